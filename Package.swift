@@ -1,0 +1,31 @@
+// swift-tools-version:5.9
+import PackageDescription
+
+let package = Package(
+    name: "ncd",
+    products: [
+        .executable(name: "ncd", targets: ["ncd"]),
+        .executable(name: "ncd-check-bench", targets: ["ncd-check-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "NCDSyntax"),
+        .target(name: "NCDCore"),
+        .target(name: "NCDCheck", dependencies: ["NCDSyntax", "NCDCore"]),
+        .executableTarget(
+            name: "ncd",
+            dependencies: [
+                "NCDSyntax", "NCDCore", "NCDCheck",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "ncd-check-bench", dependencies: ["NCDSyntax", "NCDCheck"]),
+        .testTarget(name: "NCDSyntaxTests", dependencies: ["NCDSyntax"]),
+        .testTarget(name: "NCDCoreTests", dependencies: ["NCDCore"]),
+        .testTarget(
+            name: "NCDCheckTests", dependencies: ["NCDSyntax", "NCDCore", "NCDCheck"],
+            resources: [.copy("cases")]),
+        .testTarget(name: "ncdTests", dependencies: ["ncd"]),
+    ]
+)

@@ -1,0 +1,163 @@
+import NCDCore
+import NCDSyntax
+
+/// Elementwise functions, scaling, linear maps, contractions, softmax, reductions, norms.
+extension Instantiator {
+    func unaryFunction(_ f: UnaryFunction, _ call: Call) -> Evaluated {
+        rejectInstanceName(call)
+        if call.spec != nil {
+            error("`\(f.rawValue)` acts elementwise and takes no axes", at: call.callee.range)
+            return .failed
+        }
+        guard let args = arguments(call, count: 1) else { return .failed }
+        return emitUnary(f, args[0], at: call.range)
+    }
+
+    func scale(_ call: Call) -> Evaluated {
+        rejectInstanceName(call)
+        guard let spec = readSpec(call, allowed: []), let group = singleGroup(spec, call), group.count == 1 else {
+            if call.spec != nil { error("`scale` takes one factor, as in `scale[k^-0.5](x)`", at: call.callee.range) }
+            return .failed
+        }
+        let evaluator = ScalarEvaluator(lookup: sizeLookup, candidates: scopeSizeNames)
+        guard let formula = evaluator.evaluate(group[0].value, &session.diagnostics),
+              let args = arguments(call, count: 1) else { return .failed }
+        return emitScale(args[0], formula, text: text(group[0].value.range), at: call.range)
+    }
+
+    /// `linear[m -> k h](x)`: a learned map from the named axes of `x` to new axes, placed
+    /// where the first named axis was, broadcast over the rest. Bias unless `bias=false`.
+    func linear(_ call: Call) -> Evaluated {
+        guard let spec = readSpec(call, allowed: ["bias"]), let mapping = singleMapping(spec, call),
+              let bias = boolOption(spec, "bias", default: true),
+              let args = arguments(call, count: 1) else { return .failed }
+        let type = graph.type(of: args[0])
+        guard !mapping.lhs.isEmpty, let input = existingAxes(mapping.lhs, in: type, of: call) else {
+            if mapping.lhs.isEmpty { error("`linear` needs the axes it consumes before `->`", at: mapping.range) }
+            return .failed
+        }
+        let rest = type.axes.filter { a in !input.contains { $0.name == a.name } }
+        guard let output = newAxes(mapping.rhs, avoiding: rest, of: call) else { return .failed }
+        let position = type.axes.firstIndex { $0.name == input[0].name }!
+        var axes = type.axes
+        axes.removeAll { a in input.contains { $0.name == a.name } }
+        let insertAt = type.axes[..<position].filter { a in !input.contains { $0.name == a.name } }.count
+        axes.insert(contentsOf: output, at: insertAt)
+        guard let fanIn = try? input.reduce(SizeExpr.one, { try $0 * $1.size }) else { return .failed }
+        let kind = OperationKind.linear(input: input, output: output, bias: bias)
+        guard let inst = instance(for: call, stem: "linear", kind: kind, parameters: { path in
+            var p = [Parameter(name: path + ".weight", type: ArrayType(output + input), initializer: .kaimingUniform(fanIn: fanIn))]
+            if bias { p.append(Parameter(name: path + ".bias", type: ArrayType(output), initializer: .kaimingUniform(fanIn: fanIn))) }
+            return p
+        }) else { return .failed }
+        return .array(emit(kind, inputs: args, outputs: [ArrayType(axes)], broadcast: rest,
+                           parameters: inst.parameters, instance: inst.path, shares: inst.shares, at: call.range)[0])
+    }
+
+    /// `einsum[y k, x k -> y x](q, k)`: each operand's axes named (in any order), the output's
+    /// listed; axes missing from the output are summed, axes shared and kept are diagonal.
+    func einsum(_ call: Call) -> Evaluated {
+        rejectInstanceName(call)
+        guard let spec = readSpec(call, allowed: []) else { return .failed }
+        guard spec.mappings.count == 1 else {
+            error("`einsum` needs one `->` before the output axes, as in `\(example("einsum"))`", at: call.callee.range)
+            return .failed
+        }
+        let patterns = spec.groups + [spec.mappings[0].lhs]
+        guard let args = arguments(call, count: patterns.count) else {
+            return .failed
+        }
+        var sizes: [String: (Axis, Int)] = [:]
+        var operandNames: [[String]] = []
+        for (i, (pattern, id)) in zip(patterns, args).enumerated() {
+            guard let names = names(pattern) else { return .failed }
+            let type = graph.type(of: id)
+            let written = Set(names.map(\.text)), actual = Set(type.names)
+            if written != actual {
+                let missing = type.names.filter { !written.contains($0) }, extra = names.filter { !actual.contains($0.text) }
+                var why: [String] = []
+                if !extra.isEmpty { why.append("it has no \(extra.map { "`\($0.text)`" }.joined(separator: ", "))") }
+                if !missing.isEmpty { why.append("\(missing.map { "`\($0)`" }.joined(separator: ", ")) not written") }
+                error("operand \(i + 1) of `einsum` has axes \(type), but the pattern says `\(names.map(\.text).joined(separator: " "))` (\(why.joined(separator: "; ")))",
+                      at: (extra.first?.range ?? pattern.first?.range) ?? call.range)
+                return .failed
+            }
+            for n in names {
+                let axis = type.axis(named: n.text)!
+                if let (earlier, j) = sizes[n.text], earlier.size != axis.size {
+                    error("axis `\(n.text)` has size \(earlier.size) in operand \(j + 1) but \(axis.size) in operand \(i + 1)",
+                          at: n.range)
+                    return .failed
+                }
+                sizes[n.text] = (axis, i)
+            }
+            operandNames.append(names.map(\.text))
+        }
+        guard let outNames = names(spec.mappings[0].rhs) else { return .failed }
+        var output: [Axis] = []
+        for n in outNames {
+            guard let (axis, _) = sizes[n.text] else {
+                error("output axis `\(n.text)` of `einsum` is in no operand", at: n.range,
+                      fixIts: Suggestions.closest(to: n.text, among: sizes.keys).map {
+                          [FixIt("did you mean `\($0)`?", range: n.range, replacement: $0)] } ?? [])
+                return .failed
+            }
+            output.append(axis)
+        }
+        return .array(emit(.einsum(operands: operandNames, output: outNames.map(\.text)), inputs: args,
+                           outputs: [ArrayType(output)], broadcast: [], at: call.range)[0])
+    }
+
+    func softmax(_ call: Call, log: Bool) -> Evaluated {
+        rejectInstanceName(call)
+        guard let spec = readSpec(call, allowed: []), let group = singleGroup(spec, call),
+              let args = arguments(call, count: 1) else { return .failed }
+        let type = graph.type(of: args[0])
+        guard group.count == 1 else {
+            error("`\(call.callee.text)` normalises along one axis", at: group[1].range)
+            return .failed
+        }
+        guard let axes = existingAxes(group, in: type, of: call) else { return .failed }
+        return .array(emit(.softmax(axis: axes[0].name, log: log), inputs: args, outputs: [type],
+                           broadcast: type.axes.filter { $0.name != axes[0].name }, at: call.range)[0])
+    }
+
+    func reduce(_ r: Reduction, _ call: Call) -> Evaluated {
+        rejectInstanceName(call)
+        guard let spec = readSpec(call, allowed: []), let group = singleGroup(spec, call),
+              let args = arguments(call, count: 1) else { return .failed }
+        let type = graph.type(of: args[0])
+        guard let axes = existingAxes(group, in: type, of: call) else { return .failed }
+        let rest = type.axes.filter { a in !axes.contains { $0.name == a.name } }
+        return .array(emit(.reduce(r, axes: axes.map(\.name)), inputs: args, outputs: [ArrayType(rest)],
+                           broadcast: rest, at: call.range)[0])
+    }
+
+    /// Layer and RMS norm normalise over the named axes; batch norm keeps statistics per
+    /// position of the named (feature) axes. The affine parameters have the named axes.
+    func normalize(_ n: Normalization, _ call: Call) -> Evaluated {
+        guard let spec = readSpec(call, allowed: ["eps", "affine"]), let group = singleGroup(spec, call),
+              let affine = boolOption(spec, "affine", default: true), numberOption(spec, "eps", default: 1e-5) != nil,
+              let args = arguments(call, count: 1) else { return .failed }
+        let type = graph.type(of: args[0])
+        guard let axes = existingAxes(group, in: type, of: call) else { return .failed }
+        let rest = type.axes.filter { a in !axes.contains { $0.name == a.name } }
+        if n == .batch, rest.isEmpty {
+            error("`batchnorm` needs axes to take statistics over besides \(axes.map { "`\($0.name)`" }.joined(separator: ", "))",
+                  at: call.range)
+            return .failed
+        }
+        let kind = OperationKind.normalize(n, axes: axes.map(\.name))
+        guard affine else {
+            rejectInstanceName(call)
+            return .array(emit(kind, inputs: args, outputs: [type], broadcast: rest, at: call.range)[0])
+        }
+        guard let inst = instance(for: call, stem: n.rawValue, kind: kind, parameters: { path in
+            var p = [Parameter(name: path + ".weight", type: ArrayType(axes), initializer: .ones)]
+            if n != .rms { p.append(Parameter(name: path + ".bias", type: ArrayType(axes), initializer: .zeros)) }
+            return p
+        }) else { return .failed }
+        return .array(emit(kind, inputs: args, outputs: [type], broadcast: rest, parameters: inst.parameters,
+                           instance: inst.path, shares: inst.shares, at: call.range)[0])
+    }
+}

@@ -1,0 +1,149 @@
+import NCDCore
+import NCDSyntax
+
+/// Rearrangement, concatenation, the unit, dropout and losses.
+extension Instantiator {
+    /// `rearrange[k h -> d](x)`: the named axes of `x`, read row-major in the written order,
+    /// become the new axes, which must hold the same number of elements. Transposes, splits
+    /// and merges are all this; other axes of `x` stay where they are.
+    func rearrange(_ call: Call) -> Evaluated {
+        rejectInstanceName(call)
+        guard let spec = readSpec(call, allowed: []), let mapping = singleMapping(spec, call),
+              let args = arguments(call, count: 1) else { return .failed }
+        let type = graph.type(of: args[0])
+        guard !mapping.lhs.isEmpty, let from = existingAxes(mapping.lhs, in: type, of: call) else {
+            if mapping.lhs.isEmpty { error("`rearrange` needs the axes it reads before `->`", at: mapping.range) }
+            return .failed
+        }
+        let rest = type.axes.filter { a in !from.contains { $0.name == a.name } }
+        // Output axes that were input axes keep their size unless one is written.
+        var to: [Axis] = []
+        guard let outNames = names(mapping.rhs, allowSizes: true) else { return .failed }
+        for (n, e) in zip(outNames, mapping.rhs) {
+            if e.size == nil, let existing = from.first(where: { $0.name == n.text }) {
+                to.append(existing)
+            } else {
+                guard let axis = newAxes([e], avoiding: rest, of: call)?.first else { return .failed }
+                to.append(axis)
+            }
+        }
+        guard let inCount = try? from.reduce(SizeExpr.one, { try $0 * $1.size }),
+              let outCount = try? to.reduce(SizeExpr.one, { try $0 * $1.size }) else { return .failed }
+        if inCount != outCount {
+            error("`rearrange` reads \(inCount) elements (\(from.map(\.description).joined(separator: " × "))) but writes \(outCount) (\(to.map(\.description).joined(separator: " × ")))",
+                  at: mapping.range)
+            return .failed
+        }
+        let position = type.axes.firstIndex { $0.name == from[0].name }!
+        let insertAt = type.axes[..<position].filter { a in !from.contains { $0.name == a.name } }.count
+        var axes = rest
+        axes.insert(contentsOf: to, at: insertAt)
+        return .array(emit(.rearrange(from: from.map(\.name), to: to.map(\.name)), inputs: args,
+                           outputs: [ArrayType(axes)], broadcast: rest, at: call.range)[0])
+    }
+
+    /// `concat[c](a, b)`: the arrays agree on every other axis; `c` becomes the sum.
+    func concatenate(_ call: Call) -> Evaluated {
+        rejectInstanceName(call)
+        guard let spec = readSpec(call, allowed: []), let group = singleGroup(spec, call) else { return .failed }
+        guard call.arguments.count >= 2 else {
+            error("`concat` joins two or more arrays", at: call.range)
+            return .failed
+        }
+        guard let args = arguments(call, count: call.arguments.count) else { return .failed }
+        guard group.count == 1, let axisName = names(group)?.first else {
+            error("`concat` joins along one axis", at: call.callee.range)
+            return .failed
+        }
+        let first = graph.type(of: args[0])
+        var total = SizeExpr.zero
+        for (i, id) in args.enumerated() {
+            let type = graph.type(of: id)
+            guard let axis = type.axis(named: axisName.text) else {
+                error("argument \(i + 1) of `concat` has no axis `\(axisName.text)`: its type is \(type)",
+                      at: call.arguments[i].range)
+                return .failed
+            }
+            let others = type.axes.filter { $0.name != axisName.text }
+            if others != first.axes.filter({ $0.name != axisName.text }) {
+                error("argument \(i + 1) of `concat` has type \(type), which differs from \(first) in more than `\(axisName.text)`",
+                      at: call.arguments[i].range)
+                return .failed
+            }
+            guard let sum = try? total + axis.size else { return .failed }
+            total = sum
+        }
+        var axes = first.axes
+        let i = axes.firstIndex { $0.name == axisName.text }!
+        axes[i].size = total
+        return .array(emit(.concatenate(axis: axisName.text), inputs: args, outputs: [ArrayType(axes)],
+                           broadcast: axes.filter { $0.name != axisName.text }, at: call.range)[0])
+    }
+
+    /// `eye[a b]()`: the unit between two axes of equal size.
+    func identity(_ call: Call) -> Evaluated {
+        rejectInstanceName(call)
+        guard let spec = readSpec(call, allowed: []), let group = singleGroup(spec, call),
+              arguments(call, count: 0) != nil else { return .failed }
+        guard group.count == 2, let axes = newAxes(group, avoiding: [], of: call) else {
+            if group.count != 2 { error("`eye` takes two axes, as in `eye[a b]()`", at: call.callee.range) }
+            return .failed
+        }
+        guard axes[0].name != axes[1].name, axes[0].size == axes[1].size else {
+            error(axes[0].name == axes[1].name ? "`eye` needs two distinct axes"
+                  : "`eye` needs axes of equal size; `\(axes[0].name)` is \(axes[0].size) and `\(axes[1].name)` is \(axes[1].size)",
+                  at: call.range)
+            return .failed
+        }
+        return .array(emit(.identity(axes[0], axes[1]), inputs: [], outputs: [ArrayType(axes)], broadcast: [], at: call.range)[0])
+    }
+
+    func dropout(_ call: Call) -> Evaluated {
+        rejectInstanceName(call)
+        guard let spec = readSpec(call, allowed: ["p"]), let p = numberOption(spec, "p", default: 0.5),
+              let args = arguments(call, count: 1) else { return .failed }
+        guard spec.groups.isEmpty, spec.mappings.isEmpty else {
+            error("`dropout` acts elementwise; it takes only `p`", at: call.callee.range)
+            return .failed
+        }
+        guard p >= 0, p < 1 else {
+            error("dropout probability must be in [0, 1); it is \(p)", at: spec.options["p"]!.value.range)
+            return .failed
+        }
+        let type = graph.type(of: args[0])
+        return .array(emit(.dropout(probability: p), inputs: args, outputs: [type], broadcast: type.axes, at: call.range)[0])
+    }
+
+    /// `cross_entropy[c](logits, targets)`: targets are class indices (the logits' type
+    /// without `c`) or probabilities (the logits' type). The result is the mean, a scalar.
+    func crossEntropy(_ call: Call) -> Evaluated {
+        rejectInstanceName(call)
+        guard let spec = readSpec(call, allowed: []), let group = singleGroup(spec, call),
+              let args = arguments(call, count: 2) else { return .failed }
+        let logits = graph.type(of: args[0]), targets = graph.type(of: args[1])
+        guard group.count == 1, let classAxis = existingAxes(group, in: logits, of: call)?.first else { return .failed }
+        let indices = ArrayType(logits.axes.filter { $0.name != classAxis.name })
+        guard targets == indices || targets == logits else {
+            error("targets of `cross_entropy` have type \(targets); expected class indices \(indices) or probabilities \(logits)",
+                  at: call.arguments[1].range)
+            return .failed
+        }
+        return .array(emit(.crossEntropy(classAxis: classAxis.name, targetsAreIndices: targets == indices),
+                           inputs: args, outputs: [.scalar], broadcast: [], at: call.range)[0])
+    }
+
+    func meanSquaredError(_ call: Call) -> Evaluated {
+        rejectInstanceName(call)
+        if call.spec != nil {
+            error("`mse` compares whole arrays and takes no axes", at: call.callee.range)
+            return .failed
+        }
+        guard let args = arguments(call, count: 2) else { return .failed }
+        let a = graph.type(of: args[0]), b = graph.type(of: args[1])
+        guard a == b else {
+            error("`mse` compares arrays of one type; got \(a) and \(b)", at: call.range)
+            return .failed
+        }
+        return .array(emit(.meanSquaredError, inputs: args, outputs: [.scalar], broadcast: [], at: call.range)[0])
+    }
+}

@@ -1,0 +1,233 @@
+import NCDCore
+import NCDSyntax
+
+/// The built-in operations, by the name written in source.
+enum Builtins {
+    typealias Rule = (Instantiator, Call) -> Evaluated
+
+    static let table: [String: Rule] = {
+        var t: [String: Rule] = [:]
+        for f in UnaryFunction.allCases where f != .neg { t[f.rawValue] = { $0.unaryFunction(f, $1) } }
+        t["scale"] = { $0.scale($1) }
+        t["linear"] = { $0.linear($1) }
+        t["einsum"] = { $0.einsum($1) }
+        t["softmax"] = { $0.softmax($1, log: false) }
+        t["log_softmax"] = { $0.softmax($1, log: true) }
+        t["sum"] = { $0.reduce(.sum, $1) }
+        t["mean"] = { $0.reduce(.mean, $1) }
+        t["max"] = { $0.reduce(.max, $1) }
+        t["layernorm"] = { $0.normalize(.layer, $1) }
+        t["rmsnorm"] = { $0.normalize(.rms, $1) }
+        t["batchnorm"] = { $0.normalize(.batch, $1) }
+        t["rearrange"] = { $0.rearrange($1) }
+        t["concat"] = { $0.concatenate($1) }
+        t["window"] = { $0.window($1) }
+        t["conv"] = { $0.convolution($1, transposed: false) }
+        t["conv_transpose"] = { $0.convolution($1, transposed: true) }
+        t["maxpool"] = { $0.pool(.max, $1) }
+        t["avgpool"] = { $0.pool(.mean, $1) }
+        t["dropout"] = { $0.dropout($1) }
+        t["cross_entropy"] = { $0.crossEntropy($1) }
+        t["mse"] = { $0.meanSquaredError($1) }
+        t["eye"] = { $0.identity($1) }
+        return t
+    }()
+
+    static var names: Set<String> { Set(table.keys) }
+}
+
+/// A call's bracketed spec, sorted into axis groups, one mapping and options.
+struct Spec {
+    var groups: [[SpecElement]] = []
+    var mappings: [(lhs: [SpecElement], rhs: [SpecElement], range: SourceRange)] = []
+    var options: [String: (name: Name, value: Expr)] = [:]
+}
+
+/// Helpers the built-in rules share: reading specs, arguments and options.
+extension Instantiator {
+    func evaluateCall(_ call: Call) -> Evaluated {
+        if let rule = Builtins.table[call.callee.text] {
+            if !call.over.isEmpty {
+                error("built-in `\(call.callee.text)` already acts on the axes it names and is broadcast over the rest; `over` is for diagrams",
+                      at: call.over[0].range)
+                return .failed
+            }
+            return rule(self, call)
+        }
+        if let declaration = globals.diagrams[call.callee.text] {
+            return callDiagram(declaration, call)
+        }
+        report(unknownName(call.callee, kind: "operation or diagram",
+                           candidates: Array(Builtins.names) + Array(globals.diagrams.keys)))
+        call.arguments.forEach { _ = evaluate($0) }
+        return .failed
+    }
+
+    /// Reads the spec, checking option names against `allowed`.
+    func readSpec(_ call: Call, allowed: [String], required: Bool = true) -> Spec? {
+        guard let items = call.spec else {
+            if required {
+                error("`\(call.callee.text)` needs axes in brackets, as in `\(example(call.callee.text))`", at: call.callee.range)
+                return nil
+            }
+            return Spec()
+        }
+        var spec = Spec()
+        for item in items {
+            switch item {
+            case .group(let g): spec.groups.append(g)
+            case .mapping(let l, let r, let range): spec.mappings.append((l, r, range))
+            case .option(let name, let value):
+                guard allowed.contains(name.text) else {
+                    let fix = Suggestions.closest(to: name.text, among: allowed).map {
+                        [FixIt("did you mean `\($0)`?", range: name.range, replacement: $0)] } ?? []
+                    let list = allowed.isEmpty ? "none" : allowed.map { "`\($0)`" }.joined(separator: ", ")
+                    error("`\(call.callee.text)` has no option `\(name.text)` (its options: \(list))", at: name.range, fixIts: fix)
+                    return nil
+                }
+                if spec.options[name.text] != nil {
+                    error("option `\(name.text)` is given twice", at: name.range)
+                    return nil
+                }
+                spec.options[name.text] = (name, value)
+            }
+        }
+        return spec
+    }
+
+    /// A typical use, quoted in errors.
+    func example(_ op: String) -> String {
+        switch op {
+        case "linear": return "linear[m -> d_ff](x)"
+        case "einsum": return "einsum[y k, x k -> y x](q, k)"
+        case "softmax", "log_softmax": return "\(op)[x](scores)"
+        case "sum", "mean", "max": return "\(op)[x](a)"
+        case "layernorm", "rmsnorm": return "\(op)[m](x)"
+        case "batchnorm": return "batchnorm[c](x)"
+        case "rearrange": return "rearrange[k h -> d](x)"
+        case "concat": return "concat[c](a, b)"
+        case "window": return "window[h w -> kh kw, kernel=3](x)"
+        case "conv", "conv_transpose": return "\(op)[c -> n, h w, kernel=3, padding=1](x)"
+        case "maxpool", "avgpool": return "\(op)[h w, kernel=2](x)"
+        case "cross_entropy": return "cross_entropy[class](logits, labels)"
+        case "eye": return "eye[a b]()"
+        case "scale": return "scale[k^-0.5](x)"
+        case "dropout": return "dropout[p=0.1](x)"
+        default: return "\(op)(x)"
+        }
+    }
+
+    /// Evaluates exactly `count` array arguments.
+    func arguments(_ call: Call, count: Int) -> [ValueID]? {
+        guard call.arguments.count == count else {
+            error("`\(call.callee.text)` takes \(count) argument\(count == 1 ? "" : "s"), but \(call.arguments.count) \(call.arguments.count == 1 ? "was" : "were") given",
+                  at: call.range)
+            call.arguments.forEach { _ = evaluate($0) }
+            return nil
+        }
+        let ids = call.arguments.map(evaluateArray)
+        guard ids.allSatisfy({ $0 != nil }) else { return nil }
+        return ids.map { $0! }
+    }
+
+    /// Names written in a spec group, each a bare axis name.
+    func names(_ elements: [SpecElement], allowSizes: Bool = false) -> [Name]? {
+        var result: [Name] = []
+        for e in elements {
+            guard case .name(let n) = e.value else {
+                error("expected an axis name here", at: e.value.range)
+                return nil
+            }
+            if e.size != nil, !allowSizes {
+                error("the size of `\(n.text)` comes from the argument; drop `: …` here", at: e.range)
+                return nil
+            }
+            if result.contains(where: { $0.text == n.text }) {
+                error("axis `\(n.text)` is named twice", at: n.range)
+                return nil
+            }
+            result.append(n)
+        }
+        return result
+    }
+
+    /// Axes of `type` named in `elements`, with an error naming the argument's axes for a
+    /// name it does not have.
+    func existingAxes(_ elements: [SpecElement], in type: ArrayType, of call: Call) -> [Axis]? {
+        guard let names = names(elements) else { return nil }
+        var axes: [Axis] = []
+        for n in names {
+            guard let axis = type.axis(named: n.text) else {
+                let guess = Suggestions.closest(to: n.text, among: type.names)
+                error("`\(call.callee.text)` acts on axis `\(n.text)`, but its argument has axes \(type)", at: n.range,
+                      fixIts: guess.map { [FixIt("did you mean `\($0)`?", range: n.range, replacement: $0)] } ?? [])
+                return nil
+            }
+            axes.append(axis)
+        }
+        return axes
+    }
+
+    /// New axes written in a spec (output axes), resolved as declared axes with optional sizes,
+    /// and checked not to collide with axes that remain.
+    func newAxes(_ elements: [SpecElement], avoiding remaining: [Axis], of call: Call) -> [Axis]? {
+        guard let names = names(elements, allowSizes: true) else { return nil }
+        var axes: [Axis] = []
+        for (n, e) in zip(names, elements) {
+            guard let axis = resolveAxis(n, size: e.size) else { return nil }
+            if remaining.contains(where: { $0.name == n.text }) {
+                error("`\(call.callee.text)` would give the result axis `\(n.text)` twice; the argument keeps its own `\(n.text)`",
+                      at: n.range)
+                return nil
+            }
+            axes.append(axis)
+        }
+        return axes
+    }
+
+    /// A whole-number option, or its default.
+    func intOption(_ spec: Spec, _ name: String, default value: Int, minimum: Int) -> Int? {
+        guard let (_, expr) = spec.options[name] else { return value }
+        return evaluateInteger(expr, what: "`\(name)`", minimum: minimum)
+    }
+
+    /// A `true`/`false` option, or its default.
+    func boolOption(_ spec: Spec, _ name: String, default value: Bool) -> Bool? {
+        guard let (_, expr) = spec.options[name] else { return value }
+        if case .name(let n) = expr, n.text == "true" || n.text == "false" { return n.text == "true" }
+        error("`\(name)` is `true` or `false`", at: expr.range)
+        return nil
+    }
+
+    /// A number option, e.g. a probability or epsilon.
+    func numberOption(_ spec: Spec, _ name: String, default value: Double) -> Double? {
+        guard let (_, expr) = spec.options[name] else { return value }
+        let evaluator = ScalarEvaluator(lookup: sizeLookup, candidates: scopeSizeNames)
+        guard let formula = evaluator.evaluate(expr, &session.diagnostics) else { return nil }
+        guard let v = formula.evaluate([:]), v.isFinite else {
+            error("`\(name)` must be a known number", at: expr.range)
+            return nil
+        }
+        return v
+    }
+
+    /// Exactly one group of axes in the spec, and no mapping.
+    func singleGroup(_ spec: Spec, _ call: Call) -> [SpecElement]? {
+        guard spec.groups.count == 1, spec.mappings.isEmpty else {
+            error("`\(call.callee.text)` takes one group of axes in brackets, as in `\(example(call.callee.text))`",
+                  at: call.callee.range)
+            return nil
+        }
+        return spec.groups[0]
+    }
+
+    /// Exactly one `lhs -> rhs` mapping, and no groups.
+    func singleMapping(_ spec: Spec, _ call: Call) -> (lhs: [SpecElement], rhs: [SpecElement], range: SourceRange)? {
+        guard spec.mappings.count == 1, spec.groups.isEmpty else {
+            error("`\(call.callee.text)` takes one mapping in brackets, as in `\(example(call.callee.text))`",
+                  at: call.callee.range)
+            return nil
+        }
+        return spec.mappings[0]
+    }
+}

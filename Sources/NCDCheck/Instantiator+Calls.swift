@@ -1,0 +1,232 @@
+import NCDCore
+import NCDSyntax
+
+/// Calls of diagrams: binding generic axes and size parameters, explicit broadcasting with
+/// `over`, and instantiating the callee under its own instance path.
+extension Instantiator {
+    func callDiagram(_ callee: DiagramDeclaration, _ call: Call) -> Evaluated {
+        let name = callee.name.text
+        if let start = session.callStack.firstIndex(of: name) {
+            let cycle = (session.callStack[start...] + [name]).joined(separator: " → ")
+            error("recursive call \(cycle): a diagram cannot contain itself", at: call.callee.range)
+            return .failed
+        }
+        if session.callStack.count >= Session.maximumCallDepth {
+            error("diagrams nest deeper than \(Session.maximumCallDepth) calls", at: call.callee.range)
+            return .failed
+        }
+        guard let args = arguments(call, count: callee.inputs.count),
+              let sizeArguments = sizeArguments(callee, call) else { return .failed }
+
+        // Explicit broadcasting: remove the `over` axes from every argument that has them.
+        var broadcast: [Axis] = []
+        var stripped = args.map { graph.type(of: $0) }
+        for axisName in call.over {
+            let carriers = stripped.indices.filter { stripped[$0].contains(axisName.text) }
+            guard let first = carriers.first else {
+                error("no argument of `\(name)` has axis `\(axisName.text)` to broadcast over", at: axisName.range)
+                return .failed
+            }
+            let axis = stripped[first].axis(named: axisName.text)!
+            for i in carriers where stripped[i].axis(named: axisName.text)!.size != axis.size {
+                error("axis `\(axisName.text)` has size \(axis.size) in argument \(first + 1) but \(stripped[i].axis(named: axisName.text)!.size) in argument \(i + 1)",
+                      at: axisName.range)
+                return .failed
+            }
+            if broadcast.contains(axis) {
+                error("`over \(axisName.text)` is written twice", at: axisName.range)
+                return .failed
+            }
+            broadcast.append(axis)
+            for i in carriers { stripped[i].axes.removeAll { $0.name == axisName.text } }
+        }
+
+        let instancePath: String
+        var sharedWith: String?
+        switch call.instance {
+        case .shares(let n):
+            guard let earlier = instances.first(where: { $0.key.split(separator: ".").last.map(String.init) == n.text }) else {
+                error("no instance `\(n.text)` to share parameters with; name one with `as \(n.text)` first", at: n.range)
+                return .failed
+            }
+            guard earlier.value.kind.mnemonic == name else {
+                error("`shares \(n.text)` needs a call of the same diagram; `\(n.text)` is \(earlier.value.kind.mnemonic)",
+                      at: n.range, notes: [DiagnosticNote("`\(n.text)` is defined here", at: earlier.value.range)])
+                return .failed
+            }
+            instancePath = earlier.key
+            sharedWith = earlier.key
+        case .named(let n):
+            let path = currentPath.isEmpty ? n.text : "\(currentPath).\(n.text)"
+            if let earlier = instances[path] {
+                error("instance `\(n.text)` is already defined; write `shares \(n.text)` to reuse its parameters",
+                      at: n.range, notes: [DiagnosticNote("first defined here", at: earlier.range)])
+                return .failed
+            }
+            instancePath = path
+        case nil:
+            let stem = name.prefix(1).lowercased() + name.dropFirst()
+            var path: String
+            repeat {
+                let n = nextDefaultName(stem)
+                path = currentPath.isEmpty ? n : "\(currentPath).\(n)"
+            } while instances[path] != nil
+            instancePath = path
+        }
+
+        let description = sizeArguments.isEmpty ? "" : " with " + sizeArguments.map { "\($0.0) = \($0.1)" }.joined(separator: ", ")
+        let child = Instantiator(
+            session: session, declaration: callee, prefix: instancePath,
+            context: [DiagnosticNote("in `\(name)`\(description), called here", at: call.range)] + context,
+            reportsUnused: false)
+        for (n, v) in sizeArguments {
+            child.localSizes[n] = v
+            child.graph.sizeArguments.append((n, v))
+        }
+        guard let renaming = bindGenerics(callee, call, args: args, stripped: stripped, child: child),
+              let inputTypes = child.resolveInputTypes() else { return .failed }
+        for (i, (declared, actual)) in zip(inputTypes, stripped).enumerated() {
+            let renamed = ArrayType(declared.axes.map { Axis(renaming[$0.name]?.name ?? $0.name, $0.size) })
+            if renamed != actual {
+                mismatch(actual, renamed, at: call.arguments[i].range, what: "argument `\(callee.inputs[i].name.text)` of `\(name)`",
+                         declaredAt: callee.inputs[i].type.range)
+                return .failed
+            }
+        }
+
+        session.callStack.append(name)
+        let complete = callee.body != nil && child.run(inputs: inputTypes.map { .some($0) })
+        session.callStack.removeLast()
+
+        var outputs: [ArrayType] = []
+        if complete {
+            outputs = child.graph.outputs.map { child.graph.type(of: $0) }
+        } else {
+            for syntax in callee.outputs {
+                guard let t = child.resolveType(syntax) else { return .failed }
+                outputs.append(t)
+            }
+            if callee.body != nil { return .failed }
+        }
+        var results: [ArrayType] = []
+        for (i, t) in outputs.enumerated() {
+            let axes = broadcast + t.axes.map { Axis(renaming[$0.name]?.name ?? $0.name, $0.size) }
+            let names = axes.map(\.name)
+            if let dup = names.first(where: { n in names.filter { $0 == n }.count > 1 }) {
+                error("output \(i + 1) of `\(name)` would have axis `\(dup)` twice here", at: call.range)
+                return .failed
+            }
+            results.append(ArrayType(axes))
+        }
+        let kind: OperationKind = callee.body == nil ? .abstract(name: name) : .call(child.graph)
+        if sharedWith == nil {
+            instances[instancePath] = (.abstract(name: name), child.graph.allParameters, call.callee.range)
+        } else if let earlier = instances[instancePath], earlier.parameters.map(\.type) != child.graph.allParameters.map(\.type) {
+            error("`shares` needs the same parameters, but this call of `\(name)` has parameters of other sizes",
+                  at: call.range, notes: [DiagnosticNote("the shared instance is defined here", at: earlier.range)])
+            return .failed
+        }
+        let ids = emit(kind, inputs: args, outputs: results, broadcast: broadcast, instance: instancePath,
+                       shares: sharedWith, at: call.range)
+        return ids.count == 1 ? .array(ids[0]) : .tuple(ids)
+    }
+
+    /// Evaluates the bracketed size arguments of a diagram call, positional or `name = value`,
+    /// falling back on defaults; reports missing and unknown ones.
+    func sizeArguments(_ callee: DiagramDeclaration, _ call: Call) -> [(String, SizeExpr)]? {
+        var given: [String: SizeExpr] = [:]
+        var positional = 0
+        var ok = true
+        for item in call.spec ?? [] {
+            switch item {
+            case .group(let elements) where elements.count == 1 && elements[0].size == nil:
+                guard positional < callee.sizeParameters.count else {
+                    error("`\(callee.name.text)` takes \(callee.sizeParameters.count) size parameter\(callee.sizeParameters.count == 1 ? "" : "s")",
+                          at: elements[0].range)
+                    return nil
+                }
+                let p = callee.sizeParameters[positional]
+                positional += 1
+                if let v = evaluateSize(elements[0].value) { given[p.name.text] = v } else { ok = false }
+            case .option(let name, let value):
+                guard callee.sizeParameters.contains(where: { $0.name.text == name.text }) else {
+                    error("`\(callee.name.text)` has no size parameter `\(name.text)`", at: name.range,
+                          fixIts: Suggestions.closest(to: name.text, among: callee.sizeParameters.map(\.name.text)).map {
+                              [FixIt("did you mean `\($0)`?", range: name.range, replacement: $0)] } ?? [])
+                    return nil
+                }
+                if given[name.text] != nil {
+                    error("size parameter `\(name.text)` is given twice", at: name.range)
+                    return nil
+                }
+                if let v = evaluateSize(value) { given[name.text] = v } else { ok = false }
+            default:
+                error("a diagram's brackets hold its size parameters, as in `\(callee.name.text)[2, N]`", at: call.callee.range)
+                return nil
+            }
+        }
+        guard ok else { return nil }
+        var result: [(String, SizeExpr)] = []
+        for p in callee.sizeParameters {
+            if let v = given[p.name.text] {
+                result.append((p.name.text, v))
+            } else if let d = p.defaultValue {
+                // Defaults are evaluated in the callee's scope: they may use earlier parameters.
+                var evaluator = SizeEvaluator(lookup: { n in
+                    if let v = result.first(where: { $0.0 == n })?.1 { return .size(v) }
+                    return self.sizeLookup(n)
+                }, candidates: scopeSizeNames)
+                guard let v = evaluator.evaluate(d, &session.diagnostics) else { return nil }
+                result.append((p.name.text, v))
+            } else {
+                error("`\(callee.name.text)` needs size parameter `\(p.name.text)`", at: call.callee.range,
+                      notes: [DiagnosticNote("declared here", at: p.name.range)])
+                return nil
+            }
+        }
+        return result
+    }
+
+    /// Binds the callee's generic axes positionally to the arguments' axes. Returns, for each
+    /// generic name, the caller's axis it stands for.
+    func bindGenerics(_ callee: DiagramDeclaration, _ call: Call, args: [ValueID], stripped: [ArrayType],
+                      child: Instantiator) -> [String: Axis]? {
+        let generics = Set(callee.generics.map(\.text))
+        var renaming: [String: Axis] = [:]
+        for (i, (input, actual)) in zip(callee.inputs, stripped).enumerated() {
+            let expected = input.type.axes
+            guard expected.count == actual.axes.count else {
+                // Suggest broadcasting over the axes the signature does not name.
+                let surplus = actual.axes.count - expected.count
+                let extra = Array(actual.axes.filter { a in !expected.contains { $0.name.text == a.name } }.prefix(max(0, surplus)))
+                let fix = surplus > 0 && extra.count == surplus
+                    ? [FixIt("broadcast over the extra axes with `over \(extra.map(\.name).joined(separator: " "))`",
+                             range: call.range.endPoint, replacement: " over \(extra.map(\.name).joined(separator: " "))")] : []
+                error("argument \(i + 1) of `\(callee.name.text)` has \(actual.axes.count) axes \(actual), but `\(input.name.text)` has \(expected.count): [\(expected.map(\.name.text).joined(separator: ", "))]",
+                      at: call.arguments[i].range, notes: [DiagnosticNote("input declared here", at: input.type.range)],
+                      fixIts: fix)
+                return nil
+            }
+            for (ref, axis) in zip(expected, actual.axes) where generics.contains(ref.name.text) {
+                if let bound = renaming[ref.name.text] {
+                    if bound != axis {
+                        error("generic axis `\(ref.name.text)` of `\(callee.name.text)` stands for \(bound) in one argument and \(axis) in argument \(i + 1)",
+                              at: call.arguments[i].range)
+                        return nil
+                    }
+                } else {
+                    renaming[ref.name.text] = axis
+                    child.localAxes[ref.name.text] = Axis(ref.name.text, axis.size)
+                }
+            }
+        }
+        for g in callee.generics where renaming[g.text] == nil {
+            error("generic axis `\(g.text)` of `\(callee.name.text)` appears in no input, so no call can bind it",
+                  at: g.range)
+            return nil
+        }
+        // Two generics standing for the same caller axis is fine (self-attention: y = x);
+        // inside the callee they stay distinct wires.
+        return renaming
+    }
+}

@@ -1,0 +1,136 @@
+import NCDCore
+import NCDSyntax
+
+/// Adding operations to the graph, naming their instances and creating their parameters.
+extension Instantiator {
+    /// Adds an operation producing values of the given types; returns their ids.
+    @discardableResult
+    func emit(
+        _ kind: OperationKind, inputs: [ValueID], outputs: [ArrayType], broadcast: [Axis],
+        parameters: [Parameter] = [], instance: String = "", shares: String? = nil, at range: SourceRange
+    ) -> [ValueID] {
+        session.operationBudget -= 1
+        if session.operationBudget < 0, !session.budgetExceeded {
+            session.budgetExceeded = true
+            error("the diagram expands to more than 2000000 operations; ncd stops checking here", at: range)
+        }
+        let ids = outputs.map { graph.addValue($0, name: nil, location: Self.span(range)) }
+        graph.operations.append(Operation(
+            kind: kind, inputs: inputs, outputs: ids, broadcast: broadcast, parameters: parameters,
+            instance: instance, sharesParametersWith: shares, location: Self.span(range), loops: loops))
+        return ids
+    }
+
+    /// Decides the instance path of a learned operation from `as NAME`, `shares NAME` or a
+    /// default (`linear1`, …), and reports a reused name or a missing or mismatched share.
+    /// Returns the path, and the shared path when parameters are reused; nil after an error.
+    func instance(for call: Call, stem: String, kind: OperationKind, parameters: (String) -> [Parameter])
+        -> (path: String, parameters: [Parameter], shares: String?)?
+    {
+        let scope = currentPath
+        func qualified(_ name: String) -> String { scope.isEmpty ? name : "\(scope).\(name)" }
+        switch call.instance {
+        case .shares(let name):
+            // Search from the innermost scope outwards, so a loop body can share with a layer
+            // defined before the loop.
+            var candidates: [String] = []
+            var parts = scope.split(separator: ".").map(String.init)
+            while true {
+                candidates.append((parts + [name.text]).joined(separator: "."))
+                if parts.isEmpty { break }
+                parts.removeLast()
+            }
+            guard let path = candidates.first(where: { instances[$0] != nil }), let earlier = instances[path] else {
+                error("no instance `\(name.text)` to share parameters with; name one with `as \(name.text)` first",
+                      at: name.range)
+                return nil
+            }
+            let mine = parameters(path)
+            guard earlier.parameters.map(\.type) == mine.map(\.type), earlier.kind.mnemonic == kind.mnemonic else {
+                let theirs = earlier.parameters.map { "\($0.type)" }.joined(separator: ", ")
+                let ours = mine.map { "\($0.type)" }.joined(separator: ", ")
+                error("`shares \(name.text)` needs the same parameters: \(earlier.kind.mnemonic) \(theirs) there, \(kind.mnemonic) \(ours) here",
+                      at: name.range, notes: [DiagnosticNote("`\(name.text)` is defined here", at: earlier.range)])
+                return nil
+            }
+            return (path, [], path)
+        case .named(let name):
+            let path = qualified(name.text)
+            if let earlier = instances[path] {
+                error("instance `\(name.text)` is already defined; write `shares \(name.text)` to reuse its parameters",
+                      at: name.range, notes: [DiagnosticNote("first defined here", at: earlier.range)],
+                      fixIts: [FixIt("share its parameters", range: call.range, replacement: "shares \(name.text)")])
+                return nil
+            }
+            let p = parameters(path)
+            instances[path] = (kind, p, name.range)
+            return (path, p, nil)
+        case nil:
+            var path: String
+            repeat { path = qualified(nextDefaultName(stem)) } while instances[path] != nil
+            let p = parameters(path)
+            instances[path] = (kind, p, call.callee.range)
+            return (path, p, nil)
+        }
+    }
+
+    /// Rejects `as` and `shares` on operations that have nothing to name.
+    func rejectInstanceName(_ call: Call) {
+        guard let instance = call.instance else { return }
+        let name: Name
+        switch instance {
+        case .named(let n), .shares(let n): name = n
+        }
+        error("`\(call.callee.text)` has no parameters, so it takes no instance name", at: name.range)
+    }
+
+    // MARK: Elementwise
+
+    func emitUnary(_ f: UnaryFunction, _ id: ValueID, at range: SourceRange) -> Evaluated {
+        let type = graph.type(of: id)
+        return .array(emit(.unary(f), inputs: [id], outputs: [type], broadcast: type.axes, at: range)[0])
+    }
+
+    func emitScale(_ id: ValueID, _ formula: ScalarFormula, text: String, at range: SourceRange) -> Evaluated {
+        let type = graph.type(of: id)
+        let value = formula.evaluate([:])
+        let factor = ScalarFactor(value: value.map { $0.isFinite ? $0 : .nan }, text: text, formula: formula)
+        if let v = value, !v.isFinite {
+            error("the factor `\(text)` is not a finite number", at: range)
+            return .failed
+        }
+        return .array(emit(.scale(factor), inputs: [id], outputs: [type], broadcast: type.axes, at: range)[0])
+    }
+
+    /// `a + b` and friends: axes match by name, sizes must agree, and the result has the
+    /// left operand's axes followed by the right's others.
+    func emitBinary(_ op: BinaryOperator, _ a: ValueID, _ b: ValueID, opRange: SourceRange,
+                    left: SourceRange, right: SourceRange) -> Evaluated {
+        let ta = graph.type(of: a), tb = graph.type(of: b)
+        for axis in ta.axes {
+            if let other = tb.axis(named: axis.name), other.size != axis.size {
+                error("axis `\(axis.name)` has size \(axis.size) on the left of `\(op.rawValue)` but \(other.size) on the right",
+                      at: opRange,
+                      notes: [DiagnosticNote("left operand has type \(ta)", at: left),
+                              DiagnosticNote("right operand has type \(tb)", at: right)])
+                return .failed
+            }
+        }
+        let result = ArrayType(ta.axes + tb.axes.filter { !ta.contains($0.name) })
+        let onlyLeft = ta.axes.filter { !tb.contains($0.name) }, onlyRight = tb.axes.filter { !ta.contains($0.name) }
+        if !onlyLeft.isEmpty, !onlyRight.isEmpty {
+            report(.warning(
+                "`\(op.rawValue)` broadcasts \(ta) and \(tb) to \(result), larger than either operand",
+                at: opRange,
+                notes: [DiagnosticNote("axes only on the left: \(onlyLeft.map(\.name).joined(separator: ", ")); only on the right: \(onlyRight.map(\.name).joined(separator: ", "))")]))
+        }
+        let function: BinaryFunction = switch op {
+        case .add: .add
+        case .subtract: .subtract
+        case .multiply: .multiply
+        default: .divide
+        }
+        return .array(emit(.binary(function), inputs: [a, b], outputs: [result],
+                           broadcast: onlyLeft + onlyRight, at: opRange)[0])
+    }
+}

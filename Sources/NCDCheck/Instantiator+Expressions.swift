@@ -1,0 +1,248 @@
+import NCDCore
+import NCDSyntax
+
+/// The abstract value of an expression.
+enum Evaluated {
+    case array(ValueID)
+    /// Several outputs of one call, to be bound with `a, b = …`.
+    case tuple([ValueID])
+    /// A number: a constant or a formula over sizes, with its source text.
+    case scalar(ScalarFormula, text: String)
+    /// Checking failed; the error is already reported.
+    case failed
+
+    var count: Int {
+        switch self {
+        case .array, .scalar: return 1
+        case .tuple(let t): return t.count
+        case .failed: return 0
+        }
+    }
+}
+
+/// Expressions: names, arithmetic, indexing and memory.
+extension Instantiator {
+    func evaluate(_ expr: Expr) -> Evaluated {
+        switch expr {
+        case .name(let name):
+            if var b = bindings[name.text] {
+                b.used = true
+                bindings[name.text] = b
+                return b.value.map(Evaluated.array) ?? .failed
+            }
+            if case .size(let s) = sizeLookup(name.text) { return .scalar(.size(s), text: name.text) }
+            report(unknownName(name, kind: "name", candidates: Array(bindings.keys) + scopeSizeNames()))
+            return .failed
+        case .integer(let n, let r):
+            return .scalar(.constant(Double(n)), text: text(r))
+        case .float(let x, let r):
+            return .scalar(.constant(x), text: text(r))
+        case .parenthesized(let inner, _):
+            return evaluate(inner)
+        case .unary(_, let operand):
+            switch evaluate(operand) {
+            case .array(let id): return emitUnary(.neg, id, at: expr.range)
+            case .scalar(let f, _): return .scalar(.negate(f), text: text(expr.range))
+            case .tuple: error("`-` applies to one array, not several", at: expr.range); return .failed
+            case .failed: return .failed
+            }
+        case .binary(.power, let a, let b, _):
+            var evaluator = ScalarEvaluator(lookup: sizeLookup, candidates: scopeSizeNames)
+            guard let base = evaluator.evaluate(a, &session.diagnostics),
+                  let exponent = evaluator.evaluate(b, &session.diagnostics) else { return .failed }
+            return .scalar(.power(base, exponent), text: text(expr.range))
+        case .binary(let op, let a, let b, let opRange):
+            return evaluateBinary(op, a, b, opRange, expr.range)
+        case .call(let call):
+            return evaluateCall(call)
+        case .index(let base, let items, _):
+            guard case .array(let id) = evaluate(base) else { return .failed }
+            return index(id, items)
+        case .load(let slot, let indexExpr, let range):
+            guard let i = evaluateInteger(indexExpr, what: "a memory index", minimum: Int.min) else { return .failed }
+            if let id = memory[slot.text]?[i] { return .array(id) }
+            let saved = (memory[slot.text] ?? [:]).keys.sorted().map { "\(slot.text)[\($0)]" }
+            error("nothing is saved in `\(slot.text)[\(i)]`", at: range,
+                  notes: [DiagnosticNote(saved.isEmpty ? "nothing has been saved in `\(slot.text)` yet"
+                                         : "saved so far: \(saved.joined(separator: ", "))")])
+            return .failed
+        case .error:
+            return .failed
+        }
+    }
+
+    /// Evaluates an expression that must be a single array.
+    func evaluateArray(_ expr: Expr) -> ValueID? {
+        switch evaluate(expr) {
+        case .array(let id): return id
+        case .failed: return nil
+        case .tuple(let t):
+            error("expected one array, but this gives \(t.count); bind them with `a, b = …` first", at: expr.range)
+        case .scalar:
+            error("expected an array, but this is a number", at: expr.range)
+        }
+        return nil
+    }
+
+    func evaluateBinary(_ op: BinaryOperator, _ a: Expr, _ b: Expr, _ opRange: SourceRange, _ range: SourceRange) -> Evaluated {
+        let left = evaluate(a), right = evaluate(b)
+        switch (left, right) {
+        case (.failed, _), (_, .failed):
+            return .failed
+        case (.scalar(let x, _), .scalar(let y, _)):
+            let formula: ScalarFormula = switch op {
+            case .add: .add(x, y)
+            case .subtract: .add(x, .negate(y))
+            case .multiply: .multiply(x, y)
+            case .divide: .divide(x, y)
+            case .power: .power(x, y)
+            }
+            return .scalar(formula, text: text(range))
+        case (.array(let id), .scalar(let f, let t)) where op == .multiply || op == .divide:
+            let factor = op == .multiply ? f : .divide(.constant(1), f)
+            return emitScale(id, factor, text: op == .multiply ? t : "1/(\(t))", at: range)
+        case (.scalar(let f, let t), .array(let id)) where op == .multiply:
+            return emitScale(id, f, text: t, at: range)
+        case (.array(let x), .array(let y)):
+            return emitBinary(op, x, y, opRange: opRange, left: a.range, right: b.range)
+        case (.tuple, _), (_, .tuple):
+            error("`\(op.rawValue)` combines single arrays; bind the outputs with `a, b = …` first", at: opRange)
+            return .failed
+        default:
+            error("`\(op.rawValue)` between an array and a number is not supported; scale with `*` or `/`", at: opRange)
+            return .failed
+        }
+    }
+
+    // MARK: Scope
+
+    /// What a name means as a size here: loop variable, size parameter, axis or constant.
+    func sizeLookup(_ name: String) -> SizeLookup? {
+        if let s = localSizes[name] { return .size(s) }
+        if let a = localAxes[name] { return .size(a.size) }
+        if let a = globals.axes[name] { return .size(a.size) }
+        if let c = globals.constants[name] { return .size(c) }
+        return nil
+    }
+
+    func scopeSizeNames() -> [String] {
+        Array(localSizes.keys) + Array(localAxes.keys) + globals.axisNames + Array(globals.constants.keys)
+    }
+
+    func evaluateSize(_ expr: Expr) -> SizeExpr? {
+        var evaluator = SizeEvaluator(lookup: sizeLookup, candidates: scopeSizeNames)
+        var bag = DiagnosticBag()
+        let result = evaluator.evaluate(expr, &bag)
+        bag.all.forEach(report)
+        return result
+    }
+
+    func evaluateInteger(_ expr: Expr, what: String, minimum: Int) -> Int? {
+        var evaluator = SizeEvaluator(lookup: sizeLookup, candidates: scopeSizeNames)
+        var bag = DiagnosticBag()
+        let result = evaluator.evaluateInteger(expr, what: what, minimum: minimum, &bag)
+        bag.all.forEach(report)
+        return result
+    }
+
+    /// The axis a name refers to in a type or as a new output axis: a generic axis of this
+    /// diagram or a declared axis, at its size here unless `size` is given.
+    func resolveAxis(_ name: Name, size: Expr?) -> Axis? {
+        let declared = localAxes[name.text] ?? globals.axes[name.text].map { Axis(name.text, $0.size) }
+        guard var axis = declared else {
+            report(unknownName(name, kind: "axis", candidates: Array(localAxes.keys) + globals.axisNames))
+            return nil
+        }
+        if let size {
+            guard let s = evaluateSize(size) else { return nil }
+            if let c = s.constant, c.numerator <= 0 {
+                error("axis `\(name.text)` would have size \(c); sizes must be positive", at: size.range)
+                return nil
+            }
+            axis.size = s
+        }
+        return axis
+    }
+
+    func resolveType(_ syntax: ArrayTypeSyntax) -> ArrayType? {
+        var axes: [Axis] = []
+        var ok = true
+        for ref in syntax.axes {
+            if axes.contains(where: { $0.name == ref.name.text }) {
+                error("axis `\(ref.name.text)` appears twice in one array; an array's axes are distinct", at: ref.name.range)
+                ok = false
+            } else if let axis = resolveAxis(ref.name, size: ref.size) {
+                axes.append(axis)
+            } else {
+                ok = false
+            }
+        }
+        return ok ? ArrayType(axes) : nil
+    }
+
+    // MARK: Indexing
+
+    func index(_ id: ValueID, _ items: [IndexItem]) -> Evaluated {
+        var current = id
+        var type = graph.type(of: id)
+        let original = type
+        for (position, item) in items.enumerated() {
+            let axisName: String
+            if let named = item.axis {
+                guard type.contains(named.text) else {
+                    error("cannot index axis `\(named.text)`: the array has axes \(type)", at: named.range,
+                          fixIts: Suggestions.closest(to: named.text, among: type.names).map {
+                              [FixIt("did you mean `\($0)`?", range: named.range, replacement: $0)] } ?? [])
+                    return .failed
+                }
+                axisName = named.text
+            } else {
+                guard position < original.axes.count else {
+                    error("\(items.count) indices for an array with \(original.axes.count) axes \(original)", at: item.range)
+                    return .failed
+                }
+                axisName = original.axes[position].name
+            }
+            let axis = type.axis(named: axisName)!
+            let known = axis.size.intValue
+            func resolvePosition(_ e: Expr) -> Int? {
+                guard var v = evaluateInteger(e, what: "an index", minimum: Int.min) else { return nil }
+                if v < 0, let n = known { v += n }
+                if let n = known, v < 0 || v > n || (!item.isSlice && v == n) {
+                    error("index \(v) is out of range for axis `\(axisName)` of size \(n)", at: e.range)
+                    return nil
+                }
+                return v
+            }
+            if !item.isSlice {
+                guard let start = item.start, let p = resolvePosition(start) else { return .failed }
+                type.axes.removeAll { $0.name == axisName }
+                current = emit(.index(axis: axisName, position: p), inputs: [current], outputs: [type],
+                               broadcast: type.axes, at: item.range)[0]
+                continue
+            }
+            if item.start == nil, item.end == nil { continue }
+            guard let start = item.start.map(resolvePosition) ?? 0 else { return .failed }
+            let end: Int
+            if let e = item.end {
+                guard let v = resolvePosition(e) else { return .failed }
+                end = v
+            } else {
+                guard let n = known else {
+                    error("a slice to the end of axis `\(axisName)` needs its size, which is free here", at: item.range)
+                    return .failed
+                }
+                end = n
+            }
+            guard end > start else {
+                error("slice \(start):\(end) of axis `\(axisName)` is empty", at: item.range)
+                return .failed
+            }
+            let i = type.axes.firstIndex { $0.name == axisName }!
+            type.axes[i].size = SizeExpr(end - start)
+            current = emit(.slice(axis: axisName, start: start, end: end), inputs: [current], outputs: [type],
+                           broadcast: type.axes.filter { $0.name != axisName }, at: item.range)[0]
+        }
+        return .array(current)
+    }
+}

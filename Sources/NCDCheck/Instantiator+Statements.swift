@@ -1,0 +1,162 @@
+import NCDCore
+import NCDSyntax
+
+/// Statements: assignment, memory, loops and return.
+extension Instantiator {
+    func execute(_ statements: [Statement]) {
+        for statement in statements {
+            if session.budgetExceeded { return }
+            if returned {
+                error("statement after `return` is never reached", at: statement.range)
+                return
+            }
+            switch statement {
+            case .assign(let targets, let value, _):
+                assign(targets, value)
+            case .save(let slot, let index, let value, _):
+                save(slot, index, value)
+            case .loop(let variable, let lower, let upper, let label, let body, let range):
+                loop(variable, lower, upper, label, body, range)
+            case .return(let values, let range):
+                returnOutputs(values, range)
+            }
+        }
+    }
+
+    func bind(_ name: Name, to value: ValueID?) {
+        if let old = bindings[name.text], !old.used, old.value != nil, reportsUnused, !name.text.hasPrefix("_") {
+            report(.warning("value `\(name.text)` is replaced before it is used", at: old.range))
+        }
+        if let value, graph.values[value].name == nil { graph.values[value].name = name.text }
+        bindings[name.text] = Binding(value: value, range: name.range)
+    }
+
+    func assign(_ targets: [Name], _ expr: Expr) {
+        let result = evaluate(expr)
+        switch result {
+        case .array(let id) where targets.count == 1:
+            bind(targets[0], to: id)
+            return
+        case .tuple(let ids) where ids.count == targets.count:
+            for (t, id) in zip(targets, ids) { bind(t, to: id) }
+            return
+        case .failed:
+            break
+        case .scalar:
+            error("`\(targets[0].text)` would be a number, not an array; write numbers where they are used",
+                  at: expr.range)
+        case .array, .tuple:
+            error("\(result.count) value\(result.count == 1 ? "" : "s") cannot be bound to \(targets.count) name\(targets.count == 1 ? "" : "s")",
+                  at: targets[0].range.union(expr.range))
+        }
+        for t in targets { bind(t, to: nil) }
+    }
+
+    func save(_ slot: Name, _ indexExpr: Expr, _ expr: Expr) {
+        let result = evaluate(expr)
+        guard let index = evaluateInteger(indexExpr, what: "a memory index", minimum: Int.min) else { return }
+        guard case .array(let id) = result else {
+            if case .failed = result { return }
+            error("only a single array can be saved", at: expr.range)
+            return
+        }
+        if memory[slot.text]?[index] != nil {
+            error("`\(slot.text)[\(index)]` is already saved; each slot is written once", at: slot.range)
+        }
+        memory[slot.text, default: [:]][index] = id
+    }
+
+    func loop(_ variable: Name, _ lowerExpr: Expr, _ upperExpr: Expr, _ label: Name?, _ body: [Statement], _ range: SourceRange) {
+        guard let lower = evaluateInteger(lowerExpr, what: "a loop bound", minimum: Int.min),
+              let upper = evaluateInteger(upperExpr, what: "a loop bound", minimum: Int.min) else { return }
+        if localSizes[variable.text] != nil || bindings[variable.text] != nil {
+            error("loop variable `\(variable.text)` hides another name", at: variable.range)
+            return
+        }
+        let labelText = label?.text ?? nextDefaultName("loop")
+        guard upper >= lower else { return }
+        if upper - lower >= 100_000 {
+            error("loop runs \(upper - lower + 1) times; ncd unrolls loops, and at most 100000 iterations are allowed",
+                  at: range)
+            return
+        }
+        for i in lower...upper {
+            if session.budgetExceeded || returned { break }
+            localSizes[variable.text] = SizeExpr(i)
+            loops.append(LoopFrame(label: labelText, variable: variable.text, index: i))
+            execute(body)
+            loops.removeLast()
+        }
+        localSizes[variable.text] = nil
+    }
+
+    func returnOutputs(_ exprs: [Expr], _ range: SourceRange) {
+        var items: [(id: ValueID?, range: SourceRange)] = []
+        for e in exprs {
+            switch evaluate(e) {
+            case .array(let id): items.append((id, e.range))
+            case .tuple(let t): items += t.map { ($0, e.range) }
+            case .failed: items.append((nil, e.range))
+            case .scalar:
+                error("a diagram returns arrays; this is a number", at: e.range)
+                items.append((nil, e.range))
+            }
+        }
+        returned = true
+        let declared = declaration.outputs
+        guard items.count == declared.count else {
+            error("`\(declaration.name.text)` declares \(declared.count) output\(declared.count == 1 ? "" : "s") but returns \(items.count)",
+                  at: range, notes: [DiagnosticNote("outputs declared here", at: declared.first?.range ?? declaration.name.range)])
+            return
+        }
+        for (item, syntax) in zip(items, declared) {
+            guard let id = item.id, let expected = resolveType(syntax) else { continue }
+            let actual = graph.type(of: id)
+            if actual != expected {
+                mismatch(actual, expected, at: item.range, what: "returned value", declaredAt: syntax.range)
+            }
+            graph.outputs.append(id)
+        }
+    }
+
+    /// Explains how two array types differ: a missing or extra axis, a size, or an order.
+    func mismatch(_ actual: ArrayType, _ expected: ArrayType, at range: SourceRange, what: String, declaredAt: SourceRange) {
+        let note = DiagnosticNote("expected type declared here", at: declaredAt)
+        let missing = expected.names.filter { !actual.contains($0) }
+        let extra = actual.names.filter { !expected.contains($0) }
+        if missing.isEmpty, extra.isEmpty {
+            for e in expected.axes {
+                let a = actual.axis(named: e.name)!
+                if a.size != e.size {
+                    error("\(what) has axis `\(e.name)` of size \(a.size), but \(e.size) is expected",
+                          at: range, notes: [note])
+                    return
+                }
+            }
+            let from = actual.names.joined(separator: " "), to = expected.names.joined(separator: " ")
+            error("\(what) has axes in the order \(actual), but \(expected) is expected", at: range, notes: [note],
+                  fixIts: [FixIt("reorder with `rearrange[\(from) -> \(to)](…)`", range: range, replacement: "rearrange[\(from) -> \(to)](\(text(range)))")])
+            return
+        }
+        var parts: [String] = []
+        if !extra.isEmpty { parts.append("extra axis \(extra.map { "`\($0)`" }.joined(separator: ", "))") }
+        if !missing.isEmpty { parts.append("missing axis \(missing.map { "`\($0)`" }.joined(separator: ", "))") }
+        error("\(what) has type \(actual), but \(expected) is expected (\(parts.joined(separator: "; ")))",
+              at: range, notes: [note])
+    }
+
+    func text(_ range: SourceRange) -> String { globals.unit.file.text(in: range) }
+
+    /// The next default name with this stem under the current path: `linear1`, `linear2`, …
+    func nextDefaultName(_ stem: String) -> String {
+        let key = currentPath + "/" + stem
+        counters[key, default: 0] += 1
+        return "\(stem)\(counters[key]!)"
+    }
+
+    /// The path of the current scope: loop labels and indices under the instance prefix.
+    var currentPath: String {
+        let parts = [prefix].filter { !$0.isEmpty } + loops.flatMap { [$0.label, String($0.index)] }
+        return parts.joined(separator: ".")
+    }
+}

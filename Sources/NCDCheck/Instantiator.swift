@@ -1,0 +1,132 @@
+import NCDCore
+import NCDSyntax
+
+/// Checks one diagram at one instantiation (its generic axes and size parameters bound),
+/// evaluating its body abstractly: every value is a type, loops unroll, calls instantiate
+/// their callee. The result is the diagram's typed graph.
+final class Instantiator {
+    /// A name bound in the body.
+    struct Binding {
+        /// nil when the value's expression failed to check (its error is reported).
+        var value: ValueID?
+        var range: SourceRange
+        var used = false
+        var isInput = false
+    }
+
+    let session: Session
+    let declaration: DiagramDeclaration
+    let graph: DiagramGraph
+    var bindings: [String: Binding] = [:]
+    /// Generic axes bound at this instantiation, by their names in this diagram.
+    var localAxes: [String: Axis] = [:]
+    /// Size parameters and loop variables.
+    var localSizes: [String: SizeExpr] = [:]
+    /// Saved values, by slot and index.
+    var memory: [String: [Int: ValueID]] = [:]
+    /// The dotted path of this instance, e.g. `encoder.attn`; empty at the root.
+    let prefix: String
+    /// Current loop iterations, outermost first.
+    var loops: [LoopFrame] = []
+    /// Counters for default instance names (`linear1`, `linear2`), per path prefix.
+    var counters: [String: Int] = [:]
+    /// Instances created here: path → the operation kind and parameters.
+    var instances: [String: (kind: OperationKind, parameters: [Parameter], range: SourceRange)] = [:]
+    /// Notes added to every diagnostic, saying which instantiation is being checked.
+    let context: [DiagnosticNote]
+    /// Whether to warn about unused values (once, in the diagram's own check).
+    let reportsUnused: Bool
+    var returned = false
+
+    init(session: Session, declaration: DiagramDeclaration, prefix: String, context: [DiagnosticNote], reportsUnused: Bool) {
+        self.session = session
+        self.declaration = declaration
+        self.graph = DiagramGraph(name: declaration.name.text)
+        self.prefix = prefix
+        self.context = context
+        self.reportsUnused = reportsUnused
+    }
+
+    var globals: GlobalScope { session.globals }
+
+    func report(_ d: Diagnostic) {
+        var d = d
+        d.notes += context
+        session.diagnostics.report(d)
+    }
+
+    func error(_ message: String, at range: SourceRange, notes: [DiagnosticNote] = [], fixIts: [FixIt] = []) {
+        report(.error(message, at: range, notes: notes, fixIts: fixIts))
+    }
+
+    static func span(_ r: SourceRange) -> SourceSpan { SourceSpan(start: r.start, end: r.end) }
+
+    /// Checks a diagram on its own: generic axes free, size parameters at their defaults.
+    static func instantiateForCheck(
+        _ declaration: DiagramDeclaration, globals: GlobalScope, diagnostics: inout DiagnosticBag
+    ) -> DiagramGraph? {
+        let session = Session(globals: globals)
+        session.diagnostics = diagnostics
+        defer { diagnostics = session.diagnostics }
+        let me = Instantiator(session: session, declaration: declaration, prefix: "", context: [], reportsUnused: true)
+        for g in declaration.generics { me.localAxes[g.text] = Axis(g.text, .symbol(g.text)) }
+        for p in declaration.sizeParameters {
+            guard let value = p.defaultValue else {
+                if declaration.body != nil {
+                    session.diagnostics.report(.warning(
+                        "`\(declaration.name.text)` is checked where it is called: size parameter `\(p.name.text)` has no default",
+                        at: p.name.range))
+                }
+                return nil
+            }
+            guard let size = me.evaluateSize(value) else { return nil }
+            me.localSizes[p.name.text] = size
+            me.graph.sizeArguments.append((p.name.text, size))
+        }
+        session.callStack = [declaration.name.text]
+        guard let inputTypes = me.resolveInputTypes() else { return nil }
+        return me.run(inputs: inputTypes.map { .some($0) }) ? me.graph : nil
+    }
+
+    /// Resolves the declared input types in this instantiation's scope.
+    func resolveInputTypes() -> [ArrayType]? {
+        var types: [ArrayType] = []
+        var ok = true
+        for input in declaration.inputs {
+            if let t = resolveType(input.type) { types.append(t) } else { ok = false }
+        }
+        return ok ? types : nil
+    }
+
+    /// Binds the inputs and evaluates the body; false if the graph is incomplete.
+    func run(inputs: [ArrayType?]) -> Bool {
+        var seen: [String: SourceRange] = [:]
+        for (input, type) in zip(declaration.inputs, inputs) {
+            if let earlier = seen[input.name.text] {
+                error("input `\(input.name.text)` is declared twice", at: input.name.range,
+                      notes: [DiagnosticNote("first declared here", at: earlier)])
+            }
+            seen[input.name.text] = input.name.range
+            let id = type.map { graph.addValue($0, name: input.name.text, location: Self.span(input.name.range)) }
+            if let id { graph.inputs.append(id) }
+            bindings[input.name.text] = Binding(value: id, range: input.name.range, isInput: true)
+        }
+        guard let body = declaration.body else { return false }
+        let errorsBefore = session.diagnostics.errorCount
+        execute(body)
+        if !returned {
+            error("diagram `\(declaration.name.text)` never returns its outputs; end it with `return …`",
+                  at: declaration.name.range)
+        }
+        if reportsUnused { warnUnused() }
+        return session.diagnostics.errorCount == errorsBefore
+    }
+
+    func warnUnused() {
+        for (name, b) in bindings.sorted(by: { $0.value.range.start < $1.value.range.start })
+        where !b.used && b.value != nil && !name.hasPrefix("_") {
+            report(.warning("\(b.isInput ? "input" : "value") `\(name)` is never used", at: b.range,
+                            fixIts: [FixIt("name it `_\(name)` to silence this warning", range: b.range, replacement: "_\(name)")]))
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import NCDCore
+import NCDSyntax
+
+/// What a name means where a size is expected.
+enum SizeLookup {
+    case size(SizeExpr)
+    /// The name exists but its size could not be computed; that error is already reported.
+    case failed
+}
+
+/// Evaluates an expression to a size: whole numbers, names of axes and size parameters,
+/// `+ - * /` and `^` with a whole exponent. Sizes are exact; `/` must divide.
+struct SizeEvaluator {
+    let lookup: (String) -> SizeLookup?
+    let candidates: () -> [String]
+
+    init(lookup: @escaping (String) -> SizeLookup?, candidates: @escaping () -> [String]) {
+        self.lookup = lookup
+        self.candidates = candidates
+    }
+
+    mutating func evaluate(_ expr: Expr, _ diagnostics: inout DiagnosticBag) -> SizeExpr? {
+        switch expr {
+        case .integer(let n, _):
+            return SizeExpr(n)
+        case .float(let x, let range):
+            diagnostics.report(.error("sizes are whole numbers; `\(format(x))` is not", at: range))
+            return nil
+        case .name(let name):
+            switch lookup(name.text) {
+            case .size(let s): return s
+            case .failed: return nil
+            case nil:
+                diagnostics.report(unknownName(name, kind: "size", candidates: candidates()))
+                return nil
+            }
+        case .parenthesized(let inner, _):
+            return evaluate(inner, &diagnostics)
+        case .unary(_, let operand):
+            return evaluate(operand, &diagnostics).map { -$0 }
+        case .binary(let op, let a, let b, let opRange):
+            guard let x = evaluate(a, &diagnostics), let y = evaluate(b, &diagnostics) else { return nil }
+            do {
+                switch op {
+                case .add: return try x + y
+                case .subtract: return try x - y
+                case .multiply: return try x * y
+                case .divide: return try x / y
+                case .power: return try x.power(y)
+                }
+            } catch let error as SizeError {
+                diagnostics.report(.error(error.message, at: opRange.union(a.range).union(b.range)))
+                return nil
+            } catch {
+                return nil
+            }
+        case .error:
+            return nil
+        case .call, .index, .load:
+            diagnostics.report(.error("expected a size here, such as `128` or `h * d_k`", at: expr.range))
+            return nil
+        }
+    }
+
+    /// A whole, positive, known number, e.g. a kernel size or loop bound.
+    mutating func evaluateInteger(_ expr: Expr, what: String, minimum: Int, _ diagnostics: inout DiagnosticBag) -> Int? {
+        guard let size = evaluate(expr, &diagnostics) else { return nil }
+        guard let value = size.intValue else {
+            let free = size.freeSymbols
+            diagnostics.report(.error(
+                free.isEmpty ? "\(what) must be a whole number; it is \(size)"
+                    : "\(what) must be a known number, but depends on the free size `\(free[0])`",
+                at: expr.range))
+            return nil
+        }
+        guard value >= minimum else {
+            diagnostics.report(.error("\(what) must be at least \(minimum); it is \(value)", at: expr.range))
+            return nil
+        }
+        return value
+    }
+}
+
+/// Evaluates an expression to a float scalar built from sizes and numbers, e.g. `k^-0.5`.
+struct ScalarEvaluator {
+    let lookup: (String) -> SizeLookup?
+    let candidates: () -> [String]
+
+    func evaluate(_ expr: Expr, _ diagnostics: inout DiagnosticBag) -> ScalarFormula? {
+        switch expr {
+        case .integer(let n, _): return .constant(Double(n))
+        case .float(let x, _): return .constant(x)
+        case .name(let name):
+            switch lookup(name.text) {
+            case .size(let s): return .size(s)
+            case .failed: return nil
+            case nil:
+                diagnostics.report(unknownName(name, kind: "name", candidates: candidates()))
+                return nil
+            }
+        case .parenthesized(let inner, _): return evaluate(inner, &diagnostics)
+        case .unary(_, let operand): return evaluate(operand, &diagnostics).map { .negate($0) }
+        case .binary(let op, let a, let b, _):
+            guard let x = evaluate(a, &diagnostics), let y = evaluate(b, &diagnostics) else { return nil }
+            switch op {
+            case .add: return .add(x, y)
+            case .subtract: return .add(x, .negate(y))
+            case .multiply: return .multiply(x, y)
+            case .divide: return .divide(x, y)
+            case .power: return .power(x, y)
+            }
+        case .error: return nil
+        case .call, .index, .load:
+            diagnostics.report(.error("expected a number here, such as `0.5` or `k^-0.5`", at: expr.range))
+            return nil
+        }
+    }
+}
+
+/// "unknown axis `dmodel`", with "did you mean `d_model`?" when something is close.
+func unknownName(_ name: Name, kind: String, candidates: [String]) -> Diagnostic {
+    guard let guess = Suggestions.closest(to: name.text, among: candidates) else {
+        return .error("unknown \(kind) `\(name.text)`", at: name.range)
+    }
+    return .error(
+        "unknown \(kind) `\(name.text)`", at: name.range,
+        fixIts: [FixIt("did you mean `\(guess)`?", range: name.range, replacement: guess)])
+}
+
+func format(_ x: Double) -> String {
+    x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
+}

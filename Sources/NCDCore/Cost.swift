@@ -1,0 +1,88 @@
+/// What an operation costs, from its sizes (paper §4): floating-point operations (a
+/// multiply–add counts 2), learned parameters, and the bytes of the values it produces.
+public struct Cost: Hashable, Sendable {
+    public var flops: SizeExpr
+    public var parameters: SizeExpr
+    public var outputBytes: SizeExpr
+
+    public init(flops: SizeExpr = .zero, parameters: SizeExpr = .zero, outputBytes: SizeExpr = .zero) {
+        self.flops = flops
+        self.parameters = parameters
+        self.outputBytes = outputBytes
+    }
+
+    public static func + (a: Cost, b: Cost) throws -> Cost {
+        Cost(flops: try a.flops + b.flops, parameters: try a.parameters + b.parameters,
+             outputBytes: try a.outputBytes + b.outputBytes)
+    }
+}
+
+/// Bytes in one float32 element.
+public let bytesPerElement = 4
+
+extension DiagramGraph {
+    /// The cost of one operation. Float32 storage; a call costs its whole sub-diagram, with
+    /// broadcast axes multiplying the work.
+    public func cost(of op: Operation) throws -> Cost {
+        let inputs = op.inputs.map { type(of: $0) }
+        let outputs = op.outputs.map { type(of: $0) }
+        let outElements = try outputs.reduce(SizeExpr.zero) { try $0 + (try $1.elementCount()) }
+        let inElements = try inputs.reduce(SizeExpr.zero) { try $0 + (try $1.elementCount()) }
+        let broadcast = try op.broadcast.reduce(SizeExpr.one) { try $0 * $1.size }
+        let parameters = try op.parameters.reduce(SizeExpr.zero) { try $0 + (try $1.type.elementCount()) }
+        let bytes = try outElements * SizeExpr(bytesPerElement)
+        func times(_ k: Int, _ e: SizeExpr) throws -> SizeExpr { try SizeExpr(k) * e }
+
+        let flops: SizeExpr
+        switch op.kind {
+        case .linear(let input, _, let bias):
+            let fanIn = try input.reduce(SizeExpr.one) { try $0 * $1.size }
+            flops = try times(2, try outElements * fanIn) + (bias ? outElements : .zero)
+        case .einsum(let operands, let output):
+            var distinct: [String: SizeExpr] = [:]
+            for (names, type) in zip(operands, inputs) {
+                for name in names { distinct[name] = type.axis(named: name)?.size }
+            }
+            let all = try distinct.values.reduce(SizeExpr.one) { try $0 * $1 }
+            let contracted = operands.joined().contains { !output.contains($0) }
+            flops = operands.count > 1 ? try times(2 * (operands.count - 1), all) : contracted ? all : .zero
+        case .unary, .binary, .scale, .dropout:
+            flops = outElements
+        case .softmax:
+            flops = try times(5, inElements)
+        case .reduce:
+            flops = inElements
+        case .normalize:
+            flops = try times(8, inElements)
+        case .convolution(_, let input, _, let g, _, let transposed):
+            let volume = try SizeExpr(g.kernel).power(SizeExpr(spatialCount(op.kind)))
+            let base = transposed ? inElements : outElements
+            let partner = transposed ? outputs[0].axis(named: input.name)?.size ?? .one : input.size
+            flops = try times(2, try base * (try partner * volume))
+        case .pool(_, _, let g):
+            flops = try outElements * (try SizeExpr(g.kernel).power(SizeExpr(spatialCount(op.kind))))
+        case .crossEntropy, .meanSquaredError:
+            flops = try times(4, inElements)
+        case .call(let child):
+            let inner = try child.totalCost()
+            return Cost(flops: try inner.flops * broadcast, parameters: inner.parameters,
+                        outputBytes: bytes)
+        case .rearrange, .concatenate, .index, .slice, .window, .identity, .abstract:
+            flops = .zero
+        }
+        return Cost(flops: flops, parameters: parameters, outputBytes: bytes)
+    }
+
+    /// The cost of the whole diagram: every operation, sub-diagrams included.
+    public func totalCost() throws -> Cost {
+        try operations.reduce(Cost()) { try $0 + (try cost(of: $1)) }
+    }
+
+    private func spatialCount(_ kind: OperationKind) -> Int {
+        switch kind {
+        case .convolution(let spatial, _, _, _, _, _), .pool(_, let spatial, _), .window(let spatial, _, _):
+            return spatial.count
+        default: return 0
+        }
+    }
+}

@@ -1,0 +1,72 @@
+/// What an operation does. Axis names refer to the operation's input and output types;
+/// any axis of an input not named here is an axis the operation is broadcast over.
+public indirect enum OperationKind: Hashable, Sendable {
+    /// A learned linear map from the `input` axes to the `output` axes (the paper's L, L₊).
+    case linear(input: [Axis], output: [Axis], bias: Bool)
+    /// A multilinear contraction: each operand's axes in the pattern's order, and the output's.
+    case einsum(operands: [[String]], output: [String])
+    case unary(UnaryFunction)
+    case binary(BinaryFunction)
+    /// Multiplication by a constant.
+    case scale(ScalarFactor)
+    /// Softmax (or log-softmax) along one axis.
+    case softmax(axis: String, log: Bool)
+    case reduce(Reduction, axes: [String])
+    /// A normalisation over (or, for batch norm, per) the named axes, with learned affine.
+    case normalize(Normalization, axes: [String])
+    /// Reorders, splits and merges axes: the input's axes are read in `from` order
+    /// (row-major), the output written in `to` order. Element counts agree.
+    case rearrange(from: [String], to: [String])
+    /// Concatenation of the operands along one axis.
+    case concatenate(axis: String)
+    /// Takes one position of an axis, removing it.
+    case index(axis: String, position: Int)
+    /// Keeps positions `start..<end` of an axis.
+    case slice(axis: String, start: Int, end: Int)
+    /// ★: strides a window over spatial axes; each spatial axis shrinks to its output size and
+    /// a window axis (of the kernel's size) is appended for it.
+    case window(spatial: [String], windowAxes: [String], geometry: WindowGeometry)
+    /// A learned convolution: window over `spatial`, contract with channels `input` → `output`.
+    case convolution(spatial: [String], input: Axis, output: Axis, geometry: WindowGeometry,
+                     bias: Bool, transposed: Bool)
+    /// Max or mean over a window.
+    case pool(Reduction, spatial: [String], geometry: WindowGeometry)
+    case dropout(probability: Double)
+    /// Cross-entropy of logits against class indices or probabilities, averaged to a scalar.
+    case crossEntropy(classAxis: String, targetsAreIndices: Bool)
+    /// Mean squared error, averaged to a scalar.
+    case meanSquaredError
+    /// The unit (identity matrix) between two axes of equal size.
+    case identity(Axis, Axis)
+    /// A call of a diagram with a body.
+    case call(DiagramGraph)
+    /// A call of a diagram declared without a body: a typed, unspecified box.
+    case abstract(name: String)
+
+    /// A short name for tables: `linear`, `einsum`, `relu`, …
+    public var mnemonic: String {
+        switch self {
+        case .linear: return "linear"
+        case .einsum: return "einsum"
+        case .unary(let f): return f.rawValue
+        case .binary(let f): return f == .add ? "add" : f == .subtract ? "sub" : f == .multiply ? "mul" : "div"
+        case .scale: return "scale"
+        case .softmax(_, let log): return log ? "log_softmax" : "softmax"
+        case .reduce(let r, _): return r.rawValue
+        case .normalize(let n, _): return n.rawValue
+        case .rearrange: return "rearrange"
+        case .concatenate: return "concat"
+        case .index: return "index"
+        case .slice: return "slice"
+        case .window: return "window"
+        case .convolution(_, _, _, _, _, let t): return t ? "conv_transpose" : "conv"
+        case .pool(let r, _, _): return r == .max ? "maxpool" : "avgpool"
+        case .dropout: return "dropout"
+        case .crossEntropy: return "cross_entropy"
+        case .meanSquaredError: return "mse"
+        case .identity: return "eye"
+        case .call(let g): return g.name
+        case .abstract(let name): return name
+        }
+    }
+}

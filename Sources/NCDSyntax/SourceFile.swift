@@ -1,0 +1,82 @@
+/// A source text with its name, kept as UTF-8 bytes so the lexer can scan it quickly.
+///
+/// Locations are byte offsets; line and column are computed on demand, the column counting
+/// characters (grapheme clusters) so that carets line up under `x̄` and friends.
+public final class SourceFile: @unchecked Sendable {
+    /// The name shown in diagnostics, usually the path given on the command line.
+    public let name: String
+    /// The text, as UTF-8. Invalid bytes are kept; the lexer reports them.
+    public let bytes: [UInt8]
+    /// Byte offset at which each line starts.
+    public let lineStarts: [Int]
+
+    /// Creates a source file from raw bytes, which need not be valid UTF-8.
+    public init(name: String, bytes: [UInt8]) {
+        self.name = name
+        self.bytes = bytes
+        var starts = [0]
+        for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") { starts.append(i + 1) }
+        self.lineStarts = starts
+    }
+
+    /// Creates a source file from a string.
+    public convenience init(name: String, text: String) {
+        self.init(name: name, bytes: Array(text.utf8))
+    }
+
+    /// The 1-based line containing a byte offset.
+    public func line(of offset: Int) -> Int {
+        var lo = 0, hi = lineStarts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
+        }
+        return lo + 1
+    }
+
+    /// The text of a 1-based line, without its newline; invalid bytes become U+FFFD.
+    public func lineText(_ line: Int) -> String {
+        guard line >= 1, line <= lineStarts.count else { return "" }
+        let start = lineStarts[line - 1]
+        var end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
+        if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        return String(decoding: bytes[start..<max(start, end)], as: UTF8.self)
+    }
+
+    /// The 1-based line and character column of a byte offset.
+    public func lineColumn(of offset: Int) -> (line: Int, column: Int) {
+        let clamped = min(max(0, offset), bytes.count)
+        let line = line(of: clamped)
+        let start = lineStarts[line - 1]
+        let prefix = String(decoding: bytes[start..<clamped], as: UTF8.self)
+        return (line, prefix.count + 1)
+    }
+
+    /// The source text covered by a range.
+    public func text(in range: SourceRange) -> String {
+        let lo = min(max(0, range.start), bytes.count), hi = min(max(lo, range.end), bytes.count)
+        return String(decoding: bytes[lo..<hi], as: UTF8.self)
+    }
+}
+
+/// A half-open range of byte offsets in one source file.
+public struct SourceRange: Hashable, Sendable {
+    /// First byte covered.
+    public var start: Int
+    /// One past the last byte covered.
+    public var end: Int
+
+    /// Creates a range; an empty range marks a point.
+    public init(start: Int, end: Int) {
+        self.start = start
+        self.end = max(start, end)
+    }
+
+    /// The smallest range covering both.
+    public func union(_ other: SourceRange) -> SourceRange {
+        SourceRange(start: min(start, other.start), end: max(end, other.end))
+    }
+
+    /// An empty range at this range's end, where "expected …" errors point.
+    public var endPoint: SourceRange { SourceRange(start: end, end: end) }
+}

@@ -1,0 +1,38 @@
+/// Finds the candidate closest to a misspelled name, for "did you mean …?" fix-its.
+public enum Suggestions {
+    /// The closest candidate within an edit distance that scales with the name's length,
+    /// or nil when nothing is close enough to be a plausible typo.
+    public static func closest(to name: String, among candidates: some Sequence<String>) -> String? {
+        let limit = max(1, name.count / 3)
+        var best: (String, Int)?
+        for candidate in candidates where candidate != name {
+            let d = distance(name.lowercased(), candidate.lowercased())
+            // Underscores and case are cheap mistakes: `dmodel` for `d_model`, `DFF` for `d_ff`.
+            let squeezed = distance(
+                name.lowercased().filter { $0 != "_" }, candidate.lowercased().filter { $0 != "_" })
+            let score = min(d, squeezed)
+            if score <= limit, best == nil || score < best!.1 || (score == best!.1 && candidate < best!.0) {
+                best = (candidate, score)
+            }
+        }
+        return best?.0
+    }
+
+    /// Levenshtein distance between two strings, by characters.
+    public static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+
+/// Everything that ends a command early, with its exit status (sysexits: 64 usage,
+/// 65 the input has errors, 70 an internal failure). Rendered in one place: `exit(with:)`.
+enum CLIError: Error, CustomStringConvertible {
+    /// The command line is wrong: a bad option value, a missing file.
+    case usage(String)
+    /// The input was read and has errors, already printed.
+    case checkFailed(errors: Int)
+
+    var exitCode: Int32 {
+        switch self {
+        case .usage: return 64
+        case .checkFailed: return 65
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .usage(let message): return "ncd: error: \(message)"
+        case .checkFailed(let n): return "ncd: \(n) error\(n == 1 ? "" : "s") found"
+        }
+    }
+}
+
+extension ParsableCommand {
+    /// Prints a `CLIError` to standard error and exits with its status.
+    func fail(_ error: CLIError) -> Never {
+        FileHandle.standardError.write(Data((error.description + "\n").utf8))
+        Foundation.exit(error.exitCode)
+    }
+}
+
+/// Parses `NAME=N` options such as `--size y=20`.
+struct SizeBinding: ExpressibleByArgument {
+    var name: String
+    var value: Int
+
+    init?(argument: String) {
+        let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty, let v = Int(parts[1]) else { return nil }
+        name = parts[0]
+        value = v
+    }
+
+    static var defaultValueDescription: String { "NAME=N" }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `ncd` command: neural circuit diagrams, checked.
+@main
+struct NCD: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ncd",
+        abstract: "Check neural circuit diagrams written as .ncd files.",
+        version: "0.1.0",
+        subcommands: [Check.self])
+}
