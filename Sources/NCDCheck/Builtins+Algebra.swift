@@ -113,13 +113,9 @@ extension Instantiator {
         guard let spec = readSpec(call, allowed: []), let group = singleGroup(spec, call),
               let args = arguments(call, count: 1) else { return .failed }
         let type = graph.type(of: args[0])
-        guard group.count == 1 else {
-            error("`\(call.callee.text)` normalises along one axis", at: group[1].range)
-            return .failed
-        }
         guard let axes = existingAxes(group, in: type, of: call) else { return .failed }
-        return .array(emit(.softmax(axis: axes[0].name, log: log), inputs: args, outputs: [type],
-                           broadcast: type.axes.filter { $0.name != axes[0].name }, at: call.range)[0])
+        return .array(emit(.softmax(axes: axes.map(\.name), log: log), inputs: args, outputs: [type],
+                           broadcast: type.axes.filter { a in !axes.contains { $0.name == a.name } }, at: call.range)[0])
     }
 
     func reduce(_ r: Reduction, _ call: Call) -> Evaluated {

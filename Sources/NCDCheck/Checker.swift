@@ -37,6 +37,10 @@ public struct CheckedDiagram {
     /// or when a size parameter has no default and the diagram is never called.
     public var graph: DiagramGraph?
     public var declaration: SourceRange
+    /// Declared without a body: a typed box such as the paper's f and G.
+    public var isAbstract: Bool
+    /// Whether another diagram calls it (templates are checked at each call).
+    public var isCalled = false
 }
 
 /// Options that change what checking assumes.
@@ -59,12 +63,23 @@ public enum Checker {
         syntaxDiagnostics.forEach { bag.report($0) }
         let globals = GlobalScope(unit: unit, options: options, diagnostics: &bag)
         var diagrams: [CheckedDiagram] = []
+        var called: Set<String> = []
         for declaration in globals.diagramOrder {
-            let graph = Instantiator.instantiateForCheck(declaration, globals: globals, diagnostics: &bag)
+            let graph = Instantiator.instantiateForCheck(declaration, globals: globals, diagnostics: &bag, called: &called)
             diagrams.append(CheckedDiagram(
                 name: declaration.name.text, signature: file.text(in: declaration.signatureRange),
-                graph: graph, declaration: declaration.signatureRange))
+                graph: graph, declaration: declaration.signatureRange,
+                isAbstract: declaration.body == nil))
         }
+        for declaration in globals.diagramOrder where declaration.body != nil && !called.contains(declaration.name.text) {
+            if let p = declaration.sizeParameters.first(where: { $0.defaultValue == nil }) {
+                bag.report(.warning(
+                    "`\(declaration.name.text)` is never called and size parameter `\(p.name.text)` has no default, so its body is not checked",
+                    at: p.name.range,
+                    fixIts: [FixIt("give it a default", range: p.name.range, replacement: "\(p.name.text) = 1")]))
+            }
+        }
+        for i in diagrams.indices { diagrams[i].isCalled = called.contains(diagrams[i].name) }
         let axes = globals.axisOrder.compactMap { name in
             globals.axes[name].map { GlobalAxis(name: name, size: $0.size, declaration: $0.declaration) }
         }

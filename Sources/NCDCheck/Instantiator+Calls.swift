@@ -15,6 +15,7 @@ extension Instantiator {
             error("diagrams nest deeper than \(Session.maximumCallDepth) calls", at: call.callee.range)
             return .failed
         }
+        session.called.insert(name)
         guard let args = arguments(call, count: callee.inputs.count),
               let sizeArguments = sizeArguments(callee, call) else { return .failed }
 
@@ -171,11 +172,13 @@ extension Instantiator {
             if let v = given[p.name.text] {
                 result.append((p.name.text, v))
             } else if let d = p.defaultValue {
-                // Defaults are evaluated in the callee's scope: they may use earlier parameters.
+                // Defaults are evaluated in the callee's scope: earlier parameters and globals.
+                let globals = self.globals
                 var evaluator = SizeEvaluator(lookup: { n in
                     if let v = result.first(where: { $0.0 == n })?.1 { return .size(v) }
-                    return self.sizeLookup(n)
-                }, candidates: scopeSizeNames)
+                    if let a = globals.axes[n] { return .size(a.size) }
+                    return globals.constants[n].map(SizeLookup.size)
+                }, candidates: { callee.sizeParameters.map(\.name.text) + globals.axisNames })
                 guard let v = evaluator.evaluate(d, &session.diagnostics) else { return nil }
                 result.append((p.name.text, v))
             } else {

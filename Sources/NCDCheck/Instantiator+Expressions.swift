@@ -47,7 +47,7 @@ extension Instantiator {
             case .failed: return .failed
             }
         case .binary(.power, let a, let b, _):
-            var evaluator = ScalarEvaluator(lookup: sizeLookup, candidates: scopeSizeNames)
+            let evaluator = ScalarEvaluator(lookup: sizeLookup, candidates: scopeSizeNames)
             guard let base = evaluator.evaluate(a, &session.diagnostics),
                   let exponent = evaluator.evaluate(b, &session.diagnostics) else { return .failed }
             return .scalar(.power(base, exponent), text: text(expr.range))

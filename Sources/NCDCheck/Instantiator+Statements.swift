@@ -109,8 +109,8 @@ extension Instantiator {
                   at: range, notes: [DiagnosticNote("outputs declared here", at: declared.first?.range ?? declaration.name.range)])
             return
         }
-        for (item, syntax) in zip(items, declared) {
-            guard let id = item.id, let expected = resolveType(syntax) else { continue }
+        for ((item, syntax), expected) in zip(zip(items, declared), declaredOutputs) {
+            guard let id = item.id, let expected else { continue }
             let actual = graph.type(of: id)
             if actual != expected {
                 mismatch(actual, expected, at: item.range, what: "returned value", declaredAt: syntax.range)

@@ -37,6 +37,8 @@ final class Instantiator {
     /// Whether to warn about unused values (once, in the diagram's own check).
     let reportsUnused: Bool
     var returned = false
+    /// The declared output types in this instantiation, resolved before the body runs.
+    var declaredOutputs: [ArrayType?] = []
 
     init(session: Session, declaration: DiagramDeclaration, prefix: String, context: [DiagnosticNote], reportsUnused: Bool) {
         self.session = session
@@ -62,23 +64,21 @@ final class Instantiator {
     static func span(_ r: SourceRange) -> SourceSpan { SourceSpan(start: r.start, end: r.end) }
 
     /// Checks a diagram on its own: generic axes free, size parameters at their defaults.
+    /// Returns the graph, or nil; `called` collects the diagrams instantiated by calls.
     static func instantiateForCheck(
-        _ declaration: DiagramDeclaration, globals: GlobalScope, diagnostics: inout DiagnosticBag
+        _ declaration: DiagramDeclaration, globals: GlobalScope, diagnostics: inout DiagnosticBag,
+        called: inout Set<String>
     ) -> DiagramGraph? {
         let session = Session(globals: globals)
         session.diagnostics = diagnostics
-        defer { diagnostics = session.diagnostics }
+        defer {
+            diagnostics = session.diagnostics
+            called.formUnion(session.called)
+        }
         let me = Instantiator(session: session, declaration: declaration, prefix: "", context: [], reportsUnused: true)
         for g in declaration.generics { me.localAxes[g.text] = Axis(g.text, .symbol(g.text)) }
         for p in declaration.sizeParameters {
-            guard let value = p.defaultValue else {
-                if declaration.body != nil {
-                    session.diagnostics.report(.warning(
-                        "`\(declaration.name.text)` is checked where it is called: size parameter `\(p.name.text)` has no default",
-                        at: p.name.range))
-                }
-                return nil
-            }
+            guard let value = p.defaultValue else { return nil }
             guard let size = me.evaluateSize(value) else { return nil }
             me.localSizes[p.name.text] = size
             me.graph.sizeArguments.append((p.name.text, size))
@@ -113,13 +113,17 @@ final class Instantiator {
         }
         guard let body = declaration.body else { return false }
         let errorsBefore = session.diagnostics.errorCount
+        declaredOutputs = declaration.outputs.map(resolveType)
         execute(body)
-        if !returned {
+        let complete = !declaration.bodyHasSyntaxErrors
+        if !returned, complete {
             error("diagram `\(declaration.name.text)` never returns its outputs; end it with `return …`",
                   at: declaration.name.range)
         }
-        if reportsUnused { warnUnused() }
-        return session.diagnostics.errorCount == errorsBefore
+        let clean = session.diagnostics.errorCount == errorsBefore
+        // After an error, "never used" mostly echoes it: a failed expression uses nothing.
+        if reportsUnused, clean, complete { warnUnused() }
+        return clean && complete
     }
 
     func warnUnused() {

@@ -16,7 +16,12 @@ public enum Report {
         for d in result.diagrams {
             out += "\ndiagram \(d.name)\n"
             guard let g = d.graph else {
-                out += "  (not instantiated: give its size parameters defaults, or call it)\n"
+                if d.isAbstract {
+                    out += "  abstract: \(d.signature)\n"
+                    continue
+                }
+                out += d.isCalled ? "  (generic in its size parameters: checked at each call)\n"
+                    : "  (not checked: give its size parameters defaults, or call it)\n"
                 continue
             }
             if !g.sizeArguments.isEmpty {

@@ -9,6 +9,8 @@ final class Session {
     /// Operations left before the checker gives up on a file (loops unrolled, calls inlined).
     var operationBudget = 2_000_000
     var budgetExceeded = false
+    /// Diagrams instantiated by a call, so templates that are never called can be flagged.
+    var called: Set<String> = []
     let globals: GlobalScope
 
     init(globals: GlobalScope) {

@@ -9,8 +9,9 @@ public indirect enum OperationKind: Hashable, Sendable {
     case binary(BinaryFunction)
     /// Multiplication by a constant.
     case scale(ScalarFactor)
-    /// Softmax (or log-softmax) along one axis.
-    case softmax(axis: String, log: Bool)
+    /// Softmax (or log-softmax) jointly over the named axes (one, or several such as the
+    /// two spatial axes of visual attention).
+    case softmax(axes: [String], log: Bool)
     case reduce(Reduction, axes: [String])
     /// A normalisation over (or, for batch norm, per) the named axes, with learned affine.
     case normalize(Normalization, axes: [String])

@@ -72,6 +72,9 @@ public struct DiagramDeclaration: Sendable {
     public var body: [Statement]?
     /// From `diagram` to the end of the signature.
     public var signatureRange: SourceRange
+    /// Whether a statement of the body failed to parse (and was dropped), so that
+    /// "never returns" and "never used" would only echo that error.
+    public var bodyHasSyntaxErrors = false
 }
 
 /// A statement in a diagram body.

@@ -75,14 +75,29 @@ public struct Lexer {
     }
 
     private mutating func scanNumber() -> TokenKind {
-        while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+        var kind = TokenKind.integer
+        skipDigits()
         // `1..4` is a range, not the float `1.`.
         if position + 1 < bytes.count, bytes[position] == UInt8(ascii: "."), isDigit(bytes[position + 1]) {
             position += 1
-            while position < bytes.count, isDigit(bytes[position]) { position += 1 }
-            return .float
+            skipDigits()
+            kind = .float
         }
-        return .integer
+        // An exponent: `1e-6`, `2.5E3`.
+        if position < bytes.count, bytes[position] | 0x20 == UInt8(ascii: "e") {
+            var end = position + 1
+            if end < bytes.count, bytes[end] == UInt8(ascii: "-") || bytes[end] == UInt8(ascii: "+") { end += 1 }
+            if end < bytes.count, isDigit(bytes[end]) {
+                position = end
+                skipDigits()
+                kind = .float
+            }
+        }
+        return kind
+    }
+
+    private mutating func skipDigits() {
+        while position < bytes.count, isDigit(bytes[position]) { position += 1 }
     }
 
     private mutating func scanSymbol() -> Symbol? {

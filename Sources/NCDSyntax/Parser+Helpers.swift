@@ -65,8 +65,9 @@ extension Parser {
         depth += 1
         if depth > Parser.maximumDepth {
             diagnostics.report(.error("nesting deeper than \(Parser.maximumDepth) levels", at: range))
-            // Skip the rest of the file: every enclosing rule would fail again.
-            current = tokens.count - 1
+            // Abandon the declaration: every enclosing rule would fail again.
+            nestingOverflow = true
+            while !atEnd, !(peek.startsLine && (check(.diagram) || check(.axis) || check(.const))) { advance() }
             throw Recovery()
         }
     }
@@ -75,7 +76,11 @@ extension Parser {
     /// level, or (inside blocks) the start of a new line.
     mutating func synchronize(to keywords: [Keyword], stopAtLineStart: Bool) {
         var nesting = 0
-        if !atEnd { advance() }
+        // Stay on a token that starts the next construct, unless no progress was made since
+        // the last recovery (which would loop forever).
+        let isSyncPoint = keywords.contains { check($0) } || (stopAtLineStart && peek.startsLine && check(.identifier))
+        if !atEnd, !isSyncPoint || current == lastRecovery { advance() }
+        lastRecovery = current
         while !atEnd {
             // A declaration keyword starting a line ends any construct left open.
             if peek.startsLine, check(.diagram) || check(.axis) || check(.const) { return }

@@ -8,6 +8,12 @@ public struct Parser {
     var diagnostics: DiagnosticBag
     var depth = 0
     let file: SourceFile
+    /// Set when the nesting limit abandoned a declaration, so no "missing `}`" follows.
+    var nestingOverflow = false
+    /// Where the last recovery stopped, to guarantee progress.
+    var lastRecovery = -1
+    /// Set when a statement in the block being parsed failed to parse.
+    var blockHadErrors = false
 
     /// Deeper nesting than this is reported rather than risking the stack.
     static let maximumDepth = 200
@@ -38,6 +44,8 @@ public struct Parser {
     mutating func parseFile() -> [Declaration] {
         var declarations: [Declaration] = []
         while !atEnd {
+            if match(.semicolon) { continue }
+            nestingOverflow = false
             do {
                 declarations.append(try parseDeclaration())
             } catch {
@@ -107,10 +115,11 @@ public struct Parser {
         try expect(.arrow, "before the diagram's output types")
         let outputs = try parseOutputTypes()
         let signature = start.union(previous.range)
+        blockHadErrors = false
         let body = check(.lbrace) ? try parseBlock() : nil
         return DiagramDeclaration(
             name: name, generics: generics, sizeParameters: sizeParameters, inputs: inputs,
-            outputs: outputs, body: body, signatureRange: signature)
+            outputs: outputs, body: body, signatureRange: signature, bodyHasSyntaxErrors: blockHadErrors)
     }
 
     // MARK: outputs = array_type | "(" array_type { "," array_type } ")"
@@ -147,16 +156,20 @@ public struct Parser {
         defer { depth -= 1 }
         var statements: [Statement] = []
         while !check(.rbrace), !atEnd {
+            if match(.semicolon) { continue }
             if check(.diagram) || check(.axis) || check(.const), peek.startsLine {
                 break  // a missing `}`: let the declaration parse.
             }
             do {
                 statements.append(try parseStatement())
             } catch {
+                blockHadErrors = true
+                if nestingOverflow { throw Recovery() }
                 synchronize(to: [.for, .return, .save], stopAtLineStart: true)
             }
         }
         guard match(.rbrace) else {
+            if nestingOverflow { throw Recovery() }
             throw fail("expected `}` to close the block", notes: [DiagnosticNote("the block opened here", at: open.range)])
         }
         return statements
@@ -217,7 +230,16 @@ public struct Parser {
         var targets = [try expectIdentifier("a name")]
         while match(.comma) { targets.append(try expectIdentifier("a name")) }
         try expect(.equal, targets.count == 1 ? "after `\(targets[0].text)`" : "after the names")
-        let value = try parseExpression()
-        return .assign(targets: targets, value: value, range: targets[0].range.union(value.range))
+        do {
+            let value = try parseExpression()
+            return .assign(targets: targets, value: value, range: targets[0].range.union(value.range))
+        } catch {
+            // Keep the names bound (to nothing), so later uses do not report them as unknown.
+            if nestingOverflow { throw error }
+            blockHadErrors = true
+            let range = targets[0].range.union(previous.range)
+            synchronize(to: [.for, .return, .save], stopAtLineStart: true)
+            return .assign(targets: targets, value: .error(range), range: range)
+        }
     }
 }
