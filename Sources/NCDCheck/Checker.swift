@@ -48,9 +48,12 @@ public struct CheckOptions {
     /// Sizes given on the command line (`--size y=20`); they replace the declared sizes of
     /// axes and constants of those names.
     public var sizes: [String: Int]
+    /// How many operations the unrolled diagrams may have before checking stops.
+    public var operationLimit: Int
 
-    public init(sizes: [String: Int] = [:]) {
+    public init(sizes: [String: Int] = [:], operationLimit: Int = 250_000) {
         self.sizes = sizes
+        self.operationLimit = operationLimit
     }
 }
 
@@ -64,8 +67,10 @@ public enum Checker {
         let globals = GlobalScope(unit: unit, options: options, diagnostics: &bag)
         var diagrams: [CheckedDiagram] = []
         var called: Set<String> = []
+        let budget = OperationBudget(limit: options.operationLimit)
         for declaration in globals.diagramOrder {
-            let graph = Instantiator.instantiateForCheck(declaration, globals: globals, diagnostics: &bag, called: &called)
+            let graph = Instantiator.instantiateForCheck(
+                declaration, globals: globals, diagnostics: &bag, called: &called, budget: budget)
             diagrams.append(CheckedDiagram(
                 name: declaration.name.text, signature: file.text(in: declaration.signatureRange),
                 graph: graph, declaration: declaration.signatureRange,

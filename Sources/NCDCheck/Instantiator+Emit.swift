@@ -9,10 +9,10 @@ extension Instantiator {
         _ kind: OperationKind, inputs: [ValueID], outputs: [ArrayType], broadcast: [Axis],
         parameters: [Parameter] = [], instance: String = "", shares: String? = nil, at range: SourceRange
     ) -> [ValueID] {
-        session.operationBudget -= 1
-        if session.operationBudget < 0, !session.budgetExceeded {
-            session.budgetExceeded = true
-            error("the diagram expands to more than 2000000 operations; ncd stops checking here", at: range)
+        session.budget.remaining -= 1
+        if session.budget.remaining < 0, !session.budget.exceeded {
+            session.budget.exceeded = true
+            error("the diagrams expand to more than \(session.budget.limit) operations; ncd stops checking here", at: range)
         }
         let ids = outputs.map { graph.addValue($0, name: nil, location: Self.span(range)) }
         graph.operations.append(Operation(

@@ -67,9 +67,9 @@ final class Instantiator {
     /// Returns the graph, or nil; `called` collects the diagrams instantiated by calls.
     static func instantiateForCheck(
         _ declaration: DiagramDeclaration, globals: GlobalScope, diagnostics: inout DiagnosticBag,
-        called: inout Set<String>
+        called: inout Set<String>, budget: OperationBudget
     ) -> DiagramGraph? {
-        let session = Session(globals: globals)
+        let session = Session(globals: globals, budget: budget)
         session.diagnostics = diagnostics
         defer {
             diagnostics = session.diagnostics

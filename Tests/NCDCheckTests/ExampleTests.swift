@@ -1,0 +1,73 @@
+import Foundation
+import NCDCheck
+import NCDCore
+import NCDSyntax
+import XCTest
+
+/// Every example in `examples/` checks with no error and no warning, and its main diagram
+/// has the types the paper gives.
+final class ExampleTests: XCTestCase {
+    static let examples = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("examples")
+
+    func check(_ name: String, sizes: [String: Int] = [:]) throws -> CheckResult {
+        let url = Self.examples.appendingPathComponent(name)
+        let data = try Data(contentsOf: url)
+        return Checker.check(SourceFile(name: name, bytes: [UInt8](data)), options: CheckOptions(sizes: sizes))
+    }
+
+    func testEveryExampleChecksClean() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.examples.path).filter { $0.hasSuffix(".ncd") }
+        XCTAssertGreaterThanOrEqual(files.count, 11)
+        for file in files.sorted() {
+            let result = try check(file)
+            XCTAssertEqual(result.diagnostics.map(\.message), [], file)
+            XCTAssertFalse(result.diagrams.isEmpty, file)
+        }
+    }
+
+    func outputType(_ result: CheckResult, _ diagram: String) throws -> String {
+        let g = try XCTUnwrap(result.diagram(named: diagram)?.graph, diagram)
+        return g.outputs.map { g.type(of: $0).description }.joined(separator: ", ")
+    }
+
+    func testPaperShapes() throws {
+        XCTAssertEqual(try outputType(check("mlp.ncd", sizes: ["b": 32]), "ImageRecogniser"), "[b:32, classes:10]")
+        XCTAssertEqual(try outputType(check("multihead.ncd"), "MultiHead"), "[ȳ:20, m:128]")
+        XCTAssertEqual(try outputType(check("resnet.ncd"), "IdResNet"), "[b, classes:10]")
+        XCTAssertEqual(try outputType(check("unet.ncd"), "UNet"), "[b, ch:2, h:512, w:512]")
+        XCTAssertEqual(try outputType(check("visual_attention.ncd"), "VisualAttention"), "[c:33, yh:16, yw:16]")
+        XCTAssertEqual(try outputType(check("composition.ncd"), "h"), "[u:1, v:2]")
+    }
+
+    func testReducedSizesForTests() throws {
+        // The examples run in tests at reduced sizes, bound from the command line.
+        let unet = try check("unet.ncd", sizes: ["h": 32, "w": 32, "base": 2, "b": 1])
+        XCTAssertEqual(unet.diagnostics.map(\.message), [])
+        XCTAssertEqual(try outputType(unet, "UNet"), "[b:1, ch:2, h:32, w:32]")
+        // A size the U-Net cannot halve four times is caught before anything runs.
+        let odd = try check("unet.ncd", sizes: ["h": 24])
+        XCTAssertTrue(odd.hasErrors)
+    }
+
+    func testTransformerParameterNamesAndCount() throws {
+        let result = try check("transformer.ncd")
+        let g = try XCTUnwrap(result.diagram(named: "EncoderLayer")?.graph)
+        let names = g.allParameters.map(\.name)
+        XCTAssertTrue(names.contains("attn.q.weight"), "\(names)")
+        XCTAssertTrue(names.contains("ffn.linear2.bias"), "\(names)")
+        XCTAssertTrue(names.contains("ln1.weight"), "\(names)")
+        // 4·(256·256+256) attention + (256·1024+1024) + (1024·256+256) FFN + 2·512 norms,
+        // as torch.nn counts the same block.
+        XCTAssertEqual(try g.totalCost().parameters, SizeExpr(4 * (256 * 256 + 256) + 256 * 1024 + 1024 + 1024 * 256 + 256 + 2 * 512))
+    }
+
+    func testResNetHasDistinctUnits() throws {
+        let g = try XCTUnwrap(try check("resnet.ncd").diagram(named: "IdResNet")?.graph)
+        let names = Set(g.allParameters.map(\.name))
+        XCTAssertTrue(names.contains("block1.units.1.unit1.conv1.weight"), "\(names.sorted().prefix(20))")
+        XCTAssertTrue(names.contains("block1.units.2.unit1.conv1.weight"))
+        XCTAssertFalse(names.contains("block1.units.3.unit1.conv1.weight"), "N−1 = 2 units per block")
+    }
+}

@@ -1,0 +1,70 @@
+import NCDCore
+import XCTest
+
+final class SizeExprTests: XCTestCase {
+    let h = SizeExpr.symbol("h"), d = SizeExpr.symbol("d_k")
+
+    func testNormalFormMakesEqualExpressionsEqual() throws {
+        XCTAssertEqual(try h * d, try d * h)
+        XCTAssertEqual(try (h + d) * (h - d), try h * h - d * d)
+        XCTAssertEqual(try (h * SizeExpr(2)).description, "2*h")
+        XCTAssertEqual(try (h * h + h + SizeExpr(1)).description, "h^2 + h + 1")
+    }
+
+    func testExactDivision() throws {
+        XCTAssertEqual(try SizeExpr(64) / SizeExpr(4), SizeExpr(16))
+        XCTAssertThrowsError(try SizeExpr(18) / SizeExpr(4)) { error in
+            XCTAssertEqual(error as? SizeError, .notDivisible("18", by: "4"))
+        }
+        // A free size divides symbolically and is checked once bound.
+        let half = try h / SizeExpr(2)
+        XCTAssertEqual(half.description, "h/2")
+        XCTAssertEqual(try half.evaluate(["h": 32]), 16)
+        XCTAssertThrowsError(try half.evaluate(["h": 33]))
+        XCTAssertEqual(try (try h * d) / h, d)
+        XCTAssertEqual(try half * SizeExpr(2), h)
+        XCTAssertThrowsError(try h / SizeExpr.zero)
+    }
+
+    func testFloorDivisionStaysWholeUntilBound() throws {
+        let q = try SizeExpr.floorDivision(try h - SizeExpr(1), SizeExpr(2))
+        XCTAssertNil(q.intValue)
+        XCTAssertEqual(try q.evaluate(["h": 32]), 15)
+        XCTAssertEqual(try SizeExpr.floorDivision(SizeExpr(-3), SizeExpr(2)), SizeExpr(-2))
+    }
+
+    func testWindowGeometryMatchesPyTorch() throws {
+        // Conv2d(k=3, s=2, p=1) on 32 → 16; k=3, d=2 on 20 → 16; ConvTranspose(k=2, s=2) 16 → 32.
+        XCTAssertEqual(try WindowGeometry(kernel: 3, stride: 2, padding: 1).outputSize(SizeExpr(32)), SizeExpr(16))
+        XCTAssertEqual(try WindowGeometry(kernel: 3, dilation: 2).outputSize(SizeExpr(20)), SizeExpr(16))
+        XCTAssertEqual(try WindowGeometry(kernel: 2, stride: 2).transposedOutputSize(SizeExpr(16)), SizeExpr(32))
+        // Against the formula by brute force over small cases.
+        for n in 1...12 { for k in 1...4 { for s in 1...3 { for p in 0...2 {
+            let expected = (n + 2 * p - k) / s + 1
+            guard n + 2 * p - k >= 0 else { continue }
+            XCTAssertEqual(try WindowGeometry(kernel: k, stride: s, padding: p).outputSize(SizeExpr(n)).intValue, expected)
+        } } } }
+    }
+
+    func testPowersAndOverflow() throws {
+        XCTAssertEqual(try SizeExpr(2).power(SizeExpr(10)), SizeExpr(1024))
+        XCTAssertThrowsError(try SizeExpr(2).power(SizeExpr(-1)))
+        XCTAssertThrowsError(try SizeExpr(Int.max / 2) * SizeExpr(3)) { XCTAssertEqual($0 as? SizeError, .overflow) }
+        XCTAssertThrowsError(try SizeExpr(2).power(SizeExpr(64))) { XCTAssertEqual($0 as? SizeError, .overflow) }
+    }
+
+    func testSubstitution() throws {
+        let e = try h * d + SizeExpr(3)
+        XCTAssertEqual(try e.substituting(["h": SizeExpr(4)]), try SizeExpr(4) * d + SizeExpr(3))
+        XCTAssertThrowsError(try e.evaluate(["h": 4])) { XCTAssertEqual($0 as? SizeError, .unbound("d_k")) }
+        XCTAssertEqual(e.freeSymbols, ["d_k", "h"])
+    }
+
+    func testRationalArithmetic() throws {
+        let a = try Rational(1, 3), b = try Rational(1, 6)
+        XCTAssertEqual(try a + b, try Rational(1, 2))
+        XCTAssertEqual(try a * b, try Rational(1, 18))
+        XCTAssertTrue(b < a)
+        XCTAssertEqual(try Rational(4, -8).description, "-1/2")
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import XCTest
+
+/// Runs the built `ncd` binary as a user would and checks exit codes and output.
+final class CheckCommandTests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    var binary: URL {
+        let candidates = Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
+            + [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        return candidates.map { $0.appendingPathComponent("ncd") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+    }
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    func ncd(_ arguments: [String], stdin: String? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = Self.root
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Drain stderr on another thread: a full pipe would block ncd while we wait on stdout.
+        var stderr = Data()
+        let drained = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            stderr = err.fileHandleForReading.readDataToEndOfFile()
+            drained.signal()
+        }
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        drained.wait()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .exit, "ncd \(arguments) was killed by a signal")
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                   stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    func temporaryFile(_ contents: String) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ncd-\(UUID().uuidString).ncd")
+        try contents.write(to: url, atomically: true, encoding: .utf8)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url.path
+    }
+
+    func testCleanExampleExitsZero() throws {
+        let run = try ncd(["check", "examples/attention.ncd", "examples/transformer.ncd"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stderr, "")
+    }
+
+    func testErrorsExit65WithLocationCaretAndFixIt() throws {
+        let path = try temporaryFile("axis b = 2, d_model = 8, d_ff = 32\ndiagram D(x: [b, d_model]) -> [b, d_ff] {\n  return linear[d_model -> dff](x)\n}\n")
+        let run = try ncd(["check", "--color", "never", path])
+        XCTAssertEqual(run.status, 65)
+        XCTAssertTrue(run.stderr.contains("\(path):3:28: error: unknown axis `dff`"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("   3 |   return linear[d_model -> dff](x)\n     |                            ^~~"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("help: did you mean `d_ff`?"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("1 error, 0 warnings"), run.stderr)
+    }
+
+    func testUsageErrorsExit64() throws {
+        XCTAssertEqual(try ncd(["check"]).status, 64)
+        let missing = try ncd(["check", "no/such/file.ncd"])
+        XCTAssertEqual(missing.status, 64)
+        XCTAssertTrue(missing.stderr.contains("no such file"), missing.stderr)
+        XCTAssertEqual(try ncd(["check", "examples"]).status, 64)
+        let unknownSize = try ncd(["check", "--size", "zz=3", "examples/mlp.ncd"])
+        XCTAssertEqual(unknownSize.status, 64)
+        XCTAssertTrue(unknownSize.stderr.contains("zz"), unknownSize.stderr)
+        XCTAssertEqual(try ncd(["check", "--size", "b=x", "examples/mlp.ncd"]).status, 64)
+        XCTAssertEqual(try ncd(["check", "--size", "b=0", "examples/mlp.ncd"]).status, 64)
+        XCTAssertEqual(try ncd(["check", "--diagram", "Nope", "examples/mlp.ncd"]).status, 64)
+        XCTAssertEqual(try ncd(["frobnicate"]).status, 64)
+    }
+
+    func testTypesReportShowsEveryWire() throws {
+        let run = try ncd(["check", "--types", "--size", "b=32", "examples/mlp.ncd"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("input image : [b:32, x̄:28, ȳ:28]"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("x : [b:32, pixels:784]"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("output 1 : [b:32, classes:10]  (320 elements, 1.2 KiB)"), run.stdout)
+    }
+
+    func testCostReportTotals() throws {
+        let run = try ncd(["check", "--cost", "--diagram", "ResidualMLP", "examples/residual_mlp.ncd"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        // Two linear layers 1024↔4096 over 256 rows: 2·2·256·1024·4096 multiply-add FLOPs,
+        // plus bias adds, the ReLU and the residual add.
+        let flops = 2 * 2 * 256 * 1024 * 4096 + 256 * 4096 + 256 * 1024 + 256 * 4096 + 256 * 1024
+        let params = 1024 * 4096 + 4096 + 4096 * 1024 + 1024
+        XCTAssertTrue(run.stdout.contains("total"), run.stdout)
+        XCTAssertTrue(run.stdout.contains(" \(flops) "), run.stdout)
+        XCTAssertTrue(run.stdout.contains(" \(params) "), run.stdout)
+    }
+
+    func testWarningsAsErrors() throws {
+        let path = try temporaryFile("axis n = 2\ndiagram D(x: [n], y: [n]) -> [n] {\n  return x\n}\n")
+        XCTAssertEqual(try ncd(["check", path]).status, 0)
+        XCTAssertEqual(try ncd(["check", "--warnings-as-errors", path]).status, 65)
+    }
+
+    func testBinaryGarbageIsAnErrorNotACrash() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ncd-\(UUID().uuidString).ncd")
+        var generator = SystemRandomNumberGenerator()
+        try Data((0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) }).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let run = try ncd(["check", url.path])
+        XCTAssertEqual(run.status, 65, run.stderr)
+    }
+}
