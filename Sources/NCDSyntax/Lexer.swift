@@ -14,16 +14,20 @@ public struct Lexer {
         self.bytes = file.bytes
     }
 
-    /// Scans the whole file; the last token is always `.endOfFile`.
+    /// Scans the whole file; the last token is always `.endOfFile`. Characters the language
+    /// has no use for are reported and left out.
     public mutating func tokenize() -> [Token] {
         var tokens: [Token] = []
-        tokens.reserveCapacity(bytes.count / 3)
+        tokens.reserveCapacity(bytes.count / 4)
         while true {
             let token = next()
-            tokens.append(token)
+            if token.kind != .invalid { tokens.append(token) }
             if token.kind == .endOfFile { return tokens }
         }
     }
+
+    /// Keywords by spelling; a dictionary lookup is cheaper than a string switch.
+    private static let keywords = Dictionary(uniqueKeysWithValues: Keyword.allCases.map { ($0.rawValue, $0) })
 
     private mutating func next() -> Token {
         skipTrivia()
@@ -38,12 +42,13 @@ public struct Lexer {
         if isIdentifierStart(at: position) {
             advanceIdentifier()
             let text = String(decoding: bytes[start..<position], as: UTF8.self)
-            kind = Keyword(rawValue: text).map(TokenKind.keyword) ?? .identifier
+            kind = Lexer.keywords[text].map(TokenKind.keyword) ?? .identifier
             return Token(kind: kind, range: SourceRange(start: start, end: position), text: text, startsLine: startsLine)
         } else if isDigit(b) {
             kind = scanNumber()
         } else if let symbol = scanSymbol() {
-            kind = .symbol(symbol)
+            return Token(kind: .symbol(symbol), range: SourceRange(start: start, end: position),
+                         text: symbol.rawValue, startsLine: startsLine)
         } else {
             kind = .invalid
             let length = scalarLength(at: position)
@@ -100,12 +105,17 @@ public struct Lexer {
         while position < bytes.count, isDigit(bytes[position]) { position += 1 }
     }
 
+    /// Single-byte symbols, indexed by byte.
+    private static let singleByteSymbols: [Symbol?] = (0..<128).map { b in
+        Symbol.allCases.first { $0.rawValue.utf8.count == 1 && $0.rawValue.utf8.first == UInt8(b) }
+    }
+
     private mutating func scanSymbol() -> Symbol? {
         let b = bytes[position]
         let next = position + 1 < bytes.count ? bytes[position + 1] : 0
         if b == UInt8(ascii: "-"), next == UInt8(ascii: ">") { position += 2; return .arrow }
         if b == UInt8(ascii: "."), next == UInt8(ascii: ".") { position += 2; return .dotdot }
-        guard b < 128, let symbol = Symbol(rawValue: String(UnicodeScalar(b))) else { return nil }
+        guard b < 128, let symbol = Lexer.singleByteSymbols[Int(b)] else { return nil }
         position += 1
         return symbol
     }

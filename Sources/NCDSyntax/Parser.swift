@@ -33,8 +33,7 @@ public struct Parser {
     }
 
     init(tokens: [Token], file: SourceFile) {
-        // Invalid characters were reported by the lexer; the grammar never sees them.
-        self.tokens = tokens.filter { $0.kind != .invalid }
+        self.tokens = tokens
         self.file = file
         self.diagnostics = DiagnosticBag()
     }

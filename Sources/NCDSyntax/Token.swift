@@ -6,7 +6,7 @@ public enum TokenKind: Hashable, Sendable {
     case keyword(Keyword)
     case symbol(Symbol)
     case endOfFile
-    /// A character the language has no use for; the lexer has already reported it.
+    /// A character the language has no use for; the lexer reports it and leaves it out.
     case invalid
 }
 
