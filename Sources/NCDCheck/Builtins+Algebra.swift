@@ -32,17 +32,9 @@ extension Instantiator {
               let bias = boolOption(spec, "bias", default: true),
               let args = arguments(call, count: 1) else { return .failed }
         let type = graph.type(of: args[0])
-        guard !mapping.lhs.isEmpty, let input = existingAxes(mapping.lhs, in: type, of: call) else {
-            if mapping.lhs.isEmpty { error("`linear` needs the axes it consumes before `->`", at: mapping.range) }
-            return .failed
-        }
-        let rest = type.axes.filter { a in !input.contains { $0.name == a.name } }
-        guard let output = newAxes(mapping.rhs, avoiding: rest, of: call) else { return .failed }
-        let position = type.axes.firstIndex { $0.name == input[0].name }!
-        var axes = type.axes
-        axes.removeAll { a in input.contains { $0.name == a.name } }
-        let insertAt = type.axes[..<position].filter { a in !input.contains { $0.name == a.name } }.count
-        axes.insert(contentsOf: output, at: insertAt)
+        guard let (input, rest) = consumedAxes(mapping, in: type, of: call),
+              let output = newAxes(mapping.rhs, avoiding: rest, of: call) else { return .failed }
+        let axes = replacing(input, in: type, with: output)
         guard let fanIn = try? input.reduce(SizeExpr.one, { try $0 * $1.size }) else { return .failed }
         let kind = OperationKind.linear(input: input, output: output, bias: bias)
         guard let inst = instance(for: call, stem: "linear", kind: kind, parameters: { path in
@@ -106,6 +98,27 @@ extension Instantiator {
         }
         return .array(emit(.einsum(operands: operandNames, output: outNames.map(\.text)), inputs: args,
                            outputs: [ArrayType(output)], broadcast: [], at: call.range)[0])
+    }
+
+    /// The axes a mapping's left side takes from `type` (at least one), and the rest.
+    func consumedAxes(_ mapping: (lhs: [SpecElement], rhs: [SpecElement], range: SourceRange), in type: ArrayType,
+                      of call: Call) -> (consumed: [Axis], rest: [Axis])? {
+        guard !mapping.lhs.isEmpty else {
+            error("`\(call.callee.text)` needs the axes it acts on before `->`", at: mapping.range)
+            return nil
+        }
+        guard let consumed = existingAxes(mapping.lhs, in: type, of: call) else { return nil }
+        return (consumed, type.axes.filter { a in !consumed.contains { $0.name == a.name } })
+    }
+
+    /// `type` with the `consumed` axes removed and `produced` put where the first consumed
+    /// axis (as written) was: `linear[m -> k h]` on [y, m, b] gives [y, k, h, b].
+    func replacing(_ consumed: [Axis], in type: ArrayType, with produced: [Axis]) -> [Axis] {
+        let isConsumed = { (a: Axis) in consumed.contains { $0.name == a.name } }
+        let position = type.axes.firstIndex { $0.name == consumed[0].name }!
+        var axes = type.axes.filter { !isConsumed($0) }
+        axes.insert(contentsOf: produced, at: type.axes[..<position].filter { !isConsumed($0) }.count)
+        return axes
     }
 
     func softmax(_ call: Call, log: Bool) -> Evaluated {

@@ -11,11 +11,7 @@ extension Instantiator {
         guard let spec = readSpec(call, allowed: []), let mapping = singleMapping(spec, call),
               let args = arguments(call, count: 1) else { return .failed }
         let type = graph.type(of: args[0])
-        guard !mapping.lhs.isEmpty, let from = existingAxes(mapping.lhs, in: type, of: call) else {
-            if mapping.lhs.isEmpty { error("`rearrange` needs the axes it reads before `->`", at: mapping.range) }
-            return .failed
-        }
-        let rest = type.axes.filter { a in !from.contains { $0.name == a.name } }
+        guard let (from, rest) = consumedAxes(mapping, in: type, of: call) else { return .failed }
         // Output axes that were input axes keep their size unless one is written.
         var to: [Axis] = []
         guard let outNames = names(mapping.rhs, allowSizes: true) else { return .failed }
@@ -34,10 +30,7 @@ extension Instantiator {
                   at: mapping.range)
             return .failed
         }
-        let position = type.axes.firstIndex { $0.name == from[0].name }!
-        let insertAt = type.axes[..<position].filter { a in !from.contains { $0.name == a.name } }.count
-        var axes = rest
-        axes.insert(contentsOf: to, at: insertAt)
+        let axes = replacing(from, in: type, with: to)
         return .array(emit(.rearrange(from: from.map(\.name), to: to.map(\.name)), inputs: args,
                            outputs: [ArrayType(axes)], broadcast: rest, at: call.range)[0])
     }
