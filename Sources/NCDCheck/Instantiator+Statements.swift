@@ -75,9 +75,10 @@ extension Instantiator {
         }
         let labelText = label?.text ?? nextDefaultName("loop")
         guard upper >= lower else { return }
-        if upper - lower >= 100_000 {
-            error("loop runs \(upper - lower + 1) times; ncd unrolls loops, and at most 100000 iterations are allowed",
-                  at: range)
+        let span = upper.subtractingReportingOverflow(lower)
+        if span.overflow || span.partialValue >= 100_000 {
+            let count = span.overflow ? "more than \(Int.max)" : "\(span.partialValue + 1)"
+            error("loop runs \(count) times; ncd unrolls loops, and at most 100000 iterations are allowed", at: range)
             return
         }
         for i in lower...upper {

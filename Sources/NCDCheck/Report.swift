@@ -67,7 +67,8 @@ public enum Report {
 
     static func elements(_ t: ArrayType) -> String {
         guard let n = try? t.elementCount(), let count = n.intValue, !t.axes.isEmpty else { return "" }
-        return "  (\(count) elements, \(bytes(count * bytesPerElement)))"
+        let total = count.multipliedReportingOverflow(by: bytesPerElement)
+        return "  (\(count) elements, \(total.overflow ? "over 8 EiB" : bytes(total.partialValue)))"
     }
 
     static func bytes(_ n: Int) -> String {

@@ -41,14 +41,20 @@ public struct WindowGeometry: Hashable, Sendable {
 
     /// `⌊(n + 2p − d(k−1) − 1) / s⌋ + 1`, PyTorch's output size.
     public func outputSize(_ n: SizeExpr) throws -> SizeExpr {
-        let span = dilation * (kernel - 1) + 1
-        let numerator = try n + SizeExpr(2 * padding - span)
+        let span = try checked(try checked(dilation.multipliedReportingOverflow(by: kernel - 1)).addingReportingOverflow(1))
+        let numerator = try n + (try SizeExpr(2) * SizeExpr(padding)) - SizeExpr(span)
         return try SizeExpr.floorDivision(numerator, SizeExpr(stride)) + .one
     }
 
     /// `(n − 1)s − 2p + d(k−1) + 1`, the transposed convolution's output size.
     public func transposedOutputSize(_ n: SizeExpr) throws -> SizeExpr {
-        try (try n - .one) * SizeExpr(stride) + SizeExpr(dilation * (kernel - 1) + 1 - 2 * padding)
+        let span = try checked(try checked(dilation.multipliedReportingOverflow(by: kernel - 1)).addingReportingOverflow(1))
+        return try (try n - .one) * SizeExpr(stride) - (try SizeExpr(2) * SizeExpr(padding)) + SizeExpr(span)
+    }
+
+    private func checked(_ r: (partialValue: Int, overflow: Bool)) throws -> Int {
+        if r.overflow { throw SizeError.overflow }
+        return r.partialValue
     }
 }
 

@@ -67,14 +67,20 @@ extension SizeExpr {
         return SizeExpr(terms: [Monomial([.floorDivision(a, b): 1]): .one])
     }
 
-    /// `a ^ n` for a constant whole `n ≥ 0`.
+    /// `a ^ n` for a constant whole `n ≥ 0`, by repeated squaring. Constant bases of 0, 1
+    /// and −1 are answered at once; a free size may be raised to at most the 64th power.
     public func power(_ exponent: SizeExpr) throws -> SizeExpr {
         guard let n = exponent.intValue, n >= 0 else { throw SizeError.badExponent(exponent.description) }
-        var result = SizeExpr.one
-        for _ in 0..<n {
-            result = try result * self
+        if n == 0 { return .one }
+        if let c = intValue, abs(c) <= 1 { return c == -1 && n % 2 == 0 ? .one : self }
+        if constant == nil, n > 64 { throw SizeError.overflow }
+        var result = SizeExpr.one, base = self, remaining = n
+        while true {
+            if remaining & 1 == 1 { result = try result * base }
+            remaining >>= 1
+            if remaining == 0 { return result }
+            base = try base * base
         }
-        return result
     }
 
     /// Replaces free sizes by sizes, then simplifies.

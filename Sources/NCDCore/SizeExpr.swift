@@ -25,8 +25,9 @@ public struct Monomial: Hashable, Sendable, Comparable {
 
     public var degree: Int { factors.values.reduce(0, +) }
 
+    /// The product; powers add (they stay small: `power` caps a free size's exponent at 64).
     public func times(_ other: Monomial) -> Monomial {
-        Monomial(factors.merging(other.factors, uniquingKeysWith: +))
+        Monomial(factors.merging(other.factors, uniquingKeysWith: { $0 &+ $1 }))
     }
 
     public var description: String {

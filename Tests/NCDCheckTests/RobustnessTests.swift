@@ -53,6 +53,11 @@ final class RobustnessTests: XCTestCase {
             "axis n = 2\ndiagram D(x: [n]) -> [n] { return conv[n -> n, n, kernel=9223372036854775807](x) }",
             "axis n = 2\ndiagram D(x: [n]) -> [n] { return window[n -> k, kernel=2, dilation=4611686018427387904](x) }",
             String(repeating: "axis a = 1\n", count: 3),
+            "axis a = 1 ^ 1000000000000000000 - 1",
+            "axis h\naxis a = h ^ 1000000000000000000",
+            "axis n = 4\ndiagram D(x: [n]) -> [n] { return window[n -> k, kernel=3, dilation=4611686018427387904](x) }",
+            "axis n = 4\ndiagram D(x: [n]) -> [n] { return conv_transpose[n -> n, n, kernel=2, padding=4611686018427387904](x) }",
+            "axis n = 1\ndiagram D(x: [n]) -> [n] { for i in -9223372036854775807..9223372036854775807 { x = relu(x) } return x }",
             "diagram A(x: [n]) -> [n] { return B(x) }\ndiagram B(x: [n]) -> [n] { return A(x) }\naxis n = 1",
         ]
         for text in cases {

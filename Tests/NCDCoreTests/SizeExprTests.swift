@@ -51,6 +51,14 @@ final class SizeExprTests: XCTestCase {
         XCTAssertThrowsError(try SizeExpr(2).power(SizeExpr(-1)))
         XCTAssertThrowsError(try SizeExpr(Int.max / 2) * SizeExpr(3)) { XCTAssertEqual($0 as? SizeError, .overflow) }
         XCTAssertThrowsError(try SizeExpr(2).power(SizeExpr(64))) { XCTAssertEqual($0 as? SizeError, .overflow) }
+        XCTAssertEqual(try SizeExpr(2).power(SizeExpr(62)).intValue, 1 << 62)
+        XCTAssertEqual(try SizeExpr(3).power(SizeExpr(5)), SizeExpr(243))
+        // Trivial bases answer at once, however large the exponent.
+        XCTAssertEqual(try SizeExpr(1).power(SizeExpr(Int.max)), .one)
+        XCTAssertEqual(try SizeExpr(-1).power(SizeExpr(Int.max)), SizeExpr(-1))
+        XCTAssertEqual(try SizeExpr(0).power(SizeExpr(Int.max)), .zero)
+        XCTAssertEqual(try SizeExpr.symbol("h").power(SizeExpr(3)).description, "h^3")
+        XCTAssertThrowsError(try SizeExpr.symbol("h").power(SizeExpr(1 << 40)))
     }
 
     func testSubstitution() throws {
