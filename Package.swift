@@ -14,10 +14,11 @@ let package = Package(
         .target(name: "NCDSyntax"),
         .target(name: "NCDCore"),
         .target(name: "NCDCheck", dependencies: ["NCDSyntax", "NCDCore"]),
+        .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .executableTarget(
             name: "ncd",
             dependencies: [
-                "NCDSyntax", "NCDCore", "NCDCheck",
+                "NCDSyntax", "NCDCore", "NCDCheck", "CEditLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "ncd-check-bench", dependencies: ["NCDSyntax", "NCDCheck"]),

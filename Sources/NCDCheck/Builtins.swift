@@ -2,7 +2,7 @@ import NCDCore
 import NCDSyntax
 
 /// The built-in operations, by the name written in source.
-enum Builtins {
+public enum Builtins {
     typealias Rule = (Instantiator, Call) -> Evaluated
 
     static let table: [String: Rule] = {
@@ -34,6 +34,11 @@ enum Builtins {
     }()
 
     static var names: Set<String> { Set(table.keys) }
+}
+
+extension Builtins {
+    /// The built-in operations' names, for completion and documentation.
+    public static var publicNames: [String] { table.keys.sorted() }
 }
 
 /// A call's bracketed spec, sorted into axis groups, one mapping and options.

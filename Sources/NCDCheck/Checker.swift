@@ -51,9 +51,15 @@ public struct CheckOptions {
     /// How many operations the unrolled diagrams may have before checking stops.
     public var operationLimit: Int
 
-    public init(sizes: [String: Int] = [:], operationLimit: Int = 250_000) {
+    /// A diagram whose body is a workspace rather than a definition (the REPL's): its
+    /// `return` takes whatever it is given as the outputs, it need not return, and unused
+    /// values are not reported.
+    public var scratchDiagram: String?
+
+    public init(sizes: [String: Int] = [:], operationLimit: Int = 250_000, scratchDiagram: String? = nil) {
         self.sizes = sizes
         self.operationLimit = operationLimit
+        self.scratchDiagram = scratchDiagram
     }
 }
 

@@ -104,6 +104,10 @@ extension Instantiator {
             }
         }
         returned = true
+        if isScratch {
+            graph.outputs = items.compactMap(\.id)
+            return
+        }
         let declared = declaration.outputs
         guard items.count == declared.count else {
             error("`\(declaration.name.text)` declares \(declared.count) output\(declared.count == 1 ? "" : "s") but returns \(items.count)",

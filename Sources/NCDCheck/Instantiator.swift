@@ -39,6 +39,8 @@ final class Instantiator {
     var returned = false
     /// The declared output types in this instantiation, resolved before the body runs.
     var declaredOutputs: [ArrayType?] = []
+    /// Set for the REPL's workspace: `return` records whatever it is given.
+    var isScratch = false
 
     init(session: Session, declaration: DiagramDeclaration, prefix: String, context: [DiagnosticNote], reportsUnused: Bool) {
         self.session = session
@@ -75,7 +77,9 @@ final class Instantiator {
             diagnostics = session.diagnostics
             called.formUnion(session.called)
         }
-        let me = Instantiator(session: session, declaration: declaration, prefix: "", context: [], reportsUnused: true)
+        let isScratch = globals.options.scratchDiagram == declaration.name.text
+        let me = Instantiator(session: session, declaration: declaration, prefix: "", context: [], reportsUnused: !isScratch)
+        me.isScratch = isScratch
         for g in declaration.generics { me.localAxes[g.text] = Axis(g.text, .symbol(g.text)) }
         for p in declaration.sizeParameters {
             guard let value = p.defaultValue else { return nil }
@@ -116,7 +120,7 @@ final class Instantiator {
         declaredOutputs = declaration.outputs.map(resolveType)
         execute(body)
         let complete = !declaration.bodyHasSyntaxErrors
-        if !returned, complete {
+        if !returned, complete, !isScratch {
             error("diagram `\(declaration.name.text)` never returns its outputs; end it with `return …`",
                   at: declaration.name.range)
         }

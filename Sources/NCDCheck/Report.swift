@@ -39,8 +39,10 @@ public enum Report {
         return out
     }
 
-    /// The per-operation cost table of one diagram and its totals.
-    public static func cost(_ result: CheckResult, diagram name: String? = nil) -> String {
+    /// The per-operation cost table of one diagram and its totals. `place` turns an
+    /// operation's source offset into the location shown (by default its line number).
+    public static func cost(_ result: CheckResult, diagram name: String? = nil, place: ((Int) -> String)? = nil) -> String {
+        let place = place ?? { "\(result.unit.file.line(of: $0))" }
         var out = ""
         for d in result.diagrams where name == nil || d.name == name {
             guard let g = d.graph else { continue }
@@ -50,7 +52,7 @@ public enum Report {
                 for op in g.operations {
                     let c = try g.cost(of: op)
                     let out = op.outputs.map { "\(g.type(of: $0))" }.joined(separator: ", ")
-                    rows.append(["\(result.unit.file.line(of: op.location.start))", op.kind.mnemonic, op.instance,
+                    rows.append([place(op.location.start), op.kind.mnemonic, op.instance,
                                  out, c.flops.description, c.parameters.description, c.outputBytes.description])
                 }
                 let total = try g.totalCost()

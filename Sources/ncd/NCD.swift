@@ -5,7 +5,7 @@ import ArgumentParser
 struct NCD: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ncd",
-        abstract: "Check neural circuit diagrams written as .ncd files.",
+        abstract: "Check and explore neural circuit diagrams written as .ncd files.",
         version: "0.1.0",
-        subcommands: [Check.self])
+        subcommands: [Check.self, Repl.self])
 }

@@ -1,0 +1,120 @@
+import NCDCheck
+import NCDSyntax
+
+/// The `:commands` of the REPL.
+extension ReplSession {
+    /// Each command with its arguments and what it does, for `:help` and completion.
+    static let commands: [(name: String, arguments: String, help: String)] = [
+        ("type", "EXPR", "the type of an expression (a bare expression does the same)"),
+        ("axes", "", "every axis with its size and where it was defined"),
+        ("set", "AXIS = N", "bind a size and re-check everything that depends on it"),
+        ("load", "FILE", "load a file's declarations"),
+        ("reload", "", "read the loaded files again"),
+        ("diagrams", "", "every diagram with its signature"),
+        ("cost", "NAME", "the cost table of a diagram"),
+        ("render", "NAME [PATH]", "draw a diagram (arrives with `ncd render`)"),
+        ("run", "NAME", "run a diagram on random inputs (arrives with `ncd run`)"),
+        ("help", "", "this list"),
+        ("quit", "", "leave (Ctrl-D does the same)"),
+    ]
+
+    func command(_ text: String) {
+        let body = text.dropFirst()
+        let name = String(body.prefix { !$0.isWhitespace })
+        let argument = body.dropFirst(name.count).trimmingCharacters(in: .whitespacesAndNewlines)
+        switch name {
+        case "type", "t": showType(of: argument)
+        case "axes": listAxes()
+        case "set": set(argument)
+        case "load", "l":
+            guard !argument.isEmpty else { return writeError("error: `:load` needs a file\n") }
+            load(argument)
+        case "reload", "r": reload()
+        case "diagrams": listDiagrams()
+        case "cost": cost(argument)
+        case "render", "run":
+            writeError("`:\(name)` is not available yet: it arrives with `ncd \(name)`, which this build does not have\n")
+        case "help", "h", "?": help()
+        case "quit", "q", "exit": quit()
+        default:
+            let guess = Suggestions.closest(to: name, among: Self.commands.map(\.name))
+            writeError("error: unknown command `:\(name)`\(guess.map { " (did you mean `:\($0)`?)" } ?? ""); `:help` lists them\n")
+        }
+    }
+
+    func help() {
+        var out = "Enter declarations (axis, const, diagram), variables (q: [y, k]), assignments\n"
+        out += "(a = expr) or expressions, whose type is printed. Commands:\n"
+        for c in Self.commands {
+            let usage = ":\(c.name)\(c.arguments.isEmpty ? "" : " " + c.arguments)"
+            out += "  \(usage.padding(toLength: 22, withPad: " ", startingAt: 0)) \(c.help)\n"
+        }
+        write(out)
+    }
+
+    func listAxes() {
+        let checked = workspace.check()
+        guard !checked.result.axes.isEmpty else { return write("no axes yet\n") }
+        for a in checked.result.axes {
+            let bound = workspace.sizes[a.name].map { _ in ", set" } ?? ""
+            write("\(describe(a))\(bound)  (\(checked.location(of: a.declaration.start)))\n")
+        }
+    }
+
+    /// `:set AXIS = N`: binds a size; if anything then fails to check, nothing changes.
+    func set(_ argument: String) {
+        let parts = argument.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, !parts[0].isEmpty, let value = Int(parts[1]) else {
+            return writeError("error: usage: `:set AXIS = N`\n")
+        }
+        let name = parts[0]
+        guard value > 0 else { return writeError("error: sizes must be positive; got \(value)\n") }
+        let current = workspace.check().result
+        let known = current.axes.map(\.name) + current.unit.declarations.compactMap {
+            if case .constant(let n, _) = $0 { return n.text } else { return nil }
+        }
+        guard known.contains(name) else {
+            let guess = Suggestions.closest(to: name, among: known)
+            return writeError("error: unknown axis `\(name)`\(guess.map { "; did you mean `\($0)`?" } ?? "")\n")
+        }
+        var candidate = workspace
+        candidate.sizes[name] = value
+        let checked = candidate.check()
+        guard !checked.hasErrors(all: true) else {
+            report(checked, all: true)
+            return writeError("`\(name) = \(value)` rejected; sizes are unchanged\n")
+        }
+        workspace = candidate
+        let diagrams = checked.result.diagrams.filter { $0.name != Workspace.scratchName }.count
+        write("\(name) = \(value); re-checked \(diagrams) diagram\(diagrams == 1 ? "" : "s")\n")
+        // The workspace's values whose types follow from the new size.
+        if let g = checked.scratch?.graph {
+            for v in g.values where v.name != nil && v.type.contains(name) {
+                write("  \(v.name!) : \(Self.typeLine(v.type))\n")
+            }
+        }
+    }
+
+    func listDiagrams() {
+        let checked = workspace.check()
+        let diagrams = checked.result.diagrams.filter { $0.name != Workspace.scratchName }
+        guard !diagrams.isEmpty else { return write("no diagrams yet\n") }
+        for d in diagrams {
+            let signature = d.signature.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            write("\(signature)\(d.isAbstract ? "   (abstract)" : "")\n")
+        }
+    }
+
+    func cost(_ name: String) {
+        let checked = workspace.check()
+        let names = checked.result.diagrams.map(\.name).filter { $0 != Workspace.scratchName }
+        guard !name.isEmpty, names.contains(name) else {
+            let guess = Suggestions.closest(to: name, among: names)
+            return writeError("error: \(name.isEmpty ? "`:cost` needs a diagram name" : "no diagram `\(name)`")\(guess.map { "; did you mean `\($0)`?" } ?? "")\n")
+        }
+        guard checked.result.diagram(named: name)?.graph != nil else {
+            return writeError("`\(name)` has size parameters without defaults; call it from a diagram to see its cost\n")
+        }
+        write(Report.cost(checked.result, diagram: name, place: { checked.location(of: $0) }))
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import NCDCheck
+import NCDCore
+import NCDSyntax
+
+/// Interprets complete inputs: `:commands`, declarations, workspace variables `q: [y, k]`,
+/// assignments and bare expressions. A failed input leaves the state as it was.
+final class ReplSession {
+    var workspace = Workspace()
+    /// Files loaded with `:load` (or on the command line), for `:reload`.
+    private var loadedFiles: [String] = []
+    let renderer: DiagnosticRenderer
+    let write: (String) -> Void
+    let writeError: (String) -> Void
+    private(set) var finished = false
+
+    init(renderer: DiagnosticRenderer, write: @escaping (String) -> Void, writeError: @escaping (String) -> Void) {
+        self.renderer = renderer
+        self.write = write
+        self.writeError = writeError
+    }
+
+    /// Handles one complete input, which may span several lines.
+    func handle(_ input: String) {
+        let text = input.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty, !text.hasPrefix("#") || text.contains("\n") else { return }
+        if text.hasPrefix(":") {
+            command(text)
+        } else {
+            switch InputKind.classify(text) {
+            case .declaration: declare(text)
+            case .variable(let name): declareVariable(name, text)
+            case .assignment(let names): assign(names, text)
+            case .expression: showType(of: text)
+            }
+        }
+    }
+
+    // MARK: Language inputs
+
+    func declare(_ text: String) {
+        let (unit, _) = Parser.parse(SourceFile(name: "<input>", text: text))
+        let names = unit.declarations.flatMap(Self.declaredNames)
+        let chunk = Workspace.Chunk(origin: "<input>", text: text, names: names)
+        // A redefinition typed at the prompt replaces the earlier typed definition.
+        var candidate = workspace
+        candidate.declarations.removeAll { $0.origin == "<input>" && !Set($0.names).isDisjoint(with: names) }
+        let checked = candidate.check(extraDeclaration: chunk)
+        report(checked)
+        guard !checked.hasErrors(all: true) else { return }
+        candidate.declarations.append(chunk)
+        workspace = candidate
+        for name in names {
+            if let d = checked.result.diagram(named: name) { write("diagram \(d.name)\n") }
+            else if let a = checked.result.axes.first(where: { $0.name == name }) { write("axis \(describe(a))\n") }
+            else { write("const \(name)\n") }
+        }
+    }
+
+    func declareVariable(_ name: String, _ text: String) {
+        var candidate = workspace
+        candidate.inputs.removeAll { $0.names == [name] }
+        let checked = candidate.check(extraInput: Workspace.Chunk(origin: "<input>", text: text, names: [name]))
+        report(checked)
+        guard !checked.hasErrors(all: true) else { return }
+        candidate.inputs.append(Workspace.Chunk(origin: "<input>", text: text, names: [name]))
+        workspace = candidate
+        printBindings([name], in: checked)
+    }
+
+    func assign(_ names: [String], _ text: String) {
+        let chunk = Workspace.Chunk(origin: "<input>", text: text, names: names)
+        let checked = workspace.check(extraStatement: (chunk, ""))
+        report(checked)
+        guard !checked.hasErrors(all: true) else { return }
+        workspace.assignments.append(chunk)
+        printBindings(names, in: checked)
+    }
+
+    func showType(of text: String) {
+        let checked = workspace.check(extraStatement: (Workspace.Chunk(origin: "<input>", text: text, names: []), "return "))
+        report(checked)
+        guard !checked.hasErrors(all: true), let g = checked.scratch?.graph else { return }
+        for id in g.outputs { write(Self.typeLine(g.type(of: id)) + "\n") }
+    }
+
+    /// The type with, where every size is known, its element count and bytes.
+    static func typeLine(_ type: ArrayType) -> String {
+        guard let n = try? type.elementCount(), let count = n.intValue else { return type.description }
+        let bytes = count.multipliedReportingOverflow(by: bytesPerElement)
+        return "\(type)  (\(count) element\(count == 1 ? "" : "s"), \(bytes.overflow ? "over 8 EiB" : Self.bytes(bytes.partialValue)))"
+    }
+
+    static func bytes(_ n: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
+        var value = Double(n), unit = 0
+        while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
+        return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
+    }
+
+    private func printBindings(_ names: [String], in checked: Workspace.Checked) {
+        guard let g = checked.scratch?.graph else { return }
+        for name in names {
+            if let v = g.values.last(where: { $0.name == name }) { write("\(name) : \(Self.typeLine(v.type))\n") }
+        }
+    }
+
+    func report(_ checked: Workspace.Checked, all: Bool = false) {
+        let (text, _) = checked.render(all: all, renderer: renderer)
+        if !text.isEmpty { writeError(text) }
+    }
+
+    func describe(_ a: GlobalAxis) -> String { "\(a.name) = \(a.isFree ? "free" : a.size.description)" }
+
+    static func declaredNames(_ d: Declaration) -> [String] {
+        switch d {
+        case .axes(let defs): return defs.map(\.name.text)
+        case .constant(let name, _): return [name.text]
+        case .diagram(let decl): return [decl.name.text]
+        }
+    }
+
+    // MARK: Files
+
+    /// Loads a file's declarations; on errors the workspace is unchanged.
+    @discardableResult
+    func load(_ path: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            writeError("error: cannot read \(path)\n")
+            return false
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        let (unit, _) = Parser.parse(SourceFile(name: path, text: text))
+        let chunk = Workspace.Chunk(origin: path, text: text, names: unit.declarations.flatMap(Self.declaredNames))
+        var candidate = workspace
+        // The file replaces its earlier version, and typed declarations of the same names.
+        candidate.declarations.removeAll {
+            $0.origin == path || ($0.origin == "<input>" && !Set($0.names).isDisjoint(with: chunk.names))
+        }
+        let checked = candidate.check(extraDeclaration: chunk)
+        report(checked)
+        guard !checked.hasErrors(all: true) else {
+            writeError("\(path) not loaded\n")
+            return false
+        }
+        candidate.declarations.append(chunk)
+        workspace = candidate
+        if !loadedFiles.contains(path) { loadedFiles.append(path) }
+        let diagrams = unit.declarations.filter { if case .diagram = $0 { return true } else { return false } }.count
+        write("loaded \(path): \(chunk.names.count - diagrams) axes and constants, \(diagrams) diagram\(diagrams == 1 ? "" : "s")\n")
+        return true
+    }
+
+    func reload() {
+        guard !loadedFiles.isEmpty else {
+            writeError("error: no file has been loaded\n")
+            return
+        }
+        let saved = workspace
+        for path in loadedFiles where !load(path) {
+            workspace = saved
+            writeError("reload abandoned; the workspace is unchanged\n")
+            return
+        }
+    }
+
+    func quit() { finished = true }
+}
+
+/// What kind of language input a line is, from its first tokens.
+enum InputKind: Equatable {
+    case declaration
+    /// `q: [y, k]`
+    case variable(String)
+    /// `a = …` or `a, b = …`
+    case assignment([String])
+    case expression
+
+    static func classify(_ text: String) -> InputKind {
+        var lexer = Lexer(file: SourceFile(name: "<input>", text: text))
+        let tokens = lexer.tokenize()
+        guard let first = tokens.first else { return .expression }
+        if first.is(.axis) || first.is(.const) || first.is(.diagram) { return .declaration }
+        guard first.kind == .identifier, tokens.count > 1 else { return .expression }
+        if tokens[1].is(.colon) { return .variable(first.text) }
+        var names = [first.text]
+        var i = 1
+        while i + 1 < tokens.count, tokens[i].is(.comma), tokens[i + 1].kind == .identifier {
+            names.append(tokens[i + 1].text)
+            i += 2
+        }
+        return i < tokens.count && tokens[i].is(.equal) ? .assignment(names) : .expression
+    }
+}
