@@ -67,14 +67,16 @@ public enum Report {
         return out
     }
 
-    static func elements(_ t: ArrayType) -> String {
+    /// `  (320 elements, 1.2 KiB)` when every size of `t` is known, else empty.
+    public static func elements(_ t: ArrayType) -> String {
         guard let n = try? t.elementCount(), let count = n.intValue, !t.axes.isEmpty else { return "" }
         let total = count.multipliedReportingOverflow(by: bytesPerElement)
-        return "  (\(count) elements, \(total.overflow ? "over 8 EiB" : bytes(total.partialValue)))"
+        return "  (\(count) element\(count == 1 ? "" : "s"), \(total.overflow ? "over 8 EiB" : bytes(total.partialValue)))"
     }
 
-    static func bytes(_ n: Int) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    /// A byte count in binary units: `512 B`, `1.2 KiB`, `64.0 MiB`.
+    public static func bytes(_ n: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
         var value = Double(n)
         var unit = 0
         while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }

@@ -85,18 +85,7 @@ final class ReplSession {
     }
 
     /// The type with, where every size is known, its element count and bytes.
-    static func typeLine(_ type: ArrayType) -> String {
-        guard let n = try? type.elementCount(), let count = n.intValue else { return type.description }
-        let bytes = count.multipliedReportingOverflow(by: bytesPerElement)
-        return "\(type)  (\(count) element\(count == 1 ? "" : "s"), \(bytes.overflow ? "over 8 EiB" : Self.bytes(bytes.partialValue)))"
-    }
-
-    static func bytes(_ n: Int) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
-        var value = Double(n), unit = 0
-        while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
-        return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
-    }
+    static func typeLine(_ type: ArrayType) -> String { "\(type)\(Report.elements(type))" }
 
     private func printBindings(_ names: [String], in checked: Workspace.Checked) {
         guard let g = checked.scratch?.graph else { return }
