@@ -124,6 +124,41 @@ final class ReplTests: XCTestCase, RunsNCD {
         XCTAssertTrue(out.contains("error: no diagram `G`"), out)
     }
 
+    func testReloadSeesTheFileAsEditedDuringTheSession() throws {
+        let path = try temporaryFile("axis n = 4\n")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["repl"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        func send(_ text: String) { input.fileHandleForWriting.write(Data(text.utf8)) }
+        func read(until marker: String) -> String {
+            var seen = ""
+            while !seen.contains(marker) {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                seen += String(decoding: chunk, as: UTF8.self)
+            }
+            return seen
+        }
+        send(":load \(path)\nv: [n]\n")
+        XCTAssertTrue(read(until: "v : [n:4]").contains("v : [n:4]"))
+        try "axis n = 6\n".write(toFile: path, atomically: true, encoding: .utf8)
+        send(":reload\nv\n")
+        XCTAssertTrue(read(until: "[n:6]").contains("[n:6]  (6 elements, 24 B)"))
+        // A broken edit is rejected and the workspace keeps the last good version.
+        try "axis n = 0\n".write(toFile: path, atomically: true, encoding: .utf8)
+        send(":reload\nv\n")
+        let last = read(until: "[n:6]")
+        XCTAssertTrue(last.contains("reload abandoned; the workspace is unchanged"), last)
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+    }
+
     func testLoadRejectsAFileWithErrorsShowingItsOwnLines() throws {
         let path = try temporaryFile("axis n = 4\n\ndiagram F(x: [n]) -> [n] {\n  return relu(y)\n}\n")
         let out = try repl(":load \(path)\n:diagrams\n")
