@@ -14,6 +14,8 @@ let package = Package(
         .target(name: "NCDSyntax"),
         .target(name: "NCDCore"),
         .target(name: "NCDCheck", dependencies: ["NCDSyntax", "NCDCore"]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "NCDTensor", dependencies: ["COpenBLAS"]),
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .executableTarget(
             name: "ncd",
@@ -28,5 +30,6 @@ let package = Package(
             name: "NCDCheckTests", dependencies: ["NCDSyntax", "NCDCore", "NCDCheck"],
             resources: [.copy("cases")]),
         .testTarget(name: "ncdTests", dependencies: ["ncd"]),
+        .testTarget(name: "NCDTensorTests", dependencies: ["NCDTensor"]),
     ]
 )

@@ -1,0 +1,44 @@
+extension Tensor {
+    /// Normalises axes (negative counts from the end) and checks them.
+    func checkedAxes(_ axes: [Int]) throws -> [Int] {
+        try Set(axes.map { a in
+            let axis = a < 0 ? a + rank : a
+            guard axis >= 0, axis < rank else { throw TensorError.axis(a, rank: rank) }
+            return axis
+        }).sorted()
+    }
+
+    /// The shape after reducing `axes`: kept as size 1, or removed.
+    func reducedShape(_ axes: [Int], keepingAxes: Bool) -> [Int] {
+        keepingAxes ? shape.indices.map { axes.contains($0) ? 1 : shape[$0] }
+            : shape.indices.filter { !axes.contains($0) }.map { shape[$0] }
+    }
+
+    /// Folds the elements over `axes` with `combine`, starting from `initial`.
+    func reduce(axes: [Int], keepingAxes: Bool, initial: T, _ combine: (T, T) -> T) throws -> Tensor {
+        let axes = try checkedAxes(axes)
+        let kept = reducedShape(axes, keepingAxes: true)
+        var out = [T](repeating: initial, count: kept.reduce(1, *))
+        let so = Broadcast.strides(of: kept, broadcastTo: shape)
+        let zeros = [Int](repeating: 0, count: shape.count)
+        storage.withUnsafeBufferPointer { pa in
+            out.withUnsafeMutableBufferPointer { po in
+                Broadcast.forEach(shape, zeros, so) { i, _, o in po[o] = combine(po[o], pa[i]) }
+            }
+        }
+        return Tensor(unchecked: reducedShape(axes, keepingAxes: keepingAxes), out)
+    }
+
+    /// Sum over axes.
+    public func sum(axes: [Int], keepingAxes: Bool = false) throws -> Tensor {
+        try reduce(axes: axes, keepingAxes: keepingAxes, initial: 0, +)
+    }
+
+    /// Maximum over axes.
+    public func max(axes: [Int], keepingAxes: Bool = false) throws -> Tensor {
+        try reduce(axes: axes, keepingAxes: keepingAxes, initial: -T.infinity) { Swift.max($0, $1) }
+    }
+
+    /// Sum of every element.
+    public func sumAll() -> T { storage.reduce(0, +) }
+}

@@ -1,0 +1,14 @@
+/// Reordering and reshaping: their backwards apply the inverse.
+extension Variable {
+    public func permuted(_ order: [Int]) throws -> Variable {
+        let y = try value.permuted(order)
+        var inverse = [Int](repeating: 0, count: order.count)
+        for (i, o) in order.enumerated() { inverse[o] = i }
+        return Variable(y, operation: "permute", parents: [self]) { g in [try g.permuted(inverse)] }
+    }
+
+    public func reshapedVariable(_ shape: [Int]) throws -> Variable {
+        let y = try value.reshaped(shape)
+        return Variable(y, operation: "reshape", parents: [self]) { [old = value.shape] g in [try g.reshaped(old)] }
+    }
+}

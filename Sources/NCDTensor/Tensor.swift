@@ -1,0 +1,117 @@
+/// A dense, contiguous, row-major array of `T` with a shape. Values; copying is cheap until
+/// one copy is written (the storage is a Swift array).
+public struct Tensor<T: TensorElement>: Equatable, Sendable {
+    /// The size of each axis, outermost first.
+    public let shape: [Int]
+    /// The elements in row-major order.
+    public var storage: [T]
+
+    /// A tensor filled with one value.
+    public init(shape: [Int], repeating value: T = 0) {
+        self.shape = shape
+        self.storage = [T](repeating: value, count: shape.reduce(1, *))
+    }
+
+    /// A tensor from row-major elements, which must number the product of the shape.
+    public init(shape: [Int], _ storage: [T]) throws {
+        guard shape.allSatisfy({ $0 >= 0 }) else { throw TensorError.invalidShape(shape) }
+        guard storage.count == shape.reduce(1, *) else {
+            throw TensorError.elementCount(shape: shape, count: storage.count)
+        }
+        self.shape = shape
+        self.storage = storage
+    }
+
+    /// Internal: the caller guarantees the count matches.
+    init(unchecked shape: [Int], _ storage: [T]) {
+        self.shape = shape
+        self.storage = storage
+    }
+
+    /// A scalar (no axes).
+    public init(scalar: T) {
+        self.init(unchecked: [], [scalar])
+    }
+
+    /// Uniform random values in `[low, high)` from a seeded generator, for reproducibility.
+    public static func uniform(shape: [Int], low: T = -1, high: T = 1, seed: UInt64) -> Tensor {
+        var rng = SplitMix64(seed: seed)
+        let n = shape.reduce(1, *)
+        var data = [T](repeating: 0, count: n)
+        for i in 0..<n { data[i] = low + (high - low) * T(rng.nextUnit()) }
+        return Tensor(unchecked: shape, data)
+    }
+
+    public var count: Int { storage.count }
+    public var rank: Int { shape.count }
+
+    /// Row-major strides, in elements.
+    public var strides: [Int] { Tensor.strides(for: shape) }
+
+    static func strides(for shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var running = 1
+        for i in stride(from: shape.count - 1, through: 0, by: -1) {
+            strides[i] = running
+            running *= shape[i]
+        }
+        return strides
+    }
+
+    /// The element at a multi-index.
+    public subscript(_ index: [Int]) -> T {
+        get { storage[Swift.zip(index, strides).reduce(0) { $0 + $1.0 * $1.1 }] }
+        set { storage[Swift.zip(index, strides).reduce(0) { $0 + $1.0 * $1.1 }] = newValue }
+    }
+
+    /// The same elements under another shape of equal count.
+    public func reshaped(_ newShape: [Int]) throws -> Tensor {
+        try Tensor(shape: newShape, storage)
+    }
+
+    /// Converts element type (e.g. to `Double` for checks).
+    public func converted<U: TensorElement>(to: U.Type) -> Tensor<U> {
+        Tensor<U>(unchecked: shape, storage.map { U($0) })
+    }
+}
+
+/// Errors from tensor operations, each naming the shapes involved.
+public enum TensorError: Error, Equatable, CustomStringConvertible {
+    case invalidShape([Int])
+    case elementCount(shape: [Int], count: Int)
+    case broadcast([Int], [Int])
+    case axis(Int, rank: Int)
+    case contraction(String)
+    case notScalar([Int])
+
+    public var description: String {
+        switch self {
+        case .invalidShape(let s): return "invalid shape \(s): sizes must not be negative"
+        case .elementCount(let s, let n): return "shape \(s) holds \(s.reduce(1, *)) elements, but \(n) were given"
+        case .broadcast(let a, let b): return "shapes \(a) and \(b) do not broadcast"
+        case .axis(let a, let r): return "axis \(a) is out of range for rank \(r)"
+        case .contraction(let why): return "contraction: \(why)"
+        case .notScalar(let s): return "expected a scalar, got shape \(s)"
+        }
+    }
+}
+
+/// SplitMix64: small, fast and seedable, so runs are deterministic.
+public struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+
+    public init(seed: UInt64) {
+        state = seed
+    }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A uniform double in [0, 1).
+    public mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+}

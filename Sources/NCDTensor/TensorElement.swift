@@ -1,0 +1,59 @@
+import COpenBLAS
+import Foundation
+
+/// A scalar type tensors hold: `Float` for work, `Double` for gradient checks.
+public protocol TensorElement: BinaryFloatingPoint, Sendable {
+    static func exp(_ x: Self) -> Self
+    static func log(_ x: Self) -> Self
+    static func tanh(_ x: Self) -> Self
+    static func sqrt(_ x: Self) -> Self
+    static func erf(_ x: Self) -> Self
+
+    /// `C = alpha·op(A)·op(B) + beta·C`, row-major, through BLAS.
+    static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
+        a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+}
+
+extension Float: TensorElement {
+    public static func exp(_ x: Float) -> Float { Foundation.expf(x) }
+    public static func log(_ x: Float) -> Float { Foundation.logf(x) }
+    public static func tanh(_ x: Float) -> Float { Foundation.tanhf(x) }
+    public static func sqrt(_ x: Float) -> Float { x.squareRoot() }
+    public static func erf(_ x: Float) -> Float { Foundation.erff(x) }
+
+    public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    }
+}
+
+extension Double: TensorElement {
+    public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
+    public static func log(_ x: Double) -> Double { Foundation.log(x) }
+    public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
+    public static func sqrt(_ x: Double) -> Double { x.squareRoot() }
+    public static func erf(_ x: Double) -> Double { Foundation.erf(x) }
+
+    public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,
+        a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    }
+}
+
+/// The number of threads BLAS uses for contractions.
+public enum TensorThreads {
+    /// Sets OpenBLAS's thread count; results agree across counts up to float rounding.
+    public static func set(_ count: Int) {
+        openblas_set_num_threads(Int32(max(1, count)))
+    }
+}

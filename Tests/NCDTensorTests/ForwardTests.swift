@@ -1,0 +1,89 @@
+import Foundation
+import NCDTensor
+import XCTest
+
+/// Forward results against straightforward reference loops.
+final class ForwardTests: XCTestCase {
+    func testEinsumAgainstBruteForce() throws {
+        let cases: [([[Int]], [[String]], [String])] = [
+            ([[3, 4], [5, 4]], [["y", "k"], ["x", "k"]], ["y", "x"]),             // attention scores
+            ([[3, 4, 2], [5, 4, 2]], [["y", "k", "h"], ["x", "k", "h"]], ["y", "x", "h"]),  // diagonal heads
+            ([[3, 5], [5, 4]], [["i", "j"], ["j", "k"]], ["k", "i"]),            // matmul, transposed out
+            ([[3], [4]], [["i"], ["j"]], ["i", "j"]),                            // outer product
+            ([[3, 4]], [["i", "j"]], ["j", "i"]),                                // transpose
+            ([[3, 4]], [["i", "j"]], []),                                        // total sum
+            ([[2, 3, 1], [3, 4], [4, 5]], [["a", "b", "c"], ["b", "d"], ["d", "e"]], ["a", "c", "e"]),  // chain of 3
+            ([[3, 4], [3, 4]], [["i", "j"], ["i", "j"]], ["i", "j"]),            // elementwise product
+            ([[2, 3], [4]], [["i", "j"], ["k"]], ["k"]),                         // axes only one side has
+            ([[1, 7], [7, 1]], [["a", "b"], ["b", "c"]], ["a", "c"]),            // size-1 axes
+        ]
+        for (n, (shapes, labels, output)) in cases.enumerated() {
+            let operands = zip(shapes, labels).enumerated().map { i, p in
+                (Tensor<Double>.uniform(shape: p.0, seed: UInt64(10 * n + i)), p.1)
+            }
+            assertClose(try Contraction.einsum(operands, output: output), referenceEinsum(operands, output: output), tolerance: 1e-12)
+        }
+    }
+
+    func testFloatContractionMatchesDouble() throws {
+        // Odd sizes through sgemm against the same contraction in float64.
+        let a = Tensor<Double>.uniform(shape: [37, 61], seed: 1), b = Tensor<Double>.uniform(shape: [61, 29], seed: 2)
+        let exact = try Contraction.einsum([(a, ["i", "j"]), (b, ["j", "k"])], output: ["i", "k"])
+        let single = try Contraction.einsum([(a.converted(to: Float.self), ["i", "j"]), (b.converted(to: Float.self), ["j", "k"])], output: ["i", "k"])
+        assertClose(single.converted(to: Double.self), exact, tolerance: 1e-5)
+    }
+
+    func testBroadcastingAgainstLoops() throws {
+        let a = Tensor<Double>.uniform(shape: [2, 3, 4], seed: 3), b = Tensor<Double>.uniform(shape: [3, 1], seed: 4)
+        let sum = try Tensor.zip(a, b, +)
+        XCTAssertEqual(sum.shape, [2, 3, 4])
+        for i in 0..<2 { for j in 0..<3 { for k in 0..<4 {
+            XCTAssertEqual(sum[[i, j, k]], a[[i, j, k]] + b[[j, 0]])
+        } } }
+        XCTAssertThrowsError(try Tensor.zip(a, Tensor<Double>(shape: [5]), +)) { error in
+            XCTAssertEqual("\(error)", "shapes [2, 3, 4] and [5] do not broadcast")
+        }
+    }
+
+    func testReductionsAndPermuteAgainstLoops() throws {
+        let x = Tensor<Double>.uniform(shape: [2, 3, 4], seed: 5)
+        let s = try x.sum(axes: [0, 2]), m = try x.max(axes: [1]), p = try x.permuted([2, 0, 1])
+        for j in 0..<3 {
+            var total = 0.0
+            for i in 0..<2 { for k in 0..<4 { total += x[[i, j, k]] } }
+            XCTAssertEqual(s[[j]], total, accuracy: 1e-12)
+        }
+        for i in 0..<2 { for k in 0..<4 {
+            XCTAssertEqual(m[[i, k]], (0..<3).map { x[[i, $0, k]] }.max()!)
+            for j in 0..<3 { XCTAssertEqual(p[[k, i, j]], x[[i, j, k]]) }
+        } }
+        XCTAssertThrowsError(try x.sum(axes: [3]))
+    }
+
+    func testSoftmaxAndCrossEntropyAgainstFormulas() throws {
+        let x = Tensor<Double>.uniform(shape: [3, 5], low: -20, high: 20, seed: 6)
+        let y = try Variable(x).softmax(axis: 1).value
+        for i in 0..<3 {
+            let row = (0..<5).map { x[[i, $0]] }
+            let top = row.max()!
+            let z = row.map { Foundation.exp($0 - top) }.reduce(0, +)
+            for j in 0..<5 { XCTAssertEqual(y[[i, j]], Foundation.exp(row[j] - top) / z, accuracy: 1e-12) }
+        }
+        let targets = [4, 0, 2]
+        let loss = try Variable(x).crossEntropy(classAxis: 1, targets: targets).value.storage[0]
+        let expected = (0..<3).map { i -> Double in
+            let row = (0..<5).map { x[[i, $0]] }
+            let top = row.max()!
+            return -(row[targets[i]] - top - Foundation.log(row.map { Foundation.exp($0 - top) }.reduce(0, +)))
+        }.reduce(0, +) / 3
+        XCTAssertEqual(loss, expected, accuracy: 1e-12)
+    }
+
+    func testShapeErrorsAreTypedNotTraps() {
+        XCTAssertThrowsError(try Tensor<Float>(shape: [2, 3], [1, 2, 3]))
+        XCTAssertThrowsError(try Tensor<Float>(shape: [2, 3]).reshaped([4]))
+        XCTAssertThrowsError(try Contraction.einsum([(Tensor<Float>(shape: [2, 3]), ["i"])], output: ["i"]))
+        XCTAssertThrowsError(try Contraction.einsum([(Tensor<Float>(shape: [2, 3]), ["i", "j"]), (Tensor<Float>(shape: [4]), ["j"])], output: ["i"]))
+        XCTAssertThrowsError(try Variable(Tensor<Float>(shape: [2, 2])).crossEntropy(classAxis: 1, targets: [0, 5]))
+    }
+}

@@ -1,0 +1,95 @@
+import NCDTensor
+import XCTest
+
+/// Every differentiable operation's backward against finite differences.
+final class GradientTests: XCTestCase {
+    func testElementwiseFunctions() throws {
+        let x = random([2, 3], seed: 1, away: 0.1)
+        let positive = random([2, 3], seed: 2, positive: true)
+        try checkGradients([x]) { try XCTUnwrap($0.first).relu() }
+        try checkGradients([x]) { $0[0].gelu() }
+        try checkGradients([x]) { $0[0].tanh() }
+        try checkGradients([x]) { $0[0].sigmoid() }
+        try checkGradients([x]) { $0[0].exp() }
+        try checkGradients([positive]) { $0[0].log() }
+        try checkGradients([positive]) { $0[0].sqrt() }
+        try checkGradients([x]) { $0[0].square() }
+        try checkGradients([x]) { $0[0].abs() }
+        try checkGradients([x]) { -$0[0] }
+        try checkGradients([x]) { $0[0].scaled(by: 0.25) }
+    }
+
+    func testArithmeticWithBroadcasting() throws {
+        let a = random([2, 3, 4], seed: 3), b = random([3, 1], seed: 4, positive: true)
+        try checkGradients([a, b]) { try $0[0] + $0[1] }
+        try checkGradients([a, b]) { try $0[0] - $0[1] }
+        try checkGradients([a, b]) { try $0[0] * $0[1] }
+        try checkGradients([a, b]) { try $0[0] / $0[1] }
+        try checkGradients([b, a]) { try $0[0] * $0[1] }
+    }
+
+    func testReductions() throws {
+        let x = random([2, 3, 4], seed: 5)
+        try checkGradients([x]) { try $0[0].sum(axes: [0, 2]) }
+        try checkGradients([x]) { try $0[0].mean(axes: [1], keepingAxes: true) }
+        try checkGradients([x]) { try $0[0].max(axes: [2]) }
+        try checkGradients([x]) { try $0[0].sumAll() }
+    }
+
+    func testLayoutAndSoftmax() throws {
+        let x = random([2, 3, 4], seed: 6)
+        try checkGradients([x]) { try $0[0].permuted([2, 0, 1]) }
+        try checkGradients([x]) { try $0[0].reshapedVariable([6, 4]) }
+        try checkGradients([x]) { try $0[0].softmax(axis: 1) }
+        try checkGradients([x]) { try $0[0].logSoftmax(axis: 2) }
+    }
+
+    func testEinsumPatterns() throws {
+        let q = random([3, 4, 2], seed: 7), k = random([5, 4, 2], seed: 8)
+        try checkGradients([q, k]) { try einsum([($0[0], ["y", "k", "h"]), ($0[1], ["x", "k", "h"])], output: ["y", "x", "h"]) }
+        let a = random([2, 3], seed: 9), b = random([4], seed: 10)
+        // An axis only one operand has (`i` here) is summed: its gradient is a stretch.
+        try checkGradients([a, b]) { try einsum([($0[0], ["i", "j"]), ($0[1], ["k"])], output: ["k", "j"]) }
+        let c = random([3, 4], seed: 11), d = random([4, 5], seed: 12), e = random([5, 2], seed: 13)
+        try checkGradients([c, d, e]) { try einsum([($0[0], ["a", "b"]), ($0[1], ["b", "c"]), ($0[2], ["c", "d"])], output: ["d", "a"]) }
+    }
+
+    func testLosses() throws {
+        let logits = random([4, 3], seed: 14)
+        try checkGradients([logits]) { try $0[0].crossEntropy(classAxis: 1, targets: [2, 0, 1, 1]) }
+        // Classes along the first axis.
+        try checkGradients([random([3, 4], seed: 15)]) { try $0[0].crossEntropy(classAxis: 0, targets: [2, 0, 1, 1]) }
+        let target = random([4, 3], seed: 16)
+        try checkGradients([logits, target]) { try $0[0].meanSquaredError($0[1]) }
+    }
+
+    func testValueUsedTwiceAccumulates() throws {
+        // y = x ⊙ x + x: the gradient 2x + 1 arrives from three uses.
+        try checkGradients([random([5], seed: 17)]) { x in try (try x[0] * x[0]) + x[0] }
+    }
+
+    func testAttentionBlockEndToEnd() throws {
+        // softmax(Q Kᵀ / √k) V, with Q, K, V linear maps of x, through every op above.
+        let x = random([4, 3], seed: 18), wq = random([3, 2], seed: 19), wk = random([3, 2], seed: 20), wv = random([3, 2], seed: 21)
+        try checkGradients([x, wq, wk, wv], tolerance: 1e-5) { v in
+            let q = try einsum([(v[0], ["s", "m"]), (v[1], ["m", "k"])], output: ["s", "k"])
+            let k = try einsum([(v[0], ["t", "m"]), (v[2], ["m", "k"])], output: ["t", "k"])
+            let w = try einsum([(v[0], ["t", "m"]), (v[3], ["m", "k"])], output: ["t", "k"])
+            let scores = try einsum([(q, ["s", "k"]), (k, ["t", "k"])], output: ["s", "t"]).scaled(by: 1 / 2.0.squareRoot())
+            return try einsum([(try scores.softmax(axis: 1), ["s", "t"]), (w, ["t", "k"])], output: ["s", "k"])
+        }
+    }
+
+    func testGraphIsFreedAfterBackwardAndGradientNeedsAScalar() throws {
+        let x = Variable(Tensor<Double>(shape: [2], repeating: 3), requiresGrad: true)
+        let y = try x.square().sumAll()
+        try y.backward()
+        XCTAssertEqual(x.grad?.storage, [6, 6])
+        XCTAssertThrowsError(try x.square().backward()) { XCTAssertEqual($0 as? TensorError, .notScalar([2])) }
+        // Inputs without requiresGrad get no gradient and cost no graph.
+        let c = Variable(Tensor<Double>(shape: [2], repeating: 1))
+        try (try c * x).sumAll().backward()
+        XCTAssertNil(c.grad)
+        XCTAssertEqual(x.grad?.storage, [7, 7])
+    }
+}
