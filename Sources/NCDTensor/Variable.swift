@@ -1,7 +1,7 @@
 /// A tensor in a computation, remembering how it was made so gradients can flow back
 /// (reverse mode). Leaves are inputs and parameters; every operation makes a new variable.
 public final class Variable<T: TensorElement> {
-    public let value: Tensor<T>
+    public private(set) var value: Tensor<T>
     /// The gradient of the last `backward` root with respect to this value, accumulated
     /// over every use (a value used twice receives the sum: copy ↔ add).
     public internal(set) var grad: Tensor<T>?
@@ -32,6 +32,11 @@ public final class Variable<T: TensorElement> {
     }
 
     public var shape: [Int] { value.shape }
+
+    /// Changes a leaf's value in place (optimisers, loading weights).
+    public func update(_ change: (inout [T]) -> Void) {
+        change(&value.storage)
+    }
 
     /// Clears the accumulated gradient.
     public func zeroGrad() { grad = nil }

@@ -1,0 +1,57 @@
+/// y = x·Wᵀ + b over the last axis of x, as `torch.nn.functional.linear`: one gemm forward,
+/// two backward (dx = g·W, dW = gᵀ·x), with no transposes materialised.
+public func linear<T>(_ x: Variable<T>, weight: Variable<T>, bias: Variable<T>?) throws -> Variable<T> {
+    let (out, inn) = (weight.shape[0], weight.shape[1])
+    guard weight.value.rank == 2, x.value.rank >= 1, x.shape.last == inn else {
+        throw TensorError.contraction("linear: input \(x.shape) does not end in the weight's \(inn) (weight \(weight.shape))")
+    }
+    if let bias, bias.shape != [out] { throw TensorError.broadcast(bias.shape, [out]) }
+    let rows = x.value.count / Swift.max(inn, 1)
+    var y = [T](repeating: 0, count: rows * out)
+    if let bias {
+        for r in 0..<rows { for o in 0..<out { y[r * out + o] = bias.value.storage[o] } }
+    }
+    gemm(x.value.storage, weight.value.storage, into: &y, m: rows, n: out, k: inn, transposeB: true, accumulate: bias != nil)
+    let shape = Array(x.shape.dropLast()) + [out]
+    let parents = [x, weight] + (bias.map { [$0] } ?? [])
+    return Variable(Tensor(unchecked: shape, y), operation: "linear", parents: parents) { g in
+        var dx: Tensor<T>?, dw: Tensor<T>?, db: Tensor<T>?
+        if x.requiresGrad {
+            var d = [T](repeating: 0, count: rows * inn)
+            gemm(g.storage, weight.value.storage, into: &d, m: rows, n: inn, k: out)
+            dx = Tensor(unchecked: x.shape, d)
+        }
+        if weight.requiresGrad {
+            var d = [T](repeating: 0, count: out * inn)
+            gemm(g.storage, x.value.storage, into: &d, m: out, n: inn, k: rows, transposeA: true)
+            dw = Tensor(unchecked: weight.shape, d)
+        }
+        if let bias, bias.requiresGrad {
+            var d = [T](repeating: 0, count: out)
+            g.storage.withUnsafeBufferPointer { gs in
+                for r in 0..<rows { for o in 0..<out { d[o] += gs[r * out + o] } }
+            }
+            db = Tensor(unchecked: [out], d)
+        }
+        return [dx, dw] + (bias != nil ? [db] : [])
+    }
+}
+
+/// C (m×n) = op(A)·op(B), or C += … with `accumulate`, on row-major arrays.
+func gemm<T: TensorElement>(_ a: [T], _ b: [T], into c: inout [T], m: Int, n: Int, k: Int,
+                            transposeA: Bool = false, transposeB: Bool = false, accumulate: Bool = false) {
+    guard m > 0, n > 0 else { return }
+    guard k > 0 else {
+        if !accumulate { for i in c.indices { c[i] = 0 } }
+        return
+    }
+    a.withUnsafeBufferPointer { A in
+        b.withUnsafeBufferPointer { B in
+            c.withUnsafeMutableBufferPointer { C in
+                T.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
+                       a: A.baseAddress!, lda: transposeA ? m : k, b: B.baseAddress!, ldb: transposeB ? k : n,
+                       beta: accumulate ? 1 : 0, c: C.baseAddress!, ldc: n)
+            }
+        }
+    }
+}

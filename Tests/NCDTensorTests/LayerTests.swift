@@ -1,0 +1,106 @@
+import Foundation
+import NCDTensor
+import XCTest
+
+/// Linear maps, normalisation, windowing, convolution, pooling and optimisers.
+final class LayerTests: XCTestCase {
+    func testLinearGradientsAndForward() throws {
+        let x = random([2, 3, 4], seed: 1), w = random([5, 4], seed: 2), b = random([5], seed: 3)
+        try checkGradients([x, w, b]) { try linear($0[0], weight: $0[1], bias: $0[2]) }
+        try checkGradients([x, w]) { try linear($0[0], weight: $0[1], bias: nil) }
+        let y = try linear(Variable(x), weight: Variable(w), bias: Variable(b)).value
+        for i in 0..<2 { for j in 0..<3 { for o in 0..<5 {
+            let expected = b[[o]] + (0..<4).map { x[[i, j, $0]] * w[[o, $0]] }.reduce(0, +)
+            XCTAssertEqual(y[[i, j, o]], expected, accuracy: 1e-12)
+        } } }
+    }
+
+    func testLayerNorm() throws {
+        let x = random([3, 6], seed: 4), w = random([6], seed: 5), b = random([6], seed: 6)
+        try checkGradients([x, w, b]) { try layerNorm($0[0], weight: $0[1], bias: $0[2]) }
+        let y = try layerNorm(Variable(x), weight: Variable(Tensor(shape: [6], repeating: 1)), bias: Variable(Tensor(shape: [6]))).value
+        for r in 0..<3 {
+            let row = (0..<6).map { y[[r, $0]] }
+            XCTAssertEqual(row.reduce(0, +) / 6, 0, accuracy: 1e-12)
+            XCTAssertEqual(row.map { $0 * $0 }.reduce(0, +) / 6, 1, accuracy: 1e-4)  // ε = 1e-5 shrinks it slightly
+        }
+    }
+
+    func testWindowGradients() throws {
+        let x = random([2, 7], seed: 7)
+        try checkGradients([x]) { try $0[0].window(spatial: [1], WindowSpec(kernel: 3, stride: 2, padding: 1)) }
+        try checkGradients([x]) { try $0[0].window(spatial: [1], WindowSpec(kernel: 2, dilation: 3)) }
+        let image = random([1, 2, 5, 4], seed: 8)
+        try checkGradients([image]) { try $0[0].window(spatial: [2, 3], WindowSpec(kernel: 3, stride: 2, padding: 1)) }
+    }
+
+    func testWindowShapeAndPadding() throws {
+        let x = try Tensor<Double>(shape: [4], [1, 2, 3, 4])
+        let w = try Variable(x).window(spatial: [0], WindowSpec(kernel: 3, stride: 2, padding: 1)).value
+        XCTAssertEqual(w.shape, [2, 3])
+        XCTAssertEqual(w.storage, [0, 1, 2, 2, 3, 4])
+        XCTAssertThrowsError(try Variable(x).window(spatial: [0], WindowSpec(kernel: 9)))
+    }
+
+    func testConvolutionAgainstLoops() throws {
+        let x = random([2, 3, 6, 5], seed: 9), w = random([4, 3, 3, 3], seed: 10), b = random([4], seed: 11)
+        let spec = WindowSpec(kernel: 3, stride: 2, padding: 1)
+        let y = try Variable(x).conv2d(weight: Variable(w), bias: Variable(b), spec).value
+        XCTAssertEqual(y.shape, [2, 4, 3, 3])
+        for n in 0..<2 { for o in 0..<4 { for i in 0..<3 { for j in 0..<3 {
+            var total = b[[o]]
+            for c in 0..<3 { for di in 0..<3 { for dj in 0..<3 {
+                let (r, s) = (i * 2 - 1 + di, j * 2 - 1 + dj)
+                if r >= 0, r < 6, s >= 0, s < 5 { total += x[[n, c, r, s]] * w[[o, c, di, dj]] }
+            } } }
+            XCTAssertEqual(y[[n, o, i, j]], total, accuracy: 1e-12)
+        } } } }
+        try checkGradients([random([1, 2, 4, 4], seed: 12), random([3, 2, 3, 3], seed: 13), random([3], seed: 14)]) {
+            try $0[0].conv2d(weight: $0[1], bias: $0[2], WindowSpec(kernel: 3, padding: 1))
+        }
+    }
+
+    func testPooling() throws {
+        let x = random([1, 2, 4, 6], seed: 15)
+        let m = try Variable(x).maxPool2d(WindowSpec(kernel: 2, stride: 2)).value
+        XCTAssertEqual(m.shape, [1, 2, 2, 3])
+        for c in 0..<2 { for i in 0..<2 { for j in 0..<3 {
+            let block = [x[[0, c, 2 * i, 2 * j]], x[[0, c, 2 * i + 1, 2 * j]], x[[0, c, 2 * i, 2 * j + 1]], x[[0, c, 2 * i + 1, 2 * j + 1]]]
+            XCTAssertEqual(m[[0, c, i, j]], block.max()!)
+        } } }
+        try checkGradients([x]) { try $0[0].maxPool2d(WindowSpec(kernel: 2, stride: 2)) }
+        try checkGradients([x]) { try $0[0].avgPool2d(WindowSpec(kernel: 2, stride: 2)) }
+    }
+
+    func testSGDWithMomentumMatchesItsFormula() throws {
+        let p = Variable(try Tensor<Double>(shape: [2], [1, -2]), requiresGrad: true)
+        let sgd = SGD([p], learningRate: 0.1, momentum: 0.9)
+        var velocity = [0.0, 0.0], expected = [1.0, -2.0]
+        for _ in 0..<3 {
+            sgd.zeroGrad()
+            try p.square().sumAll().backward()  // gradient 2p
+            for j in 0..<2 {
+                velocity[j] = 0.9 * velocity[j] + 2 * expected[j]
+                expected[j] -= 0.1 * velocity[j]
+            }
+            sgd.step()
+        }
+        for j in 0..<2 { XCTAssertEqual(p.value.storage[j], expected[j], accuracy: 1e-12) }
+    }
+
+    func testAdamMatchesItsFormula() throws {
+        let p = Variable(try Tensor<Double>(shape: [1], [0.5]), requiresGrad: true)
+        let adam = Adam([p], learningRate: 0.01)
+        var (m, v, x) = (0.0, 0.0, 0.5)
+        for t in 1...4 {
+            adam.zeroGrad()
+            try p.square().sumAll().backward()
+            let g = 2 * x
+            m = 0.9 * m + 0.1 * g
+            v = 0.999 * v + 0.001 * g * g
+            x -= 0.01 * (m / (1 - Foundation.pow(0.9, Double(t)))) / ((v / (1 - Foundation.pow(0.999, Double(t)))).squareRoot() + 1e-8)
+            adam.step()
+        }
+        XCTAssertEqual(p.value.storage[0], x, accuracy: 1e-12)
+    }
+}
