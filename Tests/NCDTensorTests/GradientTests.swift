@@ -93,3 +93,19 @@ final class GradientTests: XCTestCase {
         XCTAssertEqual(x.grad?.storage, [7, 7])
     }
 }
+
+final class SelectionTests: XCTestCase {
+    func testSliceIndexConcat() throws {
+        let x = random([2, 5, 3], seed: 30)
+        try checkGradients([x]) { try $0[0].slice(axis: 1, start: 1, end: 4) }
+        try checkGradients([x]) { try $0[0].index(axis: 2, 1) }
+        try checkGradients([x, random([2, 2, 3], seed: 31)]) { try concatenate([$0[0], $0[1]], axis: 1) }
+        let s = try Variable(x).slice(axis: 1, start: 1, end: 4).value
+        XCTAssertEqual(s.shape, [2, 3, 3])
+        XCTAssertEqual(s[[1, 0, 2]], x[[1, 1, 2]])
+        let c = try concatenate([Variable(x), Variable(x)], axis: 0).value
+        XCTAssertEqual(c[[3, 4, 1]], x[[1, 4, 1]])
+        XCTAssertThrowsError(try Variable(x).slice(axis: 1, start: 3, end: 9))
+        XCTAssertThrowsError(try concatenate([Variable(x), Variable(random([2, 5, 4], seed: 1))], axis: 1))
+    }
+}

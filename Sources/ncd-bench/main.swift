@@ -1,0 +1,115 @@
+// The runtime benchmark: `swift run -c release ncd-bench --threads 1,2 [--json] [--only NAME]`.
+//
+// Times the five workloads of ../shared/bench/peers.py as it does (warm-up of at least 0.3 s,
+// then single iterations until 15 runs and 1.5 s) and prints the same JSON fields with
+// framework "ncd", so the two files join on (workload, variant, threads). Each thread count
+// runs in a fresh child process, as peers.py does.
+
+import Foundation
+import NCDTensor
+
+func option(_ name: String) -> String? {
+    guard let i = CommandLine.arguments.firstIndex(of: name), i + 1 < CommandLine.arguments.count else { return nil }
+    return CommandLine.arguments[i + 1]
+}
+
+let threadCounts = (option("--threads") ?? "1").split(separator: ",").compactMap { Int($0) }
+let json = CommandLine.arguments.contains("--json")
+let only = option("--only")
+let budget = Double(option("--budget") ?? "1.5") ?? 1.5
+
+struct Row: Codable {
+    var framework = "ncd"
+    var workload: String
+    var variant: String
+    var threads: Int
+    var median_ms: Double
+    var min_ms: Double
+    var max_ms: Double
+    var mean_ms: Double
+    var n: Int
+}
+
+func measure(_ body: () throws -> Void) throws -> (median: Double, min: Double, max: Double, mean: Double, n: Int) {
+    let warmStart = DispatchTime.now().uptimeNanoseconds
+    var warm = 0
+    while warm < 3 || Double(DispatchTime.now().uptimeNanoseconds - warmStart) / 1e9 < 0.3 {
+        try body()
+        warm += 1
+    }
+    var times: [Double] = []
+    let start = DispatchTime.now().uptimeNanoseconds
+    while times.count < 15 || Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < budget, times.count < 10_000 {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        try body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+    }
+    times.sort()
+    return (times[times.count / 2], times.first!, times.last!, times.reduce(0, +) / Double(times.count), times.count)
+}
+
+func runInThisProcess(threads: Int) throws -> [Row] {
+    TensorThreads.set(threads)
+    var rows: [Row] = []
+    func record(_ workload: String, _ variant: String, _ body: () throws -> Void) throws {
+        guard only == nil || only == workload else { return }
+        let m = try measure(body)
+        rows.append(Row(workload: workload, variant: variant, threads: threads, median_ms: m.median, min_ms: m.min,
+                        max_ms: m.max, mean_ms: m.mean, n: m.n))
+        if !json {
+            print(String(format: "ncd  %-12@ %-12@ %d thr  median %8.3f ms  min %8.3f  max %8.3f  n %d",
+                         workload, variant, threads, m.median, m.min, m.max, m.n))
+        }
+    }
+    try record("sgemm", "1024^3", Workloads.sgemm())
+    let mlp = Workloads.mlp()
+    try record("mlp", "train_step", mlp.trainStep)
+    try record("mlp", "forward", mlp.forward)
+    let attention = Workloads.attention()
+    try record("attention", "forward", attention.forward)
+    try record("attention", "fwd_bwd", attention.forwardBackward)
+    let transformer = Workloads.transformer()
+    try record("transformer", "forward", transformer.forward)
+    try record("transformer", "fwd_bwd", transformer.forwardBackward)
+    let conv = Workloads.conv()
+    try record("conv", "forward", conv.forward)
+    try record("conv", "fwd_bwd", conv.forwardBackward)
+    return rows
+}
+
+do {
+    var rows: [Row] = []
+    if threadCounts.count == 1 || CommandLine.arguments.contains("--child") {
+        rows = try runInThisProcess(threads: threadCounts[0])
+    } else {
+        // A fresh process per thread count, as peers.py runs its frameworks.
+        for t in threadCounts {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+            var args = ["--threads", "\(t)", "--json", "--child", "--budget", "\(budget)"]
+            if let only { args += ["--only", only] }
+            process.arguments = args
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            let child = try JSONDecoder().decode([String: [Row]].self, from: data)["results"] ?? []
+            rows += child
+            if !json {
+                for r in child {
+                    print(String(format: "ncd  %-12@ %-12@ %d thr  median %8.3f ms  min %8.3f  max %8.3f  n %d",
+                                 r.workload, r.variant, r.threads, r.median_ms, r.min_ms, r.max_ms, r.n))
+                }
+            }
+        }
+    }
+    if json {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        print(String(decoding: try encoder.encode(["results": rows]), as: UTF8.self))
+    }
+} catch {
+    FileHandle.standardError.write(Data("ncd-bench: \(error)\n".utf8))
+    exit(70)
+}
