@@ -16,11 +16,12 @@ let package = Package(
         .target(name: "NCDCore"),
         .target(name: "NCDCheck", dependencies: ["NCDSyntax", "NCDCore"]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CMalloc"),
         .target(
-            name: "NCDTensor", dependencies: ["COpenBLAS"],
+            name: "NCDTensor", dependencies: ["COpenBLAS", "CMalloc"],
             // Lets clients specialise the generic kernels for Float (otherwise every element
             // goes through value witnesses: 10–20× slower).
-            swiftSettings: [.unsafeFlags(["-cross-module-optimization"])]),
+            swiftSettings: [.unsafeFlags(["-cross-module-optimization", "-Xfrontend", "-enable-cmo-everything"])]),
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .executableTarget(
             name: "ncd",

@@ -14,15 +14,29 @@ public final class SGD<T: TensorElement> {
     }
 
     public func step() {
+        // Locals and raw buffers: touching class properties per element costs a dynamic
+        // exclusivity check each time.
+        let lr = learningRate, mu = momentum
         for (i, p) in parameters.enumerated() {
             guard let g = p.grad else { continue }
+            var v = velocity[i]
             p.update { values in
-                for j in values.indices {
-                    let v = momentum * velocity[i][j] + g.storage[j]
-                    velocity[i][j] = v
-                    values[j] -= learningRate * v
+                values.withUnsafeMutableBufferPointer { x in
+                    g.storage.withUnsafeBufferPointer { gs in
+                        v.withUnsafeMutableBufferPointer { vs in
+                            if mu == 0 {
+                                for j in x.indices { x[j] -= lr * gs[j] }
+                            } else {
+                                for j in x.indices {
+                                    vs[j] = mu * vs[j] + gs[j]
+                                    x[j] -= lr * vs[j]
+                                }
+                            }
+                        }
+                    }
                 }
             }
+            velocity[i] = v
         }
     }
 
@@ -52,16 +66,26 @@ public final class Adam<T: TensorElement> {
         beta1Power *= beta1
         beta2Power *= beta2
         let c1 = beta1Power, c2 = beta2Power
+        let (b1, b2, eps, lr) = (beta1, beta2, epsilon, learningRate)
         for (i, p) in parameters.enumerated() {
             guard let g = p.grad else { continue }
+            var (mi, vi) = (m[i], v[i])
             p.update { values in
-                for j in values.indices {
-                    m[i][j] = beta1 * m[i][j] + (1 - beta1) * g.storage[j]
-                    v[i][j] = beta2 * v[i][j] + (1 - beta2) * g.storage[j] * g.storage[j]
-                    let mHat = m[i][j] / (1 - c1), vHat = v[i][j] / (1 - c2)
-                    values[j] -= learningRate * mHat / (T.sqrt(vHat) + epsilon)
+                values.withUnsafeMutableBufferPointer { x in
+                    g.storage.withUnsafeBufferPointer { gs in
+                        mi.withUnsafeMutableBufferPointer { ms in
+                            vi.withUnsafeMutableBufferPointer { vs in
+                                for j in x.indices {
+                                    ms[j] = b1 * ms[j] + (1 - b1) * gs[j]
+                                    vs[j] = b2 * vs[j] + (1 - b2) * gs[j] * gs[j]
+                                    x[j] -= lr * (ms[j] / (1 - c1)) / (T.sqrt(vs[j] / (1 - c2)) + eps)
+                                }
+                            }
+                        }
+                    }
                 }
             }
+            (m[i], v[i]) = (mi, vi)
         }
     }
 

@@ -7,7 +7,10 @@ public struct Tensor<T: TensorElement>: Equatable, Sendable {
     public var storage: [T]
 
     /// A tensor filled with one value.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public init(shape: [Int], repeating value: T = 0) {
+        _ = allocatorConfigured
         self.shape = shape
         self.storage = [T](repeating: value, count: shape.reduce(1, *))
     }
@@ -24,6 +27,7 @@ public struct Tensor<T: TensorElement>: Equatable, Sendable {
 
     /// Internal: the caller guarantees the count matches.
     init(unchecked shape: [Int], _ storage: [T]) {
+        _ = allocatorConfigured
         self.shape = shape
         self.storage = storage
     }
@@ -65,6 +69,8 @@ public struct Tensor<T: TensorElement>: Equatable, Sendable {
     }
 
     /// The same elements under another shape of equal count.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func reshaped(_ newShape: [Int]) throws -> Tensor {
         try Tensor(shape: newShape, storage)
     }

@@ -24,6 +24,7 @@ public enum Broadcast {
 
     /// Visits every element of `shape` in row-major order, giving its offsets into two
     /// operands read through the given strides. The innermost axis runs as a plain loop.
+    @inline(__always)
     static func forEach(_ shape: [Int], _ sa: [Int], _ sb: [Int], _ body: (_ out: Int, _ a: Int, _ b: Int) -> Void) {
         let count = shape.reduce(1, *)
         guard count > 0 else { return }
@@ -52,11 +53,13 @@ public enum Broadcast {
 
 extension Tensor {
     /// Applies `f` elementwise.
+    @inline(__always)
     public func map(_ f: (T) -> T) -> Tensor {
         Tensor(unchecked: shape, storage.map(f))
     }
 
     /// Combines two tensors elementwise with broadcasting.
+    @inline(__always)
     public static func zip(_ a: Tensor, _ b: Tensor, _ f: (T, T) -> T) throws -> Tensor {
         if a.shape == b.shape {
             var out = a.storage
@@ -79,6 +82,8 @@ extension Tensor {
     }
 
     /// This tensor stretched to a broadcast-compatible larger shape.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func expanded(to target: [Int]) throws -> Tensor {
         guard try Broadcast.shape(shape, target) == target else { throw TensorError.broadcast(shape, target) }
         if shape == target { return self }
@@ -87,6 +92,8 @@ extension Tensor {
 
     /// Sums the axes that broadcasting stretched, giving back `target`'s shape: the adjoint
     /// of `expanded(to:)`, used by every broadcasting op's backward.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func summed(to target: [Int]) throws -> Tensor {
         if shape == target { return self }
         let offset = shape.count - target.count

@@ -26,6 +26,8 @@ public enum Contraction {
     }
 
     /// One operand: sum what the output lacks, then order the axes.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     static func single<T>(_ t: Tensor<T>, _ labels: [String], into output: [String]) throws -> Tensor<T> {
         let summed = labels.indices.filter { !output.contains(labels[$0]) }
         let reduced = summed.isEmpty ? t : try t.sum(axes: summed)
@@ -34,6 +36,8 @@ public enum Contraction {
     }
 
     /// Two operands into `output` labels (each output label in at least one operand).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     static func pair<T>(_ a: Tensor<T>, _ la: [String], _ b: Tensor<T>, _ lb: [String], into output: [String]) throws -> Tensor<T> {
         // Axes that only one operand has and the output drops are summed first.
         let a1 = try single(a, la, into: la.filter { lb.contains($0) || output.contains($0) })

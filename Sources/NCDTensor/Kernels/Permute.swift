@@ -1,5 +1,7 @@
 extension Tensor {
     /// The axes reordered: output axis `i` is input axis `order[i]`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func permuted(_ order: [Int]) throws -> Tensor {
         guard order.sorted() == Array(0..<rank) else { throw TensorError.axis(order.first ?? 0, rank: rank) }
         if order == Array(0..<rank) { return self }

@@ -2,11 +2,27 @@
 extension Variable {
     public func softmax(axis: Int) throws -> Variable {
         let y = try Self.softmaxValue(value, axis: axis)
-        // dx = y ⊙ (dy − ⟨dy, y⟩) along the axis.
+        // dx = y ⊙ (dy − ⟨dy, y⟩) along the axis, fused per row.
         return Variable(y, operation: "softmax", parents: [self]) { g in
-            let dot = try Tensor.zip(g, y, *).sum(axes: [axis], keepingAxes: true)
-            return [try Tensor.zip(try Tensor.zip(g, dot, -), y, *)]
+            var dx = g.storage
+            try Self.rows(y.shape, axis: axis) { base, n, stride in
+                y.storage.withUnsafeBufferPointer { ys in
+                    var dot: T = 0
+                    for r in 0..<n { dot += dx[base + r * stride] * ys[base + r * stride] }
+                    for r in 0..<n { dx[base + r * stride] = ys[base + r * stride] * (dx[base + r * stride] - dot) }
+                }
+            }
+            return [Tensor(unchecked: y.shape, dx)]
         }
+    }
+
+    /// Calls `body(start, n, stride)` for every line along `axis`: the elements
+    /// start, start + stride, … (n of them).
+    @inline(__always)
+    static func rows(_ shape: [Int], axis: Int, _ body: (Int, Int, Int) -> Void) throws {
+        guard axis >= 0, axis < shape.count else { throw TensorError.axis(axis, rank: shape.count) }
+        let outer = shape[..<axis].reduce(1, *), n = shape[axis], inner = shape[(axis + 1)...].reduce(1, *)
+        for o in 0..<outer { for i in 0..<inner { body(o * n * inner + i, n, inner) } }
     }
 
     public func logSoftmax(axis: Int) throws -> Variable {
@@ -20,8 +36,23 @@ extension Variable {
         }
     }
 
+    /// Softmax along an axis in one pass per line: max, exponentials and their sum, scale.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     static func softmaxValue(_ x: Tensor<T>, axis: Int) throws -> Tensor<T> {
-        let e = try Tensor.zip(x, try x.max(axes: [axis], keepingAxes: true), -).map(T.exp)
-        return try Tensor.zip(e, try e.sum(axes: [axis], keepingAxes: true), /)
+        var y = x.storage
+        try rows(x.shape, axis: axis) { base, n, stride in
+            var top = -T.infinity
+            for r in 0..<n { top = Swift.max(top, y[base + r * stride]) }
+            var total: T = 0
+            for r in 0..<n {
+                let e = T.exp(y[base + r * stride] - top)
+                y[base + r * stride] = e
+                total += e
+            }
+            let scale = 1 / total
+            for r in 0..<n { y[base + r * stride] *= scale }
+        }
+        return Tensor(unchecked: x.shape, y)
     }
 }
