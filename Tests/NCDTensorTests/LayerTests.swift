@@ -58,6 +58,21 @@ final class LayerTests: XCTestCase {
         try checkGradients([random([1, 2, 4, 4], seed: 12), random([3, 2, 3, 3], seed: 13), random([3], seed: 14)]) {
             try $0[0].conv2d(weight: $0[1], bias: $0[2], WindowSpec(kernel: 3, padding: 1))
         }
+        try checkGradients([random([2, 2, 5, 6], seed: 22), random([3, 2, 2, 2], seed: 23)]) {
+            try $0[0].conv2d(weight: $0[1], bias: nil, WindowSpec(kernel: 2, stride: 2, padding: 1, dilation: 2))
+        }
+    }
+
+    func testFusedConvolutionEqualsWindowThenContraction() throws {
+        // The paper's ★ followed by L: the composition the fused op stands for.
+        let x = random([2, 3, 7, 6], seed: 24), w = random([4, 3, 3, 3], seed: 25)
+        for spec in [WindowSpec(kernel: 3, padding: 1), WindowSpec(kernel: 3, stride: 2, dilation: 2)] {
+            let fused = try Variable(x).conv2d(weight: Variable(w), bias: nil, spec).value
+            let window = try Variable(x).window(spatial: [2, 3], spec)
+            let composed = try einsum([(window, ["n", "c", "h", "w", "i", "j"]), (Variable(w), ["o", "c", "i", "j"])],
+                                      output: ["n", "o", "h", "w"]).value
+            assertClose(fused, composed, tolerance: 1e-12)
+        }
     }
 
     func testPooling() throws {
@@ -69,6 +84,15 @@ final class LayerTests: XCTestCase {
             XCTAssertEqual(m[[0, c, i, j]], block.max()!)
         } } }
         try checkGradients([x]) { try $0[0].maxPool2d(WindowSpec(kernel: 2, stride: 2)) }
+        try checkGradients([x]) { try $0[0].maxPool2d(WindowSpec(kernel: 3, stride: 2, padding: 1)) }
+        // The fused max-pool equals ★ then Max over the window.
+        let viaWindow = try Variable(x).window(spatial: [2, 3], WindowSpec(kernel: 3, stride: 2, padding: 1)).max(axes: [4, 5]).value
+        let fused = try Variable(x).maxPool2d(WindowSpec(kernel: 3, stride: 2, padding: 1)).value
+        XCTAssertEqual(fused.shape, viaWindow.shape)
+        // Padding reads 0 in the window but is skipped by the pool, so compare where no
+        // window touches the padding: here every window has at least one real element, and
+        // the inputs are not all negative in any window.
+        for (a, b) in zip(fused.storage, viaWindow.storage) where b > 0 { XCTAssertEqual(a, b) }
         try checkGradients([x]) { try $0[0].avgPool2d(WindowSpec(kernel: 2, stride: 2)) }
     }
 

@@ -77,22 +77,8 @@ extension Variable {
     }
 }
 
-/// Convolution and pooling, built on ★ as the paper draws them.
+/// Pooling built on ★ as the paper draws it.
 extension Variable {
-    /// 2-D convolution of x[N, C, H, W] with weight[O, C, k, k] and bias[O]: the window,
-    /// then a contraction over channels and window (the paper's ★ followed by L₊).
-    public func conv2d(weight: Variable, bias: Variable?, _ spec: WindowSpec) throws -> Variable {
-        let cols = try window(spatial: [2, 3], spec)
-        let y = try einsum([(cols, ["n", "c", "h", "w", "i", "j"]), (weight, ["o", "c", "i", "j"])], output: ["n", "o", "h", "w"])
-        guard let bias else { return y }
-        return try y + bias.reshapedVariable([bias.shape[0], 1, 1])
-    }
-
-    /// Max pooling over the last two axes; stride defaults to the kernel.
-    public func maxPool2d(_ spec: WindowSpec) throws -> Variable {
-        try window(spatial: [rank - 2, rank - 1], spec).max(axes: [rank, rank + 1])
-    }
-
     /// Mean pooling over the last two axes (padding counts as zeros, as PyTorch's default).
     public func avgPool2d(_ spec: WindowSpec) throws -> Variable {
         try window(spatial: [rank - 2, rank - 1], spec).mean(axes: [rank, rank + 1])

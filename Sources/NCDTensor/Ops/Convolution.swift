@@ -1,0 +1,125 @@
+/// 2-D convolution and max pooling, fused: the ★ window and the contraction with the
+/// kernel are one im2col per image and one gemm (PyTorch's CPU path), rather than a
+/// materialised window and a general einsum. Results equal the composition exactly.
+extension Variable {
+    /// x[N, C, H, W] ★ weight[O, C, k, k] + bias[O] → [N, O, H', W'].
+    public func conv2d(weight: Variable, bias: Variable?, _ spec: WindowSpec) throws -> Variable {
+        guard value.rank == 4, weight.value.rank == 4, weight.shape[1] == shape[1],
+              weight.shape[2] == spec.kernel, weight.shape[3] == spec.kernel else {
+            throw TensorError.contraction("conv2d: input \(shape) and weight \(weight.shape) do not match kernel \(spec.kernel)")
+        }
+        if let bias, bias.shape != [weight.shape[0]] { throw TensorError.broadcast(bias.shape, [weight.shape[0]]) }
+        let (n, c, h, w, o, k) = (shape[0], shape[1], shape[2], shape[3], weight.shape[0], spec.kernel)
+        let (ho, wo) = (spec.outputSize(h), spec.outputSize(w))
+        guard ho >= 1, wo >= 1 else { throw TensorError.contraction("a window of \(k) does not fit \(h)×\(w)") }
+        let kk = c * k * k, p = ho * wo
+        // Column index of each (row, position): the input offset within one image, or −1.
+        var source = [Int32](repeating: -1, count: kk * p)
+        for ci in 0..<c { for ki in 0..<k { for kj in 0..<k {
+            let row = (ci * k + ki) * k + kj
+            for oh in 0..<ho {
+                let ih = oh * spec.stride - spec.padding + ki * spec.dilation
+                guard ih >= 0, ih < h else { continue }
+                for ow in 0..<wo {
+                    let iw = ow * spec.stride - spec.padding + kj * spec.dilation
+                    if iw >= 0, iw < w { source[row * p + oh * wo + ow] = Int32((ci * h + ih) * w + iw) }
+                }
+            }
+        } } }
+        var columns = [T](repeating: 0, count: n * kk * p)
+        value.storage.withUnsafeBufferPointer { xs in
+            columns.withUnsafeMutableBufferPointer { cols in
+                for b in 0..<n {
+                    let image = b * c * h * w, base = b * kk * p
+                    for j in 0..<(kk * p) where source[j] >= 0 { cols[base + j] = xs[image + Int(source[j])] }
+                }
+            }
+        }
+        var out = [T](repeating: 0, count: n * o * p)
+        weight.value.storage.withUnsafeBufferPointer { W in
+            columns.withUnsafeBufferPointer { cols in
+                out.withUnsafeMutableBufferPointer { Y in
+                    for b in 0..<n {
+                        if let bias { for oc in 0..<o { for q in 0..<p { Y[(b * o + oc) * p + q] = bias.value.storage[oc] } } }
+                        T.gemm(transposeA: false, transposeB: false, m: o, n: p, k: kk, alpha: 1, a: W.baseAddress!, lda: kk,
+                               b: cols.baseAddress! + b * kk * p, ldb: p, beta: bias == nil ? 0 : 1,
+                               c: Y.baseAddress! + b * o * p, ldc: p)
+                    }
+                }
+            }
+        }
+        let parents = [self, weight] + (bias.map { [$0] } ?? [])
+        let x = self
+        return Variable(Tensor(unchecked: [n, o, ho, wo], out), operation: "conv2d", parents: parents) { g in
+            var dw = [T](repeating: 0, count: o * kk), db: Tensor<T>?, dx: Tensor<T>?
+            g.storage.withUnsafeBufferPointer { G in
+                columns.withUnsafeBufferPointer { cols in
+                    dw.withUnsafeMutableBufferPointer { DW in
+                        // dW = Σ_b g_b · cols_bᵀ
+                        for b in 0..<n {
+                            T.gemm(transposeA: false, transposeB: true, m: o, n: kk, k: p, alpha: 1,
+                                   a: G.baseAddress! + b * o * p, lda: p, b: cols.baseAddress! + b * kk * p, ldb: p,
+                                   beta: b == 0 ? 0 : 1, c: DW.baseAddress!, ldc: kk)
+                        }
+                    }
+                }
+                if bias != nil {
+                    var d = [T](repeating: 0, count: o)
+                    for b in 0..<n { for oc in 0..<o { for q in 0..<p { d[oc] += G[(b * o + oc) * p + q] } } }
+                    db = Tensor(unchecked: [o], d)
+                }
+                if x.requiresGrad {
+                    // dcols_b = Wᵀ · g_b, scattered back through the window (col2im).
+                    var dcols = [T](repeating: 0, count: kk * p), d = [T](repeating: 0, count: n * c * h * w)
+                    weight.value.storage.withUnsafeBufferPointer { W in
+                        dcols.withUnsafeMutableBufferPointer { DC in
+                            for b in 0..<n {
+                                T.gemm(transposeA: true, transposeB: false, m: kk, n: p, k: o, alpha: 1, a: W.baseAddress!, lda: kk,
+                                       b: G.baseAddress! + b * o * p, ldb: p, beta: 0, c: DC.baseAddress!, ldc: p)
+                                let image = b * c * h * w
+                                for j in 0..<(kk * p) where source[j] >= 0 { d[image + Int(source[j])] += DC[j] }
+                            }
+                        }
+                    }
+                    dx = Tensor(unchecked: [n, c, h, w], d)
+                }
+            }
+            return [dx, Tensor(unchecked: weight.shape, dw)] + (bias != nil ? [db] : [])
+        }
+    }
+
+    /// Max pooling over the last two axes; the backward routes each gradient to the
+    /// position that held the maximum (the first, on ties, as PyTorch does).
+    public func maxPool2d(_ spec: WindowSpec) throws -> Variable {
+        guard value.rank >= 2 else { throw TensorError.axis(1, rank: value.rank) }
+        let (h, w) = (shape[rank - 2], shape[rank - 1])
+        let (ho, wo) = (spec.outputSize(h), spec.outputSize(w))
+        guard ho >= 1, wo >= 1 else { throw TensorError.contraction("a window of \(spec.kernel) does not fit \(h)×\(w)") }
+        let planes = value.count / Swift.max(h * w, 1)
+        var out = [T](repeating: -T.infinity, count: planes * ho * wo)
+        var argmax = [Int32](repeating: -1, count: out.count)
+        value.storage.withUnsafeBufferPointer { xs in
+            for plane in 0..<planes { for oh in 0..<ho { for ow in 0..<wo {
+                let o = (plane * ho + oh) * wo + ow
+                for ki in 0..<spec.kernel {
+                    let ih = oh * spec.stride - spec.padding + ki * spec.dilation
+                    guard ih >= 0, ih < h else { continue }
+                    for kj in 0..<spec.kernel {
+                        let iw = ow * spec.stride - spec.padding + kj * spec.dilation
+                        guard iw >= 0, iw < w else { continue }
+                        let i = (plane * h + ih) * w + iw
+                        if xs[i] > out[o] || argmax[o] < 0 { out[o] = xs[i]; argmax[o] = Int32(i) }
+                    }
+                }
+            } } }
+        }
+        var outShape = shape
+        outShape[rank - 2] = ho
+        outShape[rank - 1] = wo
+        return Variable(Tensor(unchecked: outShape, out), operation: "maxpool2d", parents: [self]) { [inShape = shape] g in
+            var dx = [T](repeating: 0, count: inShape.reduce(1, *))
+            for (o, i) in argmax.enumerated() where i >= 0 { dx[Int(i)] += g.storage[o] }
+            return [Tensor(unchecked: inShape, dx)]
+        }
+    }
+}
