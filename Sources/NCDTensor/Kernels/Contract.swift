@@ -57,17 +57,25 @@ public enum Contraction {
             labels.reduce(1) { $0 * t.shape[own.firstIndex(of: $1)!] }
         }
         let nb = size(batch, a1, la1), m = size(left, a1, la1), k = size(contracted, a1, la1), n = size(right, b1, lb1)
-        let pa = try a1.permuted((batch + left + contracted).map { la1.firstIndex(of: $0)! })
-        let pb = try b1.permuted((batch + contracted + right).map { lb1.firstIndex(of: $0)! })
+        // Each operand may enter gemm as it is or transposed: pick the layout its permute
+        // makes cheapest (none, or one that keeps the last axis and so moves whole rows).
+        func layout(_ own: [String], _ plain: [String], _ flipped: [String]) -> (order: [Int], transposed: Bool) {
+            let p = plain.map { own.firstIndex(of: $0)! }, f = flipped.map { own.firstIndex(of: $0)! }
+            func cost(_ o: [Int]) -> Int { o == Array(o.indices) ? 0 : o.last == o.count - 1 ? 1 : 2 }
+            return cost(f) < cost(p) ? (f, true) : (p, false)
+        }
+        let (orderA, transA) = layout(la1, batch + left + contracted, batch + contracted + left)
+        let (orderB, transB) = layout(lb1, batch + contracted + right, batch + right + contracted)
+        let pa = try a1.permuted(orderA), pb = try b1.permuted(orderB)
         var c = [T](repeating: 0, count: nb * m * n)
         if m > 0, n > 0 {
             pa.storage.withUnsafeBufferPointer { A in
                 pb.storage.withUnsafeBufferPointer { B in
                     c.withUnsafeMutableBufferPointer { C in
                         for i in 0..<nb where k > 0 {
-                            T.gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1,
-                                   a: A.baseAddress! + i * m * k, lda: k, b: B.baseAddress! + i * k * n, ldb: n,
-                                   beta: 0, c: C.baseAddress! + i * m * n, ldc: n)
+                            T.gemm(transposeA: transA, transposeB: transB, m: m, n: n, k: k, alpha: 1,
+                                   a: A.baseAddress! + i * m * k, lda: transA ? m : k, b: B.baseAddress! + i * k * n,
+                                   ldb: transB ? k : n, beta: 0, c: C.baseAddress! + i * m * n, ldc: n)
                         }
                     }
                 }

@@ -8,24 +8,30 @@ public func layerNorm<T>(_ x: Variable<T>, weight: Variable<T>, bias: Variable<T
     var y = [T](repeating: 0, count: x.value.count)
     var normalized = y
     var inverseStd = [T](repeating: 0, count: rows)
+    let (w, b) = (weight.value.storage, bias.value.storage)
     x.value.storage.withUnsafeBufferPointer { xs in
-        for r in 0..<rows {
-            let row = xs[(r * d)..<(r * d + d)]
-            let mean = row.reduce(0, +) / T(d)
-            var variance: T = 0
-            for v in row { variance += (v - mean) * (v - mean) }
-            let inv = 1 / T.sqrt(variance / T(d) + epsilon)
-            inverseStd[r] = inv
-            for j in 0..<d {
-                let n = (row[r * d + j] - mean) * inv
-                normalized[r * d + j] = n
-                y[r * d + j] = n * weight.value.storage[j] + bias.value.storage[j]
+        y.withUnsafeMutableBufferPointer { ys in
+            normalized.withUnsafeMutableBufferPointer { ns in
+                for r in 0..<rows {
+                    let row = xs.baseAddress! + r * d
+                    var mean: T = 0
+                    for j in 0..<d { mean += row[j] }
+                    mean /= T(d)
+                    var variance: T = 0
+                    for j in 0..<d { variance += (row[j] - mean) * (row[j] - mean) }
+                    let inv = 1 / T.sqrt(variance / T(d) + epsilon)
+                    inverseStd[r] = inv
+                    for j in 0..<d {
+                        let v = (row[j] - mean) * inv
+                        ns[r * d + j] = v
+                        ys[r * d + j] = v * w[j] + b[j]
+                    }
+                }
             }
         }
     }
     return Variable(Tensor(unchecked: x.shape, y), operation: "layernorm", parents: [x, weight, bias]) { g in
         var dx = [T](repeating: 0, count: rows * d), dw = [T](repeating: 0, count: d), db = dw
-        let w = weight.value.storage
         g.storage.withUnsafeBufferPointer { gs in
             for r in 0..<rows {
                 // dx = (1/σ)(ĝ − mean(ĝ) − n̂·mean(ĝ·n̂)) with ĝ = g ⊙ γ.

@@ -40,19 +40,21 @@ extension Variable {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     static func softmaxValue(_ x: Tensor<T>, axis: Int) throws -> Tensor<T> {
-        var y = x.storage
-        try rows(x.shape, axis: axis) { base, n, stride in
-            var top = -T.infinity
-            for r in 0..<n { top = Swift.max(top, y[base + r * stride]) }
-            var total: T = 0
-            for r in 0..<n {
-                let e = T.exp(y[base + r * stride] - top)
-                y[base + r * stride] = e
-                total += e
+        var storage = x.storage
+        try storage.withUnsafeMutableBufferPointer { y in
+            try rows(x.shape, axis: axis) { base, n, stride in
+                var top = -T.infinity
+                for r in 0..<n { top = Swift.max(top, y[base + r * stride]) }
+                var total: T = 0
+                for r in 0..<n {
+                    let e = T.exp(y[base + r * stride] - top)
+                    y[base + r * stride] = e
+                    total += e
+                }
+                let scale = 1 / total
+                for r in 0..<n { y[base + r * stride] *= scale }
             }
-            let scale = 1 / total
-            for r in 0..<n { y[base + r * stride] *= scale }
         }
-        return Tensor(unchecked: x.shape, y)
+        return Tensor(unchecked: x.shape, storage)
     }
 }
