@@ -55,5 +55,6 @@ public enum TensorThreads {
     /// Sets OpenBLAS's thread count; results agree across counts up to float rounding.
     public static func set(_ count: Int) {
         openblas_set_num_threads(Int32(max(1, count)))
+        Parallel.threads = max(1, count)
     }
 }

@@ -55,7 +55,11 @@ extension Tensor {
     /// Applies `f` elementwise.
     @inline(__always)
     public func map(_ f: (T) -> T) -> Tensor {
-        Tensor(unchecked: shape, storage.map(f))
+        var out = storage
+        out.withUnsafeMutableBufferPointer { o in
+            Parallel.forEachChunk(o.count) { range in for i in range { o[i] = f(o[i]) } }
+        }
+        return Tensor(unchecked: shape, out)
     }
 
     /// Combines two tensors elementwise with broadcasting.
@@ -64,7 +68,9 @@ extension Tensor {
         if a.shape == b.shape {
             var out = a.storage
             b.storage.withUnsafeBufferPointer { pb in
-                for i in out.indices { out[i] = f(out[i], pb[i]) }
+                out.withUnsafeMutableBufferPointer { o in
+                    Parallel.forEachChunk(o.count) { range in for i in range { o[i] = f(o[i], pb[i]) } }
+                }
             }
             return Tensor(unchecked: a.shape, out)
         }

@@ -27,23 +27,24 @@ extension Variable {
             }
         } } }
         var columns = [T](repeating: 0, count: n * kk * p)
-        value.storage.withUnsafeBufferPointer { xs in
-            columns.withUnsafeMutableBufferPointer { cols in
-                for b in 0..<n {
-                    let image = b * c * h * w, base = b * kk * p
-                    for j in 0..<(kk * p) where source[j] >= 0 { cols[base + j] = xs[image + Int(source[j])] }
-                }
-            }
-        }
         var out = [T](repeating: 0, count: n * o * p)
-        weight.value.storage.withUnsafeBufferPointer { W in
-            columns.withUnsafeBufferPointer { cols in
-                out.withUnsafeMutableBufferPointer { Y in
-                    for b in 0..<n {
-                        if let bias { for oc in 0..<o { for q in 0..<p { Y[(b * o + oc) * p + q] = bias.value.storage[oc] } } }
-                        T.gemm(transposeA: false, transposeB: false, m: o, n: p, k: kk, alpha: 1, a: W.baseAddress!, lda: kk,
-                               b: cols.baseAddress! + b * kk * p, ldb: p, beta: bias == nil ? 0 : 1,
-                               c: Y.baseAddress! + b * o * p, ldc: p)
+        // Images are independent: im2col and one gemm each, split across threads.
+        value.storage.withUnsafeBufferPointer { xs in
+            weight.value.storage.withUnsafeBufferPointer { W in
+                columns.withUnsafeMutableBufferPointer { cols in
+                    out.withUnsafeMutableBufferPointer { Y in
+                        Parallel.forEachChunk(n, costPerItem: o * kk * p) { images in
+                            for b in images {
+                                let image = b * c * h * w, base = b * kk * p
+                                for j in 0..<(kk * p) where source[j] >= 0 { cols[base + j] = xs[image + Int(source[j])] }
+                                if let bias {
+                                    for oc in 0..<o { for q in 0..<p { Y[(b * o + oc) * p + q] = bias.value.storage[oc] } }
+                                }
+                                T.gemm(transposeA: false, transposeB: false, m: o, n: p, k: kk, alpha: 1, a: W.baseAddress!, lda: kk,
+                                       b: cols.baseAddress! + base, ldb: p, beta: bias == nil ? 0 : 1,
+                                       c: Y.baseAddress! + b * o * p, ldc: p)
+                            }
+                        }
                     }
                 }
             }

@@ -8,7 +8,7 @@ extension Variable {
             dx.storage.withUnsafeMutableBufferPointer { d in
                 x.storage.withUnsafeBufferPointer { xs in
                     y.storage.withUnsafeBufferPointer { ys in
-                        for i in d.indices { d[i] *= df(xs[i], ys[i]) }
+                        Parallel.forEachChunk(d.count) { range in for i in range { d[i] *= df(xs[i], ys[i]) } }
                     }
                 }
             }

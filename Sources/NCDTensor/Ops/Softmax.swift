@@ -4,15 +4,17 @@ extension Variable {
         let y = try Self.softmaxValue(value, axis: axis)
         // dx = y ⊙ (dy − ⟨dy, y⟩) along the axis, fused per row.
         return Variable(y, operation: "softmax", parents: [self]) { g in
-            var dx = g.storage
-            try Self.rows(y.shape, axis: axis) { base, n, stride in
-                y.storage.withUnsafeBufferPointer { ys in
-                    var dot: T = 0
-                    for r in 0..<n { dot += dx[base + r * stride] * ys[base + r * stride] }
-                    for r in 0..<n { dx[base + r * stride] = ys[base + r * stride] * (dx[base + r * stride] - dot) }
+            var storage = g.storage
+            try storage.withUnsafeMutableBufferPointer { dx in
+                try y.storage.withUnsafeBufferPointer { ys in
+                    try Self.rows(y.shape, axis: axis) { base, n, stride in
+                        var dot: T = 0
+                        for r in 0..<n { dot += dx[base + r * stride] * ys[base + r * stride] }
+                        for r in 0..<n { dx[base + r * stride] = ys[base + r * stride] * (dx[base + r * stride] - dot) }
+                    }
                 }
             }
-            return [Tensor(unchecked: y.shape, dx)]
+            return [Tensor(unchecked: y.shape, storage)]
         }
     }
 
@@ -22,7 +24,9 @@ extension Variable {
     static func rows(_ shape: [Int], axis: Int, _ body: (Int, Int, Int) -> Void) throws {
         guard axis >= 0, axis < shape.count else { throw TensorError.axis(axis, rank: shape.count) }
         let outer = shape[..<axis].reduce(1, *), n = shape[axis], inner = shape[(axis + 1)...].reduce(1, *)
-        for o in 0..<outer { for i in 0..<inner { body(o * n * inner + i, n, inner) } }
+        Parallel.forEachChunk(outer * inner, costPerItem: n * 4) { range in
+            for line in range { body((line / inner) * n * inner + line % inner, n, inner) }
+        }
     }
 
     public func logSoftmax(axis: Int) throws -> Variable {
