@@ -89,6 +89,7 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
     case axis(Int, rank: Int)
     case contraction(String)
     case notScalar([Int])
+    case nonFinite(operation: String, value: String)
 
     public var description: String {
         switch self {
@@ -98,6 +99,7 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
         case .axis(let a, let r): return "axis \(a) is out of range for rank \(r)"
         case .contraction(let why): return "contraction: \(why)"
         case .notScalar(let s): return "expected a scalar, got shape \(s)"
+        case .nonFinite(let op, let v): return "`\(op)` produced \(v)"
         }
     }
 }

@@ -128,3 +128,82 @@ final class LayerTests: XCTestCase {
         XCTAssertEqual(p.value.storage[0], x, accuracy: 1e-12)
     }
 }
+
+final class NormalizationAndDropoutTests: XCTestCase {
+    func testRMSNorm() throws {
+        try checkGradients([random([3, 5], seed: 40), random([5], seed: 41)]) { try $0[0].rmsNorm(weight: $0[1]) }
+        let x = random([2, 4], seed: 42)
+        let y = try Variable(x).rmsNorm(weight: Variable(Tensor(shape: [4], repeating: 1))).value
+        for r in 0..<2 {
+            let rms = ((0..<4).map { x[[r, $0]] * x[[r, $0]] }.reduce(0, +) / 4 + 1e-6).squareRoot()
+            for j in 0..<4 { XCTAssertEqual(y[[r, j]], x[[r, j]] / rms, accuracy: 1e-12) }
+        }
+    }
+
+    func testBatchNormTrainingAndEvaluation() throws {
+        let x = random([4, 3, 2, 2], seed: 43)
+        // Gradients through the training path (γ, β and x).
+        try checkGradients([x]) { v in
+            let bn = BatchNorm<Double>(features: 3)
+            return try bn(v[0], training: true)
+        }
+        let bn = BatchNorm<Double>(features: 3, momentum: 0.1)
+        let y = try bn(Variable(x), training: true).value
+        for c in 0..<3 {
+            var values: [Double] = []
+            for n in 0..<4 { for i in 0..<2 { for j in 0..<2 { values.append(x[[n, c, i, j]]) } } }
+            let mean = values.reduce(0, +) / 16
+            let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 16
+            XCTAssertEqual(y[[1, c, 0, 1]], (x[[1, c, 0, 1]] - mean) / (variance + 1e-5).squareRoot(), accuracy: 1e-12)
+            XCTAssertEqual(bn.runningMean[[c]], 0.1 * mean, accuracy: 1e-12)
+            XCTAssertEqual(bn.runningVariance[[c]], 0.9 + 0.1 * variance * 16 / 15, accuracy: 1e-12)
+        }
+        // Evaluation uses the running statistics, not the batch's.
+        let e = try bn(Variable(x), training: false).value
+        XCTAssertEqual(e[[0, 2, 1, 1]], (x[[0, 2, 1, 1]] - bn.runningMean[[2]]) / (bn.runningVariance[[2]] + 1e-5).squareRoot(), accuracy: 1e-12)
+    }
+
+    func testDropoutIsSeededScaledAndMasksItsGradient() throws {
+        let x = Variable(Tensor<Double>(shape: [1000], repeating: 1), requiresGrad: true)
+        var g1 = SplitMix64(seed: 7), g2 = SplitMix64(seed: 7)
+        let a = try x.dropout(probability: 0.25, generator: &g1), b = try x.dropout(probability: 0.25, generator: &g2)
+        XCTAssertEqual(a.value, b.value, "the same seed gives the same mask")
+        let kept = a.value.storage.filter { $0 != 0 }
+        XCTAssertTrue(kept.allSatisfy { abs($0 - 4.0 / 3) < 1e-12 })
+        XCTAssertEqual(Double(kept.count) / 1000, 0.75, accuracy: 0.05)
+        try a.sumAll().backward()
+        XCTAssertEqual(x.grad?.storage, a.value.storage)
+        XCTAssertThrowsError(try x.dropout(probability: 1, generator: &g1))
+    }
+
+    func testNonFiniteValuesNameTheOperation() throws {
+        let x = Variable(try Tensor<Double>(shape: [2], [-1, 4]))
+        XCTAssertThrowsError(try x.log().checkedFinite()) { error in
+            XCTAssertEqual("\(error)", "`log` produced NaN")
+        }
+        XCTAssertNoThrow(try x.square().checkedFinite())
+        XCTAssertThrowsError(try (try Variable(try Tensor<Double>(shape: [1], [1])) / Variable(Tensor<Double>(shape: [1]))).checkedFinite()) {
+            XCTAssertEqual("\($0)", "`div` produced +infinity")
+        }
+    }
+
+    func testResultsAgreeAcrossThreadCounts() throws {
+        // Large enough to split across threads: elementwise, softmax, layer norm.
+        let x = Tensor<Float>.uniform(shape: [64, 1024], seed: 44)
+        func run() throws -> [Tensor<Float>] {
+            let v = Variable(x, requiresGrad: true)
+            let w = Variable(Tensor<Float>(shape: [1024], repeating: 1), requiresGrad: true)
+            let y = try layerNorm(try v.softmax(axis: 1).tanh(), weight: w, bias: Variable(Tensor(shape: [1024])))
+            try y.sumAll().backward()
+            return [y.value, v.grad!, w.grad!]
+        }
+        TensorThreads.set(1)
+        let one = try run()
+        TensorThreads.set(2)
+        let two = try run()
+        TensorThreads.set(1)
+        for (a, b) in zip(one, two) {
+            for (p, q) in zip(a.storage, b.storage) { XCTAssertEqual(p, q, accuracy: 1e-4 * max(1, abs(p))) }
+        }
+    }
+}
