@@ -100,19 +100,28 @@ extension Variable {
         var out = [T](repeating: -T.infinity, count: planes * ho * wo)
         var argmax = [Int32](repeating: -1, count: out.count)
         value.storage.withUnsafeBufferPointer { xs in
-            for plane in 0..<planes { for oh in 0..<ho { for ow in 0..<wo {
-                let o = (plane * ho + oh) * wo + ow
-                for ki in 0..<spec.kernel {
-                    let ih = oh * spec.stride - spec.padding + ki * spec.dilation
-                    guard ih >= 0, ih < h else { continue }
-                    for kj in 0..<spec.kernel {
-                        let iw = ow * spec.stride - spec.padding + kj * spec.dilation
-                        guard iw >= 0, iw < w else { continue }
-                        let i = (plane * h + ih) * w + iw
-                        if xs[i] > out[o] || argmax[o] < 0 { out[o] = xs[i]; argmax[o] = Int32(i) }
+            out.withUnsafeMutableBufferPointer { ys in
+                argmax.withUnsafeMutableBufferPointer { arg in
+                    Parallel.forEachChunk(planes, costPerItem: ho * wo * spec.kernel * spec.kernel) { chunk in
+                        for plane in chunk { for oh in 0..<ho { for ow in 0..<wo {
+                            var best = -T.infinity, at = -1
+                            for ki in 0..<spec.kernel {
+                                let ih = oh * spec.stride - spec.padding + ki * spec.dilation
+                                guard ih >= 0, ih < h else { continue }
+                                for kj in 0..<spec.kernel {
+                                    let iw = ow * spec.stride - spec.padding + kj * spec.dilation
+                                    guard iw >= 0, iw < w else { continue }
+                                    let i = (plane * h + ih) * w + iw
+                                    if xs[i] > best || at < 0 { best = xs[i]; at = i }
+                                }
+                            }
+                            let o = (plane * ho + oh) * wo + ow
+                            ys[o] = best
+                            arg[o] = Int32(at)
+                        } } }
                     }
                 }
-            } } }
+            }
         }
         var outShape = shape
         outShape[rank - 2] = ho
