@@ -77,6 +77,31 @@ func runInThisProcess(threads: Int) throws -> [Row] {
     return rows
 }
 
+/// Resident memory now, from /proc/self/statm, in MiB.
+func residentMiB() -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+          let pages = text.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return 0 }
+    return pages * 4096 / 1_048_576
+}
+
+/// The resident high-water mark of this process, in MiB.
+func peakMiB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+if CommandLine.arguments.contains("--memory") {
+    // Peak memory of the transformer's forward + backward above what the process held
+    // before building it (compare: scripts/peak-memory-torch).
+    TensorThreads.set(threadCounts[0])
+    let before = residentMiB()
+    let step = Workloads.transformer().forwardBackward
+    for _ in 0..<5 { try step() }
+    print(String(format: "ncd transformer fwd_bwd: peak %.1f MiB above the %.1f MiB held before", peakMiB() - before, before))
+    exit(0)
+}
+
 do {
     var rows: [Row] = []
     if threadCounts.count == 1 || CommandLine.arguments.contains("--child") {
