@@ -22,6 +22,7 @@ let package = Package(
             // Lets clients specialise the generic kernels for Float (otherwise every element
             // goes through value witnesses: 10–20× slower).
             swiftSettings: [.unsafeFlags(["-cross-module-optimization", "-Xfrontend", "-enable-cmo-everything"])]),
+        .target(name: "NCDExec", dependencies: ["NCDCore", "NCDTensor"]),
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .executableTarget(
             name: "ncd",
@@ -38,5 +39,6 @@ let package = Package(
             resources: [.copy("cases")]),
         .testTarget(name: "ncdTests", dependencies: ["ncd"]),
         .testTarget(name: "NCDTensorTests", dependencies: ["NCDTensor"]),
+        .testTarget(name: "NCDExecTests", dependencies: ["NCDExec", "NCDCheck", "NCDSyntax", "NCDTensor"]),
     ]
 )

@@ -1,0 +1,221 @@
+import NCDCore
+import NCDTensor
+
+/// Each operation of the typed graph on named runtime values. Axes an operation does not
+/// name (broadcast axes, and axes carried in from an enclosing `over`) ride along by name.
+extension Executor {
+    func apply(_ op: Operation, _ x: [Named], in g: DiagramGraph) throws -> [Named] {
+        switch op.kind {
+        case .linear(let input, let output, let bias):
+            let (moved, _) = try x[0].mergingToEnd(input.map(\.name), as: "§in")
+            let ps = try parameters(of: op, roles: bias ? ["weight", "bias"] : ["weight"])
+            guard let weight = ps[0] else { throw ExecError.internalError("no weight for `\(op.instance)`") }
+            let outSizes = try output.map { try size($0.size) }
+            let w = try weight.reshapedVariable([outSizes.reduce(1, *), moved.shape.last!])
+            let b = try bias ? ps[1].map { try $0.reshapedVariable([outSizes.reduce(1, *)]) } : nil
+            let y = try linear(moved.variable, weight: w, bias: b)
+            let rest = Array(moved.axes.dropLast())
+            return [Named(variable: try y.reshapedVariable(Array(y.shape.dropLast()) + outSizes), axes: rest + output.map(\.name))]
+
+        case .einsum(_, let output):
+            // Operands are labelled by their own axis names; carried-in axes stay in the output.
+            let carried = x.flatMap(\.axes).filter { !output.contains($0) && !isContracted($0, op, g) }
+            var extras: [String] = []
+            for a in carried where !extras.contains(a) { extras.append(a) }
+            let labels = extras + output
+            let y = try einsum(x.map { ($0.variable, $0.axes) }, output: labels)
+            return [Named(variable: y, axes: labels)]
+
+        case .unary(let f):
+            return [Named(variable: unary(f, x[0].variable), axes: x[0].axes)]
+
+        case .binary(let f):
+            return [try binary(f, x[0], x[1])]
+
+        case .scale(let factor):
+            guard let value = factor.formula.evaluate(sizes) else {
+                throw ExecError.internalError("factor `\(factor.text)` has an unbound size")
+            }
+            return [Named(variable: x[0].variable.scaled(by: Float(value)), axes: x[0].axes)]
+
+        case .softmax(let axes, let log):
+            let (moved, undo) = try x[0].mergingToEnd(axes, as: "§softmax")
+            let last = moved.axes.count - 1
+            let y = log ? try moved.variable.logSoftmax(axis: last) : try moved.variable.softmax(axis: last)
+            return [try undo(Named(variable: y, axes: moved.axes))]
+
+        case .reduce(let kind, let axes):
+            let indices = try axes.map(x[0].index)
+            let v = x[0].variable
+            let y = switch kind {
+            case .sum: try v.sum(axes: indices)
+            case .mean: try v.mean(axes: indices)
+            case .max: try v.max(axes: indices)
+            }
+            return [Named(variable: y, axes: x[0].axes.filter { !axes.contains($0) })]
+
+        case .normalize(let kind, let axes):
+            return [try normalize(kind, axes, op, x[0])]
+
+        case .rearrange(let from, let to):
+            let (moved, _) = try x[0].mergingToEnd(from, as: "§rearrange")
+            let outType = g.type(of: op.outputs[0])
+            let toSizes = try to.map { name in try size(outType.axis(named: name)!.size) }
+            let y = try moved.variable.reshapedVariable(Array(moved.shape.dropLast()) + toSizes)
+            return [Named(variable: y, axes: Array(moved.axes.dropLast()) + to)]
+
+        case .concatenate(let axis):
+            let order = x[0].axes
+            let parts = try x.map { try $0.ordered(order).variable }
+            return [Named(variable: try NCDTensor.concatenate(parts, axis: try x[0].index(of: axis)), axes: order)]
+
+        case .index(let axis, let position):
+            return [Named(variable: try x[0].variable.index(axis: try x[0].index(of: axis), position),
+                          axes: x[0].axes.filter { $0 != axis })]
+
+        case .slice(let axis, let start, let end):
+            return [Named(variable: try x[0].variable.slice(axis: try x[0].index(of: axis), start: start, end: end), axes: x[0].axes)]
+
+        case .window(let spatial, let windowAxes, let g):
+            let y = try x[0].variable.window(spatial: try spatial.map(x[0].index), spec(g))
+            return [Named(variable: y, axes: x[0].axes + windowAxes)]
+
+        case .convolution(let spatial, let input, let output, let geometry, let bias, let transposed):
+            return [try convolve(op, x[0], spatial: spatial, input: input.name, output: output.name,
+                                 geometry: geometry, bias: bias, transposed: transposed)]
+
+        case .pool(let kind, let spatial, let geometry):
+            let windowed = try x[0].variable.window(spatial: try spatial.map(x[0].index), spec(geometry))
+            let windowAxes = Array(x[0].axes.count..<(x[0].axes.count + spatial.count))
+            let y = kind == .max ? try windowed.max(axes: windowAxes) : try windowed.mean(axes: windowAxes)
+            return [Named(variable: y, axes: x[0].axes)]
+
+        case .dropout(let p):
+            guard training, p > 0 else { return [x[0]] }
+            return [Named(variable: try x[0].variable.dropout(probability: Float(p), generator: &dropoutGenerator), axes: x[0].axes)]
+
+        case .crossEntropy(let classAxis, let indices):
+            return [try crossEntropy(x[0], x[1], classAxis: classAxis, indices: indices)]
+
+        case .meanSquaredError:
+            let a = x[0], b = try x[1].ordered(x[0].axes)
+            return [Named(variable: try a.variable.meanSquaredError(b.variable), axes: [])]
+
+        case .identity(let a, let b):
+            let n = try size(a.size)
+            var eye = Tensor<Float>(shape: [n, n])
+            for i in 0..<n { eye[[i, i]] = 1 }
+            return [Named(variable: Variable(eye), axes: [a.name, b.name])]
+
+        case .call(let child):
+            return try call(op, child, x, in: g)
+
+        case .abstract(let name):
+            throw ExecError.unsupported("`\(name)` is declared without a body, so there is nothing to run")
+        }
+    }
+
+    /// Whether a label is summed by this einsum (written in an operand, absent from the output).
+    func isContracted(_ axis: String, _ op: Operation, _ g: DiagramGraph) -> Bool {
+        guard case .einsum(let operands, let output) = op.kind else { return false }
+        return operands.joined().contains(axis) && !output.contains(axis)
+    }
+
+    func spec(_ g: WindowGeometry) -> WindowSpec {
+        WindowSpec(kernel: g.kernel, stride: g.stride, padding: g.padding, dilation: g.dilation)
+    }
+
+    func unary(_ f: UnaryFunction, _ v: Variable<Float>) -> Variable<Float> {
+        switch f {
+        case .relu: return v.relu()
+        case .gelu: return v.gelu()
+        case .tanh: return v.tanh()
+        case .sigmoid: return v.sigmoid()
+        case .exp: return v.exp()
+        case .log: return v.log()
+        case .sqrt: return v.sqrt()
+        case .square: return v.square()
+        case .neg: return -v
+        case .abs: return v.abs()
+        }
+    }
+
+    /// a ∘ b matched by axis name: the result has a's axes then b's others.
+    func binary(_ f: BinaryFunction, _ a: Named, _ b: Named) throws -> Named {
+        let axes = a.axes + b.axes.filter { !a.axes.contains($0) }
+        func aligned(_ v: Named) throws -> Variable<Float> {
+            let present = axes.filter { v.axes.contains($0) }
+            let ordered = try v.ordered(present)
+            var shape: [Int] = []
+            for name in axes { shape.append(ordered.axes.firstIndex(of: name).map { ordered.shape[$0] } ?? 1) }
+            return try ordered.variable.reshapedVariable(shape)
+        }
+        let (x, y) = (try aligned(a), try aligned(b))
+        let result = switch f {
+        case .add: try x + y
+        case .subtract: try x - y
+        case .multiply: try x * y
+        case .divide: try x / y
+        }
+        return Named(variable: result, axes: axes)
+    }
+
+    func normalize(_ kind: Normalization, _ axes: [String], _ op: Operation, _ x: Named) throws -> Named {
+        let (moved, undo) = try x.mergingToEnd(axes, as: "§norm")
+        let features = moved.shape.last!
+        switch kind {
+        case .layer, .rms:
+            let ps = try parameters(of: op, roles: kind == .layer ? ["weight", "bias"] : ["weight"])
+            let w = try ps[0]?.reshapedVariable([features]) ?? Variable(Tensor(shape: [features], repeating: 1))
+            let y: Variable<Float>
+            if kind == .layer {
+                let b = try ps[1]?.reshapedVariable([features]) ?? Variable(Tensor(shape: [features]))
+                y = try layerNorm(moved.variable, weight: w, bias: b)
+            } else {
+                y = try moved.variable.rmsNorm(weight: w)
+            }
+            return try undo(Named(variable: y, axes: moved.axes))
+        case .batch:
+            let key = op.sharesParametersWith ?? op.instance
+            let bn = batchNorms[key] ?? BatchNorm<Float>(features: features, featureAxis: moved.axes.count - 1)
+            if batchNorms[key] == nil {
+                batchNorms[key] = bn
+                for (role, v) in [("weight", bn.weight), ("bias", bn.bias)] where op.parameters.contains(where: { $0.name == "\(key).\(role)" }) {
+                    parameters["\(key).\(role)"] = v
+                    parameterNames.append("\(key).\(role)")
+                }
+            }
+            return try undo(Named(variable: try bn(moved.variable, training: training), axes: moved.axes))
+        }
+    }
+
+    func crossEntropy(_ logits: Named, _ targets: Named, classAxis: String, indices: Bool) throws -> Named {
+        let rest = logits.axes.filter { $0 != classAxis }
+        let moved = try logits.ordered(rest + [classAxis])
+        let rows = moved.variable.value.count / Swift.max(moved.shape.last!, 1)
+        let flat = try moved.variable.reshapedVariable([rows, moved.shape.last!])
+        if indices {
+            let labels = try targets.ordered(rest).variable.value.storage.map { Int($0.rounded()) }
+            return Named(variable: try flat.crossEntropy(classAxis: 1, targets: labels), axes: [])
+        }
+        let probabilities = try targets.ordered(rest + [classAxis]).variable.reshapedVariable([rows, moved.shape.last!])
+        let perRow = try (try probabilities * flat.logSoftmax(axis: 1)).sum(axes: [1])
+        return Named(variable: try (-perRow).mean(axes: [0]).reshapedVariable([]), axes: [])
+    }
+
+    func convolve(_ op: Operation, _ x: Named, spatial: [String], input: String, output: String,
+                  geometry: WindowGeometry, bias: Bool, transposed: Bool) throws -> Named {
+        guard !transposed else { throw ExecError.unsupported("transposed convolution (`conv_transpose`)") }
+        guard spatial.count == 2 else { throw ExecError.unsupported("convolution over \(spatial.count) spatial axes (2 are supported)") }
+        let ps = try parameters(of: op, roles: bias ? ["weight", "bias"] : ["weight"])
+        guard let weight = ps[0] else { throw ExecError.internalError("no weight for `\(op.instance)`") }
+        // [batch…, channel, h, w] with the batch axes merged, as conv2d takes.
+        let rest = x.axes.filter { $0 != input && !spatial.contains($0) }
+        let moved = try x.ordered(rest + [input] + spatial)
+        let batchShape = Array(moved.shape.prefix(rest.count))
+        let image = try moved.variable.reshapedVariable([batchShape.reduce(1, *)] + Array(moved.shape.suffix(3)))
+        let y = try image.conv2d(weight: weight, bias: bias ? ps[1] : nil, spec(geometry))
+        let out = try y.reshapedVariable(batchShape + Array(y.shape.suffix(3)))
+        return Named(variable: out, axes: rest + [output] + spatial)
+    }
+}

@@ -1,0 +1,152 @@
+import NCDCore
+import NCDTensor
+
+/// Runs a checked diagram on NCDTensor, define-by-run: each operation of the typed graph
+/// becomes runtime operations on named values, so gradients come from the runtime's
+/// autodiff. Parameters are created once, by their dotted names, with PyTorch's
+/// initialisations, and reused across runs.
+public final class Executor {
+    public let graph: DiagramGraph
+    /// Values of the free sizes.
+    let sizes: [String: Int]
+    let seed: UInt64
+    /// Whether dropout drops and batch norm uses batch statistics.
+    public var training = false
+    /// Parameters by dotted name, in creation order.
+    public internal(set) var parameterNames: [String] = []
+    public internal(set) var parameters: [String: Variable<Float>] = [:]
+    var batchNorms: [String: BatchNorm<Float>] = [:]
+    var dropoutGenerator: SplitMix64
+    /// Counter for the unique names broadcast axes take inside sub-diagrams.
+    var uniqueCounter = 0
+
+    /// Prepares to run `graph`, checking that every size it needs is known.
+    public init(graph: DiagramGraph, sizes: [String: Int], seed: UInt64 = 0) throws {
+        self.graph = graph
+        self.sizes = sizes
+        self.seed = seed
+        self.dropoutGenerator = SplitMix64(seed: seed ^ 0xD0D0)
+        var free = Set<String>()
+        func collect(_ g: DiagramGraph) {
+            for v in g.values { for a in v.type.axes { free.formUnion(a.size.freeSymbols) } }
+            for op in g.operations {
+                for p in op.parameters { for a in p.type.axes { free.formUnion(a.size.freeSymbols) } }
+                if case .call(let child) = op.kind { collect(child) }
+            }
+        }
+        collect(graph)
+        let unbound = free.filter { sizes[$0] == nil }.sorted()
+        guard unbound.isEmpty else { throw ExecError.unboundSizes(unbound) }
+    }
+
+    /// A size with the free sizes bound.
+    func size(_ e: SizeExpr) throws -> Int {
+        do { return try e.evaluate(sizes) } catch let error as SizeError {
+            throw ExecError.input(error.message)
+        }
+    }
+
+    func shape(_ t: ArrayType) throws -> [Int] { try t.axes.map { try size($0.size) } }
+
+    /// Each input's name, axes and shape, in signature order.
+    public func inputShapes() throws -> [(name: String, axes: [String], shape: [Int])] {
+        try graph.inputs.map { id in
+            let v = graph.values[id]
+            return (v.name ?? "input\(id)", v.type.names, try shape(v.type))
+        }
+    }
+
+    /// Seeded random inputs: uniform in [−1, 1), or class indices where an input feeds
+    /// `cross_entropy` as its targets.
+    public func randomInputs() throws -> [Tensor<Float>] {
+        var classes: [ValueID: Int] = [:]
+        for op in graph.operations {
+            if case .crossEntropy(let axis, true) = op.kind, let logits = graph.type(of: op.inputs[0]).axis(named: axis) {
+                classes[op.inputs[1]] = try size(logits.size)
+            }
+        }
+        return try graph.inputs.enumerated().map { i, id in
+            let s = try shape(graph.type(of: id))
+            if let n = classes[id] {
+                var rng = SplitMix64(seed: seed &+ UInt64(i) &* 7919)
+                return try Tensor(shape: s, (0..<s.reduce(1, *)).map { _ in Float(rng.next() % UInt64(n)) })
+            }
+            return Tensor.uniform(shape: s, seed: seed &+ UInt64(i) &* 7919 &+ 1)
+        }
+    }
+
+    /// Runs forward. Inputs are in signature order with the axes their types declare; the
+    /// outputs come back likewise.
+    public func run(_ inputs: [Variable<Float>]) throws -> [Variable<Float>] {
+        guard inputs.count == graph.inputs.count else {
+            throw ExecError.input("`\(graph.name)` takes \(graph.inputs.count) inputs, but \(inputs.count) were given")
+        }
+        var named: [Named] = []
+        for (id, x) in zip(graph.inputs, inputs) {
+            let type = graph.type(of: id)
+            let expected = try shape(type)
+            guard x.shape == expected else {
+                let got = x.shape.map(String.init).joined(separator: "×")
+                throw ExecError.input("input `\(graph.values[id].name ?? "?")` should be \(type) = \(expected), but has shape [\(got)]")
+            }
+            named.append(Named(variable: x, axes: type.names))
+        }
+        let outputs = try execute(graph, named)
+        return try zip(graph.outputs, outputs).map { id, value in try value.ordered(graph.type(of: id).names).variable }
+    }
+
+    /// The parameter a graph declares, created on first use.
+    func parameter(_ p: Parameter) throws -> Variable<Float> {
+        if let existing = parameters[p.name] { return existing }
+        let s = try shape(p.type)
+        let tensor: Tensor<Float>
+        switch p.initializer {
+        case .kaimingUniform(let fanIn):
+            let bound = 1 / Float(try size(fanIn)).squareRoot()
+            tensor = Tensor.uniform(shape: s, low: -bound, high: bound, seed: seed ^ Self.hash(p.name))
+        case .ones: tensor = Tensor(shape: s, repeating: 1)
+        case .zeros: tensor = Tensor(shape: s)
+        }
+        let v = Variable(tensor, requiresGrad: true)
+        parameters[p.name] = v
+        parameterNames.append(p.name)
+        return v
+    }
+
+    /// The parameters an operation uses: its own, or those of the instance it shares.
+    func parameters(of op: Operation, roles: [String]) throws -> [Variable<Float>?] {
+        if let shared = op.sharesParametersWith {
+            return roles.map { parameters["\(shared).\($0)"] }
+        }
+        return try roles.map { role in try op.parameters.first { $0.name.hasSuffix(".\(role)") }.map(parameter) }
+    }
+
+    /// FNV-1a of a name: a parameter's random values depend on its name and the seed, not
+    /// on the order parameters are created.
+    static func hash(_ name: String) -> UInt64 {
+        name.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+    }
+
+    /// Runs one graph on named inputs.
+    func execute(_ g: DiagramGraph, _ inputs: [Named]) throws -> [Named] {
+        var values: [ValueID: Named] = [:]
+        for (id, x) in zip(g.inputs, inputs) { values[id] = x }
+        for op in g.operations {
+            let args = try op.inputs.map { id -> Named in
+                guard let v = values[id] else { throw ExecError.internalError("value \(id) of `\(g.name)` used before it is made") }
+                return v
+            }
+            let results: [Named]
+            do {
+                results = try apply(op, args, in: g)
+            } catch let error as TensorError {
+                throw ExecError.tensor(op.kind.mnemonic, error)
+            }
+            for (id, r) in zip(op.outputs, results) { values[id] = r }
+        }
+        return try g.outputs.map { id in
+            guard let v = values[id] else { throw ExecError.internalError("output \(id) of `\(g.name)` never made") }
+            return v
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import NCDTensor
+
+/// A runtime value with the name of each of its axes, in physical order. Operations find
+/// axes by name, so broadcasting follows the checker's names and never positions.
+struct Named {
+    var variable: Variable<Float>
+    var axes: [String]
+
+    var shape: [Int] { variable.shape }
+
+    func index(of axis: String) throws -> Int {
+        guard let i = axes.firstIndex(of: axis) else { throw ExecError.internalError("axis `\(axis)` missing from \(axes)") }
+        return i
+    }
+
+    /// The same data with axes in the given order (a permutation of its own).
+    func ordered(_ order: [String]) throws -> Named {
+        guard order != axes else { return self }
+        return Named(variable: try variable.permuted(try order.map(index)), axes: order)
+    }
+
+    /// Moves `group` (in that order) to the end, then merges it into one axis named
+    /// `merged`; returns the result and how to undo it.
+    func mergingToEnd(_ group: [String], as merged: String) throws -> (Named, undo: (Named) throws -> Named) {
+        let rest = axes.filter { !group.contains($0) }
+        let moved = try ordered(rest + group)
+        let restShape = Array(moved.shape.prefix(rest.count)), groupShape = Array(moved.shape.suffix(group.count))
+        let flat = try moved.variable.reshapedVariable(restShape + [groupShape.reduce(1, *)])
+        let original = axes
+        return (Named(variable: flat, axes: rest + [merged]), { result in
+            let back = try result.variable.reshapedVariable(Array(result.shape.dropLast()) + groupShape)
+            return try Named(variable: back, axes: rest + group).ordered(original)
+        })
+    }
+}
+
+/// Failures while running a checked diagram.
+public enum ExecError: Error, CustomStringConvertible {
+    /// A free size has no value: bind it with `--size` or an input file.
+    case unboundSizes([String])
+    /// The checked diagram uses something the runtime cannot run yet.
+    case unsupported(String)
+    /// An input has the wrong shape.
+    case input(String)
+    /// A tensor operation failed (names the shapes).
+    case tensor(String, TensorError)
+    /// A bug: the checker and the runtime disagree.
+    case internalError(String)
+
+    public var description: String {
+        switch self {
+        case .unboundSizes(let names): return "free size\(names.count == 1 ? "" : "s") \(names.map { "`\($0)`" }.joined(separator: ", ")) must be bound: use --size \(names[0])=N"
+        case .unsupported(let what): return "not supported by the runtime yet: \(what)"
+        case .input(let why): return why
+        case .tensor(let op, let error): return "`\(op)`: \(error)"
+        case .internalError(let why): return "internal error: \(why)"
+        }
+    }
+}
