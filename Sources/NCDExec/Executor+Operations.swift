@@ -205,7 +205,6 @@ extension Executor {
 
     func convolve(_ op: Operation, _ x: Named, spatial: [String], input: String, output: String,
                   geometry: WindowGeometry, bias: Bool, transposed: Bool) throws -> Named {
-        guard !transposed else { throw ExecError.unsupported("transposed convolution (`conv_transpose`)") }
         guard spatial.count == 2 else { throw ExecError.unsupported("convolution over \(spatial.count) spatial axes (2 are supported)") }
         let ps = try parameters(of: op, roles: bias ? ["weight", "bias"] : ["weight"])
         guard let weight = ps[0] else { throw ExecError.internalError("no weight for `\(op.instance)`") }
@@ -214,7 +213,8 @@ extension Executor {
         let moved = try x.ordered(rest + [input] + spatial)
         let batchShape = Array(moved.shape.prefix(rest.count))
         let image = try moved.variable.reshapedVariable([batchShape.reduce(1, *)] + Array(moved.shape.suffix(3)))
-        let y = try image.conv2d(weight: weight, bias: bias ? ps[1] : nil, spec(geometry))
+        let y = transposed ? try image.convTranspose2d(weight: weight, bias: bias ? ps[1] : nil, spec(geometry))
+            : try image.conv2d(weight: weight, bias: bias ? ps[1] : nil, spec(geometry))
         let out = try y.reshapedVariable(batchShape + Array(y.shape.suffix(3)))
         return Named(variable: out, axes: rest + [output] + spatial)
     }

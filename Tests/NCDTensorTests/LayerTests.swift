@@ -63,6 +63,31 @@ final class LayerTests: XCTestCase {
         }
     }
 
+    func testTransposedConvolutionIsTheAdjointOfConvolution() throws {
+        // ⟨conv(x), y⟩ = ⟨x, convᵀ(y)⟩ for every x, y: the defining property.
+        var checked = 0
+        for spec in [WindowSpec(kernel: 2, stride: 2), WindowSpec(kernel: 3, stride: 2, padding: 1), WindowSpec(kernel: 3, dilation: 2)] {
+            let w = random([3, 2, spec.kernel, spec.kernel], seed: 60)  // conv: 2 → 3 channels; transposed: 3 → 2
+            let x = random([2, 2, 7, 7], seed: 61)
+            let cx = try Variable(x).conv2d(weight: Variable(w), bias: nil, spec).value
+            let y = random(cx.shape, seed: 62)
+            let ty = try Variable(y).convTranspose2d(weight: Variable(w), bias: nil, spec).value
+            guard ty.shape == x.shape else { continue }  // stride can leave rows no output reaches
+            let left = zip(cx.storage, y.storage).map(*).reduce(0, +), right = zip(x.storage, ty.storage).map(*).reduce(0, +)
+            XCTAssertEqual(left, right, accuracy: 1e-10)
+            checked += 1
+        }
+        XCTAssertEqual(checked, 2, "7×7 images fit two of the three geometries exactly")
+        try checkGradients([random([1, 3, 3, 2], seed: 63), random([3, 2, 2, 2], seed: 64), random([2], seed: 65)]) {
+            try $0[0].convTranspose2d(weight: $0[1], bias: $0[2], WindowSpec(kernel: 2, stride: 2))
+        }
+        try checkGradients([random([1, 2, 3, 3], seed: 66), random([2, 2, 3, 3], seed: 67)]) {
+            try $0[0].convTranspose2d(weight: $0[1], bias: nil, WindowSpec(kernel: 3, stride: 2, padding: 1))
+        }
+        let up = try Variable(random([1, 3, 4, 4], seed: 68)).convTranspose2d(weight: Variable(random([3, 2, 2, 2], seed: 69)), bias: nil, WindowSpec(kernel: 2, stride: 2))
+        XCTAssertEqual(up.shape, [1, 2, 8, 8])
+    }
+
     func testFusedConvolutionEqualsWindowThenContraction() throws {
         // The paper's ★ followed by L: the composition the fused op stands for.
         let x = random([2, 3, 7, 6], seed: 24), w = random([4, 3, 3, 3], seed: 25)

@@ -13,19 +13,7 @@ extension Variable {
         let (ho, wo) = (spec.outputSize(h), spec.outputSize(w))
         guard ho >= 1, wo >= 1 else { throw TensorError.contraction("a window of \(k) does not fit \(h)×\(w)") }
         let kk = c * k * k, p = ho * wo
-        // Column index of each (row, position): the input offset within one image, or −1.
-        var source = [Int32](repeating: -1, count: kk * p)
-        for ci in 0..<c { for ki in 0..<k { for kj in 0..<k {
-            let row = (ci * k + ki) * k + kj
-            for oh in 0..<ho {
-                let ih = oh * spec.stride - spec.padding + ki * spec.dilation
-                guard ih >= 0, ih < h else { continue }
-                for ow in 0..<wo {
-                    let iw = ow * spec.stride - spec.padding + kj * spec.dilation
-                    if iw >= 0, iw < w { source[row * p + oh * wo + ow] = Int32((ci * h + ih) * w + iw) }
-                }
-            }
-        } } }
+        let source = Self.windowMap(channels: c, height: h, width: w, spec)
         var columns = [T](repeating: 0, count: n * kk * p)
         var out = [T](repeating: 0, count: n * o * p)
         // Images are independent: im2col and one gemm each, split across threads.
@@ -86,6 +74,92 @@ extension Variable {
                 }
             }
             return [dx, Tensor(unchecked: weight.shape, dw)] + (bias != nil ? [db] : [])
+        }
+    }
+
+    /// For each (row = (channel, ki, kj), output position) of a k×k window over a
+    /// [channels, height, width] image, the offset it reads within the image, or −1 in the
+    /// padding: im2col's gather map, and col2im's scatter map.
+    static func windowMap(channels c: Int, height h: Int, width w: Int, _ spec: WindowSpec) -> [Int32] {
+        let k = spec.kernel, (ho, wo) = (spec.outputSize(h), spec.outputSize(w)), p = ho * wo
+        var source = [Int32](repeating: -1, count: c * k * k * p)
+        for ci in 0..<c { for ki in 0..<k { for kj in 0..<k {
+            let row = (ci * k + ki) * k + kj
+            for oh in 0..<ho {
+                let ih = oh * spec.stride - spec.padding + ki * spec.dilation
+                guard ih >= 0, ih < h else { continue }
+                for ow in 0..<wo {
+                    let iw = ow * spec.stride - spec.padding + kj * spec.dilation
+                    if iw >= 0, iw < w { source[row * p + oh * wo + ow] = Int32((ci * h + ih) * w + iw) }
+                }
+            }
+        } } }
+        return source
+    }
+
+    /// The transposed convolution (`torch.nn.ConvTranspose2d`): x[N, C, H, W] with
+    /// weight[C, O, k, k] and bias[O] → [N, O, H', W'], H' = (H−1)s − 2p + d(k−1) + 1. It is
+    /// the adjoint of `conv2d` in its input: a gemm, then the window's scatter (col2im).
+    public func convTranspose2d(weight: Variable, bias: Variable?, _ spec: WindowSpec) throws -> Variable {
+        guard value.rank == 4, weight.value.rank == 4, weight.shape[0] == shape[1],
+              weight.shape[2] == spec.kernel, weight.shape[3] == spec.kernel else {
+            throw TensorError.contraction("conv_transpose2d: input \(shape) and weight \(weight.shape) do not match kernel \(spec.kernel)")
+        }
+        let (n, c, h, w, o, k) = (shape[0], shape[1], shape[2], shape[3], weight.shape[1], spec.kernel)
+        let span = spec.dilation * (k - 1) + 1
+        let (ho, wo) = ((h - 1) * spec.stride - 2 * spec.padding + span, (w - 1) * spec.stride - 2 * spec.padding + span)
+        guard ho >= 1, wo >= 1, spec.outputSize(ho) == h, spec.outputSize(wo) == w else {
+            throw TensorError.contraction("conv_transpose2d: no output size maps back to \(h)×\(w)")
+        }
+        if let bias, bias.shape != [o] { throw TensorError.broadcast(bias.shape, [o]) }
+        // The window runs over the output image; its positions are the input's pixels.
+        let rows = o * k * k, p = h * w
+        let target = Self.windowMap(channels: o, height: ho, width: wo, spec)
+        var out = [T](repeating: 0, count: n * o * ho * wo)
+        var cols = [T](repeating: 0, count: rows * p)
+        value.storage.withUnsafeBufferPointer { X in
+            weight.value.storage.withUnsafeBufferPointer { W in
+                cols.withUnsafeMutableBufferPointer { C in
+                    for b in 0..<n {
+                        // cols = Wᵀ·x_b with W as [C, O·k·k].
+                        T.gemm(transposeA: true, transposeB: false, m: rows, n: p, k: c, alpha: 1, a: W.baseAddress!, lda: rows,
+                               b: X.baseAddress! + b * c * p, ldb: p, beta: 0, c: C.baseAddress!, ldc: p)
+                        let image = b * o * ho * wo
+                        for j in 0..<(rows * p) where target[j] >= 0 { out[image + Int(target[j])] += C[j] }
+                        if let bias { for oc in 0..<o { for q in 0..<(ho * wo) { out[image + oc * ho * wo + q] += bias.value.storage[oc] } } }
+                    }
+                }
+            }
+        }
+        let parents = [self, weight] + (bias.map { [$0] } ?? [])
+        let x = self
+        return Variable(Tensor(unchecked: [n, o, ho, wo], out), operation: "conv_transpose2d", parents: parents) { g in
+            var dx = [T](repeating: 0, count: n * c * p), dw = [T](repeating: 0, count: c * rows), db = [T](repeating: 0, count: o)
+            var gathered = [T](repeating: 0, count: rows * p)
+            g.storage.withUnsafeBufferPointer { G in
+                x.value.storage.withUnsafeBufferPointer { X in
+                    weight.value.storage.withUnsafeBufferPointer { W in
+                        for b in 0..<n {
+                            // im2col of the output gradient, then the two gemms of the adjoint.
+                            let image = b * o * ho * wo
+                            for j in 0..<(rows * p) { gathered[j] = target[j] >= 0 ? G[image + Int(target[j])] : 0 }
+                            gathered.withUnsafeBufferPointer { C in
+                                dx.withUnsafeMutableBufferPointer { DX in
+                                    T.gemm(transposeA: false, transposeB: false, m: c, n: p, k: rows, alpha: 1, a: W.baseAddress!, lda: rows,
+                                           b: C.baseAddress!, ldb: p, beta: 0, c: DX.baseAddress! + b * c * p, ldc: p)
+                                }
+                                dw.withUnsafeMutableBufferPointer { DW in
+                                    T.gemm(transposeA: false, transposeB: true, m: c, n: rows, k: p, alpha: 1, a: X.baseAddress! + b * c * p, lda: p,
+                                           b: C.baseAddress!, ldb: p, beta: b == 0 ? 0 : 1, c: DW.baseAddress!, ldc: rows)
+                                }
+                            }
+                            if bias != nil { for oc in 0..<o { for q in 0..<(ho * wo) { db[oc] += G[image + oc * ho * wo + q] } } }
+                        }
+                    }
+                }
+            }
+            return [x.requiresGrad ? Tensor(unchecked: x.shape, dx) : nil, Tensor(unchecked: weight.shape, dw)]
+                + (bias != nil ? [Tensor(unchecked: [o], db)] : [])
         }
     }
 

@@ -1,0 +1,63 @@
+import NCDExec
+import NCDCheck
+import NCDSyntax
+import NCDTensor
+import XCTest
+
+/// Every example runs forward and backward at reduced sizes, or says plainly what the
+/// runtime cannot run yet.
+final class ExampleRunTests: XCTestCase {
+    let reduced: [(file: String, diagram: String, sizes: [String: Int])] = [
+        ("broadcasting.ncd", "Outer", [:]),
+        ("broadcasting.ncd", "Inner", [:]),
+        ("broadcasting.ncd", "Elementwise", [:]),
+        ("linear_algebra.ncd", "TransposeByRearrange", [:]),
+        ("linear_algebra.ncd", "TransposeByEinsum", [:]),
+        ("linear_algebra.ncd", "UnitThenInner", [:]),
+        ("composition.ncd", "Index", [:]),
+        ("mlp.ncd", "ImageRecogniser", ["b": 2, "x̄": 4, "ȳ": 4, "hidden": 8]),
+        ("attention.ncd", "ScaledDotProduct", ["ȳ": 3, "x̄": 4, "k": 4]),
+        ("multihead.ncd", "MultiHead", ["ȳ": 3, "x̄": 4, "m": 8, "k": 2, "h": 2]),
+        ("residual_mlp.ncd", "ResidualMLP", ["x̄": 3, "m": 4, "d_ff": 8]),
+        ("transformer.ncd", "EncoderLayer", ["b": 2, "seq": 3, "d_model": 8, "heads": 2, "d_k": 4, "d_ff": 8]),
+        ("resnet.ncd", "IdResNet", ["b": 2, "h": 32, "w": 32, "n0": 4, "n1": 8, "n2": 8, "n3": 8, "N": 2]),
+        ("visual_attention.ncd", "VisualAttention", ["yh": 3, "yw": 3, "xh": 2, "xw": 3, "c": 4, "k": 2, "heads": 2]),
+        ("unet.ncd", "UNet", ["b": 1, "h": 16, "w": 16, "base": 1]),
+    ]
+
+    func testExamplesRunForwardAndBackward() throws {
+        for (file, diagram, sizes) in reduced {
+            let e = try executor(example: file, diagram: diagram, sizes: sizes)
+            e.training = true
+            let t = try trace(e)
+            for (i, o) in t.outputs.enumerated() {
+                XCTAssertTrue(o.storage.allSatisfy(\.isFinite), "\(file) \(diagram) output \(i)")
+                XCTAssertEqual(o.shape, try e.graph.outputs.map { try e.graph.type(of: $0).axes.map { try $0.size.evaluate([:]) } }[i])
+            }
+            // Every parameter received a gradient, of its own shape.
+            for name in e.parameterNames {
+                XCTAssertEqual(t.parameterGradients[name]?.shape, t.parameters[name]?.shape, "\(file) \(diagram) \(name)")
+            }
+        }
+    }
+
+    func testWhatTheRuntimeCannotRunYetIsSaid() throws {
+        let abstract = try executor(example: "composition.ncd", diagram: "h")
+        XCTAssertThrowsError(try abstract.run(try abstract.randomInputs().map { Variable($0) })) { error in
+            XCTAssertTrue("\(error)".contains("declared without a body"), "\(error)")
+        }
+    }
+
+    func testUnboundFreeSizesAndWrongInputShapesAreErrors() throws {
+        let text = try String(contentsOf: examples.appendingPathComponent("mlp.ncd"), encoding: .utf8)
+        let result = NCDCheck.Checker.check(NCDSyntax.SourceFile(name: "mlp.ncd", text: text))
+        let graph = try XCTUnwrap(result.diagram(named: "ImageRecogniser")?.graph)
+        XCTAssertThrowsError(try Executor(graph: graph, sizes: [:])) { error in
+            XCTAssertEqual("\(error)", "free size `b` must be bound: use --size b=N")
+        }
+        let e = try Executor(graph: graph, sizes: ["b": 2])
+        XCTAssertThrowsError(try e.run([Variable(Tensor(shape: [2, 28, 27]))])) { error in
+            XCTAssertEqual("\(error)", "input `image` should be [b, x̄:28, ȳ:28] = [2, 28, 28], but has shape [2×28×27]")
+        }
+    }
+}
