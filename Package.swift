@@ -27,7 +27,7 @@ let package = Package(
         .executableTarget(
             name: "ncd",
             dependencies: [
-                "NCDSyntax", "NCDCore", "NCDCheck", "CEditLine",
+                "NCDSyntax", "NCDCore", "NCDCheck", "NCDExec", "NCDTensor", "CEditLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "ncd-check-bench", dependencies: ["NCDSyntax", "NCDCheck"]),
@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(
             name: "NCDCheckTests", dependencies: ["NCDSyntax", "NCDCore", "NCDCheck"],
             resources: [.copy("cases")]),
-        .testTarget(name: "ncdTests", dependencies: ["ncd"]),
+        .testTarget(name: "ncdTests", dependencies: ["ncd", "NCDExec", "NCDTensor"]),
         .testTarget(name: "NCDTensorTests", dependencies: ["NCDTensor"]),
         .testTarget(name: "NCDExecTests", dependencies: ["NCDExec", "NCDCheck", "NCDSyntax", "NCDTensor"]),
     ]

@@ -27,14 +27,20 @@ public final class Executor {
         self.seed = seed
         self.dropoutGenerator = SplitMix64(seed: seed ^ 0xD0D0)
         var free = Set<String>()
+        var abstract: [String] = []
         func collect(_ g: DiagramGraph) {
             for v in g.values { for a in v.type.axes { free.formUnion(a.size.freeSymbols) } }
             for op in g.operations {
                 for p in op.parameters { for a in p.type.axes { free.formUnion(a.size.freeSymbols) } }
                 if case .call(let child) = op.kind { collect(child) }
+                if case .abstract(let name) = op.kind, !abstract.contains(name) { abstract.append(name) }
             }
         }
         collect(graph)
+        // Known before anything runs: a box without a body has nothing to execute.
+        if !abstract.isEmpty {
+            throw ExecError.unsupported("\(abstract.map { "`\($0)`" }.joined(separator: ", ")) \(abstract.count == 1 ? "is" : "are") declared without a body, so there is nothing to run")
+        }
         let unbound = free.filter { sizes[$0] == nil }.sorted()
         guard unbound.isEmpty else { throw ExecError.unboundSizes(unbound) }
     }

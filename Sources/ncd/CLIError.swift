@@ -8,11 +8,14 @@ enum CLIError: Error, CustomStringConvertible {
     case usage(String)
     /// The input was read and has errors, already printed.
     case checkFailed(errors: Int)
+    /// Running failed (exit 70).
+    case runtime(String)
 
     var exitCode: Int32 {
         switch self {
         case .usage: return 64
         case .checkFailed: return 65
+        case .runtime: return 70
         }
     }
 
@@ -20,6 +23,7 @@ enum CLIError: Error, CustomStringConvertible {
         switch self {
         case .usage(let message): return "ncd: error: \(message)"
         case .checkFailed(let n): return "ncd: \(n) error\(n == 1 ? "" : "s") found"
+        case .runtime(let message): return "ncd: runtime error: \(message)"
         }
     }
 }

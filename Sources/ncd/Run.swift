@@ -1,0 +1,157 @@
+import ArgumentParser
+import Foundation
+import NCDCheck
+import NCDExec
+import NCDSyntax
+import NCDTensor
+
+/// `ncd run`: check a diagram, then run it forward (and backward with `--grad`).
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a checked diagram on ncd's tensor runtime, forward and optionally backward.",
+        discussion: "Inputs come from .npy files (--input NAME=PATH) or seeded random values. Exits 65 if the file has errors, 64 on a usage or input-file error, 70 if running fails.")
+
+    @Argument(help: "The .ncd file.")
+    var file: String
+
+    @Option(help: "The diagram to run (default: the last one in the file).")
+    var diagram: String?
+
+    @Option(name: .customLong("size"), help: "Bind a size (repeatable).")
+    var sizes: [SizeBinding] = []
+
+    @Option(name: .customLong("input"), help: "Read an input from a .npy file: NAME=PATH (repeatable).")
+    var inputs: [String] = []
+
+    @Option(help: "Seed for random inputs and parameters.")
+    var seed: UInt64 = 0
+
+    @Flag(help: "Run backward from the loss (a scalar output) or the sum of the outputs.")
+    var grad = false
+
+    @Flag(help: "Training mode: dropout drops, batch norm uses batch statistics.")
+    var train = false
+
+    @Option(help: "Write outputs (and gradients, with --grad) as .npy files into this directory.")
+    var out: String?
+
+    @Option(help: "Threads for the runtime.")
+    var threads: Int = 1
+
+    func run() throws {
+        var options = CheckOptions()
+        for s in sizes {
+            guard s.value > 0 else { fail(.usage("--size \(s.name)=\(s.value): sizes must be positive")) }
+            options.sizes[s.name] = s.value
+        }
+        let source: SourceFile
+        switch SourceLoader.load(file) {
+        case .success(let f): source = f
+        case .failure(let e): fail(e)
+        }
+        let result = Checker.check(source, options: options)
+        let renderer = DiagnosticRenderer(colored: isatty(STDERR_FILENO) != 0)
+        for d in result.diagnostics where d.severity == .error {
+            FileHandle.standardError.write(Data(renderer.render(d, in: source).utf8))
+        }
+        if result.hasErrors { fail(.checkFailed(errors: result.diagnostics.filter { $0.severity == .error }.count)) }
+        let unknown = Checker.unknownSizeNames(in: result, options: options)
+        if !unknown.isEmpty { fail(.usage("--size names no axis or constant of \(file): \(unknown.joined(separator: ", "))")) }
+        guard let chosen = diagram.map({ result.diagram(named: $0) }) ?? result.diagrams.last else {
+            fail(.usage("\(file) has no diagram\(diagram.map { " `\($0)`" } ?? "")\(result.diagrams.isEmpty ? "" : "; it has " + result.diagrams.map(\.name).joined(separator: ", "))"))
+        }
+        guard let graph = chosen.graph else {
+            fail(.usage("`\(chosen.name)` cannot run on its own: \(chosen.isAbstract ? "it has no body" : "give its size parameters defaults or call it from a diagram")"))
+        }
+        TensorThreads.set(threads)
+        do {
+            let executor = try Executor(graph: graph, sizes: [:], seed: seed)
+            executor.training = train
+            let values = try loadInputs(executor)
+            let variables = values.map { Variable($0, requiresGrad: grad) }
+            let outputs = try executor.run(variables)
+            for (i, (o, id)) in zip(outputs, graph.outputs).enumerated() {
+                print("output \(i + 1) : \(graph.type(of: id))  \(Self.statistics(o.value))")
+            }
+            if grad { try backward(outputs, executor, variables) }
+            if let out { try write(outputs, executor, variables, to: out) }
+        } catch let error as ExecError {
+            switch error {
+            case .unboundSizes, .unsupported: fail(.usage("\(error)"))  // refused before running
+            default: fail(.runtime("\(error)"))
+            }
+        } catch let error as TensorError {
+            fail(.runtime("\(error)"))
+        }
+    }
+
+    func loadInputs(_ executor: Executor) throws -> [Tensor<Float>] {
+        var given: [String: Tensor<Float>] = [:]
+        let names = try executor.inputShapes()
+        for spec in inputs {
+            let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { fail(.usage("--input takes NAME=PATH, got `\(spec)`")) }
+            guard names.contains(where: { $0.name == parts[0] }) else {
+                fail(.usage("`\(executor.graph.name)` has no input `\(parts[0])`; its inputs are \(names.map(\.name).joined(separator: ", "))"))
+            }
+            guard let data = FileManager.default.contents(atPath: parts[1]) else { fail(.usage("cannot read \(parts[1])")) }
+            do {
+                given[parts[0]] = try NumPyFile.read([UInt8](data))
+            } catch {
+                fail(.usage("\(parts[1]): \(error)"))
+            }
+        }
+        let random = try executor.randomInputs()
+        return zip(names, random).map { input, fallback in
+            guard let t = given[input.name] else { return fallback }
+            guard t.shape == input.shape else {
+                fail(.usage("input `\(input.name)` should have shape \(input.shape) (axes \(input.axes.joined(separator: ", "))), but the file holds \(t.shape)"))
+            }
+            return t
+        }
+    }
+
+    func backward(_ outputs: [Variable<Float>], _ executor: Executor, _ inputs: [Variable<Float>]) throws {
+        var loss: Variable<Float>?
+        for o in outputs {
+            let term = o.value.count == 1 ? try o.reshapedVariable([]) : try o.sumAll()
+            loss = try loss.map { try $0 + term } ?? term
+        }
+        guard let loss else { return }
+        try loss.backward()
+        print("loss \(loss.value.storage[0])  (\(outputs.count == 1 && outputs[0].value.count == 1 ? "the scalar output" : "sum of the outputs"))")
+        for name in executor.parameterNames {
+            guard let g = executor.parameters[name]?.grad else { continue }
+            let norm = g.storage.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
+            print("  ∇ \(name)  \(g.shape.map(String.init).joined(separator: "×"))  norm \(String(format: "%.6g", norm))")
+        }
+    }
+
+    func write(_ outputs: [Variable<Float>], _ executor: Executor, _ inputs: [Variable<Float>], to directory: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            for (i, o) in outputs.enumerated() { try NumPyFile.write(o.value, to: "\(directory)/output\(i + 1).npy") }
+            if grad {
+                for name in executor.parameterNames {
+                    if let g = executor.parameters[name]?.grad { try NumPyFile.write(g, to: "\(directory)/grad.\(name).npy") }
+                }
+                for (input, v) in zip(try executor.inputShapes(), inputs) {
+                    if let g = v.grad { try NumPyFile.write(g, to: "\(directory)/grad.input.\(input.name).npy") }
+                }
+            }
+            print("wrote \(directory)/")
+        } catch let error as CocoaError {
+            fail(.usage("cannot write into \(directory): \(error.localizedDescription)"))
+        }
+    }
+
+    /// `shape 2×10  mean 0.1  std 0.29  min 0  max 1`.
+    static func statistics(_ t: Tensor<Float>) -> String {
+        let n = Double(max(t.count, 1))
+        let mean = t.storage.reduce(0.0) { $0 + Double($1) } / n
+        let variance = t.storage.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / n
+        let shape = t.shape.isEmpty ? "scalar" : t.shape.map(String.init).joined(separator: "×")
+        return String(format: "shape %@  mean %.6g  std %.6g  min %.6g  max %.6g", shape, mean, variance.squareRoot(),
+                      Double(t.storage.min() ?? 0), Double(t.storage.max() ?? 0))
+    }
+}

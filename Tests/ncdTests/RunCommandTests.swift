@@ -1,0 +1,66 @@
+import Foundation
+import NCDExec
+import NCDTensor
+import XCTest
+
+/// `ncd run` as a user runs it.
+final class RunCommandTests: XCTestCase, RunsNCD {
+    func temporaryDirectory() -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ncd-run-\(UUID().uuidString)").path
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
+    }
+
+    func testRunPrintsOutputsAndWritesGradients() throws {
+        let dir = temporaryDirectory()
+        let run = try ncd(["run", "examples/multihead.ncd", "--size", "ȳ=3", "--size", "x̄=4", "--size", "m=8",
+                           "--size", "k=2", "--size", "h=2", "--grad", "--out", dir])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("output 1 : [ȳ:3, m:8]  shape 3×8"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("∇ Q.weight  2×2×8"), run.stdout)
+        let output = try NumPyFile.read([UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/output1.npy"))))
+        XCTAssertEqual(output.shape, [3, 8])
+        let grad = try NumPyFile.read([UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/grad.O.weight.npy"))))
+        XCTAssertEqual(grad.shape, [8, 2, 2])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/grad.input.Y.npy"))
+    }
+
+    func testInputsFromFilesAreUsedAndRunsRepeat() throws {
+        let input = try temporaryFile("", extension: "npy")
+        try Data(NumPyFile.encode(Tensor<Float>.uniform(shape: [3, 4], seed: 9))).write(to: URL(fileURLWithPath: input))
+        let source = try temporaryFile("axis n = 3, m = 4, k = 2\ndiagram F(x: [n, m]) -> [n, k] {\n  return linear[m -> k](x)\n}\n")
+        let a = try ncd(["run", source, "--input", "x=\(input)", "--seed", "5"])
+        let b = try ncd(["run", source, "--input", "x=\(input)", "--seed", "5"])
+        let c = try ncd(["run", source, "--input", "x=\(input)", "--seed", "6"])
+        XCTAssertEqual(a.status, 0, a.stderr)
+        XCTAssertEqual(a.stdout, b.stdout, "the same seed gives the same run")
+        XCTAssertNotEqual(a.stdout, c.stdout, "another seed gives other parameters")
+    }
+
+    func testBadInputFilesAndSizesAreUsageErrors() throws {
+        let source = try temporaryFile("axis n = 3, m = 4, k = 2\ndiagram F(x: [n, m]) -> [n, k] {\n  return linear[m -> k](x)\n}\n")
+        let wrongShape = try temporaryFile("", extension: "npy")
+        try Data(NumPyFile.encode(Tensor<Float>(shape: [4, 3]))).write(to: URL(fileURLWithPath: wrongShape))
+        let shape = try ncd(["run", source, "--input", "x=\(wrongShape)"])
+        XCTAssertEqual(shape.status, 64)
+        XCTAssertTrue(shape.stderr.contains("input `x` should have shape [3, 4] (axes n, m), but the file holds [4, 3]"), shape.stderr)
+        let truncated = try temporaryFile("", extension: "npy")
+        try Data(NumPyFile.encode(Tensor<Float>(shape: [3, 4])).dropLast(5)).write(to: URL(fileURLWithPath: truncated))
+        let broken = try ncd(["run", source, "--input", "x=\(truncated)"])
+        XCTAssertEqual(broken.status, 64)
+        XCTAssertTrue(broken.stderr.contains("not a valid .npy file"), broken.stderr)
+        XCTAssertEqual(try ncd(["run", source, "--input", "y=\(truncated)"]).status, 64)
+        XCTAssertEqual(try ncd(["run", "examples/mlp.ncd"]).status, 64, "free size b unbound")
+        XCTAssertEqual(try ncd(["run", "examples/mlp.ncd", "--size", "b=2", "--diagram", "Nope"]).status, 64)
+        XCTAssertEqual(try ncd(["run", "examples/composition.ncd", "--diagram", "h"]).status, 64, "abstract diagrams have nothing to run")
+    }
+
+    func testCheckErrorsExit65AndUnwritableOutputLeavesNothing() throws {
+        let bad = try temporaryFile("axis n = 3\ndiagram F(x: [n]) -> [n] {\n  return relu(y)\n}\n")
+        XCTAssertEqual(try ncd(["run", bad]).status, 65)
+        let blocker = try temporaryFile("a file where a directory should be", extension: "txt")
+        let run = try ncd(["run", "examples/attention.ncd", "--out", blocker + "/out"])
+        XCTAssertEqual(run.status, 64, run.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: blocker + "/out"))
+    }
+}
