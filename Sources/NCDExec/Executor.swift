@@ -12,6 +12,8 @@ public final class Executor {
     let seed: UInt64
     /// Whether dropout drops and batch norm uses batch statistics.
     public var training = false
+    /// Whether every operation's result is checked for NaN and infinity.
+    public var checkNumerics = false
     /// Parameters by dotted name, in creation order.
     public internal(set) var parameterNames: [String] = []
     public internal(set) var parameters: [String: Variable<Float>] = [:]
@@ -53,6 +55,30 @@ public final class Executor {
     }
 
     func shape(_ t: ArrayType) throws -> [Int] { try t.axes.map { try size($0.size) } }
+
+    /// Bytes the values of one run will hold, estimated from the typed diagram before
+    /// anything is allocated: every value of every (sub-)diagram, a sub-diagram's values
+    /// multiplied by the sizes it is broadcast over, and the parameters; doubled when
+    /// gradients are wanted.
+    public func estimatedBytes(withGradients: Bool) throws -> Int {
+        func bytes(_ g: DiagramGraph) throws -> Int {
+            var total = try g.values.reduce(0) { sum, v in
+                let (n, o) = try shape(v.type).reduce(1, *).multipliedReportingOverflow(by: 4)
+                return o ? Int.max : sum.addingReportingOverflow(n).overflow ? Int.max : sum + n
+            }
+            for op in g.operations {
+                total = total.addingReportingOverflow(try op.parameters.reduce(0) { $0 + (try shape($1.type).reduce(1, *)) * 4 }).partialValue
+                if case .call(let child) = op.kind {
+                    let copies = try op.broadcast.reduce(1) { $0 * (try size($1.size)) }
+                    let (inner, o) = try bytes(child).multipliedReportingOverflow(by: copies)
+                    total = o ? Int.max : total.addingReportingOverflow(inner).overflow ? Int.max : total + inner
+                }
+            }
+            return total
+        }
+        let once = try bytes(graph)
+        return withGradients ? (once.multipliedReportingOverflow(by: 2).overflow ? Int.max : once * 2) : once
+    }
 
     /// Each input's name, axes and shape, in signature order.
     public func inputShapes() throws -> [(name: String, axes: [String], shape: [Int])] {
@@ -147,6 +173,13 @@ public final class Executor {
                 results = try apply(op, args, in: g)
             } catch let error as TensorError {
                 throw ExecError.tensor(op.kind.mnemonic, error)
+            }
+            if checkNumerics {
+                for r in results where r.variable.value.storage.contains(where: { !$0.isFinite }) {
+                    let bad = r.variable.value.storage.first { !$0.isFinite }!
+                    throw ExecError.nonFinite(operation: op.kind.mnemonic, instance: op.instance, location: op.location,
+                                              value: bad.isNaN ? "NaN" : bad > 0 ? "+infinity" : "-infinity")
+                }
             }
             for (id, r) in zip(op.outputs, results) { values[id] = r }
         }

@@ -1,3 +1,4 @@
+import NCDCore
 import NCDTensor
 
 /// A runtime value with the name of each of its axes, in physical order. Operations find
@@ -44,6 +45,8 @@ public enum ExecError: Error, CustomStringConvertible {
     case input(String)
     /// A tensor operation failed (names the shapes).
     case tensor(String, TensorError)
+    /// An operation produced NaN or infinity (with numerics checking on).
+    case nonFinite(operation: String, instance: String, location: SourceSpan, value: String)
     /// A bug: the checker and the runtime disagree.
     case internalError(String)
 
@@ -53,6 +56,8 @@ public enum ExecError: Error, CustomStringConvertible {
         case .unsupported(let what): return "not supported by the runtime yet: \(what)"
         case .input(let why): return why
         case .tensor(let op, let error): return "`\(op)`: \(error)"
+        case .nonFinite(let op, let instance, _, let value):
+            return "`\(op)`\(instance.isEmpty ? "" : " (\(instance))") produced \(value)"
         case .internalError(let why): return "internal error: \(why)"
         }
     }

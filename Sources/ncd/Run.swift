@@ -38,6 +38,18 @@ struct Run: ParsableCommand {
     @Option(help: "Threads for the runtime.")
     var threads: Int = 1
 
+    @Option(help: "Read parameters from a .safetensors file, keyed by their dotted names.")
+    var weights: String?
+
+    @Option(help: "Write the parameters (after the run) to a .safetensors file.")
+    var saveWeights: String?
+
+    @Flag(help: "Stop at the first operation that produces NaN or infinity, naming it.")
+    var checkNumerics = false
+
+    @Option(help: "Refuse to run if the values would take more than this (e.g. 512M, 8G), estimated before allocating.")
+    var maxMemory: String = "8G"
+
     func run() throws {
         var options = CheckOptions()
         for s in sizes {
@@ -64,9 +76,16 @@ struct Run: ParsableCommand {
             fail(.usage("`\(chosen.name)` cannot run on its own: \(chosen.isAbstract ? "it has no body" : "give its size parameters defaults or call it from a diagram")"))
         }
         TensorThreads.set(threads)
+        guard let limit = Self.bytes(maxMemory) else { fail(.usage("--max-memory takes a size such as 512M or 8G, got `\(maxMemory)`")) }
         do {
             let executor = try Executor(graph: graph, sizes: [:], seed: seed)
             executor.training = train
+            executor.checkNumerics = checkNumerics
+            let estimate = try executor.estimatedBytes(withGradients: grad)
+            if estimate > limit {
+                fail(.usage("`\(graph.name)` would need about \(Report.bytes(estimate)) of values\(grad ? " with gradients" : ""), over --max-memory \(maxMemory)"))
+            }
+            if let weights { try loadWeights(weights, into: executor) }
             let values = try loadInputs(executor)
             let variables = values.map { Variable($0, requiresGrad: grad) }
             let outputs = try executor.run(variables)
@@ -75,14 +94,53 @@ struct Run: ParsableCommand {
             }
             if grad { try backward(outputs, executor, variables) }
             if let out { try write(outputs, executor, variables, to: out) }
+            if let saveWeights {
+                do {
+                    try Self.writeAtomically(SafeTensors.encode(try executor.allParameters()), to: saveWeights)
+                } catch {
+                    fail(.usage("cannot write \(saveWeights): \(error.localizedDescription)"))
+                }
+                print("saved \(executor.parameterNames.count) parameters to \(saveWeights)")
+            }
         } catch let error as ExecError {
             switch error {
             case .unboundSizes, .unsupported: fail(.usage("\(error)"))  // refused before running
+            case .nonFinite(_, _, let location, _):
+                let (line, column) = source.lineColumn(of: location.start)
+                fail(.runtime("\(file):\(line):\(column): \(error)"))
             default: fail(.runtime("\(error)"))
             }
         } catch let error as TensorError {
             fail(.runtime("\(error)"))
         }
+    }
+
+    func loadWeights(_ path: String, into executor: Executor) throws {
+        guard let data = FileManager.default.contents(atPath: path) else { fail(.usage("cannot read \(path)")) }
+        do {
+            try executor.load(try SafeTensors.decode([UInt8](data)))
+        } catch let error as SafeTensors.Failure {
+            fail(.usage("\(path): \(error)"))
+        }
+    }
+
+    /// `512M`, `8G`, `1024` (bytes).
+    static func bytes(_ text: String) -> Int? {
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+        if let unit = text.last.flatMap({ units[Character($0.uppercased())] }), let n = Int(text.dropLast()), n > 0 {
+            let (v, o) = n.multipliedReportingOverflow(by: unit)
+            return o ? nil : v
+        }
+        return Int(text).flatMap { $0 > 0 ? $0 : nil }
+    }
+
+    /// A temporary file beside the target, then a rename: never a partial file.
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
+        try Data(bytes).write(to: temporary)
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.moveItem(at: temporary, to: url)
     }
 
     func loadInputs(_ executor: Executor) throws -> [Tensor<Float>] {

@@ -55,6 +55,39 @@ final class RunCommandTests: XCTestCase, RunsNCD {
         XCTAssertEqual(try ncd(["run", "examples/composition.ncd", "--diagram", "h"]).status, 64, "abstract diagrams have nothing to run")
     }
 
+    func testSavedWeightsReloadToTheSameRun() throws {
+        let dir = temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // The input is pinned by a file, so only the parameters depend on the seed.
+        let input = dir + "/x.npy"
+        try Data(NumPyFile.encode(Tensor<Float>.uniform(shape: [2, 4], seed: 3))).write(to: URL(fileURLWithPath: input))
+        let common = ["run", "examples/residual_mlp.ncd", "--size", "x̄=2", "--size", "m=4", "--size", "d_ff=8", "--input", "x=\(input)"]
+        let first = try ncd(common + ["--seed", "1", "--save-weights", dir + "/w.safetensors"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let otherSeed = try ncd(common + ["--seed", "7"])
+        let reloaded = try ncd(common + ["--seed", "7", "--weights", dir + "/w.safetensors"])
+        let line = { (r: Run) in r.stdout.split(separator: "\n").first.map(String.init) ?? "" }
+        XCTAssertNotEqual(line(otherSeed), line(first), "another seed gives other parameters")
+        XCTAssertEqual(line(reloaded), line(first), "the saved parameters reproduce the first run")
+        let mismatched = try ncd(["run", "examples/residual_mlp.ncd", "--weights", dir + "/w.safetensors",
+                                  "--size", "x̄=2", "--size", "m=8", "--size", "d_ff=8"])
+        XCTAssertEqual(mismatched.status, 64)
+        XCTAssertTrue(mismatched.stderr.contains("wrong shape: linear1.weight is [8, 4], expected [8, 8]"), mismatched.stderr)
+    }
+
+    func testMemoryLimitAndNumericsChecks() throws {
+        let big = try ncd(["run", "examples/unet.ncd", "--size", "b=64"])
+        XCTAssertEqual(big.status, 64)
+        XCTAssertTrue(big.stderr.contains("would need about"), big.stderr)
+        XCTAssertTrue(big.stderr.contains("over --max-memory 8G"), big.stderr)
+        XCTAssertEqual(try ncd(["run", "examples/attention.ncd", "--max-memory", "lots"]).status, 64)
+        let source = try temporaryFile("axis n = 64\ndiagram F(x: [n]) -> [n] {\n  y = log(x)\n  return relu(y)\n}\n")
+        let checked = try ncd(["run", source, "--check-numerics"])
+        XCTAssertEqual(checked.status, 70)
+        XCTAssertTrue(checked.stderr.contains("\(source):3:7: `log` produced NaN"), checked.stderr)
+        XCTAssertEqual(try ncd(["run", source]).status, 0, "without the check, NaN flows through")
+    }
+
     func testCheckErrorsExit65AndUnwritableOutputLeavesNothing() throws {
         let bad = try temporaryFile("axis n = 3\ndiagram F(x: [n]) -> [n] {\n  return relu(y)\n}\n")
         XCTAssertEqual(try ncd(["run", bad]).status, 65)

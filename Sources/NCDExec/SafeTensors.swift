@@ -1,0 +1,113 @@
+import Foundation
+import NCDCore
+import NCDTensor
+
+/// The `.safetensors` format: an 8-byte little-endian header length, a JSON header mapping
+/// names to dtype, shape and byte offsets, then the raw little-endian data. Writes F32;
+/// reads F32, F64, F16 and BF16 as float32.
+public enum SafeTensors {
+    public enum Failure: Error, CustomStringConvertible {
+        case malformed(String)
+        case mismatch(missing: [String], extra: [String], misshaped: [String])
+
+        public var description: String {
+            switch self {
+            case .malformed(let why): return "not a valid .safetensors file: \(why)"
+            case .mismatch(let missing, let extra, let misshaped):
+                var parts: [String] = []
+                if !missing.isEmpty { parts.append("missing: \(missing.joined(separator: ", "))") }
+                if !extra.isEmpty { parts.append("not parameters of this diagram: \(extra.joined(separator: ", "))") }
+                if !misshaped.isEmpty { parts.append("wrong shape: \(misshaped.joined(separator: "; "))") }
+                return "the weights do not match the diagram's parameters (\(parts.joined(separator: "; ")))"
+            }
+        }
+    }
+
+    /// Encodes named tensors, sorted by name for byte-identical files.
+    public static func encode(_ tensors: [String: Tensor<Float>]) throws -> [UInt8] {
+        var offset = 0
+        var header: [String: Any] = [:]
+        var body: [UInt8] = []
+        for name in tensors.keys.sorted() {
+            let t = tensors[name]!
+            header[name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + t.count * 4]]
+            for v in t.storage { withUnsafeBytes(of: v.bitPattern.littleEndian) { body += $0 } }
+            offset += t.count * 4
+        }
+        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        // Pad the header with spaces so the data starts 8-byte aligned, as the format advises.
+        json += Data(repeating: UInt8(ascii: " "), count: (8 - json.count % 8) % 8)
+        let length = UInt64(json.count).littleEndian
+        return withUnsafeBytes(of: length) { Array($0) } + Array(json) + body
+    }
+
+    /// Decodes every tensor of a file.
+    public static func decode(_ bytes: [UInt8]) throws -> [String: Tensor<Float>] {
+        guard bytes.count >= 8 else { throw Failure.malformed("shorter than its 8-byte header length") }
+        let length = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard length <= UInt64(bytes.count - 8) else { throw Failure.malformed("header length \(length) runs past the end of the file") }
+        let start = 8 + Int(length)
+        guard let header = try? JSONSerialization.jsonObject(with: Data(bytes[8..<start])) as? [String: Any] else {
+            throw Failure.malformed("the header is not a JSON object")
+        }
+        var result: [String: Tensor<Float>] = [:]
+        for (name, entry) in header where name != "__metadata__" {
+            guard let e = entry as? [String: Any], let dtype = e["dtype"] as? String,
+                  let shape = e["shape"] as? [Int], let offsets = e["data_offsets"] as? [Int], offsets.count == 2,
+                  shape.allSatisfy({ $0 >= 0 }) else {
+                throw Failure.malformed("entry `\(name)` lacks dtype, shape or data_offsets")
+            }
+            let width = ["F32": 4, "F64": 8, "F16": 2, "BF16": 2][dtype]
+            guard let width else { throw Failure.malformed("`\(name)` has dtype \(dtype) (F32, F64, F16 and BF16 are read)") }
+            let count = shape.reduce(1, *)
+            guard offsets[0] >= 0, offsets[1] - offsets[0] == count * width, start + offsets[1] <= bytes.count else {
+                throw Failure.malformed("`\(name)`: offsets \(offsets) do not hold \(count) \(dtype) values inside the file")
+            }
+            let base = start + offsets[0]
+            var values = [Float](repeating: 0, count: count)
+            for i in 0..<count {
+                var bits: UInt64 = 0
+                for b in 0..<width { bits |= UInt64(bytes[base + i * width + b]) << (8 * UInt64(b)) }
+                switch dtype {
+                case "F32": values[i] = Float(bitPattern: UInt32(bits))
+                case "F64": values[i] = Float(Double(bitPattern: bits))
+                case "F16": values[i] = Float(Float16(bitPattern: UInt16(bits)))
+                default: values[i] = Float(bitPattern: UInt32(bits) << 16)  // bfloat16: the high half of a float
+                }
+            }
+            result[name] = try Tensor(shape: shape, values)
+        }
+        return result
+    }
+}
+
+extension Executor {
+    /// Every parameter, created if not yet (so weights can be saved before a run).
+    public func allParameters() throws -> [String: Tensor<Float>] {
+        var seen = Set<String>()
+        func visit(_ g: DiagramGraph) throws {
+            for op in g.operations {
+                for p in op.parameters where seen.insert(p.name).inserted { _ = try parameter(p) }
+                if case .call(let child) = op.kind { try visit(child) }
+            }
+        }
+        try visit(graph)
+        return parameters.mapValues(\.value)
+    }
+
+    /// Replaces the parameters by the given tensors, which must match them exactly: every
+    /// parameter present, nothing else, every shape right.
+    public func load(_ weights: [String: Tensor<Float>]) throws {
+        let own = try allParameters()
+        let missing = own.keys.filter { weights[$0] == nil }.sorted()
+        let extra = weights.keys.filter { own[$0] == nil }.sorted()
+        let misshaped = own.keys.sorted().compactMap { name -> String? in
+            guard let w = weights[name], w.shape != own[name]!.shape else { return nil }
+            return "\(name) is \(w.shape), expected \(own[name]!.shape)"
+        }
+        guard missing.isEmpty, extra.isEmpty, misshaped.isEmpty else {
+            throw SafeTensors.Failure.mismatch(missing: missing, extra: extra, misshaped: misshaped)
+        }
+        for (name, w) in weights { parameters[name]!.update { $0 = w.storage } }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import NCDExec
+import NCDTensor
+import XCTest
+
+final class SafeTensorsTests: XCTestCase {
+    func testRoundTripIsByteStable() throws {
+        let tensors = ["b.weight": Tensor<Float>.uniform(shape: [3, 2], seed: 1), "a.bias": Tensor<Float>.uniform(shape: [2], seed: 2)]
+        let bytes = try SafeTensors.encode(tensors)
+        XCTAssertEqual(try SafeTensors.decode(bytes), tensors)
+        XCTAssertEqual(try SafeTensors.encode(tensors), bytes, "the same tensors give the same bytes")
+        let headerLength = bytes[0..<8].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        XCTAssertEqual((8 + headerLength) % 8, 0, "data starts 8-byte aligned")
+    }
+
+    /// A file with one tensor of the given dtype and raw little-endian bytes.
+    func file(_ dtype: String, shape: [Int], _ data: [UInt8]) -> [UInt8] {
+        let json = Array("{\"t\":{\"dtype\":\"\(dtype)\",\"shape\":\(shape),\"data_offsets\":[0,\(data.count)]}}".utf8)
+        return withUnsafeBytes(of: UInt64(json.count).littleEndian) { Array($0) } + json + data
+    }
+
+    func testReadsF64F16AndBF16() throws {
+        let f64 = [2.5, -1.0].flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) } }
+        XCTAssertEqual(try SafeTensors.decode(file("F64", shape: [2], f64))["t"]?.storage, [2.5, -1])
+        let f16 = [Float16(0.5), Float16(-3)].flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) } }
+        XCTAssertEqual(try SafeTensors.decode(file("F16", shape: [2], f16))["t"]?.storage, [0.5, -3])
+        // bfloat16 is the top half of a float32: 1.5 = 0x3FC0_0000 → 0x3FC0.
+        XCTAssertEqual(try SafeTensors.decode(file("BF16", shape: [1], [0xC0, 0x3F]))["t"]?.storage, [1.5])
+    }
+
+    func testCorruptFilesAreErrors() {
+        XCTAssertThrowsError(try SafeTensors.decode([1, 2, 3]))
+        XCTAssertThrowsError(try SafeTensors.decode(file("F32", shape: [4], [0, 0, 0, 0])))  // 4 values need 16 bytes
+        XCTAssertThrowsError(try SafeTensors.decode(file("I8", shape: [1], [0])))
+        var huge = file("F32", shape: [1], [0, 0, 0, 0])
+        huge[0] = 0xFF
+        huge[7] = 0x7F
+        XCTAssertThrowsError(try SafeTensors.decode(huge)) { XCTAssertTrue("\($0)".contains("runs past the end"), "\($0)") }
+    }
+
+    func testLoadingChecksNamesAndShapes() throws {
+        let e = try executor(source: "axis n = 3, m = 2\ndiagram F(x: [n]) -> [m] {\n  return linear[n -> m](x) as L\n}\n", diagram: "F")
+        let own = try e.allParameters()
+        XCTAssertEqual(own.keys.sorted(), ["L.bias", "L.weight"])
+        var wrong = own
+        wrong["L.weight"] = Tensor(shape: [3, 2])
+        wrong["stray"] = Tensor(shape: [1])
+        wrong["L.bias"] = nil
+        XCTAssertThrowsError(try e.load(wrong)) { error in
+            XCTAssertEqual("\(error)", "the weights do not match the diagram's parameters (missing: L.bias; not parameters of this diagram: stray; wrong shape: L.weight is [3, 2], expected [2, 3])")
+        }
+        var replaced = own
+        replaced["L.weight"] = Tensor(shape: [2, 3], repeating: 0.5)
+        try e.load(replaced)
+        XCTAssertEqual(e.parameters["L.weight"]?.value.storage, [Float](repeating: 0.5, count: 6))
+    }
+
+    func testMemoryEstimateCountsBroadcastCopiesAndGradients() throws {
+        // Attention over h: the callee's values exist once per head.
+        let e = try executor(source: """
+            axis y = 10, k = 4, h = 3
+            diagram A(q: [y, k]) -> [y, y2] {
+              return einsum[y k, y2 k -> y y2](q, rearrange[y -> y2](q))
+            }
+            axis y2 = 10
+            diagram M(q: [y, k, h]) -> [h, y, y2] {
+              return A(q) over h
+            }
+            """, diagram: "M")
+        // M: q (120) + output (300); A per head: q (40) + rearranged (40) + scores (100), × 3 heads.
+        let expected = (120 + 300 + 3 * (40 + 40 + 100)) * 4
+        XCTAssertEqual(try e.estimatedBytes(withGradients: false), expected)
+        XCTAssertEqual(try e.estimatedBytes(withGradients: true), 2 * expected)
+    }
+}
