@@ -84,6 +84,12 @@ extension Executor {
             return [try convolve(op, x[0], spatial: spatial, input: input.name, output: output.name,
                                  geometry: geometry, bias: bias, transposed: transposed)]
 
+        case .pool(.max, let spatial, let geometry) where spatial.count == 2:
+            // The fused kernel, on the two spatial axes moved last.
+            let rest = x[0].axes.filter { !spatial.contains($0) }
+            let moved = try x[0].ordered(rest + spatial)
+            return [Named(variable: try moved.variable.maxPool2d(spec(geometry)), axes: rest + spatial)]
+
         case .pool(let kind, let spatial, let geometry):
             let windowed = try x[0].variable.window(spatial: try spatial.map(x[0].index), spec(geometry))
             let windowAxes = Array(x[0].axes.count..<(x[0].axes.count + spatial.count))

@@ -14,6 +14,8 @@ public final class Executor {
     public var training = false
     /// Whether every operation's result is checked for NaN and infinity.
     public var checkNumerics = false
+    /// When set, parameters enter runs as constants: no gradient is recorded (inference).
+    public var inference = false
     /// Parameters by dotted name, in creation order.
     public internal(set) var parameterNames: [String] = []
     public internal(set) var parameters: [String: Variable<Float>] = [:]
@@ -129,7 +131,7 @@ public final class Executor {
 
     /// The parameter a graph declares, created on first use.
     func parameter(_ p: Parameter) throws -> Variable<Float> {
-        if let existing = parameters[p.name] { return existing }
+        if let existing = parameters[p.name] { return inference ? Variable(existing.value) : existing }
         let s = try shape(p.type)
         let tensor: Tensor<Float>
         switch p.initializer {
@@ -142,13 +144,13 @@ public final class Executor {
         let v = Variable(tensor, requiresGrad: true)
         parameters[p.name] = v
         parameterNames.append(p.name)
-        return v
+        return inference ? Variable(tensor) : v
     }
 
     /// The parameters an operation uses: its own, or those of the instance it shares.
     func parameters(of op: Operation, roles: [String]) throws -> [Variable<Float>?] {
         if let shared = op.sharesParametersWith {
-            return roles.map { parameters["\(shared).\($0)"] }
+            return roles.map { parameters["\(shared).\($0)"].map { inference ? Variable($0.value) : $0 } }
         }
         return try roles.map { role in try op.parameters.first { $0.name.hasSuffix(".\(role)") }.map(parameter) }
     }

@@ -31,9 +31,15 @@ enum CLIError: Error, CustomStringConvertible {
 extension ParsableCommand {
     /// Prints a `CLIError` to standard error and exits with its status.
     func fail(_ error: CLIError) -> Never {
-        FileHandle.standardError.write(Data((error.description + "\n").utf8))
-        Foundation.exit(error.exitCode)
+        exitWith(error)
     }
+}
+
+/// Prints a `CLIError` to standard error and exits with its status: the one place errors
+/// are rendered.
+func exitWith(_ error: CLIError) -> Never {
+    FileHandle.standardError.write(Data((error.description + "\n").utf8))
+    Foundation.exit(error.exitCode)
 }
 
 /// Parses `NAME=N` options such as `--size y=20`.

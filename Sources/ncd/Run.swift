@@ -51,30 +51,8 @@ struct Run: ParsableCommand {
     var maxMemory: String = "8G"
 
     func run() throws {
-        var options = CheckOptions()
-        for s in sizes {
-            guard s.value > 0 else { fail(.usage("--size \(s.name)=\(s.value): sizes must be positive")) }
-            options.sizes[s.name] = s.value
-        }
-        let source: SourceFile
-        switch SourceLoader.load(file) {
-        case .success(let f): source = f
-        case .failure(let e): fail(e)
-        }
-        let result = Checker.check(source, options: options)
-        let renderer = DiagnosticRenderer(colored: isatty(STDERR_FILENO) != 0)
-        for d in result.diagnostics where d.severity == .error {
-            FileHandle.standardError.write(Data(renderer.render(d, in: source).utf8))
-        }
-        if result.hasErrors { fail(.checkFailed(errors: result.diagnostics.filter { $0.severity == .error }.count)) }
-        let unknown = Checker.unknownSizeNames(in: result, options: options)
-        if !unknown.isEmpty { fail(.usage("--size names no axis or constant of \(file): \(unknown.joined(separator: ", "))")) }
-        guard let chosen = diagram.map({ result.diagram(named: $0) }) ?? result.diagrams.last else {
-            fail(.usage("\(file) has no diagram\(diagram.map { " `\($0)`" } ?? "")\(result.diagrams.isEmpty ? "" : "; it has " + result.diagrams.map(\.name).joined(separator: ", "))"))
-        }
-        guard let graph = chosen.graph else {
-            fail(.usage("`\(chosen.name)` cannot run on its own: \(chosen.isAbstract ? "it has no body" : "give its size parameters defaults or call it from a diagram")"))
-        }
+        let loaded = CheckedDiagramLoader(file: file, diagram: diagram, sizes: sizes)
+        let (source, graph) = (loaded.source, loaded.graph)
         TensorThreads.set(threads)
         guard let limit = Self.bytes(maxMemory) else { fail(.usage("--max-memory takes a size such as 512M or 8G, got `\(maxMemory)`")) }
         do {

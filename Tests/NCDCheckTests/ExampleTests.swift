@@ -20,7 +20,10 @@ final class ExampleTests: XCTestCase {
     func testEveryExampleChecksClean() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.examples.path).filter { $0.hasSuffix(".ncd") }
         XCTAssertGreaterThanOrEqual(files.count, 11)
-        for file in files.sorted() {
+        let bench = try FileManager.default.contentsOfDirectory(atPath: Self.examples.appendingPathComponent("bench").path)
+            .filter { $0.hasSuffix(".ncd") }.map { "bench/" + $0 }
+        XCTAssertEqual(bench.count, 5)
+        for file in (files + bench).sorted() {
             let result = try check(file)
             XCTAssertEqual(result.diagnostics.map(\.message), [], file)
             XCTAssertFalse(result.diagrams.isEmpty, file)

@@ -97,3 +97,27 @@ final class RunCommandTests: XCTestCase, RunsNCD {
         XCTAssertFalse(FileManager.default.fileExists(atPath: blocker + "/out"))
     }
 }
+
+final class BenchCommandTests: XCTestCase, RunsNCD {
+    func testBenchPrintsPeersJSON() throws {
+        let run = try ncd(["bench", "examples/bench/attention.ncd", "--size", "s=16", "--size", "t=16", "--size", "d=8",
+                           "--budget", "0.05", "--json"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let rows = try XCTUnwrap(json["results"] as? [[String: Any]])
+        XCTAssertEqual(rows.compactMap { $0["variant"] as? String }, ["forward", "fwd_bwd"])
+        for row in rows {
+            XCTAssertEqual(row["framework"] as? String, "ncd")
+            XCTAssertEqual(row["workload"] as? String, "attention")
+            XCTAssertGreaterThanOrEqual(row["n"] as? Int ?? 0, 15)
+            let (median, low, high) = (row["median_ms"] as? Double ?? -1, row["min_ms"] as? Double ?? -1, row["max_ms"] as? Double ?? -1)
+            XCTAssertTrue(low > 0 && low <= median && median <= high, "\(row)")
+        }
+    }
+
+    func testEveryBenchWorkloadChecks() throws {
+        for name in ["sgemm", "mlp", "attention", "transformer", "conv"] {
+            XCTAssertEqual(try ncd(["check", "examples/bench/\(name).ncd"]).status, 0, name)
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import NCDCheck
+import NCDExec
+import NCDTensor
+
+/// `ncd bench`: times a diagram forward and forward + backward on ncd's runtime, as
+/// ../shared/bench/peers.py times its workloads, and prints the same JSON fields.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Time a diagram forward and forward+backward (median of single runs after a warm-up).")
+
+    @Argument(help: "The .ncd file (examples/bench/ holds the peer workloads).")
+    var file: String
+
+    @Option(help: "The diagram (default: the last one in the file).")
+    var diagram: String?
+
+    @Option(name: .customLong("size"), help: "Bind a size (repeatable).")
+    var sizes: [SizeBinding] = []
+
+    @Option(help: "Threads for the runtime.")
+    var threads: Int = 1
+
+    @Option(help: "Seconds of timed runs per variant (at least 15 runs).")
+    var budget: Double = 1.5
+
+    @Flag(help: "Print JSON rows as peers.py does.")
+    var json = false
+
+    func run() throws {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let loaded = CheckedDiagramLoader(file: file, diagram: diagram, sizes: sizes)
+        TensorThreads.set(threads)
+        do {
+            let executor = try Executor(graph: loaded.graph, sizes: [:], seed: 0)
+            // Parse, check and lower: what ncd adds before a framework's first step.
+            let setupMs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            let inputs = try executor.randomInputs()
+            let initStart = DispatchTime.now().uptimeNanoseconds
+            _ = try executor.allParameters()
+            let initMs = Double(DispatchTime.now().uptimeNanoseconds - initStart) / 1e6
+            let workload = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+            var rows: [[String: Any]] = []
+            func record(_ variant: String, _ body: () throws -> Void) throws {
+                let m = try Self.measure(budget: budget, body)
+                rows.append(["framework": "ncd", "workload": workload, "variant": variant, "threads": threads,
+                             "median_ms": m.median, "min_ms": m.min, "max_ms": m.max, "mean_ms": m.mean, "n": m.n])
+                if !json {
+                    print(String(format: "%@ %@  %d thr  median %.3f ms  min %.3f  max %.3f  n %d", workload, variant, threads,
+                                 m.median, m.min, m.max, m.n))
+                }
+            }
+            try record("forward") {
+                executor.inference = true
+                defer { executor.inference = false }
+                _ = try executor.run(inputs.map { Variable($0) })
+            }
+            try record("fwd_bwd") {
+                executor.parameters.values.forEach { $0.zeroGrad() }
+                let outputs = try executor.run(inputs.map { Variable($0) })
+                var loss: Variable<Float>?
+                for o in outputs {
+                    let term = try o.sumAll()
+                    loss = try loss.map { try $0 + term } ?? term
+                }
+                try loss?.backward()
+            }
+            let step = (rows.last?["median_ms"] as? Double) ?? 1
+            if json {
+                let data = try JSONSerialization.data(withJSONObject: ["results": rows, "meta": ["setup_ms": setupMs, "parameter_init_ms": initMs]],
+                                                      options: [.prettyPrinted, .sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                print(String(format: "parse + check + lower: %.2f ms once (%.1f %% of one fwd_bwd step); initialising the parameters: %.2f ms",
+                             setupMs, 100 * setupMs / step, initMs))
+            }
+        } catch let error as ExecError {
+            exitWith(.runtime("\(error)"))
+        } catch let error as TensorError {
+            exitWith(.runtime("\(error)"))
+        }
+    }
+
+    static func measure(budget: Double, _ body: () throws -> Void) throws -> (median: Double, min: Double, max: Double, mean: Double, n: Int) {
+        let warmStart = DispatchTime.now().uptimeNanoseconds
+        var warm = 0
+        while warm < 3 || Double(DispatchTime.now().uptimeNanoseconds - warmStart) / 1e9 < 0.3 {
+            try body()
+            warm += 1
+        }
+        var times: [Double] = []
+        let start = DispatchTime.now().uptimeNanoseconds
+        while times.count < 15 || Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < budget, times.count < 10_000 {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            try body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+        }
+        times.sort()
+        return (times[times.count / 2], times[0], times[times.count - 1], times.reduce(0, +) / Double(times.count), times.count)
+    }
+}
