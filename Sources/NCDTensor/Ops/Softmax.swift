@@ -50,10 +50,18 @@ extension Variable {
                 var top = -T.infinity
                 for r in 0..<n { top = Swift.max(top, y[base + r * stride]) }
                 var total: T = 0
-                for r in 0..<n {
-                    let e = T.exp(y[base + r * stride] - top)
-                    y[base + r * stride] = e
-                    total += e
+                if stride == 1 {
+                    // A contiguous row: shift, then exponentiate without library calls.
+                    let row = y.baseAddress! + base
+                    for r in 0..<n { row[r] -= top }
+                    T.exponentiate(row, count: n)
+                    for r in 0..<n { total += row[r] }
+                } else {
+                    for r in 0..<n {
+                        let e = T.exp(y[base + r * stride] - top)
+                        y[base + r * stride] = e
+                        total += e
+                    }
                 }
                 let scale = 1 / total
                 for r in 0..<n { y[base + r * stride] *= scale }
