@@ -1,6 +1,6 @@
 // The runtime benchmark: `swift run -c release ncd-bench --threads 1,2 [--json] [--only NAME]`.
 //
-// Times the five workloads of ../shared/bench/peers.py as it does (warm-up of at least 0.3 s,
+// Times the five workloads of ../shared/bench/peers.py as it does (BenchmarkTiming: warm-up,
 // then single iterations until 15 runs and 1.5 s) and prints the same JSON fields with
 // framework "ncd", so the two files join on (workload, variant, threads). Each thread count
 // runs in a fresh child process, as peers.py does.
@@ -30,22 +30,9 @@ struct Row: Codable {
     var n: Int
 }
 
-func measure(_ body: () throws -> Void) throws -> (median: Double, min: Double, max: Double, mean: Double, n: Int) {
-    let warmStart = DispatchTime.now().uptimeNanoseconds
-    var warm = 0
-    while warm < 3 || Double(DispatchTime.now().uptimeNanoseconds - warmStart) / 1e9 < 0.3 {
-        try body()
-        warm += 1
-    }
-    var times: [Double] = []
-    let start = DispatchTime.now().uptimeNanoseconds
-    while times.count < 15 || Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < budget, times.count < 10_000 {
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        try body()
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
-    }
-    times.sort()
-    return (times[times.count / 2], times.first!, times.last!, times.reduce(0, +) / Double(times.count), times.count)
+func line(_ r: Row) -> String {
+    String(format: "ncd  %-12@ %-12@ %d thr  median %8.3f ms  min %8.3f  max %8.3f  n %d",
+           r.workload, r.variant, r.threads, r.median_ms, r.min_ms, r.max_ms, r.n)
 }
 
 func runInThisProcess(threads: Int) throws -> [Row] {
@@ -53,13 +40,10 @@ func runInThisProcess(threads: Int) throws -> [Row] {
     var rows: [Row] = []
     func record(_ workload: String, _ variant: String, _ body: () throws -> Void) throws {
         guard only == nil || only == workload else { return }
-        let m = try measure(body)
+        let m = try BenchmarkTiming.measure(budget: budget, body)
         rows.append(Row(workload: workload, variant: variant, threads: threads, median_ms: m.median, min_ms: m.min,
-                        max_ms: m.max, mean_ms: m.mean, n: m.n))
-        if !json {
-            print(String(format: "ncd  %-12@ %-12@ %d thr  median %8.3f ms  min %8.3f  max %8.3f  n %d",
-                         workload, variant, threads, m.median, m.min, m.max, m.n))
-        }
+                        max_ms: m.max, mean_ms: m.mean, n: m.count))
+        if !json { print(line(rows.last!)) }
     }
     try record("sgemm", "1024^3", Workloads.sgemm())
     let mlp = Workloads.mlp()
@@ -121,12 +105,7 @@ do {
             process.waitUntilExit()
             let child = try JSONDecoder().decode([String: [Row]].self, from: data)["results"] ?? []
             rows += child
-            if !json {
-                for r in child {
-                    print(String(format: "ncd  %-12@ %-12@ %d thr  median %8.3f ms  min %8.3f  max %8.3f  n %d",
-                                 r.workload, r.variant, r.threads, r.median_ms, r.min_ms, r.max_ms, r.n))
-                }
-            }
+            if !json { child.forEach { print(line($0)) } }
         }
     }
     if json {

@@ -10,14 +10,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time a diagram forward and forward+backward (median of single runs after a warm-up).")
 
-    @Argument(help: "The .ncd file (examples/bench/ holds the peer workloads).")
-    var file: String
-
-    @Option(help: "The diagram (default: the last one in the file).")
-    var diagram: String?
-
-    @Option(name: .customLong("size"), help: "Bind a size (repeatable).")
-    var sizes: [SizeBinding] = []
+    @OptionGroup var selection: DiagramSelection
 
     @Option(help: "Threads for the runtime.")
     var threads: Int = 1
@@ -30,7 +23,7 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         let start = DispatchTime.now().uptimeNanoseconds
-        let loaded = CheckedDiagramLoader(file: file, diagram: diagram, sizes: sizes)
+        let loaded = CheckedDiagramLoader(selection)
         TensorThreads.set(threads)
         do {
             let executor = try Executor(graph: loaded.graph, sizes: [:], seed: 0)
@@ -40,15 +33,15 @@ struct Bench: ParsableCommand {
             let initStart = DispatchTime.now().uptimeNanoseconds
             _ = try executor.allParameters()
             let initMs = Double(DispatchTime.now().uptimeNanoseconds - initStart) / 1e6
-            let workload = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+            let workload = URL(fileURLWithPath: selection.file).deletingPathExtension().lastPathComponent
             var rows: [[String: Any]] = []
             func record(_ variant: String, _ body: () throws -> Void) throws {
-                let m = try Self.measure(budget: budget, body)
+                let m = try BenchmarkTiming.measure(budget: budget, body)
                 rows.append(["framework": "ncd", "workload": workload, "variant": variant, "threads": threads,
-                             "median_ms": m.median, "min_ms": m.min, "max_ms": m.max, "mean_ms": m.mean, "n": m.n])
+                             "median_ms": m.median, "min_ms": m.min, "max_ms": m.max, "mean_ms": m.mean, "n": m.count])
                 if !json {
                     print(String(format: "%@ %@  %d thr  median %.3f ms  min %.3f  max %.3f  n %d", workload, variant, threads,
-                                 m.median, m.min, m.max, m.n))
+                                 m.median, m.min, m.max, m.count))
                 }
             }
             try record("forward") {
@@ -80,23 +73,5 @@ struct Bench: ParsableCommand {
         } catch let error as TensorError {
             exitWith(.runtime("\(error)"))
         }
-    }
-
-    static func measure(budget: Double, _ body: () throws -> Void) throws -> (median: Double, min: Double, max: Double, mean: Double, n: Int) {
-        let warmStart = DispatchTime.now().uptimeNanoseconds
-        var warm = 0
-        while warm < 3 || Double(DispatchTime.now().uptimeNanoseconds - warmStart) / 1e9 < 0.3 {
-            try body()
-            warm += 1
-        }
-        var times: [Double] = []
-        let start = DispatchTime.now().uptimeNanoseconds
-        while times.count < 15 || Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < budget, times.count < 10_000 {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            try body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
-        }
-        times.sort()
-        return (times[times.count / 2], times[0], times[times.count - 1], times.reduce(0, +) / Double(times.count), times.count)
     }
 }

@@ -1,7 +1,20 @@
+import ArgumentParser
 import Foundation
 import NCDCheck
 import NCDCore
 import NCDSyntax
+
+/// The file, diagram and sizes that `ncd run` and `ncd bench` take.
+struct DiagramSelection: ParsableArguments {
+    @Argument(help: "The .ncd file.")
+    var file: String
+
+    @Option(help: "The diagram (default: the last one in the file).")
+    var diagram: String?
+
+    @Option(name: .customLong("size"), help: "Bind a size (repeatable).")
+    var sizes: [SizeBinding] = []
+}
 
 /// Reads a file, checks it, and picks the diagram to run: what `ncd run` and `ncd bench`
 /// share. Usage problems and check errors end the command here.
@@ -11,7 +24,8 @@ struct CheckedDiagramLoader {
     var diagram: CheckedDiagram
     var graph: DiagramGraph
 
-    init(file: String, diagram name: String?, sizes: [SizeBinding]) {
+    init(_ selection: DiagramSelection) {
+        let (file, name, sizes) = (selection.file, selection.diagram, selection.sizes)
         var options = CheckOptions()
         for s in sizes {
             guard s.value > 0 else { exitWith(.usage("--size \(s.name)=\(s.value): sizes must be positive")) }

@@ -11,14 +11,7 @@ struct Run: ParsableCommand {
         abstract: "Run a checked diagram on ncd's tensor runtime, forward and optionally backward.",
         discussion: "Inputs come from .npy files (--input NAME=PATH) or seeded random values. Exits 65 if the file has errors, 64 on a usage or input-file error, 70 if running fails.")
 
-    @Argument(help: "The .ncd file.")
-    var file: String
-
-    @Option(help: "The diagram to run (default: the last one in the file).")
-    var diagram: String?
-
-    @Option(name: .customLong("size"), help: "Bind a size (repeatable).")
-    var sizes: [SizeBinding] = []
+    @OptionGroup var selection: DiagramSelection
 
     @Option(name: .customLong("input"), help: "Read an input from a .npy file: NAME=PATH (repeatable).")
     var inputs: [String] = []
@@ -51,7 +44,8 @@ struct Run: ParsableCommand {
     var maxMemory: String = "8G"
 
     func run() throws {
-        let loaded = CheckedDiagramLoader(file: file, diagram: diagram, sizes: sizes)
+        let loaded = CheckedDiagramLoader(selection)
+        let file = selection.file
         let (source, graph) = (loaded.source, loaded.graph)
         TensorThreads.set(threads)
         guard let limit = Self.bytes(maxMemory) else { fail(.usage("--max-memory takes a size such as 512M or 8G, got `\(maxMemory)`")) }
