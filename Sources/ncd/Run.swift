@@ -62,7 +62,7 @@ struct Run: ParsableCommand {
             let variables = values.map { Variable($0, requiresGrad: grad) }
             let outputs = try executor.run(variables)
             for (i, (o, id)) in zip(outputs, graph.outputs).enumerated() {
-                print("output \(i + 1) : \(graph.type(of: id))  \(Self.statistics(o.value))")
+                print("output \(i + 1) : \(graph.type(of: id))  \(Statistics.describe(o.value))")
             }
             if grad { try backward(outputs, executor, variables) }
             if let out { try write(outputs, executor, variables, to: out) }
@@ -173,15 +173,5 @@ struct Run: ParsableCommand {
         } catch let error as CocoaError {
             fail(.usage("cannot write into \(directory): \(error.localizedDescription)"))
         }
-    }
-
-    /// `shape 2×10  mean 0.1  std 0.29  min 0  max 1`.
-    static func statistics(_ t: Tensor<Float>) -> String {
-        let n = Double(max(t.count, 1))
-        let mean = t.storage.reduce(0.0) { $0 + Double($1) } / n
-        let variance = t.storage.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / n
-        let shape = t.shape.isEmpty ? "scalar" : t.shape.map(String.init).joined(separator: "×")
-        return String(format: "shape %@  mean %.6g  std %.6g  min %.6g  max %.6g", shape, mean, variance.squareRoot(),
-                      Double(t.storage.min() ?? 0), Double(t.storage.max() ?? 0))
     }
 }

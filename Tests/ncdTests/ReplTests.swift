@@ -174,6 +174,22 @@ final class ReplTests: XCTestCase, RunsNCD {
         XCTAssertTrue(out.hasSuffix("[ȳ:20, m:128]  (2560 elements, 10.0 KiB)\n"), out)
     }
 
+    func testRunUsesTheWorkspaceSizes() throws {
+        let out = try repl("""
+            :load examples/mlp.ncd
+            :run ImageRecogniser
+            :set b = 3
+            :run ImageRecogniser
+            :run Nope
+            :set b = 10000000
+            :run ImageRecogniser
+            """)
+        XCTAssertTrue(out.contains("error: free size `b` must be bound: use --size b=N"), out)
+        XCTAssertTrue(out.contains("output 1 : [b:3, classes:10]  shape 3×10  mean 0.1"), out)
+        XCTAssertTrue(out.contains("error: no diagram `Nope`"), out)
+        XCTAssertTrue(out.contains("would need about"), out)
+    }
+
     func testCommandsHelpUnknownAndQuit() throws {
         let out = try repl(":help\n:frob\n:render F\n:quit\naxis never = 1\n")
         XCTAssertTrue(out.contains(":set AXIS = N"), out)

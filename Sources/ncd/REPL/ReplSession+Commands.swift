@@ -1,5 +1,7 @@
 import NCDCheck
+import NCDExec
 import NCDSyntax
+import NCDTensor
 
 /// The `:commands` of the REPL.
 extension ReplSession {
@@ -13,7 +15,7 @@ extension ReplSession {
         ("diagrams", "", "every diagram with its signature"),
         ("cost", "NAME", "the cost table of a diagram"),
         ("render", "NAME [PATH]", "draw a diagram (arrives with `ncd render`)"),
-        ("run", "NAME", "run a diagram on random inputs (arrives with `ncd run`)"),
+        ("run", "NAME", "run a diagram on seeded random inputs; print its outputs' shapes and statistics"),
         ("help", "", "this list"),
         ("quit", "", "leave (Ctrl-D does the same)"),
     ]
@@ -32,8 +34,9 @@ extension ReplSession {
         case "reload", "r": reload()
         case "diagrams": listDiagrams()
         case "cost": cost(argument)
-        case "render", "run":
-            writeError("`:\(name)` is not available yet: it arrives with `ncd \(name)`, which this build does not have\n")
+        case "run": run(argument)
+        case "render":
+            writeError("`:render` is not available yet: it arrives with `ncd render`, which this build does not have\n")
         case "help", "h", "?": help()
         case "quit", "q", "exit": quit()
         default:
@@ -102,6 +105,32 @@ extension ReplSession {
         for d in diagrams {
             let signature = d.signature.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
             write("\(signature)\(d.isAbstract ? "   (abstract)" : "")\n")
+        }
+    }
+
+    /// `:run NAME`: the diagram on seeded random inputs, with the workspace's sizes.
+    func run(_ name: String) {
+        let checked = workspace.check()
+        let names = checked.result.diagrams.map(\.name).filter { $0 != Workspace.scratchName }
+        guard let diagram = checked.result.diagram(named: name), name != Workspace.scratchName else {
+            let guess = Suggestions.closest(to: name, among: names)
+            return writeError("error: \(name.isEmpty ? "`:run` needs a diagram name" : "no diagram `\(name)`")\(guess.map { "; did you mean `\($0)`?" } ?? "")\n")
+        }
+        guard let graph = diagram.graph else {
+            return writeError("`\(name)` cannot run on its own: \(diagram.isAbstract ? "it has no body" : "its size parameters have no defaults")\n")
+        }
+        do {
+            let executor = try Executor(graph: graph, sizes: [:], seed: 0)
+            let estimate = try executor.estimatedBytes(withGradients: false)
+            guard estimate <= 1 << 31 else {
+                return writeError("`\(name)` would need about \(Report.bytes(estimate)); `:set` smaller sizes first\n")
+            }
+            let outputs = try executor.run(try executor.randomInputs().map { Variable($0) })
+            for (i, (o, id)) in zip(outputs, graph.outputs).enumerated() {
+                write("output \(i + 1) : \(graph.type(of: id))  \(Statistics.describe(o.value))\n")
+            }
+        } catch {
+            writeError("error: \(error)\n")
         }
     }
 
