@@ -211,9 +211,21 @@ extension Executor {
 
     func convolve(_ op: Operation, _ x: Named, spatial: [String], input: String, output: String,
                   geometry: WindowGeometry, bias: Bool, transposed: Bool) throws -> Named {
-        guard spatial.count == 2 else { throw ExecError.unsupported("convolution over \(spatial.count) spatial axes (2 are supported)") }
         let ps = try parameters(of: op, roles: bias ? ["weight", "bias"] : ["weight"])
         guard let weight = ps[0] else { throw ExecError.internalError("no weight for `\(op.instance)`") }
+        guard spatial.count == 2 else {
+            // Any other number of spatial axes: the paper's ★ window, then the contraction
+            // with the kernel over channel and window axes.
+            guard !transposed else { throw ExecError.unsupported("transposed convolution over \(spatial.count) spatial axes (2 are supported)") }
+            let windowAxes = spatial.map { "§window.\($0)" }
+            let windowed = try x.variable.window(spatial: try spatial.map(x.index), spec(geometry))
+            // The output channel may share the input channel's name (`c -> c: 2*c`).
+            let outLabel = "§out"
+            let rest = x.axes.filter { $0 != input }
+            var y = try einsum([(windowed, x.axes + windowAxes), (weight, [outLabel, input] + windowAxes)], output: rest + [outLabel])
+            if bias, let b = ps[1] { y = try y + b }
+            return Named(variable: y, axes: rest + [output])
+        }
         // [batch…, channel, h, w] with the batch axes merged, as conv2d takes.
         let rest = x.axes.filter { $0 != input && !spatial.contains($0) }
         let moved = try x.ordered(rest + [input] + spatial)

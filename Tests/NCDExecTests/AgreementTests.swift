@@ -97,3 +97,30 @@ final class AgreementTests: XCTestCase {
         for n in names { assertAgree(t.parameterGradients[n]!, P[n]!.grad!, n) }
     }
 }
+
+final class ConvolutionLoweringTests: XCTestCase {
+    func testOneDimensionalConvolutionAgainstLoops() throws {
+        // Channel-last on purpose, with the output channel reusing the input's name.
+        let e = try executor(source: """
+            axis b = 2, t = 9, c = 3
+            diagram C(x: [b, t, c]) -> [b, t: 5, c: 4] {
+              return conv[c -> c: 4, t, kernel=3, stride=2, padding=1, dilation=1](x) as conv
+            }
+            """, diagram: "C")
+        let x = try e.randomInputs()[0]
+        let y = try e.run([Variable(x)])[0].value
+        let w = try XCTUnwrap(e.parameters["conv.weight"]?.value), bias = try XCTUnwrap(e.parameters["conv.bias"]?.value)
+        XCTAssertEqual(w.shape, [4, 3, 3])
+        XCTAssertEqual(y.shape, [2, 5, 4])
+        for n in 0..<2 { for p in 0..<5 { for o in 0..<4 {
+            var total = Double(bias[[o]])
+            for ci in 0..<3 { for k in 0..<3 {
+                let at = p * 2 - 1 + k
+                if at >= 0, at < 9 { total += Double(x[[n, at, ci]]) * Double(w[[o, ci, k]]) }
+            } }
+            XCTAssertEqual(Double(y[[n, p, o]]), total, accuracy: 1e-5)
+        } } }
+        let t = try trace(e)
+        XCTAssertEqual(t.parameterGradients["conv.weight"]?.shape, [4, 3, 3])
+    }
+}
