@@ -176,7 +176,30 @@ extension Variable {
         value.storage.withUnsafeBufferPointer { xs in
             out.withUnsafeMutableBufferPointer { ys in
                 argmax.withUnsafeMutableBufferPointer { arg in
-                    Parallel.forEachChunk(planes, costPerItem: ho * wo * spec.kernel * spec.kernel) { chunk in
+                    let k = spec.kernel
+                    // Non-overlapping windows inside the image (stride = kernel, no padding or
+                    // dilation): every window is in bounds, so no coordinate checks are needed.
+                    let tiled = spec.stride == k && spec.padding == 0 && spec.dilation == 1
+                    Parallel.forEachChunk(planes, costPerItem: ho * wo * k * k) { chunk in
+                        if tiled {
+                            for plane in chunk { for oh in 0..<ho {
+                                let top = (plane * h + oh * k) * w
+                                for ow in 0..<wo {
+                                    var at = top + ow * k, best = xs[at]
+                                    for ki in 0..<k {
+                                        let row = top + ki * w + ow * k
+                                        for kj in 0..<k where xs[row + kj] > best {
+                                            best = xs[row + kj]
+                                            at = row + kj
+                                        }
+                                    }
+                                    let o = (plane * ho + oh) * wo + ow
+                                    ys[o] = best
+                                    arg[o] = Int32(at)
+                                }
+                            } }
+                            return
+                        }
                         for plane in chunk { for oh in 0..<ho { for ow in 0..<wo {
                             var best = -T.infinity, at = -1
                             for ki in 0..<spec.kernel {
