@@ -126,14 +126,6 @@ public final class DiagramGraph: Hashable, @unchecked Sendable {
         }
     }
 
-    /// How many operations use each value (a value used twice is a copy in the picture).
-    public var useCounts: [Int] {
-        var counts = [Int](repeating: 0, count: values.count)
-        for op in operations { for v in op.inputs { counts[v] += 1 } }
-        for v in outputs { counts[v] += 1 }
-        return counts
-    }
-
     public static func == (a: DiagramGraph, b: DiagramGraph) -> Bool { a === b }
     public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
 }

@@ -27,8 +27,3 @@ enum Parallel {
         Swift.min(threads, Swift.max(1, count * costPerItem / grain), Swift.max(count, 1))
     }
 }
-
-extension TensorThreads {
-    /// The thread count set last (1 until set).
-    public static var count: Int { Parallel.threads }
-}

@@ -68,7 +68,4 @@ extension Tensor {
     public func max(axes: [Int], keepingAxes: Bool = false) throws -> Tensor {
         try reduce(axes: axes, keepingAxes: keepingAxes, initial: -T.infinity) { Swift.max($0, $1) }
     }
-
-    /// Sum of every element.
-    public func sumAll() -> T { storage.reduce(0, +) }
 }
