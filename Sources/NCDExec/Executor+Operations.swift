@@ -201,7 +201,13 @@ extension Executor {
         let rows = moved.variable.value.count / Swift.max(moved.shape.last!, 1)
         let flat = try moved.variable.reshapedVariable([rows, moved.shape.last!])
         if indices {
-            let labels = try targets.ordered(rest).variable.value.storage.map { Int($0.rounded()) }
+            let labels = try targets.ordered(rest).variable.value.storage.map { v -> Int in
+                // Class indices from a file: converting NaN or a huge value to Int would trap.
+                guard v.isFinite, v >= 0, v < Float(Int32.max), v == v.rounded() else {
+                    throw ExecError.input("`cross_entropy` targets must be class indices; found \(v)")
+                }
+                return Int(v)
+            }
             return Named(variable: try flat.crossEntropy(classAxis: 1, targets: labels), axes: [])
         }
         let probabilities = try targets.ordered(rest + [classAxis]).variable.reshapedVariable([rows, moved.shape.last!])

@@ -59,8 +59,16 @@ public enum SafeTensors {
             }
             let width = ["F32": 4, "F64": 8, "F16": 2, "BF16": 2][dtype]
             guard let width else { throw Failure.malformed("`\(name)` has dtype \(dtype) (F32, F64, F16 and BF16 are read)") }
-            let count = shape.reduce(1, *)
-            guard offsets[0] >= 0, offsets[1] - offsets[0] == count * width, start + offsets[1] <= bytes.count else {
+            // Checked products: a hostile header must give an error, not an overflow trap.
+            var count = 1
+            for n in shape {
+                let (product, overflow) = count.multipliedReportingOverflow(by: n)
+                guard !overflow else { throw Failure.malformed("`\(name)`: shape \(shape) is too large") }
+                count = product
+            }
+            let (bytesNeeded, overflow) = count.multipliedReportingOverflow(by: width)
+            guard !overflow, offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] - offsets[0] == bytesNeeded,
+                  offsets[1] <= bytes.count - start else {
                 throw Failure.malformed("`\(name)`: offsets \(offsets) do not hold \(count) \(dtype) values inside the file")
             }
             let base = start + offsets[0]

@@ -60,3 +60,20 @@ final class ExampleRunTests: XCTestCase {
         }
     }
 }
+
+final class BadTargetTests: XCTestCase {
+    func testNonIntegerClassIndicesAreAnErrorNotATrap() throws {
+        let e = try executor(source: """
+            axis b = 2, c = 3
+            diagram L(logits: [b, c], labels: [b]) -> [] {
+              return cross_entropy[c](logits, labels)
+            }
+            """, diagram: "L")
+        let logits = Variable(Tensor<Float>(shape: [2, 3]))
+        for bad: Float in [.nan, .infinity, 1e30, -1, 0.5] {
+            XCTAssertThrowsError(try e.run([logits, Variable(try Tensor(shape: [2], [0, bad]))]), "\(bad)")
+        }
+        XCTAssertThrowsError(try e.run([logits, Variable(try Tensor(shape: [2], [0, 3]))]), "index 3 of 3 classes")
+        XCTAssertNoThrow(try e.run([logits, Variable(try Tensor(shape: [2], [0, 2]))]))
+    }
+}

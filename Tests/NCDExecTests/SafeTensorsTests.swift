@@ -32,6 +32,9 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertThrowsError(try SafeTensors.decode([1, 2, 3]))
         XCTAssertThrowsError(try SafeTensors.decode(file("F32", shape: [4], [0, 0, 0, 0])))  // 4 values need 16 bytes
         XCTAssertThrowsError(try SafeTensors.decode(file("I8", shape: [1], [0])))
+        XCTAssertThrowsError(try SafeTensors.decode(file("F32", shape: [1 << 40, 1 << 40], [0, 0, 0, 0]))) {
+            XCTAssertTrue("\($0)".contains("too large"), "\($0)")
+        }
         var huge = file("F32", shape: [1], [0, 0, 0, 0])
         huge[0] = 0xFF
         huge[7] = 0x7F
