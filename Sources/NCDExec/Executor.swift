@@ -63,23 +63,23 @@ public final class Executor {
     /// multiplied by the sizes it is broadcast over, and the parameters; doubled when
     /// gradients are wanted.
     public func estimatedBytes(withGradients: Bool) throws -> Int {
+        // Saturating arithmetic: absurd sizes must compare as huge, never overflow.
+        func times(_ a: Int, _ b: Int) -> Int { let (v, o) = a.multipliedReportingOverflow(by: b); return o ? Int.max : v }
+        func plus(_ a: Int, _ b: Int) -> Int { let (v, o) = a.addingReportingOverflow(b); return o ? Int.max : v }
+        func bytes(of type: ArrayType) throws -> Int { times(try shape(type).reduce(1, times), 4) }
         func bytes(_ g: DiagramGraph) throws -> Int {
-            var total = try g.values.reduce(0) { sum, v in
-                let (n, o) = try shape(v.type).reduce(1, *).multipliedReportingOverflow(by: 4)
-                return o ? Int.max : sum.addingReportingOverflow(n).overflow ? Int.max : sum + n
-            }
+            var total = try g.values.reduce(0) { plus($0, try bytes(of: $1.type)) }
             for op in g.operations {
-                total = total.addingReportingOverflow(try op.parameters.reduce(0) { $0 + (try shape($1.type).reduce(1, *)) * 4 }).partialValue
+                total = try op.parameters.reduce(total) { plus($0, try bytes(of: $1.type)) }
                 if case .call(let child) = op.kind {
-                    let copies = try op.broadcast.reduce(1) { $0 * (try size($1.size)) }
-                    let (inner, o) = try bytes(child).multipliedReportingOverflow(by: copies)
-                    total = o ? Int.max : total.addingReportingOverflow(inner).overflow ? Int.max : total + inner
+                    let copies = try op.broadcast.reduce(1) { times($0, try size($1.size)) }
+                    total = plus(total, times(try bytes(child), copies))
                 }
             }
             return total
         }
         let once = try bytes(graph)
-        return withGradients ? (once.multipliedReportingOverflow(by: 2).overflow ? Int.max : once * 2) : once
+        return withGradients ? times(once, 2) : once
     }
 
     /// Each input's name, axes and shape, in signature order.

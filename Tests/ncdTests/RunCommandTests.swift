@@ -81,6 +81,10 @@ final class RunCommandTests: XCTestCase, RunsNCD {
         XCTAssertTrue(big.stderr.contains("would need about"), big.stderr)
         XCTAssertTrue(big.stderr.contains("over --max-memory 8G"), big.stderr)
         XCTAssertEqual(try ncd(["run", "examples/attention.ncd", "--max-memory", "lots"]).status, 64)
+        // Sizes whose products overflow 64 bits are refused, not trapped on.
+        let absurd = try ncd(["run", "examples/mlp.ncd", "--size", "b=4611686018427387904"])
+        XCTAssertEqual(absurd.status, 64, absurd.stderr)
+        XCTAssertEqual(try ncd(["bench", "examples/mlp.ncd", "--size", "b=4611686018427387904"]).status, 64)
         let source = try temporaryFile("axis n = 64\ndiagram F(x: [n]) -> [n] {\n  y = log(x)\n  return relu(y)\n}\n")
         let checked = try ncd(["run", source, "--check-numerics"])
         XCTAssertEqual(checked.status, 70)
