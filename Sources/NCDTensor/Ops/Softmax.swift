@@ -18,6 +18,24 @@ extension Variable {
         }
     }
 
+    /// Folds a contiguous run with eight independent partial results, then folds those.
+    @inline(__always)
+    static func reduce8(_ x: UnsafeMutablePointer<T>, _ n: Int, initial: T, _ f: (T, T) -> T) -> T {
+        var p0 = initial, p1 = initial, p2 = initial, p3 = initial, p4 = initial, p5 = initial, p6 = initial, p7 = initial
+        var i = 0
+        while i + 8 <= n {
+            p0 = f(p0, x[i]); p1 = f(p1, x[i + 1]); p2 = f(p2, x[i + 2]); p3 = f(p3, x[i + 3])
+            p4 = f(p4, x[i + 4]); p5 = f(p5, x[i + 5]); p6 = f(p6, x[i + 6]); p7 = f(p7, x[i + 7])
+            i += 8
+        }
+        var result = f(f(f(p0, p1), f(p2, p3)), f(f(p4, p5), f(p6, p7)))
+        while i < n {
+            result = f(result, x[i])
+            i += 1
+        }
+        return result
+    }
+
     /// Calls `body(start, n, stride)` for every line along `axis`: the elements
     /// start, start + stride, … (n of them).
     @inline(__always)
@@ -47,16 +65,19 @@ extension Variable {
         var storage = x.storage
         try storage.withUnsafeMutableBufferPointer { y in
             try rows(x.shape, axis: axis) { base, n, stride in
-                var top = -T.infinity
-                for r in 0..<n { top = Swift.max(top, y[base + r * stride]) }
                 var total: T = 0
                 if stride == 1 {
-                    // A contiguous row: shift, then exponentiate without library calls.
+                    // A contiguous row: maximum, shift, exponentials without library calls,
+                    // sum. The reductions keep eight partials so additions do not wait on
+                    // each other.
                     let row = y.baseAddress! + base
+                    let top = Self.reduce8(row, n, initial: -T.infinity) { Swift.max($0, $1) }
                     for r in 0..<n { row[r] -= top }
                     T.exponentiate(row, count: n)
-                    for r in 0..<n { total += row[r] }
+                    total = Self.reduce8(row, n, initial: 0, +)
                 } else {
+                    var top = -T.infinity
+                    for r in 0..<n { top = Swift.max(top, y[base + r * stride]) }
                     for r in 0..<n {
                         let e = T.exp(y[base + r * stride] - top)
                         y[base + r * stride] = e
