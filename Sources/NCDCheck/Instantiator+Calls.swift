@@ -46,19 +46,16 @@ extension Instantiator {
         var sharedWith: String?
         switch call.instance {
         case .shares(let n):
-            guard let earlier = instances.first(where: { $0.key.split(separator: ".").last.map(String.init) == n.text }) else {
-                error("no instance `\(n.text)` to share parameters with; name one with `as \(n.text)` first", at: n.range)
+            guard let path = sharedInstance(n), let earlier = instances[path] else { return .failed }
+            guard earlier.kind.mnemonic == name else {
+                error("`shares \(n.text)` needs a call of the same diagram; `\(n.text)` is \(earlier.kind.mnemonic)",
+                      at: n.range, notes: [DiagnosticNote("`\(n.text)` is defined here", at: earlier.range)])
                 return .failed
             }
-            guard earlier.value.kind.mnemonic == name else {
-                error("`shares \(n.text)` needs a call of the same diagram; `\(n.text)` is \(earlier.value.kind.mnemonic)",
-                      at: n.range, notes: [DiagnosticNote("`\(n.text)` is defined here", at: earlier.value.range)])
-                return .failed
-            }
-            instancePath = earlier.key
-            sharedWith = earlier.key
+            instancePath = path
+            sharedWith = path
         case .named(let n):
-            let path = currentPath.isEmpty ? n.text : "\(currentPath).\(n.text)"
+            let path = qualified(n.text)
             if let earlier = instances[path] {
                 error("instance `\(n.text)` is already defined; write `shares \(n.text)` to reuse its parameters",
                       at: n.range, notes: [DiagnosticNote("first defined here", at: earlier.range)])
@@ -68,10 +65,7 @@ extension Instantiator {
         case nil:
             let stem = name.prefix(1).lowercased() + name.dropFirst()
             var path: String
-            repeat {
-                let n = nextDefaultName(stem)
-                path = currentPath.isEmpty ? n : "\(currentPath).\(n)"
-            } while instances[path] != nil
+            repeat { path = qualified(nextDefaultName(stem)) } while instances[path] != nil
             instancePath = path
         }
 

@@ -27,24 +27,9 @@ extension Instantiator {
     func instance(for call: Call, stem: String, kind: OperationKind, parameters: (String) -> [Parameter])
         -> (path: String, parameters: [Parameter], shares: String?)?
     {
-        let scope = currentPath
-        func qualified(_ name: String) -> String { scope.isEmpty ? name : "\(scope).\(name)" }
         switch call.instance {
         case .shares(let name):
-            // Search from the innermost scope outwards, so a loop body can share with a layer
-            // defined before the loop.
-            var candidates: [String] = []
-            var parts = scope.split(separator: ".").map(String.init)
-            while true {
-                candidates.append((parts + [name.text]).joined(separator: "."))
-                if parts.isEmpty { break }
-                parts.removeLast()
-            }
-            guard let path = candidates.first(where: { instances[$0] != nil }), let earlier = instances[path] else {
-                error("no instance `\(name.text)` to share parameters with; name one with `as \(name.text)` first",
-                      at: name.range)
-                return nil
-            }
+            guard let path = sharedInstance(name), let earlier = instances[path] else { return nil }
             let mine = parameters(path)
             guard earlier.parameters.map(\.type) == mine.map(\.type), earlier.kind.mnemonic == kind.mnemonic else {
                 let theirs = earlier.parameters.map { "\($0.type)" }.joined(separator: ", ")
@@ -72,6 +57,26 @@ extension Instantiator {
             instances[path] = (kind, p, call.callee.range)
             return (path, p, nil)
         }
+    }
+
+    /// `name` under the current scope: `encoder.attn.q`.
+    func qualified(_ name: String) -> String {
+        currentPath.isEmpty ? name : "\(currentPath).\(name)"
+    }
+
+    /// The path of the instance `shares NAME` refers to, searching from the innermost scope
+    /// outwards (so a loop body can share with a layer defined before the loop); reports
+    /// the error and returns nil when there is none.
+    func sharedInstance(_ name: Name) -> String? {
+        var parts = currentPath.split(separator: ".").map(String.init)
+        while true {
+            let path = (parts + [name.text]).joined(separator: ".")
+            if instances[path] != nil { return path }
+            if parts.isEmpty { break }
+            parts.removeLast()
+        }
+        error("no instance `\(name.text)` to share parameters with; name one with `as \(name.text)` first", at: name.range)
+        return nil
     }
 
     /// Rejects `as` and `shares` on operations that have nothing to name.

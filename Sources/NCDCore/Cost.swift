@@ -64,9 +64,10 @@ extension DiagramGraph {
         case .crossEntropy, .meanSquaredError:
             flops = try times(4, inElements)
         case .call(let child):
+            // A call that shares another instance's parameters owns none of them.
             let inner = try child.totalCost()
-            return Cost(flops: try inner.flops * broadcast, parameters: inner.parameters,
-                        outputBytes: bytes)
+            return Cost(flops: try inner.flops * broadcast,
+                        parameters: op.sharesParametersWith == nil ? inner.parameters : .zero, outputBytes: bytes)
         case .rearrange, .concatenate, .index, .slice, .window, .identity, .abstract:
             flops = .zero
         }
