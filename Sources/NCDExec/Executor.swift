@@ -177,10 +177,10 @@ public final class Executor {
                 throw ExecError.tensor(op.kind.mnemonic, error)
             }
             if checkNumerics {
-                for r in results where r.variable.value.storage.contains(where: { !$0.isFinite }) {
-                    let bad = r.variable.value.storage.first { !$0.isFinite }!
-                    throw ExecError.nonFinite(operation: op.kind.mnemonic, instance: op.instance, location: op.location,
-                                              value: bad.isNaN ? "NaN" : bad > 0 ? "+infinity" : "-infinity")
+                for r in results {
+                    if let bad = r.variable.value.firstNonFinite {
+                        throw ExecError.nonFinite(operation: op.kind.mnemonic, instance: op.instance, location: op.location, value: bad)
+                    }
                 }
             }
             for (id, r) in zip(op.outputs, results) { values[id] = r }

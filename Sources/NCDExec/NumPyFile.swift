@@ -87,14 +87,9 @@ public enum NumPyFile {
         return bytes
     }
 
-    /// Writes atomically: a temporary file beside the target, then a rename, so a failure
-    /// never leaves a partial file.
+    /// Writes a tensor as a `.npy` file, atomically.
     public static func write(_ t: Tensor<Float>, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
-        try Data(encode(t)).write(to: temporary)
-        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-        try FileManager.default.moveItem(at: temporary, to: url)
+        try AtomicFile.write(encode(t), to: path)
     }
 
     /// The value of `'key': value` in a header dict.

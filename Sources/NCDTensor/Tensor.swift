@@ -75,6 +75,12 @@ public struct Tensor<T: TensorElement>: Equatable, Sendable {
         try Tensor(shape: newShape, storage)
     }
 
+    /// `NaN`, `+infinity` or `-infinity` for the first element that is not finite, or nil.
+    public var firstNonFinite: String? {
+        guard let bad = storage.first(where: { !$0.isFinite }) else { return nil }
+        return bad.isNaN ? "NaN" : bad > 0 ? "+infinity" : "-infinity"
+    }
+
     /// Converts element type (e.g. to `Double` for checks).
     public func converted<U: TensorElement>(to: U.Type) -> Tensor<U> {
         Tensor<U>(unchecked: shape, storage.map { U($0) })

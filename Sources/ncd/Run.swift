@@ -68,7 +68,7 @@ struct Run: ParsableCommand {
             if let out { try write(outputs, executor, variables, to: out) }
             if let saveWeights {
                 do {
-                    try Self.writeAtomically(SafeTensors.encode(try executor.allParameters()), to: saveWeights)
+                    try AtomicFile.write(SafeTensors.encode(try executor.allParameters()), to: saveWeights)
                 } catch {
                     fail(.usage("cannot write \(saveWeights): \(error.localizedDescription)"))
                 }
@@ -104,15 +104,6 @@ struct Run: ParsableCommand {
             return o ? nil : v
         }
         return Int(text).flatMap { $0 > 0 ? $0 : nil }
-    }
-
-    /// A temporary file beside the target, then a rename: never a partial file.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
-        try Data(bytes).write(to: temporary)
-        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-        try FileManager.default.moveItem(at: temporary, to: url)
     }
 
     func loadInputs(_ executor: Executor) throws -> [Tensor<Float>] {

@@ -73,9 +73,7 @@ extension Variable {
     /// This variable, or an error naming the operation that made it, if any element is NaN
     /// or infinite (for `--check-numerics`).
     public func checkedFinite() throws -> Variable {
-        if let bad = value.storage.first(where: { !$0.isFinite }) {
-            throw TensorError.nonFinite(operation: operation, value: bad.isNaN ? "NaN" : bad > 0 ? "+infinity" : "-infinity")
-        }
+        if let bad = value.firstNonFinite { throw TensorError.nonFinite(operation: operation, value: bad) }
         return self
     }
 }
