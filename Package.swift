@@ -7,6 +7,7 @@ let package = Package(
         .executable(name: "ncd", targets: ["ncd"]),
         .executable(name: "ncd-check-bench", targets: ["ncd-check-bench"]),
         .executable(name: "ncd-bench", targets: ["ncd-bench"]),
+        .executable(name: "ncd-render-bench", targets: ["ncd-render-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -23,15 +24,18 @@ let package = Package(
             // goes through value witnesses: 10–20× slower).
             swiftSettings: [.unsafeFlags(["-cross-module-optimization", "-Xfrontend", "-enable-cmo-everything"])]),
         .target(name: "NCDExec", dependencies: ["NCDCore", "NCDTensor"]),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .target(name: "NCDRender", dependencies: ["NCDCore", "CCairo"]),
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .executableTarget(
             name: "ncd",
             dependencies: [
-                "NCDSyntax", "NCDCore", "NCDCheck", "NCDExec", "NCDTensor", "CEditLine",
+                "NCDSyntax", "NCDCore", "NCDCheck", "NCDExec", "NCDTensor", "NCDRender", "CEditLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "ncd-check-bench", dependencies: ["NCDSyntax", "NCDCheck"]),
         .executableTarget(name: "ncd-bench", dependencies: ["NCDTensor"]),
+        .executableTarget(name: "ncd-render-bench", dependencies: ["NCDSyntax", "NCDCheck", "NCDRender"]),
         .testTarget(name: "NCDSyntaxTests", dependencies: ["NCDSyntax"]),
         .testTarget(name: "NCDCoreTests", dependencies: ["NCDCore"]),
         .testTarget(
@@ -39,6 +43,7 @@ let package = Package(
             resources: [.copy("cases")]),
         .testTarget(name: "ncdTests", dependencies: ["ncd", "NCDExec", "NCDTensor"]),
         .testTarget(name: "NCDTensorTests", dependencies: ["NCDTensor"]),
+        .testTarget(name: "NCDRenderTests", dependencies: ["NCDRender", "NCDCheck", "NCDSyntax", "NCDCore"]),
         .testTarget(name: "NCDExecTests", dependencies: ["NCDExec", "NCDCheck", "NCDSyntax", "NCDTensor"]),
     ]
 )

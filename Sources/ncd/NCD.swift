@@ -7,5 +7,5 @@ struct NCD: ParsableCommand {
         commandName: "ncd",
         abstract: "Check, run and explore neural circuit diagrams written as .ncd files.",
         version: "0.1.0",
-        subcommands: [Check.self, Run.self, Bench.self, Repl.self])
+        subcommands: [Check.self, Run.self, Render.self, Bench.self, Repl.self])
 }

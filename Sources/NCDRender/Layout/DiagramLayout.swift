@@ -1,0 +1,198 @@
+import NCDCore
+
+/// Lays out one diagram (LAYOUT.md pipeline steps 2–7): glyphs in columns, a y for every
+/// member (aligned with the wires it takes, pushed down only to keep members apart), column
+/// and gap widths from glyphs and label widths, then wires, labels and separators.
+struct DiagramLayout {
+    /// A laid-out diagram in its own coordinates, ready to be placed in a scene or a frame.
+    struct Result {
+        var canvas: Canvas
+        var bounds: Rect
+        /// Per diagram input, its wires' ports on the left edge; per output, on the right.
+        var inputPorts: [[Point]]
+        var outputPorts: [[Point]]
+    }
+
+    let graph: DiagramGraph
+    let options: RenderOptions
+    let level: Int
+    /// Whether to write input and output names at the edges.
+    let namesAtEdges: Bool
+
+    func layout() -> Result {
+        let flow = FlowGraph(graph)
+        let builder = GlyphBuilder(theme: options.theme, options: options, level: level)
+        let glyphs: [[Glyph]] = flow.columns.enumerated().map { c, members in
+            c == 0 ? flow.inputTracks.map { Glyph.pass(flow.tracks[$0].axes, theme: options.theme) }
+                : members.map { m in
+                    switch m {
+                    case .pass(let t): return Glyph.pass(flow.tracks[t].axes, theme: options.theme)
+                    case .node(let n): return builder.glyph(for: flow.nodes[n], in: flow, graph: graph)
+                    }
+                }
+        }
+        let members: [[FlowGraph.Member]] = [flow.inputTracks.map { .pass($0) }] + flow.columns.dropFirst()
+        let ys = placeVertically(flow, members, glyphs)
+        return draw(flow, members, glyphs, ys)
+    }
+
+    /// Each member's reference y: aligned with its inputs' wires, below its predecessor.
+    private func placeVertically(_ flow: FlowGraph, _ members: [[FlowGraph.Member]], _ glyphs: [[Glyph]]) -> [[Double]] {
+        var leaving: [Int: [Double]] = [:]
+        var result: [[Double]] = []
+        for (column, glyphRow) in zip(members, glyphs) {
+            var ys: [Double] = []
+            var previous: (bottom: Double, lastWire: Double)?
+            for (m, g) in zip(column, glyphRow) {
+                let incoming = flow.inputs(m).enumerated().flatMap { i, t in
+                    zip(leaving[t] ?? [], g.inPorts.indices.contains(i) ? g.inPorts[i] : []).map { ($0, $1) }
+                }
+                var y = incoming.isEmpty ? (previous.map { $0.lastWire + Metrics.trackGap - (g.allPorts.min() ?? 0) } ?? 0)
+                    : incoming.map { $0.0 - $0.1 }.reduce(0, +) / Double(incoming.count)
+                if let previous {
+                    y = max(y, previous.bottom + Metrics.memberGap - g.top)
+                    if let first = g.allPorts.min() { y = max(y, previous.lastWire + Metrics.trackGap - first) }
+                }
+                ys.append(y)
+                for (t, rows) in zip(flow.outputs(m), g.outPorts) { leaving[t] = rows.map { $0 + y } }
+                let lastWire = g.allPorts.max().map { $0 + y } ?? previous?.lastWire ?? y
+                previous = (y + g.bottom, lastWire)
+            }
+            result.append(ys)
+        }
+        return result
+    }
+
+    private func draw(_ flow: FlowGraph, _ members: [[FlowGraph.Member]], _ glyphs: [[Glyph]], _ ys: [[Double]]) -> Result {
+        var canvas = Canvas()
+        // Per column, where each track enters it and where it leaves it.
+        var arriving = Array(repeating: [Int: [Double]](), count: members.count), leaving = arriving
+        for c in members.indices {
+            for (k, m) in members[c].enumerated() {
+                let g = glyphs[c][k], y = ys[c][k]
+                for (t, rows) in zip(flow.inputs(m), g.inPorts) where c > 0 { arriving[c][t] = rows.map { $0 + y } }
+                for (t, rows) in zip(flow.outputs(m), g.outPorts) { leaving[c][t] = rows.map { $0 + y } }
+            }
+        }
+        var x = 0.0
+        var inputPorts: [[Point]] = [], outputPorts: [[Point]] = []
+        for c in members.indices {
+            let width = glyphs[c].map(\.width).max() ?? 0
+            drawColumn(c, members[c], glyphs[c], ys[c], left: x, width: width, flow: flow, on: &canvas)
+            if c == 0 { inputPorts = flow.inputTracks.map { t in (leaving[0][t] ?? []).map { Point(x, $0) } } }
+            x += width
+            if c == members.count - 1 {
+                outputPorts = members[c].flatMap(flow.inputs).map { t in (arriving[c][t] ?? []).map { Point(x, $0) } }
+                break
+            }
+            let gap = members[c].flatMap(flow.outputs)
+            func side(_ column: Int, _ tracksOf: (FlowGraph.Member) -> [Int]) -> GapSide {
+                var member: [Int: Int] = [:]
+                for (k, m) in members[column].enumerated() { for t in tracksOf(m) { member[t] = k } }
+                return GapSide(member: member, separators: Self.separators(glyphs[column], ys[column]))
+            }
+            x = drawGap(gap, from: x, leaving: leaving[c], arriving: arriving[c + 1],
+                        sides: (side(c, flow.outputs), side(c + 1, flow.inputs)), flow: flow, on: &canvas)
+        }
+        if namesAtEdges { writeEdgeNames(flow, inputPorts, outputPorts, on: &canvas) }
+        let bounds = canvas.bounds ?? Rect(x: 0, y: 0, width: 1, height: 1)
+        return Result(canvas: canvas, bounds: bounds, inputPorts: inputPorts, outputPorts: outputPorts)
+    }
+
+    private func drawColumn(_ c: Int, _ members: [FlowGraph.Member], _ glyphs: [Glyph], _ ys: [Double],
+                            left: Double, width: Double, flow: FlowGraph, on canvas: inout Canvas) {
+        let wire = options.theme.wire
+        for (g, y) in zip(glyphs, ys) {
+            let gl = left + (width - g.width) / 2
+            for row in g.inPorts.joined() where c > 0 {
+                if gl > left { canvas.add(.polyline([Point(left, y + row), Point(gl, y + row)], stroke: wire), .wires) }
+                canvas.ports.append(Point(left, y + row))
+            }
+            for row in g.outPorts.joined() {
+                if gl + g.width < left + width { canvas.add(.polyline([Point(gl + g.width, y + row), Point(left + width, y + row)], stroke: wire), .wires) }
+                canvas.ports.append(Point(left + width, y + row))
+            }
+            g.draw(&canvas, gl, y)
+            if g.reorders { canvas.reorderRegions.append(left...(left + width)) }
+        }
+        // Dashed separators between neighbouring members: tuple segments stay apart.
+        for sy in Self.separators(glyphs, ys) where c > 0 && width > 0 {
+            canvas.add(.polyline([Point(left, sy), Point(left + width, sy)], stroke: options.theme.separator), .wires)
+        }
+    }
+
+    /// The y of the dashed line between each member of a column and the next: midway
+    /// between their marks, so it touches neither.
+    static func separators(_ glyphs: [Glyph], _ ys: [Double]) -> [Double] {
+        glyphs.indices.dropLast().map { k in (ys[k] + glyphs[k].bottom + ys[k + 1] + glyphs[k + 1].top) / 2 }
+    }
+
+    /// Draws the wires of one gap with their labels; returns the x where the next column starts.
+    /// One side of a gap: which member of the column there holds each track, and the
+    /// separators between that column's members.
+    struct GapSide {
+        var member: [Int: Int]
+        var separators: [Double]
+    }
+
+    /// The separator between the members holding tracks `u` and `l`, if they are neighbours.
+    private func boundary(_ u: Int, _ l: Int, _ side: GapSide) -> Double? {
+        guard let a = side.member[u], let b = side.member[l], b == a + 1 else { return nil }
+        return side.separators[a]
+    }
+
+    private func drawGap(_ tracks: [Int], from left: Double, leaving: [Int: [Double]], arriving: [Int: [Double]],
+                         sides: (left: GapSide, right: GapSide), flow: FlowGraph, on canvas: inout Canvas) -> Double {
+        let font = Metrics.labelFont
+        let labels = tracks.map { t in flow.tracks[t].axes.map { Notation.label($0, annotation: options.annotation) } }
+        let labelRoom = (labels.joined().map { $0.width(in: font) }.max() ?? 0) + 8
+        var dy = 0.0
+        for t in tracks { for (a, b) in zip(leaving[t] ?? [], arriving[t] ?? []) { dy = max(dy, abs(a - b)) } }
+        let bend = dy > 0.5 ? GlyphBuilder.curveRoom(dy) : 8
+        let right = left + max(24, labelRoom + bend)
+        var ends: [(Double, Double)] = []
+        for (t, names) in zip(tracks, labels) {
+            for (i, (a, b)) in zip(leaving[t] ?? [], arriving[t] ?? []).enumerated() {
+                let start = Point(left, a), end = Point(right, b)
+                let bendStart = Point(left + labelRoom, a)
+                var path = PathShape.wire(from: bendStart, to: end, stroke: options.theme.wire)
+                path.elements.insert(.move(start), at: 0)
+                path.elements[1] = .line(bendStart)
+                canvas.add(path, .wires)
+                let axis = flow.tracks[t].axes[i]
+                canvas.wires.append(WireRecord(axis: axis.name, track: t, start: start, end: end, path: path))
+                let text = TextShape(names[i], at: Point(left + 4, a - 4 - names[i].descent(in: font) + 2), font: font, color: options.theme.ink)
+                canvas.add(text)
+                canvas.labels.append(LabelRecord(axis: axis.name, track: t, rect: text.bounds, wireY: a))
+                ends.append((a, b))
+            }
+        }
+        let crosses = ends.indices.contains { i in ends[(i + 1)...].contains { (ends[i].0 - $0.0) * (ends[i].1 - $0.1) < 0 } }
+        if crosses {
+            canvas.reorderRegions.append(left...right)
+        }
+        // Separators between the tuple segments of the gap, continuing the columns' own.
+        let drawn = tracks.filter { !(leaving[$0] ?? []).isEmpty && !(arriving[$0] ?? []).isEmpty }
+        for (u, l) in zip(drawn, drawn.dropFirst()) {
+            let a = boundary(u, l, sides.left) ?? (leaving[u]!.max()! + leaving[l]!.min()!) / 2
+            let b = boundary(u, l, sides.right) ?? (arriving[u]!.max()! + arriving[l]!.min()!) / 2
+            canvas.add(.wire(from: Point(left, a), to: Point(right, b), stroke: options.theme.separator), .wires)
+        }
+        return right
+    }
+
+    /// Input names left of their wires, output names right of theirs.
+    private func writeEdgeNames(_ flow: FlowGraph, _ inputs: [[Point]], _ outputs: [[Point]], on canvas: inout Canvas) {
+        let font = Font(.serif, size: 15, italic: true)
+        func name(_ v: ValueID) -> RichText? { graph.values[v].name.map { Notation.symbol($0) } }
+        for (v, ports) in zip(graph.inputs, inputs) {
+            guard let text = name(v), let first = ports.first, let last = ports.last else { continue }
+            let w = text.width(in: font)
+            canvas.add(TextShape(text, at: Point(first.x - w - 8, (first.y + last.y) / 2 + 5), font: font, color: options.theme.ink))
+        }
+        for (v, ports) in zip(graph.outputs, outputs) {
+            guard let text = name(v), let first = ports.first, let last = ports.last else { continue }
+            canvas.add(TextShape(text, at: Point(first.x + 8, (first.y + last.y) / 2 + 5), font: font, color: options.theme.ink))
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import NCDCore
+
+/// A diagram graph in the form the layout reads (LAYOUT.md, pipeline steps 1–2): every use
+/// of a value is its own wire bundle (a *track*), copies are explicit nodes, and each node
+/// has a column. Columns are longest-path layers from the inputs; the wire order in each
+/// gap follows the previous gap, each column's members sorted by the mean position of
+/// their inputs (one barycentre sweep).
+struct FlowGraph {
+    /// One use of a value: a bundle of wires from its producer to one consumer.
+    struct Track {
+        var value: ValueID
+        var axes: [Axis]
+        /// The producing node, or nil for a diagram input.
+        var producer: Int?
+        var consumer: Int
+    }
+
+    enum NodeKind {
+        case operation(Operation)
+        /// Copies its one input into `outputs.count` tracks (the paper's copy dots).
+        case copy
+        /// Ends an unused value with a dot.
+        case discard
+        /// The diagram's outputs.
+        case sink
+    }
+
+    struct Node {
+        var kind: NodeKind
+        var inputs: [Int] = []
+        var outputs: [Int] = []
+        var column = 0
+    }
+
+    /// A member of a column: a node, or a track passing through untouched.
+    enum Member: Hashable {
+        case node(Int)
+        case pass(Int)
+    }
+
+    private(set) var tracks: [Track] = []
+    private(set) var nodes: [Node] = []
+    /// Input tracks in the diagram's input order (the left edge).
+    private(set) var inputTracks: [Int] = []
+    /// Columns 1…sink; column 0 is the inputs.
+    private(set) var columns: [[Member]] = [[]]
+
+    init(_ graph: DiagramGraph) {
+        var uses: [ValueID: Int] = [:]
+        for op in graph.operations { for v in op.inputs { uses[v, default: 0] += 1 } }
+        for v in graph.outputs { uses[v, default: 0] += 1 }
+
+        // Tracks waiting for their consumer, per value, in order of use.
+        var pending: [ValueID: [Int]] = [:]
+        func produce(_ v: ValueID, by producer: Int?) -> [Int] {
+            let type = graph.type(of: v).axes
+            let count = uses[v] ?? 0
+            let first = addTrack(v, type, producer)
+            if count == 1 { pending[v] = [first]; return [first] }
+            let node = count == 0 ? Node(kind: .discard) : Node(kind: .copy)
+            nodes.append(node)
+            let n = nodes.count - 1
+            tracks[first].consumer = n
+            nodes[n].inputs = [first]
+            let branches = (0..<count).map { _ in addTrack(v, type, n) }
+            nodes[n].outputs = branches
+            pending[v] = branches
+            return [first]
+        }
+        for v in graph.inputs { inputTracks += produce(v, by: nil) }
+        for op in graph.operations {
+            nodes.append(Node(kind: .operation(op)))
+            let n = nodes.count - 1
+            nodes[n].inputs = op.inputs.map { take(&pending, $0) }
+            for t in nodes[n].inputs { tracks[t].consumer = n }
+            for v in op.outputs { nodes[n].outputs += produce(v, by: n) }
+        }
+        nodes.append(Node(kind: .sink))
+        let sink = nodes.count - 1
+        nodes[sink].inputs = graph.outputs.map { take(&pending, $0) }
+        for t in nodes[sink].inputs { tracks[t].consumer = sink }
+        assignColumns(sink: sink)
+    }
+
+    private mutating func addTrack(_ v: ValueID, _ axes: [Axis], _ producer: Int?) -> Int {
+        tracks.append(Track(value: v, axes: axes, producer: producer, consumer: -1))
+        return tracks.count - 1
+    }
+
+    private func take(_ pending: inout [ValueID: [Int]], _ v: ValueID) -> Int {
+        pending[v]!.removeFirst()
+    }
+
+    private mutating func assignColumns(sink: Int) {
+        // Nodes were appended in dependency order, so one pass settles the layers.
+        for n in nodes.indices where n != sink {
+            nodes[n].column = 1 + (nodes[n].inputs.map { tracks[$0].producer.map { nodes[$0].column } ?? 0 }.max() ?? 0)
+        }
+        nodes[sink].column = 1 + (nodes.indices.filter { $0 != sink }.map { nodes[$0].column }.max() ?? 0)
+        columns = Array(repeating: [], count: nodes[sink].column + 1)
+        var gap = inputTracks
+        for c in 1...nodes[sink].column {
+            let position = Dictionary(uniqueKeysWithValues: gap.enumerated().map { ($1, Double($0)) })
+            var members: [(Member, Double)] = gap.filter { column(ofConsumer: $0) > c }.map { (.pass($0), position[$0]!) }
+            for n in nodes.indices where nodes[n].column == c {
+                let keys = nodes[n].inputs.compactMap { position[$0] }
+                members.append((.node(n), keys.isEmpty ? Double(gap.count) : keys.reduce(0, +) / Double(keys.count)))
+            }
+            // Stable: equal keys keep passes before nodes and nodes in source order.
+            columns[c] = members.enumerated().sorted { ($0.element.1, $0.offset) < ($1.element.1, $1.offset) }.map(\.element.0)
+            gap = columns[c].flatMap(outputs)
+        }
+    }
+
+    func column(ofConsumer track: Int) -> Int { nodes[tracks[track].consumer].column }
+
+    /// The tracks a member sends right.
+    func outputs(_ m: Member) -> [Int] {
+        switch m {
+        case .node(let n): return nodes[n].outputs
+        case .pass(let t): return [t]
+        }
+    }
+
+    /// The tracks a member takes from the left.
+    func inputs(_ m: Member) -> [Int] {
+        switch m {
+        case .node(let n): return nodes[n].inputs
+        case .pass(let t): return [t]
+        }
+    }
+}

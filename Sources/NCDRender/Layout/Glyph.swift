@@ -1,0 +1,68 @@
+import NCDCore
+
+/// Spacing of the picture, in points.
+enum Metrics {
+    /// Distance between adjacent wires of one array.
+    static let pitch = 22.0
+    /// Distance between the last wire of one tuple segment and the first of the next.
+    static let trackGap = 42.0
+    /// Least room between the marks of two members of a column.
+    static let memberGap = 8.0
+    /// Room between a box's edge and the wires it spans.
+    static let boxPadding = 9.0
+    /// Length of the wire stubs between a glyph's edge and its box.
+    static let stub = 8.0
+    static let labelFont = Font(.serif, size: 12, italic: true)
+    static let boxFont = Font(.sans, size: 13)
+    static let learnedFont = Font(.sans, size: 18, bold: true)
+    static let noteFont = Font(.sans, size: 8.5)
+    static let titleFont = Font(.sans, size: 14, bold: true)
+}
+
+/// How one column member is drawn: where its wires enter and leave (relative to its
+/// reference y), how wide and tall it is, and a function that draws it in place.
+struct Glyph {
+    /// Per input track, the y of each wire's port on the left edge.
+    var inPorts: [[Double]]
+    /// Per output track, the y of each wire's port on the right edge.
+    var outPorts: [[Double]]
+    var width: Double
+    /// Extent above and below the reference y, marks and annotations included.
+    var top: Double
+    var bottom: Double
+    /// Whether wires may cross inside it.
+    var reorders = false
+    /// Draws the glyph with its left edge at `left` and reference y at `y`.
+    var draw: (inout Canvas, _ left: Double, _ y: Double) -> Void
+
+    var allPorts: [Double] { (inPorts + outPorts).flatMap { $0 } }
+
+    /// The wires of `tracks` stacked from `start`: one pitch apart, a track gap between arrays.
+    static func stack(_ tracks: [[Axis]], from start: Double = 0) -> [[Double]] {
+        var y = start
+        return tracks.enumerated().map { i, axes in
+            if i > 0, !axes.isEmpty { y += Metrics.trackGap - Metrics.pitch }
+            defer { y += Double(axes.count) * Metrics.pitch }
+            return axes.indices.map { y + Double($0) * Metrics.pitch }
+        }
+    }
+
+    /// The span from the first to the last wire of stacked tracks (0 when empty).
+    static func span(_ rows: [[Double]]) -> (min: Double, max: Double) {
+        let all = rows.flatMap { $0 }
+        return (all.min() ?? 0, all.max() ?? 0)
+    }
+
+    /// `rows` moved so that their span is centred on `other`'s.
+    static func centred(_ rows: [[Double]], on other: [[Double]]) -> [[Double]] {
+        let a = span(rows), b = span(other)
+        let shift = ((b.min + b.max) - (a.min + a.max)) / 2
+        return rows.map { $0.map { $0 + shift } }
+    }
+
+    /// A track carried straight through a column.
+    static func pass(_ axes: [Axis], theme: Theme) -> Glyph {
+        let rows = stack([axes])
+        return Glyph(inPorts: rows, outPorts: rows, width: 0, top: (rows[0].first ?? 0) - 2, bottom: (rows[0].last ?? 0) + 2) { _, _, _ in }
+    }
+}

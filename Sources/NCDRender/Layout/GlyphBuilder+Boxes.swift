@@ -1,0 +1,135 @@
+import NCDCore
+
+/// Boxes: learned layers (bold L₊, ★k), windows and pools (trapezoids), sub-diagrams (3-D
+/// boxes), abstract functions and losses. A box spans the wires it acts on; the wires it
+/// is broadcast over pass over it.
+extension GlyphBuilder {
+    enum BoxStyle { case learned, plain, block, trapezoid }
+
+    /// Depth of a 3-D box's sides.
+    static let depth = 6.0
+
+    func box(_ op: Operation, _ ins: [[Axis]], _ outs: [[Axis]], broadcast: Set<String>, label: RichText, font: Font,
+             style: BoxStyle, graph: DiagramGraph) -> Glyph {
+        let inRows = Glyph.stack(ins)
+        let outRows = ins.count > 1 ? Glyph.centred(Glyph.stack(outs), on: inRows) : Glyph.stack(outs)
+        var acted: [Double] = []
+        for (rows, axes) in zip(inRows + outRows, ins + outs) {
+            for (y, a) in zip(rows, axes) where !broadcast.contains(a.name) { acted.append(y) }
+        }
+        if acted.isEmpty { acted = [(inRows + outRows).flatMap { $0 }.first ?? 0] }
+        let boxTop = acted.min()! - Metrics.boxPadding - (font.size > 15 ? 2 : 0)
+        let boxBottom = max(acted.max()! + Metrics.boxPadding + (font.size > 15 ? 2 : 0), boxTop + 26)
+        let boxWidth = max(style == .trapezoid ? 34 : 30, label.width(in: font) + 16)
+        let depth = style == .block ? Self.depth : 0
+        let note = costNote(op, graph: graph)
+        let noteWidth = note.map { $0.width(in: Metrics.noteFont) } ?? 0
+        let width = max(boxWidth + depth, noteWidth) + 2 * Metrics.stub
+        let ports = (inRows + outRows).flatMap { $0 }
+        let bottom = max(boxBottom + (note == nil ? 0 : 13), (ports.max() ?? 0) + 2)
+        let theme = self.theme
+        // Broadcast wires that change rows or converge cross the wires entering the box.
+        let moves = zip(outRows, outs).contains { rows, axes in
+            zip(rows, axes).contains { r, a in
+                guard broadcast.contains(a.name) else { return false }
+                let sources = zip(inRows, ins).compactMap { rs, xs in xs.firstIndex { $0.name == a.name }.map { rs[$0] } }
+                return sources.count > 1 || sources.contains { $0 != r }
+            }
+        }
+
+        // Rows of wires passing over the box, which its label should stay clear of.
+        let passing = zip(inRows + outRows, ins + outs).flatMap { rows, axes in zip(rows, axes).filter { broadcast.contains($0.1.name) }.map(\.0) }
+
+        return Glyph(inPorts: inRows, outPorts: outRows, width: width, top: min(boxTop - depth, (ports.min() ?? 0) - 2),
+                     bottom: bottom, reorders: moves) { canvas, left, y in
+            let bx = left + (width - boxWidth - depth) / 2
+            let rect = Rect(x: bx, y: y + boxTop, width: boxWidth, height: boxBottom - boxTop)
+            for (rows, axes) in zip(inRows, ins) {
+                for (r, a) in zip(rows, axes) where !broadcast.contains(a.name) {
+                    canvas.add(.polyline([Point(left, y + r), Point(rect.x, y + r)], stroke: theme.wire), .wires)
+                }
+            }
+            for (rows, axes) in zip(outRows, outs) {
+                for (r, a) in zip(rows, axes) where !broadcast.contains(a.name) {
+                    canvas.add(.polyline([Point(rect.maxX + depth, y + r), Point(left + width, y + r)], stroke: theme.wire), .wires)
+                }
+            }
+            let outline = drawBox(rect, style: style, name: op.kind.mnemonic, on: &canvas)
+            let baseline = y + Self.labelCentre(boxTop, boxBottom, avoiding: passing, textHeight: font.size) + font.size * 0.36
+            canvas.add(TextShape(label, at: Point(rect.x + (rect.width - label.width(in: font)) / 2, baseline), font: font, color: theme.ink))
+            if let note {
+                let origin = Point(left + (width - noteWidth) / 2, rect.maxY + 10)
+                canvas.add(TextShape(note, at: origin, font: Metrics.noteFont, color: Color(hex: 0x444444)))
+                canvas.boxes.append(BoxRecord(kind: .operation, name: "cost", rect: TextShape(note, at: origin, font: Metrics.noteFont).bounds))
+            }
+            // Separators between the segments that enter or leave the box.
+            for rows in [inRows, outRows] {
+                for (upper, lower) in zip(rows, rows.dropFirst()) where !upper.isEmpty && !lower.isEmpty {
+                    let sy = y + (upper.last! + lower.first!) / 2
+                    let (from, to) = rows == inRows ? (left, rect.x) : (rect.maxX + depth, left + width)
+                    canvas.add(.polyline([Point(from, sy), Point(to, sy)], stroke: theme.separator), .wires)
+                }
+            }
+            // Broadcast wires run over the box from their input to their output row; where
+            // several inputs carry the axis they meet at a dot first (one axis, diagonal).
+            for (rows, axes) in zip(outRows, outs) {
+                for (r, a) in zip(rows, axes) where broadcast.contains(a.name) {
+                    let sources = zip(inRows, ins).compactMap { rs, xs in xs.firstIndex { $0.name == a.name }.map { rs[$0] } }
+                    guard let first = sources.first else { continue }
+                    let junction = sources.count > 1 ? Point(left + Metrics.stub, y + r) : Point(left, y + first)
+                    for s in sources where sources.count > 1 {
+                        canvas.add(.wire(from: Point(left, y + s), to: junction, stroke: theme.wire), .over)
+                    }
+                    if sources.count > 1 { canvas.add(.circle(center: junction, radius: 3, fill: theme.ink, stroke: nil), .dots) }
+                    let path = PathShape.wire(from: junction, to: Point(left + width, y + r), stroke: theme.wire)
+                    canvas.addBroadcast(axis: a.name, box: rect, boxPath: outline, path: path)
+                }
+            }
+        }
+    }
+
+    /// The y for a box's label: its middle, or, when a passing wire runs there, the middle
+    /// of the widest stretch of the box between passing wires.
+    static func labelCentre(_ top: Double, _ bottom: Double, avoiding rows: [Double], textHeight: Double) -> Double {
+        let middle = (top + bottom) / 2
+        let inside = rows.filter { $0 > top && $0 < bottom }.sorted()
+        guard inside.contains(where: { abs($0 - middle) < textHeight * 1.2 }) else { return middle }
+        let edges = [top] + inside + [bottom]
+        let widest = zip(edges, edges.dropFirst()).max { $0.1 - $0.0 < $1.1 - $1.0 }!
+        return (widest.0 + widest.1) / 2
+    }
+
+    /// Draws a box's outline and fill; returns the path the box record points at.
+    func drawBox(_ r: Rect, style: BoxStyle, name: String, on canvas: inout Canvas) -> PathShape {
+        let stroke = theme.boxStroke
+        switch style {
+        case .learned, .plain:
+            let path = PathShape.rectangle(r, fill: style == .learned ? theme.learnedFill : theme.operationFill, stroke: stroke)
+            canvas.addBox(path, rect: r, name: name)
+            return path
+        case .trapezoid:
+            let inset = min(8, r.height * 0.2)
+            let path = PathShape.polygon([Point(r.x, r.y), Point(r.maxX, r.y + inset), Point(r.maxX, r.maxY - inset), Point(r.x, r.maxY)],
+                                         fill: theme.operationFill, stroke: stroke)
+            canvas.addBox(path, rect: r, name: name)
+            return path
+        case .block:
+            let d = Self.depth
+            let front = PathShape.rectangle(r, fill: theme.blockFill, stroke: stroke)
+            let topFace = PathShape.polygon([Point(r.x, r.y), Point(r.x + d, r.y - d), Point(r.maxX + d, r.y - d), Point(r.maxX, r.y)],
+                                            fill: theme.blockSide, stroke: stroke)
+            let side = PathShape.polygon([Point(r.maxX, r.y), Point(r.maxX + d, r.y - d), Point(r.maxX + d, r.maxY - d), Point(r.maxX, r.maxY)],
+                                         fill: theme.blockSide, stroke: stroke)
+            canvas.add(topFace, .boxes)
+            canvas.add(side, .boxes)
+            canvas.addBox(front, rect: Rect(x: r.x, y: r.y - d, width: r.width + d, height: r.height + d), name: name)
+            return front
+        }
+    }
+
+    /// `2.1 MFLOP · 40 kB` under a box, with `--annotate cost`.
+    func costNote(_ op: Operation, graph: DiagramGraph) -> RichText? {
+        guard options.annotation == .cost, let cost = try? graph.cost(of: op) else { return nil }
+        return RichText(plain: Notation.quantity(cost.flops, unit: "FLOP") + " · " + Notation.quantity(cost.outputBytes, unit: "B"))
+    }
+}

@@ -1,0 +1,55 @@
+import NCDCore
+
+/// A sub-diagram opened in place: its own layout inside a titled frame. Axes the call is
+/// broadcast over (`over h`) run in a band under the frame, joined at a dot where several
+/// inputs carry them (the paper's diagonalised heads).
+extension GlyphBuilder {
+    func expandedCall(_ op: Operation, _ child: DiagramGraph, _ ins: [[Axis]], _ outs: [[Axis]], broadcast: Set<String>) -> Glyph {
+        let inner = DiagramLayout(graph: child, options: options, level: level + 1, namesAtEdges: false).layout()
+        let pad = 10.0, titleBand = 20.0
+        let font = Font(.sans, size: 12)
+        let args = child.sizeArguments.map { Notation.size($0.value).plainText }
+        let title = RichText(plain: child.name + (args.isEmpty ? "" : "(" + args.joined(separator: ", ") + ")"))
+        let frameWidth = max(inner.bounds.width + 2 * pad, title.width(in: font) + 2 * pad)
+        let frameTop = inner.bounds.y - pad - titleBand, frameBottom = inner.bounds.maxY + pad
+        var band: [String] = []
+        for a in outs.joined() where broadcast.contains(a.name) && !band.contains(a.name) { band.append(a.name) }
+        let bandY = Dictionary(uniqueKeysWithValues: band.enumerated().map { ($1, frameBottom + 16 + Double($0) * Metrics.pitch) })
+        func ports(_ tracks: [[Axis]], _ innerPorts: [[Point]]) -> [[Double]] {
+            zip(tracks, innerPorts + Array(repeating: [], count: max(0, tracks.count - innerPorts.count))).map { axes, points in
+                var next = points.makeIterator()
+                return axes.map { a in bandY[a.name] ?? next.next()?.y ?? frameBottom }
+            }
+        }
+        let inPorts = ports(ins, inner.inputPorts), outPorts = ports(outs, inner.outputPorts)
+        let width = frameWidth + 2 * Metrics.stub
+        let bottom = max(frameBottom, (bandY.values.max() ?? frameBottom) + 4)
+        let theme = self.theme, level = self.level
+        return Glyph(inPorts: inPorts, outPorts: outPorts, width: width, top: frameTop, bottom: bottom,
+                     reorders: true) { canvas, left, y in
+            let frame = Rect(x: left + Metrics.stub, y: y + frameTop, width: frameWidth, height: frameBottom - frameTop)
+            let dx = frame.x + (frameWidth - inner.bounds.width) / 2 - inner.bounds.x
+            canvas.merge(inner.canvas, dx: dx, dy: y)
+            let path = PathShape.rectangle(frame, fill: theme.frameFill(level: level + 1), stroke: theme.frameStroke)
+            canvas.addFrameUnderneath(path, rect: frame, name: child.name)
+            canvas.add(TextShape(title, at: Point(frame.x + (frameWidth - title.width(in: font)) / 2, frame.y + 15), font: font, color: theme.ink))
+            for (rows, points) in zip(inPorts, inner.inputPorts) {
+                for p in points where rows.contains(p.y) {
+                    canvas.add(.polyline([Point(left, y + p.y), Point(p.x + dx, y + p.y)], stroke: theme.wire), .wires)
+                }
+            }
+            for (rows, points) in zip(outPorts, inner.outputPorts) {
+                for p in points where rows.contains(p.y) {
+                    canvas.add(.polyline([Point(p.x + dx, y + p.y), Point(left + width, y + p.y)], stroke: theme.wire), .wires)
+                }
+            }
+            for name in band {
+                let by = y + bandY[name]!
+                canvas.add(.polyline([Point(left, by), Point(left + width, by)], stroke: theme.wire), .wires)
+                if ins.filter({ $0.contains { $0.name == name } }).count > 1 {
+                    canvas.add(.circle(center: Point(left + 3, by), radius: 3, fill: theme.ink, stroke: nil), .dots)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import NCDCore
+
+/// Chooses and builds the glyph of each column member, following NOTATION.md's table.
+struct GlyphBuilder {
+    var theme: Theme
+    var options: RenderOptions
+    /// Nesting level of the diagram being laid out (0 at the top).
+    var level: Int
+
+    func glyph(for node: FlowGraph.Node, in flow: FlowGraph, graph: DiagramGraph) -> Glyph {
+        let ins = node.inputs.map { flow.tracks[$0].axes }
+        let outs = node.outputs.map { flow.tracks[$0].axes }
+        switch node.kind {
+        case .copy: return copy(ins[0], branches: outs.count)
+        case .discard: return discard(ins[0])
+        case .sink: return sink(ins)
+        case .operation(let op): return operation(op, ins, outs, graph: graph)
+        }
+    }
+
+    private func operation(_ op: Operation, _ ins: [[Axis]], _ outs: [[Axis]], graph: DiagramGraph) -> Glyph {
+        let broadcast = Set(op.broadcast.map(\.name))
+        switch op.kind {
+        case .linear(_, _, let bias):
+            var label = [TextRun("L")]
+            if bias { label.append(TextRun("+", .lowered)) }
+            if let name = Notation.chosenInstanceName(op) { label += Notation.runs(name, .raised) }
+            return box(op, ins, outs, broadcast: broadcast, label: RichText(label), font: Metrics.learnedFont, style: .learned, graph: graph)
+        case .convolution(_, _, _, let g, _, let transposed):
+            var label = [TextRun("★\(g.kernel)")]
+            if transposed { label.append(TextRun("T", .raised)) }
+            if g.stride > 1 { label.append(TextRun("s=\(g.stride)", .lowered)) }
+            return box(op, ins, outs, broadcast: broadcast, label: RichText(label), font: Metrics.learnedFont, style: .learned, graph: graph)
+        case .window(_, _, let g):
+            return box(op, ins, outs, broadcast: broadcast, label: RichText([TextRun("★\(g.kernel)"), TextRun(g.stride > 1 ? "\(g.stride)" : "", .lowered)]),
+                       font: Metrics.boxFont, style: .trapezoid, graph: graph)
+        case .pool(let r, _, let g):
+            return box(op, ins, outs, broadcast: broadcast, label: RichText([TextRun(Notation.reduction(r)), TextRun("\(g.kernel)", .lowered)]),
+                       font: Metrics.boxFont, style: .trapezoid, graph: graph)
+        case .crossEntropy:
+            return box(op, ins, outs, broadcast: broadcast, label: RichText(plain: "CE"), font: Metrics.boxFont, style: .plain, graph: graph)
+        case .meanSquaredError:
+            return box(op, ins, outs, broadcast: broadcast, label: RichText(plain: "MSE"), font: Metrics.boxFont, style: .plain, graph: graph)
+        case .abstract(let name):
+            return box(op, ins, outs, broadcast: broadcast, label: RichText(plain: name), font: Metrics.boxFont, style: .plain, graph: graph)
+        case .call(let child):
+            if options.opens(child.name, level: level) { return expandedCall(op, child, ins, outs, broadcast: broadcast) }
+            let args = child.sizeArguments.map { Notation.size($0.value).plainText }
+            let title = child.name + (args.isEmpty ? "" : "(" + args.joined(separator: ", ") + ")")
+            return box(op, ins, outs, broadcast: broadcast, label: RichText(plain: title), font: Metrics.boxFont, style: .block, graph: graph)
+        case .unary(let f):
+            return arrowed(ins[0], label: RichText([TextRun(Notation.elementwise(f))]), font: Font(.serif, size: 15, italic: true))
+        case .scale(let factor):
+            return arrowed(ins[0], label: RichText([TextRun("∗")] + scaleText(factor.text).runs), font: Font(.serif, size: 13, italic: true))
+        case .dropout(let p):
+            return arrowed(ins[0], label: RichText([TextRun("Drop"), TextRun("\(p)", .lowered)]), font: Font(.sans, size: 11))
+        case .softmax(let axes, let log):
+            return softmax(ins[0], axes: Set(axes), log: log)
+        case .normalize(let kind, let axes):
+            return normalize(ins[0], axes: Set(axes), kind: kind)
+        case .reduce(let r, let axes):
+            return reduce(ins[0], outs.first ?? [], axes: Set(axes), symbol: Notation.reduction(r))
+        case .rearrange:
+            return rearrange(ins[0], outs[0])
+        case .concatenate:
+            return concatenate(ins, outs[0])
+        case .binary(let f):
+            return converge(ins, outs[0], symbol: Notation.binary(f), contracted: [])
+        case .einsum(_, let output):
+            let all = Set(ins.flatMap { $0.map(\.name) })
+            return converge(ins, outs[0], symbol: nil, contracted: all.subtracting(output).sorted())
+        case .index(let axis, let position):
+            return tag(ins[0], outs[0], axis: axis, text: "\(position)", ends: true)
+        case .slice(let axis, let start, let end):
+            return tag(ins[0], outs[0], axis: axis, text: "\(start):\(end)", ends: false)
+        case .identity:
+            return unit(outs[0])
+        }
+    }
+
+    /// `k^-0.5` with its exponent raised and written as a fraction.
+    private func scaleText(_ text: String) -> RichText {
+        let parts = text.split(separator: "^", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return Notation.symbol(text) }
+        let base = Notation.symbol(parts[0])
+        return RichText(base.runs + Notation.runs(Notation.exponent(parts[1].filter { $0 != "(" && $0 != ")" }), .raised))
+    }
+
+    private func sink(_ ins: [[Axis]]) -> Glyph {
+        let rows = Glyph.stack(ins)
+        let theme = self.theme
+        return Glyph(inPorts: rows, outPorts: [], width: 12, top: Glyph.span(rows).min - 2, bottom: Glyph.span(rows).max + 2) { canvas, left, y in
+            for r in rows.joined() { canvas.add(.polyline([Point(left, y + r), Point(left + 12, y + r)], stroke: theme.wire), .wires) }
+        }
+    }
+}

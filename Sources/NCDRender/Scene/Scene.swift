@@ -1,0 +1,79 @@
+/// What the layout produces and every backend draws: shapes in paint order, the full
+/// extent, and a record of what each shape means, so tests can check the picture's
+/// structure (ports, labels, boxes, crossings) rather than its bytes.
+public struct Scene: Sendable {
+    /// The drawing's size; shapes lie within (0, 0)–(width, height).
+    public var width: Double
+    public var height: Double
+    public var background: Color
+    /// Shapes in paint order: fills, wires, boxes, dots, then labels.
+    public var shapes: [Shape]
+
+    /// Every wire segment between two columns, from an output port to an input port.
+    public var wires: [WireRecord]
+    /// Every port: where a wire meets a column.
+    public var ports: [Point]
+    /// Operations, frames and other solid marks that labels must not cover.
+    public var boxes: [BoxRecord]
+    /// Axis labels, each naming the wire it sits on.
+    public var labels: [LabelRecord]
+    /// Broadcast wires drawn over the operation they are broadcast over.
+    public var broadcastPasses: [BroadcastRecord]
+    /// The x-ranges of columns that reorder wires (rearrangements, contractions, copies of
+    /// tuple segments into new places): the only places wires may cross.
+    public var reorderRegions: [ClosedRange<Double>]
+
+    public init(width: Double, height: Double, background: Color) {
+        self.width = width
+        self.height = height
+        self.background = background
+        self.shapes = []
+        self.wires = []
+        self.ports = []
+        self.boxes = []
+        self.labels = []
+        self.broadcastPasses = []
+        self.reorderRegions = []
+    }
+}
+
+/// A wire segment in a gap between columns.
+public struct WireRecord: Hashable, Sendable {
+    /// The axis the wire carries.
+    public var axis: String
+    /// Identifies the wire bundle (one use of a value) the segment belongs to.
+    public var track: Int
+    public var start: Point
+    public var end: Point
+    /// The drawn path.
+    public var path: PathShape
+}
+
+/// A solid mark: an operation's box or glyph, or a frame.
+public struct BoxRecord: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable { case operation, frame }
+
+    public var kind: Kind
+    public var name: String
+    public var rect: Rect
+}
+
+/// An axis label and the wire it names.
+public struct LabelRecord: Hashable, Sendable {
+    public var axis: String
+    public var track: Int
+    public var rect: Rect
+    /// The y of the wire under it where the label starts.
+    public var wireY: Double
+}
+
+/// A wire that passes over an operation without entering it.
+public struct BroadcastRecord: Hashable, Sendable {
+    public var axis: String
+    /// The operation's box.
+    public var box: Rect
+    public var path: PathShape
+    /// Its index in `Scene.shapes`, which is after the box's.
+    public var shapeIndex: Int
+    public var boxShapeIndex: Int
+}

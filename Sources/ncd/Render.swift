@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import NCDCore
+import NCDExec
+import NCDRender
+
+/// `ncd render`: draw a checked diagram as a neural circuit diagram.
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw a checked diagram as a neural circuit diagram: SVG, PNG or PDF.",
+        discussion: "The format comes from the output's extension, or --format when writing to standard output (-o -). Exits 65 if the file has errors, 64 on a usage error (unknown diagram, unknown extension, unwritable output).")
+
+    @OptionGroup var selection: DiagramSelection
+
+    @Option(name: .shortAndLong, help: "The output file (.svg, .png or .pdf), or - for standard output.")
+    var output: String
+
+    @Option(help: "The format: svg, png or pdf (default: from the output's extension).")
+    var format: ImageFormat?
+
+    @Option(help: "Open a sub-diagram in place, by name, or `all` (repeatable).")
+    var expand: [String] = []
+
+    @Option(help: "Open sub-diagrams up to this many levels deep.")
+    var depth: Int?
+
+    @Option(help: "Annotate wires and boxes: names, shapes (sizes on wires) or cost (FLOPs and memory per box).")
+    var annotate: RenderOptions.Annotation = .names
+
+    @Option(help: "Colours: paper (the figures' pastels) or plain (black on white).")
+    var theme: ThemeChoice = .paper
+
+    @Option(help: "Pixels per point for PNG output.")
+    var scale: Double = 2
+
+    @Flag(help: "Leave out the diagram's name above it.")
+    var noTitle = false
+
+    enum ThemeChoice: String, CaseIterable, ExpressibleByArgument { case paper, plain }
+
+    func run() throws {
+        let chosenFormat = try outputFormat()
+        guard scale > 0, scale <= 16 else { fail(.usage("--scale must be in (0, 16], got \(scale)")) }
+        if let depth, depth < 0 { fail(.usage("--depth must be 0 or more, got \(depth)")) }
+        if output != "-" { try checkWritable(output) }
+        let loaded = CheckedDiagramLoader(selection)
+        let names = Set(loaded.result.diagrams.map(\.name))
+        for name in expand where name != "all" && !names.contains(name) {
+            fail(.usage("--expand \(name): \(selection.file) has no diagram `\(name)`; it has \(loaded.result.diagrams.map(\.name).joined(separator: ", "))"))
+        }
+        var options = RenderOptions()
+        options.expandAll = expand.contains("all") || (depth != nil && expand.isEmpty)
+        options.expand = Set(expand)
+        options.depth = depth ?? Int.max
+        options.annotation = annotate
+        options.theme = theme == .paper ? .paper : .plain
+        options.title = !noTitle
+        let scene = DiagramRenderer.scene(for: loaded.graph, options: options)
+        let bytes: [UInt8]
+        do {
+            bytes = try CairoBackend.render(scene, as: chosenFormat, scale: scale)
+        } catch let error as RenderError {
+            if case .tooLarge = error { fail(.usage(error.description)) }
+            fail(.runtime(error.description))
+        }
+        if output == "-" {
+            FileHandle.standardOutput.write(Data(bytes))
+            return
+        }
+        do {
+            try AtomicFile.write(bytes, to: output)
+        } catch {
+            fail(.usage("cannot write \(output): \(error.localizedDescription)"))
+        }
+    }
+
+    private func outputFormat() throws -> ImageFormat {
+        if output == "-" {
+            guard let format else { fail(.usage("writing to standard output needs --format svg, png or pdf")) }
+            return format
+        }
+        let ext = URL(fileURLWithPath: output).pathExtension
+        guard let fromName = ImageFormat(pathExtension: ext) else {
+            fail(.usage("cannot tell the format of `\(output)`: \(ext.isEmpty ? "it has no extension" : "unknown extension .\(ext)"); use .svg, .png or .pdf"))
+        }
+        if let format, format != fromName { fail(.usage("--format \(format.rawValue) disagrees with the extension of `\(output)`")) }
+        return fromName
+    }
+
+    /// Fails before any work if the output's folder is missing or not writable.
+    private func checkWritable(_ path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            fail(.usage("cannot write \(path): no folder \(folder)"))
+        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            fail(.usage("cannot write \(path): it is a folder"))
+        }
+        guard FileManager.default.isWritableFile(atPath: folder) else { fail(.usage("cannot write \(path): \(folder) is not writable")) }
+    }
+}
+
+extension ImageFormat: ExpressibleByArgument {}
+extension RenderOptions.Annotation: ExpressibleByArgument {}

@@ -1,0 +1,103 @@
+@testable import NCDRender
+import NCDCore
+import XCTest
+
+/// How names and operations are written: sub- and superscripts, overbars, glyph choice.
+final class NotationTests: XCTestCase {
+    func testNamesBecomeMath() {
+        XCTAssertEqual(Notation.symbol("d_ff").runs, [TextRun("d"), TextRun("ff", .lowered)])
+        XCTAssertEqual(Notation.symbol("n1").runs, [TextRun("n"), TextRun("1", .lowered)])
+        XCTAssertEqual(Notation.symbol("x̄").runs, [TextRun("x", overbar: true)])
+        XCTAssertEqual(Notation.symbol("k^-0.5").runs, [TextRun("k"), TextRun("−1/2", .raised)])
+        XCTAssertEqual(Notation.symbol("d_{model}").runs, [TextRun("d"), TextRun("model", .lowered)])
+        XCTAssertEqual(Notation.symbol("second_row").runs, [TextRun("second_row")], "a word keeps its underscore")
+        XCTAssertEqual(Notation.symbol("conv2").runs, [TextRun("conv2")])
+    }
+
+    func testExponentsReadAsFractions() {
+        XCTAssertEqual(Notation.exponent("-0.5"), "−1/2")
+        XCTAssertEqual(Notation.exponent("0.25"), "1/4")
+        XCTAssertEqual(Notation.exponent("2"), "2")
+        XCTAssertEqual(Notation.exponent("-1"), "−1")
+        XCTAssertEqual(Notation.exponent("0.3"), "0.3")
+    }
+
+    func testShapesAnnotationWritesSizes() {
+        XCTAssertEqual(Notation.label(Axis("m", SizeExpr(128)), annotation: .shapes).plainText, "m = 128")
+        XCTAssertEqual(Notation.label(Axis("m", SizeExpr(128)), annotation: .names).plainText, "m")
+        XCTAssertEqual(Notation.label(Axis("b", .symbol("b")), annotation: .shapes).plainText, "b", "a free size is its own name")
+    }
+
+    func testQuantities() {
+        XCTAssertEqual(Notation.quantity(SizeExpr(999), unit: "B"), "999 B")
+        XCTAssertEqual(Notation.quantity(SizeExpr(1_572_864), unit: "FLOP"), "1.6 MFLOP")
+        XCTAssertEqual(Notation.quantity(SizeExpr(250_000_000), unit: "FLOP"), "250 MFLOP")
+    }
+
+    func testTextMetricsAreFixedAndMonotone() {
+        let font = Font(.sans, size: 10)
+        XCTAssertEqual(TextMetrics.width("m", font: font), 9.74, accuracy: 1e-9)
+        XCTAssertGreaterThan(TextMetrics.width("mm", font: font), TextMetrics.width("m", font: font))
+        XCTAssertEqual(TextMetrics.width("x̄", font: font), TextMetrics.width("x", font: font), "a combining macron takes no room")
+        XCTAssertGreaterThan(TextMetrics.width("m", font: Font(.sans, size: 10, bold: true)), TextMetrics.width("m", font: font))
+    }
+}
+
+/// Each operation gets its drawing from NOTATION.md.
+final class GlyphChoiceTests: XCTestCase {
+    func texts(_ s: Scene) -> [RichText] {
+        s.shapes.compactMap { if case .text(let t) = $0 { return t.text }; return nil }
+    }
+
+    func testTheImageRecogniserHasItsFigure() throws {
+        let s = try scene(example: "mlp.ncd")
+        XCTAssertEqual(s.boxes.filter { $0.name == "linear" }.count, 3)
+        XCTAssertEqual(s.boxes.filter { $0.name == "softmax" }.count, 1)
+        XCTAssertEqual(s.boxes.filter { $0.name == "rearrange" }.count, 1, "flatten is a bar")
+        XCTAssertEqual(texts(s).filter { $0.runs == [TextRun("L"), TextRun("+", .lowered)] }.count, 3, "bold L with a + for the bias")
+        XCTAssertEqual(texts(s).filter { $0.plainText == "R" }.count, 2, "ReLU on an arrow")
+    }
+
+    func testNamedInstancesAreSuperscripts() throws {
+        let s = try scene(example: "multihead.ncd")
+        let raised = Set(texts(s).flatMap { $0.runs.filter { $0.position == .raised }.map(\.text) })
+        XCTAssertEqual(raised, ["Q", "K", "V", "O"])
+    }
+
+    func testSubDiagramsAreBoxesUntilOpened() throws {
+        let closed = try scene(example: "resnet.ncd")
+        XCTAssertEqual(closed.boxes.filter { $0.name == "Block" }.count, 3)
+        XCTAssertTrue(closed.boxes.allSatisfy { $0.kind == .operation })
+        var one = RenderOptions()
+        one.expand = ["Block"]
+        one.depth = 1
+        let opened = try scene(example: "resnet.ncd", options: one)
+        XCTAssertEqual(opened.boxes.filter { $0.kind == .frame }.count, 3)
+        XCTAssertEqual(opened.boxes.filter { $0.name == "Unit" }.count, 6, "Units stay boxes below --depth 1")
+        var all = RenderOptions()
+        all.expandAll = true
+        let full = try scene(example: "resnet.ncd", options: all)
+        XCTAssertEqual(full.boxes.filter { $0.kind == .frame }.count, 9)
+        XCTAssertGreaterThan(full.width, opened.width)
+    }
+
+    func testShapesAndCostAnnotations() throws {
+        var shapes = RenderOptions()
+        shapes.annotation = .shapes
+        let s = try scene(example: "mlp.ncd", options: shapes)
+        XCTAssertTrue(texts(s).contains { $0.plainText == "hidden = 512" })
+        var cost = RenderOptions()
+        cost.annotation = .cost
+        let c = try scene(example: "mlp.ncd", options: cost)
+        XCTAssertTrue(texts(c).contains { $0.plainText.contains("FLOP") && $0.plainText.contains("B") })
+    }
+
+    func testAContractionDrawsACapAndADiagonalDot() throws {
+        var options = RenderOptions()
+        options.expand = ["Attention"]
+        let s = try scene(example: "multihead.ncd", options: options)
+        XCTAssertEqual(s.boxes.filter { $0.kind == .frame }.map(\.name), ["Attention"])
+        let dots = s.shapes.filter { if case .path(let p) = $0 { return p.fill == Theme.paper.ink && p.elements.count == 6 }; return false }
+        XCTAssertGreaterThanOrEqual(dots.count, 3, "copy dots and the diagonal h")
+    }
+}

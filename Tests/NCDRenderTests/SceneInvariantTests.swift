@@ -1,0 +1,130 @@
+import NCDCore
+import NCDRender
+import XCTest
+
+/// LAYOUT.md's invariants, checked on the scene of every example, closed and opened.
+final class SceneInvariantTests: XCTestCase {
+    /// Every example's last diagram, with sub-diagrams as boxes and opened one level.
+    func allScenes() throws -> [(String, Scene)] {
+        var opened = RenderOptions()
+        opened.expandAll = true
+        opened.depth = 1
+        var shapes = RenderOptions()
+        shapes.annotation = .cost
+        return try exampleNames().flatMap { name in
+            [(name, try scene(example: name)), (name + " --depth 1", try scene(example: name, options: opened)),
+             (name + " --annotate cost", try scene(example: name, options: shapes))]
+        }
+    }
+
+    func testEveryWireStartsAndEndsOnAPort() throws {
+        for (name, s) in try allScenes() {
+            XCTAssertFalse(s.wires.isEmpty, name)
+            for w in s.wires {
+                for end in [w.start, w.end] {
+                    XCTAssertTrue(s.ports.contains { abs($0.x - end.x) < 1e-6 && abs($0.y - end.y) < 1e-6 },
+                                  "\(name): wire \(w.axis) end \(end) is on no port")
+                }
+            }
+        }
+    }
+
+    func testWiresRunLeftToRightWithControlPointsBetweenTheirEnds() throws {
+        for (name, s) in try allScenes() {
+            for w in s.wires {
+                XCTAssertGreaterThan(w.end.x, w.start.x, name)
+                for p in w.path.points {
+                    XCTAssertTrue(p.x >= w.start.x - 1e-9 && p.x <= w.end.x + 1e-9, "\(name): \(w.axis) leaves its gap")
+                    XCTAssertTrue(p.y >= min(w.start.y, w.end.y) - 1e-9 && p.y <= max(w.start.y, w.end.y) + 1e-9, name)
+                }
+            }
+        }
+    }
+
+    func testEveryWireInEveryGapHasExactlyOneLabelAboveIt() throws {
+        for (name, s) in try allScenes() {
+            for w in s.wires {
+                let mine = s.labels.filter { $0.track == w.track && $0.axis == w.axis && abs($0.rect.x - w.start.x) < 10 && $0.wireY == w.start.y }
+                XCTAssertEqual(mine.count, 1, "\(name): wire \(w.axis) at \(w.start) has \(mine.count) labels")
+                if let label = mine.first { XCTAssertLessThanOrEqual(label.rect.maxY, w.start.y, "\(name): label under its wire") }
+            }
+        }
+    }
+
+    func testNoTwoLabelsOverlapAndNoLabelCoversABox() throws {
+        for (name, s) in try allScenes() {
+            for (i, a) in s.labels.enumerated() {
+                for b in s.labels[(i + 1)...] {
+                    XCTAssertFalse(a.rect.overlaps(b.rect), "\(name): labels \(a.axis) and \(b.axis) overlap at \(a.rect)")
+                }
+                for box in s.boxes where box.kind == .operation {
+                    XCTAssertFalse(a.rect.overlaps(box.rect), "\(name): label \(a.axis) covers \(box.name) at \(box.rect)")
+                }
+            }
+        }
+    }
+
+    func testNoTwoOperationsOverlapAndFramesHoldTheirContents() throws {
+        for (name, s) in try allScenes() {
+            let ops = s.boxes.filter { $0.kind == .operation }
+            for (i, a) in ops.enumerated() {
+                for b in ops[(i + 1)...] {
+                    XCTAssertFalse(a.rect.overlaps(b.rect), "\(name): \(a.name) at \(a.rect) overlaps \(b.name) at \(b.rect)")
+                }
+            }
+            for frame in s.boxes where frame.kind == .frame {
+                let inside = s.labels.filter { frame.rect.overlaps($0.rect) }
+                for l in inside { XCTAssertTrue(frame.rect.contains(l.rect), "\(name): label \(l.axis) straddles frame \(frame.name)") }
+            }
+        }
+    }
+
+    func testBroadcastWiresPassOverTheirOperation() throws {
+        let s = try scene(example: "transformer.ncd")
+        XCTAssertFalse(s.broadcastPasses.isEmpty)
+        let b = try XCTUnwrap(s.broadcastPasses.first { $0.axis == "b" })
+        for pass in s.broadcastPasses {
+            XCTAssertGreaterThan(pass.boxShapeIndex, -1)
+            XCTAssertGreaterThan(pass.shapeIndex, pass.boxShapeIndex, "drawn after the box it passes over")
+            let xs = pass.path.points.map(\.x)
+            XCTAssertLessThanOrEqual(xs.min()!, pass.box.x)
+            XCTAssertGreaterThanOrEqual(xs.max()!, pass.box.maxX)
+        }
+        XCTAssertEqual(Set(b.path.points.map(\.y)).count, 1, "the batch axis runs straight over the sub-diagram")
+    }
+
+    func testWiresCrossOnlyWhereAColumnReorders() throws {
+        for (name, s) in try allScenes() {
+            for p in Crossings.points(in: s) {
+                XCTAssertTrue(s.reorderRegions.contains { $0.contains(p.x) }, "\(name): wires cross at \(p), outside any reordering column")
+            }
+        }
+    }
+
+    func testASequentialDiagramHasNoCrossings() throws {
+        let s = try scene(example: "mlp.ncd")
+        XCTAssertEqual(Crossings.points(in: s).count, 0)
+        XCTAssertTrue(s.reorderRegions.isEmpty)
+    }
+
+    func testATransposeCrossesOnceForEachInversion() throws {
+        let swap = try scene(source: "axis a = 2, b = 3, c = 4\ndiagram T(x: [a, b]) -> [b, a] { return rearrange[a b -> b a](x) }")
+        XCTAssertEqual(Crossings.points(in: swap).count, 1)
+        XCTAssertEqual(swap.reorderRegions.count, 1)
+        let reverse = try scene(source: "axis a = 2, b = 3, c = 4\ndiagram T(x: [a, b, c]) -> [c, b, a] { return rearrange[a b c -> c b a](x) }")
+        XCTAssertEqual(Crossings.points(in: reverse).count, 3)
+    }
+
+    func testEverythingDrawnIsInsideTheScene() throws {
+        for (name, s) in try allScenes() {
+            for shape in s.shapes {
+                let points: [Point]
+                switch shape {
+                case .path(let p): points = p.points
+                case .text(let t): points = [Point(t.bounds.x, t.bounds.y), Point(t.bounds.maxX, t.bounds.maxY)]
+                }
+                for p in points { XCTAssertTrue(p.x >= 0 && p.y >= 0 && p.x <= s.width && p.y <= s.height, "\(name): \(p) outside") }
+            }
+        }
+    }
+}
