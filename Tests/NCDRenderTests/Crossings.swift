@@ -4,9 +4,10 @@ import NCDRender
 /// flattened to 24 segments), independent of what the layout thinks it drew.
 enum Crossings {
     static func points(in scene: Scene) -> [Point] {
+        let brackets = Set(scene.repetitions.flatMap(\.brackets))
         let wires: [[Point]] = scene.shapes.compactMap { shape in
             guard case .path(let p) = shape, let s = p.stroke, s.dash.isEmpty, p.fill == nil,
-                  !p.elements.contains(.close) else { return nil }
+                  !p.elements.contains(.close), !brackets.contains(p) else { return nil }
             return flatten(p)
         }
         let segments = wires.map { w in Array(zip(w, w.dropFirst())) }

@@ -81,6 +81,15 @@ final class GlyphChoiceTests: XCTestCase {
         XCTAssertGreaterThan(full.width, opened.width)
     }
 
+    func testLoopsAreBracketedWithTheirBounds() throws {
+        let s = try scene(example: "unet.ncd")
+        XCTAssertEqual(s.repetitions.map(\.variable), ["λ", "λ"])
+        XCTAssertEqual(s.repetitions.map(\.indices), [1...4, 1...3])
+        let texts = self.texts(s).map(\.plainText)
+        XCTAssertTrue(texts.contains("λ = 1") && texts.contains("4") && texts.contains("3"), "\(texts)")
+        XCTAssertEqual(try scene(example: "mlp.ncd").repetitions.count, 0)
+    }
+
     func testShapesAndCostAnnotations() throws {
         var shapes = RenderOptions()
         shapes.annotation = .shapes

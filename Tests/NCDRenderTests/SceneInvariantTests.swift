@@ -44,7 +44,7 @@ final class SceneInvariantTests: XCTestCase {
     func testEveryWireInEveryGapHasExactlyOneLabelAboveIt() throws {
         for (name, s) in try allScenes() {
             for w in s.wires {
-                let mine = s.labels.filter { $0.track == w.track && $0.axis == w.axis && abs($0.rect.x - w.start.x) < 10 && $0.wireY == w.start.y }
+                let mine = s.labels.filter { $0.track == w.track && $0.axis == w.axis && abs($0.rect.x - w.start.x) < 16 && $0.wireY == w.start.y }
                 XCTAssertEqual(mine.count, 1, "\(name): wire \(w.axis) at \(w.start) has \(mine.count) labels")
                 if let label = mine.first { XCTAssertLessThanOrEqual(label.rect.maxY, w.start.y, "\(name): label under its wire") }
             }

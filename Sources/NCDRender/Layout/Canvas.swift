@@ -13,6 +13,7 @@ struct Canvas {
     /// Broadcast passes with the box path they pass over, matched to paint order at the end.
     var broadcasts: [(axis: String, box: Rect, boxPath: PathShape, path: PathShape)] = []
     var reorderRegions: [ClosedRange<Double>] = []
+    var repetitions: [RepetitionRecord] = []
 
     mutating func add(_ path: PathShape, _ layer: Layer) { layers[layer.rawValue].append(.path(path)) }
 
@@ -48,6 +49,7 @@ struct Canvas {
         labels += other.labels.map { LabelRecord(axis: $0.axis, track: $0.track, rect: $0.rect.moved(dx, dy), wireY: $0.wireY + dy) }
         broadcasts += other.broadcasts.map { ($0.axis, $0.box.moved(dx, dy), $0.boxPath.moved(dx, dy), $0.path.moved(dx, dy)) }
         reorderRegions += other.reorderRegions.map { ($0.lowerBound + dx)...($0.upperBound + dx) }
+        repetitions += other.repetitions.map { RepetitionRecord(variable: $0.variable, indices: $0.indices, brackets: $0.brackets.map { $0.moved(dx, dy) }) }
     }
 
     /// The finished scene, moved so that `bounds` starts at the margin.
@@ -62,6 +64,7 @@ struct Canvas {
         scene.boxes = moved.boxes
         scene.labels = moved.labels
         scene.reorderRegions = moved.reorderRegions
+        scene.repetitions = moved.repetitions
         scene.broadcastPasses = moved.broadcasts.map { b in
             BroadcastRecord(axis: b.axis, box: b.box, path: b.path,
                             shapeIndex: scene.shapes.firstIndex(of: .path(b.path)) ?? -1,

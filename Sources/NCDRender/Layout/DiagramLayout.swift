@@ -76,8 +76,11 @@ struct DiagramLayout {
         }
         var x = 0.0
         var inputPorts: [[Point]] = [], outputPorts: [[Point]] = []
+        let loops = Repetition.groups(flow, members, glyphs, ys)
+        var spans: [(left: Double, right: Double)] = []
         for c in members.indices {
             let width = glyphs[c].map(\.width).max() ?? 0
+            spans.append((x, x + width))
             drawColumn(c, members[c], glyphs[c], ys[c], left: x, width: width, flow: flow, on: &canvas)
             if c == 0 { inputPorts = flow.inputTracks.map { t in (leaving[0][t] ?? []).map { Point(x, $0) } } }
             x += width
@@ -91,10 +94,14 @@ struct DiagramLayout {
                 for (k, m) in members[column].enumerated() { for t in tracksOf(m) { member[t] = k } }
                 return GapSide(member: member, separators: Self.separators(glyphs[column], ys[column]))
             }
-            x = drawGap(gap, from: x, leaving: leaving[c], arriving: arriving[c + 1],
+            // Brackets of repetition take room at the ends of the gap.
+            let room = (after: loops.contains { $0.columns.upperBound == c } ? Repetition.room : 0,
+                        before: loops.contains { $0.columns.lowerBound == c + 1 } ? Repetition.room : 0)
+            x = drawGap(gap, from: x, leaving: leaving[c], arriving: arriving[c + 1], room: room,
                         sides: (side(c, flow.outputs), side(c + 1, flow.inputs)), flow: flow, on: &canvas)
         }
         if namesAtEdges { writeEdgeNames(flow, inputPorts, outputPorts, on: &canvas) }
+        Repetition.draw(loops, spans, theme: options.theme, on: &canvas)
         let bounds = canvas.bounds ?? Rect(x: 0, y: 0, width: 1, height: 1)
         return Result(canvas: canvas, bounds: bounds, inputPorts: inputPorts, outputPorts: outputPorts)
     }
@@ -142,14 +149,14 @@ struct DiagramLayout {
     }
 
     private func drawGap(_ tracks: [Int], from left: Double, leaving: [Int: [Double]], arriving: [Int: [Double]],
-                         sides: (left: GapSide, right: GapSide), flow: FlowGraph, on canvas: inout Canvas) -> Double {
+                         room: (after: Double, before: Double), sides: (left: GapSide, right: GapSide), flow: FlowGraph, on canvas: inout Canvas) -> Double {
         let font = Metrics.labelFont
         let labels = tracks.map { t in flow.tracks[t].axes.map { Notation.label($0, annotation: options.annotation) } }
-        let labelRoom = (labels.joined().map { $0.width(in: font) }.max() ?? 0) + 8
+        let labelRoom = (labels.joined().map { $0.width(in: font) }.max() ?? 0) + 8 + room.after
         var dy = 0.0
         for t in tracks { for (a, b) in zip(leaving[t] ?? [], arriving[t] ?? []) { dy = max(dy, abs(a - b)) } }
         let bend = dy > 0.5 ? GlyphBuilder.curveRoom(dy) : 8
-        let right = left + max(24, labelRoom + bend)
+        let right = left + max(24, labelRoom + bend + room.before)
         var ends: [(Double, Double)] = []
         for (t, names) in zip(tracks, labels) {
             for (i, (a, b)) in zip(leaving[t] ?? [], arriving[t] ?? []).enumerated() {
@@ -161,7 +168,7 @@ struct DiagramLayout {
                 canvas.add(path, .wires)
                 let axis = flow.tracks[t].axes[i]
                 canvas.wires.append(WireRecord(axis: axis.name, track: t, start: start, end: end, path: path))
-                let text = TextShape(names[i], at: Point(left + 4, a - 4 - names[i].descent(in: font) + 2), font: font, color: options.theme.ink)
+                let text = TextShape(names[i], at: Point(left + 4 + room.after, a - 4 - names[i].descent(in: font) + 2), font: font, color: options.theme.ink)
                 canvas.add(text)
                 canvas.labels.append(LabelRecord(axis: axis.name, track: t, rect: text.bounds, wireY: a))
                 ends.append((a, b))

@@ -22,6 +22,8 @@ public struct Scene: Sendable {
     /// The x-ranges of columns that reorder wires (rearrangements, contractions, copies of
     /// tuple segments into new places): the only places wires may cross.
     public var reorderRegions: [ClosedRange<Double>]
+    /// Brackets drawn around the columns of an unrolled loop.
+    public var repetitions: [RepetitionRecord]
 
     public init(width: Double, height: Double, background: Color) {
         self.width = width
@@ -34,6 +36,7 @@ public struct Scene: Sendable {
         self.labels = []
         self.broadcastPasses = []
         self.reorderRegions = []
+        self.repetitions = []
     }
 }
 
@@ -76,4 +79,11 @@ public struct BroadcastRecord: Hashable, Sendable {
     /// Its index in `Scene.shapes`, which is after the box's.
     public var shapeIndex: Int
     public var boxShapeIndex: Int
+}
+
+/// A loop drawn as repetition: its two brackets and its bounds.
+public struct RepetitionRecord: Hashable, Sendable {
+    public var variable: String
+    public var indices: ClosedRange<Int>
+    public var brackets: [PathShape]
 }
