@@ -194,7 +194,26 @@ final class ReplTests: XCTestCase, RunsNCD {
         let out = try repl(":help\n:frob\n:render F\n:quit\naxis never = 1\n")
         XCTAssertTrue(out.contains(":set AXIS = N"), out)
         XCTAssertTrue(out.contains("error: unknown command `:frob`"), out)
-        XCTAssertTrue(out.contains("`:render` is not available yet"), out)
+        XCTAssertTrue(out.contains("error: no diagram `F`"), out)
         XCTAssertFalse(out.contains("axis never"), "input after :quit must not run")
+    }
+
+    func testRenderDrawsAWorkspaceDiagram() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ncd-repl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        let out = try repl("""
+            axis m = 8, f = 32
+            diagram Block(x: [m]) -> [m] { return x + linear[f -> m](relu(linear[m -> f](x))) }
+            :render Block \(dir.path)/block.png
+            :render Block \(dir.path)/block.gif
+            :render Blok
+            """)
+        XCTAssertTrue(out.contains("wrote \(dir.path)/block.png ("), out)
+        XCTAssertTrue(out.contains("cannot tell the format of"), out)
+        XCTAssertTrue(out.contains("did you mean `Block`?"), out)
+        let png = try Data(contentsOf: dir.appendingPathComponent("block.png"))
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["block.png"])
     }
 }

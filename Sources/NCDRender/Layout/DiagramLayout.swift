@@ -135,6 +135,13 @@ struct DiagramLayout {
     }
 
     /// Draws the wires of one gap with their labels; returns the x where the next column starts.
+    /// Midway between two segments' wires: the lower one's first wire and the upper one's
+    /// last wire above it (an opened sub-diagram takes broadcast wires far below the rest).
+    static func between(_ upper: [Double], _ lower: [Double]) -> Double {
+        let low = lower.min()!
+        return ((upper.filter { $0 < low }.max() ?? upper.min()!) + low) / 2
+    }
+
     /// One side of a gap: which member of the column there holds each track, and the
     /// separators between that column's members.
     struct GapSide {
@@ -181,8 +188,8 @@ struct DiagramLayout {
         // Separators between the tuple segments of the gap, continuing the columns' own.
         let drawn = tracks.filter { !(leaving[$0] ?? []).isEmpty && !(arriving[$0] ?? []).isEmpty }
         for (u, l) in zip(drawn, drawn.dropFirst()) {
-            let a = boundary(u, l, sides.left) ?? (leaving[u]!.max()! + leaving[l]!.min()!) / 2
-            let b = boundary(u, l, sides.right) ?? (arriving[u]!.max()! + arriving[l]!.min()!) / 2
+            let a = boundary(u, l, sides.left) ?? Self.between(leaving[u]!, leaving[l]!)
+            let b = boundary(u, l, sides.right) ?? Self.between(arriving[u]!, arriving[l]!)
             canvas.add(.wire(from: Point(left, a), to: Point(right, b), stroke: options.theme.separator), .wires)
         }
         return right

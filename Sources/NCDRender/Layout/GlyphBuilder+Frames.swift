@@ -14,7 +14,12 @@ extension GlyphBuilder {
         let frameTop = inner.bounds.y - pad - titleBand, frameBottom = inner.bounds.maxY + pad
         var band: [String] = []
         for a in outs.joined() where broadcast.contains(a.name) && !band.contains(a.name) { band.append(a.name) }
-        let bandY = Dictionary(uniqueKeysWithValues: band.enumerated().map { ($1, frameBottom + 16 + Double($0) * Metrics.pitch) })
+        // The band runs over the frame when the broadcast axes lead every input (`over b` on
+        // [b, seq, d]), under it otherwise, so the wires keep their order.
+        let leads = ins.allSatisfy { axes in axes.prefix { broadcast.contains($0.name) }.count == axes.filter { broadcast.contains($0.name) }.count }
+        let bandY = Dictionary(uniqueKeysWithValues: band.enumerated().map { j, name in
+            (name, leads ? frameTop - 16 - Double(band.count - 1 - j) * Metrics.pitch : frameBottom + 16 + Double(j) * Metrics.pitch)
+        })
         func ports(_ tracks: [[Axis]], _ innerPorts: [[Point]]) -> [[Double]] {
             zip(tracks, innerPorts + Array(repeating: [], count: max(0, tracks.count - innerPorts.count))).map { axes, points in
                 var next = points.makeIterator()
@@ -24,8 +29,9 @@ extension GlyphBuilder {
         let inPorts = ports(ins, inner.inputPorts), outPorts = ports(outs, inner.outputPorts)
         let width = frameWidth + 2 * Metrics.stub
         let bottom = max(frameBottom, (bandY.values.max() ?? frameBottom) + 4)
+        let top = min(frameTop, (bandY.values.min() ?? frameTop) - 4)
         let theme = self.theme, level = self.level
-        return Glyph(inPorts: inPorts, outPorts: outPorts, width: width, top: frameTop, bottom: bottom,
+        return Glyph(inPorts: inPorts, outPorts: outPorts, width: width, top: top, bottom: bottom,
                      reorders: true) { canvas, left, y in
             let frame = Rect(x: left + Metrics.stub, y: y + frameTop, width: frameWidth, height: frameBottom - frameTop)
             let dx = frame.x + (frameWidth - inner.bounds.width) / 2 - inner.bounds.x
@@ -41,6 +47,15 @@ extension GlyphBuilder {
             for (rows, points) in zip(outPorts, inner.outputPorts) {
                 for p in points where rows.contains(p.y) {
                     canvas.add(.polyline([Point(p.x + dx, y + p.y), Point(left + width, y + p.y)], stroke: theme.wire), .wires)
+                }
+            }
+            // Separators between the segments, from the frame's edge to the inner diagram's.
+            let innerLeft = (inner.inputPorts.joined().first?.x ?? 0) + dx, innerRight = (inner.outputPorts.joined().first?.x ?? 0) + dx
+            for (rows, from, to) in [(inPorts, left, innerLeft), (outPorts, innerRight, left + width)] {
+                let inside = rows.map { $0.filter { r in !band.contains { bandY[$0] == r } } }.filter { !$0.isEmpty }
+                for (upper, lower) in zip(inside, inside.dropFirst()) {
+                    let sy = y + (upper.max()! + lower.min()!) / 2
+                    canvas.add(.polyline([Point(from, sy), Point(to, sy)], stroke: theme.separator), .wires)
                 }
             }
             for name in band {

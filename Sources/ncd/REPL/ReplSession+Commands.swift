@@ -1,5 +1,7 @@
 import NCDCheck
+import NCDCore
 import NCDExec
+import NCDRender
 import NCDSyntax
 import NCDTensor
 
@@ -14,7 +16,7 @@ extension ReplSession {
         ("reload", "", "read the loaded files again"),
         ("diagrams", "", "every diagram with its signature"),
         ("cost", "NAME", "the cost table of a diagram"),
-        ("render", "NAME [PATH]", "draw a diagram (arrives with `ncd render`)"),
+        ("render", "NAME [PATH]", "draw a diagram to PATH (.svg, .png or .pdf; default NAME.svg)"),
         ("run", "NAME", "run a diagram on seeded random inputs; print its outputs' shapes and statistics"),
         ("help", "", "this list"),
         ("quit", "", "leave (Ctrl-D does the same)"),
@@ -35,8 +37,7 @@ extension ReplSession {
         case "diagrams": listDiagrams()
         case "cost": cost(argument)
         case "run": run(argument)
-        case "render":
-            writeError("`:render` is not available yet: it arrives with `ncd render`, which this build does not have\n")
+        case "render": render(argument)
         case "help", "h", "?": help()
         case "quit", "q", "exit": quit()
         default:
@@ -109,16 +110,24 @@ extension ReplSession {
     }
 
     /// `:run NAME`: the diagram on seeded random inputs, with the workspace's sizes.
-    func run(_ name: String) {
+    /// The graph of a workspace diagram that can stand alone, or nil after saying why not.
+    func standaloneGraph(_ name: String, for command: String) -> DiagramGraph? {
         let checked = workspace.check()
         let names = checked.result.diagrams.map(\.name).filter { $0 != Workspace.scratchName }
         guard let diagram = checked.result.diagram(named: name), name != Workspace.scratchName else {
             let guess = Suggestions.closest(to: name, among: names)
-            return writeError("error: \(name.isEmpty ? "`:run` needs a diagram name" : "no diagram `\(name)`")\(guess.map { "; did you mean `\($0)`?" } ?? "")\n")
+            writeError("error: \(name.isEmpty ? "`:\(command)` needs a diagram name" : "no diagram `\(name)`")\(guess.map { "; did you mean `\($0)`?" } ?? "")\n")
+            return nil
         }
         guard let graph = diagram.graph else {
-            return writeError("`\(name)` cannot run on its own: \(diagram.isAbstract ? "it has no body" : "its size parameters have no defaults")\n")
+            writeError("`\(name)` cannot \(command) on its own: \(diagram.isAbstract ? "it has no body" : "its size parameters have no defaults")\n")
+            return nil
         }
+        return graph
+    }
+
+    func run(_ name: String) {
+        guard let graph = standaloneGraph(name, for: "run") else { return }
         do {
             let executor = try Executor(graph: graph, sizes: [:], seed: 0)
             let estimate = try executor.estimatedBytes(withGradients: false)
@@ -145,5 +154,24 @@ extension ReplSession {
             return writeError("`\(name)` has size parameters without defaults; call it from a diagram to see its cost\n")
         }
         write(Report.cost(checked.result, diagram: name, place: { checked.location(of: $0) }))
+    }
+
+    /// `:render NAME [PATH]`: the diagram as `ncd render` draws it, written whole or not at all.
+    func render(_ argument: String) {
+        let words = argument.split(separator: " ", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+        let name = words.first ?? ""
+        guard let graph = standaloneGraph(name, for: "render") else { return }
+        let path = words.count > 1 ? words[1] : name + ".svg"
+        let ext = path.split(separator: ".").last.map(String.init) ?? ""
+        guard path.contains("."), let format = ImageFormat(pathExtension: ext) else {
+            return writeError("error: cannot tell the format of `\(path)`; use .svg, .png or .pdf\n")
+        }
+        let scene = DiagramRenderer.scene(for: graph)
+        do {
+            try AtomicFile.write(try CairoBackend.render(scene, as: format), to: path)
+            write("wrote \(path) (\(Int(scene.width))×\(Int(scene.height)) pt)\n")
+        } catch {
+            writeError("error: cannot write \(path): \(error)\n")
+        }
     }
 }
