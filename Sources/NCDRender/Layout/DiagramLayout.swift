@@ -129,9 +129,17 @@ struct DiagramLayout {
     }
 
     /// The y of the dashed line between each member of a column and the next: midway
-    /// between their marks, so it touches neither.
+    /// between their wires, as in the gaps, unless that would touch a mark; then midway
+    /// between their marks.
     static func separators(_ glyphs: [Glyph], _ ys: [Double]) -> [Double] {
-        glyphs.indices.dropLast().map { k in (ys[k] + glyphs[k].bottom + ys[k + 1] + glyphs[k + 1].top) / 2 }
+        glyphs.indices.dropLast().map { k in
+            let low = ys[k] + glyphs[k].bottom, high = ys[k + 1] + glyphs[k + 1].top
+            if let a = glyphs[k].allPorts.max(), let b = glyphs[k + 1].allPorts.min() {
+                let wires = (ys[k] + a + ys[k + 1] + b) / 2
+                if wires > low + 3, wires < high - 3 { return wires }
+            }
+            return (low + high) / 2
+        }
     }
 
     /// Draws the wires of one gap with their labels; returns the x where the next column starts.

@@ -44,6 +44,8 @@ struct FlowGraph {
     private(set) var inputTracks: [Int] = []
     /// Columns 1…sink; column 0 is the inputs.
     private(set) var columns: [[Member]] = [[]]
+    /// Each track's position in the gap it reaches its consumer through.
+    private(set) var arrivalPosition: [Int: Int] = [:]
 
     init(_ graph: DiagramGraph) {
         var uses: [ValueID: Int] = [:]
@@ -108,6 +110,7 @@ struct FlowGraph {
             }
             // Stable: equal keys keep passes before nodes and nodes in source order.
             columns[c] = members.enumerated().sorted { ($0.element.1, $0.offset) < ($1.element.1, $1.offset) }.map(\.element.0)
+            for (i, t) in gap.enumerated() where column(ofConsumer: t) == c { arrivalPosition[t] = i }
             gap = columns[c].flatMap(outputs)
         }
     }

@@ -38,13 +38,22 @@ struct Glyph {
     var allPorts: [Double] { (inPorts + outPorts).flatMap { $0 } }
 
     /// The wires of `tracks` stacked from `start`: one pitch apart, a track gap between arrays.
-    static func stack(_ tracks: [[Axis]], from start: Double = 0) -> [[Double]] {
+    /// `order` lists the tracks top to bottom (default: as given); rows come back per track.
+    static func stack(_ tracks: [[Axis]], from start: Double = 0, order: [Int]? = nil) -> [[Double]] {
         var y = start
-        return tracks.enumerated().map { i, axes in
+        var rows = Array(repeating: [Double](), count: tracks.count)
+        for (i, t) in (order ?? Array(tracks.indices)).enumerated() {
+            let axes = tracks[t]
             if i > 0, !axes.isEmpty { y += Metrics.trackGap - Metrics.pitch }
-            defer { y += Double(axes.count) * Metrics.pitch }
-            return axes.indices.map { y + Double($0) * Metrics.pitch }
+            rows[t] = axes.indices.map { y + Double($0) * Metrics.pitch }
+            y += Double(axes.count) * Metrics.pitch
         }
+        return rows
+    }
+
+    /// Non-empty tracks' rows, top to bottom: neighbours here have a dashed line between them.
+    static func topToBottom(_ rows: [[Double]]) -> [[Double]] {
+        rows.filter { !$0.isEmpty }.sorted { $0[0] < $1[0] }
     }
 
     /// The span from the first to the last wire of stacked tracks (0 when empty).

@@ -11,7 +11,7 @@ extension GlyphBuilder {
 
     func box(_ op: Operation, _ ins: [[Axis]], _ outs: [[Axis]], broadcast: Set<String>, label: RichText, font: Font,
              style: BoxStyle, graph: DiagramGraph) -> Glyph {
-        let inRows = Glyph.stack(ins)
+        let inRows = Glyph.stack(ins, order: inputOrder)
         let outRows = ins.count > 1 ? Glyph.centred(Glyph.stack(outs), on: inRows) : Glyph.stack(outs)
         var acted: [Double] = []
         for (rows, axes) in zip(inRows + outRows, ins + outs) {
@@ -64,7 +64,8 @@ extension GlyphBuilder {
             }
             // Separators between the segments that enter or leave the box.
             for rows in [inRows, outRows] {
-                for (upper, lower) in zip(rows, rows.dropFirst()) where !upper.isEmpty && !lower.isEmpty {
+                let visual = Glyph.topToBottom(rows)
+                for (upper, lower) in zip(visual, visual.dropFirst()) {
                     let sy = y + (upper.last! + lower.first!) / 2
                     let (from, to) = rows == inRows ? (left, rect.x) : (rect.maxX + depth, left + width)
                     canvas.add(.polyline([Point(from, sy), Point(to, sy)], stroke: theme.separator), .wires)

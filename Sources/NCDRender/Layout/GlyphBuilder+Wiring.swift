@@ -66,7 +66,7 @@ extension GlyphBuilder {
 
     /// A bar that merges the wires of several segments into one array.
     func concatenate(_ ins: [[Axis]], _ output: [Axis]) -> Glyph {
-        let inRows = Glyph.stack(ins)
+        let inRows = Glyph.stack(ins, order: inputOrder)
         let outRows = Glyph.stack([output])
         let width = 30.0
         let theme = self.theme
@@ -86,7 +86,7 @@ extension GlyphBuilder {
     func converge(_ ins: [[Axis]], _ output: [Axis], symbol: String?, contracted: [String]) -> Glyph {
         // The result leaves at the first operand's rows, so a residual's main line stays
         // straight and a chain of them does not drift.
-        let inRows = Glyph.stack(ins)
+        let inRows = Glyph.stack(ins, order: inputOrder)
         let outRows = Glyph.stack([output])[0]
         let span = Glyph.span(inRows + [outRows])
         let width = Self.curveRoom(span.max - span.min, least: 44)
@@ -117,7 +117,8 @@ extension GlyphBuilder {
                                           .line(Point(left, y + b))], stroke: theme.wire), .wires)
                 }
             }
-            for (upper, lower) in zip(inRows, inRows.dropFirst()) where !upper.isEmpty && !lower.isEmpty {
+            let visual = Glyph.topToBottom(inRows)
+            for (upper, lower) in zip(visual, visual.dropFirst()) {
                 let sy = y + (upper.last! + lower.first!) / 2
                 let end = symbol == nil ? jx - 4 : jx - 18
                 canvas.add(.polyline([Point(left, sy), Point(end, sy)], stroke: theme.separator), .wires)

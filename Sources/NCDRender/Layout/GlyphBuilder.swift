@@ -6,6 +6,9 @@ struct GlyphBuilder {
     var options: RenderOptions
     /// Nesting level of the diagram being laid out (0 at the top).
     var level: Int
+    /// The node's inputs top to bottom, as their wires arrive (operand order may differ:
+    /// `x + f(x)` takes the skip first but it arrives below).
+    var inputOrder: [Int]? = nil
 
     func glyph(for node: FlowGraph.Node, in flow: FlowGraph, graph: DiagramGraph) -> Glyph {
         let ins = node.inputs.map { flow.tracks[$0].axes }
@@ -14,7 +17,11 @@ struct GlyphBuilder {
         case .copy: return copy(ins[0], branches: outs.count)
         case .discard: return discard(ins[0])
         case .sink: return sink(ins)
-        case .operation(let op): return operation(op, ins, outs, graph: graph)
+        case .operation(let op):
+            var builder = self
+            let position = flow.arrivalPosition
+            builder.inputOrder = node.inputs.indices.sorted { (position[node.inputs[$0]] ?? $0, $0) < (position[node.inputs[$1]] ?? $1, $1) }
+            return builder.operation(op, ins, outs, graph: graph)
         }
     }
 
