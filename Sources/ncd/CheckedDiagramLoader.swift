@@ -4,7 +4,7 @@ import NCDCheck
 import NCDCore
 import NCDSyntax
 
-/// The file, diagram and sizes that `ncd run` and `ncd bench` take.
+/// The file, diagram and sizes that `ncd run`, `ncd render` and `ncd bench` take.
 struct DiagramSelection: ParsableArguments {
     @Argument(help: "The .ncd file.")
     var file: String
@@ -16,8 +16,8 @@ struct DiagramSelection: ParsableArguments {
     var sizes: [SizeBinding] = []
 }
 
-/// Reads a file, checks it, and picks the diagram to run: what `ncd run` and `ncd bench`
-/// share. Usage problems and check errors end the command here.
+/// Reads a file, checks it, and picks the diagram to run or draw: what `ncd run`,
+/// `ncd render` and `ncd bench` share. Usage problems and check errors end the command here.
 struct CheckedDiagramLoader {
     var source: SourceFile
     var result: CheckResult
@@ -49,7 +49,7 @@ struct CheckedDiagramLoader {
             exitWith(.usage("\(file) has no diagram\(name.map { " `\($0)`" } ?? "")\(result.diagrams.isEmpty ? "" : "; it has " + result.diagrams.map(\.name).joined(separator: ", "))"))
         }
         guard let graph = chosen.graph else {
-            exitWith(.usage("`\(chosen.name)` cannot run on its own: \(chosen.isAbstract ? "it has no body" : "give its size parameters defaults or call it from a diagram")"))
+            exitWith(.usage("`\(chosen.name)` cannot stand on its own: \(chosen.isAbstract ? "it has no body" : "give its size parameters defaults, or call it from a diagram (and open it there with `ncd render --expand \(chosen.name)`)")"))
         }
         self.source = source
         self.result = result
