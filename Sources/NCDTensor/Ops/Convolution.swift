@@ -54,7 +54,8 @@ extension Variable {
                 }
                 if bias != nil {
                     var d = [T](repeating: 0, count: o)
-                    for b in 0..<n { for oc in 0..<o { for q in 0..<p { d[oc] += G[(b * o + oc) * p + q] } } }
+                    let rows = UnsafeMutablePointer(mutating: G.baseAddress!)
+                    for b in 0..<n { for oc in 0..<o { d[oc] += Self.reduce8(rows + (b * o + oc) * p, p, initial: 0, +) } }
                     db = Tensor(unchecked: [o], d)
                 }
                 if x.requiresGrad {
@@ -181,6 +182,23 @@ extension Variable {
                     // dilation): every window is in bounds, so no coordinate checks are needed.
                     let tiled = spec.stride == k && spec.padding == 0 && spec.dilation == 1
                     Parallel.forEachChunk(planes, costPerItem: ho * wo * k * k) { chunk in
+                        if tiled && k == 2 {
+                            // The common 2×2 pool, with selects instead of branches: which of
+                            // four values wins is data-dependent, so branches mispredict.
+                            for plane in chunk { for oh in 0..<ho {
+                                let r0 = (plane * h + oh * 2) * w, r1 = r0 + w, o0 = (plane * ho + oh) * wo
+                                for ow in 0..<wo {
+                                    let i = 2 * ow
+                                    let a = xs[r0 + i], b = xs[r0 + i + 1], c = xs[r1 + i], d = xs[r1 + i + 1]
+                                    let right0 = b > a, right1 = d > c
+                                    let m0 = right0 ? b : a, m1 = right1 ? d : c
+                                    let lower = m1 > m0
+                                    ys[o0 + ow] = lower ? m1 : m0
+                                    arg[o0 + ow] = Int32(lower ? r1 + i + (right1 ? 1 : 0) : r0 + i + (right0 ? 1 : 0))
+                                }
+                            } }
+                            return
+                        }
                         if tiled {
                             for plane in chunk { for oh in 0..<ho {
                                 let top = (plane * h + oh * k) * w
