@@ -11,14 +11,48 @@ enum Parallel {
     /// Below this many elements of work a loop stays on one thread.
     static let grain = 1 << 15
 
+    /// Set while a parallel loop runs, so that loops (and gemms) inside it stay on their
+    /// thread instead of oversubscribing the cores. Written only by the thread that starts
+    /// the outer loop.
+    nonisolated(unsafe) static var inParallelRegion = false
+
     /// Calls `body(range)` for disjoint chunks covering `0..<count`, in parallel when
     /// `count × costPerItem` is large enough to pay for it.
     @inline(__always)
     static func forEachChunk(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
-        let chunks = Swift.min(threads, Swift.max(1, count * costPerItem / grain), count)
+        let chunks = inParallelRegion ? 1 : Swift.min(threads, Swift.max(1, count * costPerItem / grain), count)
         if chunks <= 1 { return body(0..<count) }
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        inParallelRegion = true
+        defer { inParallelRegion = false }
+        WorkerPool.shared.run(chunks) { c in
             body((count * c / chunks)..<(count * (c + 1) / chunks))
+        }
+    }
+
+    /// C = αAB + βC split into blocks of rows (or of columns, when C is wider than tall),
+    /// one single-threaded BLAS call per thread. The runtime owns every thread: OpenBLAS's
+    /// own workers busy-wait between calls and would compete with these loops for the cores.
+    @inline(__always)
+    static func gemm<T>(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                        a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int, c: UnsafeMutablePointer<T>, ldc: Int,
+                        _ call: (_ m: Int, _ n: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>) -> Void) {
+        let byRows = m >= n
+        // Blocks of 16 rows or columns keep every block's edge on a vector boundary.
+        let blocks = ((byRows ? m : n) + 15) / 16
+        let flops = 2 * m * n * k
+        let chunks = inParallelRegion ? 1 : Swift.min(threads, blocks, Swift.max(1, flops / (1 << 20)))
+        if chunks <= 1 { return call(m, n, a, b, c) }
+        inParallelRegion = true
+        defer { inParallelRegion = false }
+        WorkerPool.shared.run(chunks) { i in
+            let extent = byRows ? m : n
+            let start = Swift.min(extent, blocks * i / chunks * 16), end = Swift.min(extent, blocks * (i + 1) / chunks * 16)
+            guard end > start else { return }
+            if byRows {
+                call(end - start, n, a + (transposeA ? start : start * lda), b, c + start * ldc)
+            } else {
+                call(m, end - start, a, b + (transposeB ? start * ldb : start), c + start)
+            }
         }
     }
 

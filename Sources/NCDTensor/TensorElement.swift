@@ -28,8 +28,10 @@ extension Float: TensorElement {
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        Parallel.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc) {
+            cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                        blasint($0), blasint($1), blasint(k), alpha, $2, blasint(lda), $3, blasint(ldb), beta, $4, blasint(ldc))
+        }
     }
 }
 
@@ -45,16 +47,20 @@ extension Double: TensorElement {
         a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
         beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
-        cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        Parallel.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc) {
+            cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                        blasint($0), blasint($1), blasint(k), alpha, $2, blasint(lda), $3, blasint(ldb), beta, $4, blasint(ldc))
+        }
     }
 }
 
 /// The number of threads BLAS uses for contractions.
 public enum TensorThreads {
-    /// Sets OpenBLAS's thread count; results agree across counts up to float rounding.
+    /// Sets the runtime's thread count; results agree across counts up to float rounding.
+    /// OpenBLAS itself stays single-threaded: the runtime splits gemms across its own
+    /// threads (see `Parallel.gemm`).
     public static func set(_ count: Int) {
-        openblas_set_num_threads(Int32(max(1, count)))
+        openblas_set_num_threads(1)
         Parallel.threads = max(1, count)
     }
 }

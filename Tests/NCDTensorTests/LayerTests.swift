@@ -231,4 +231,29 @@ final class NormalizationAndDropoutTests: XCTestCase {
             for (p, q) in zip(a.storage, b.storage) { XCTAssertEqual(p, q, accuracy: 1e-4 * max(1, abs(p))) }
         }
     }
+
+    func testGemmsSplitAcrossThreadsMatchAReferenceLoop() throws {
+        // Tall (split by rows) and wide (split by columns) products, every operand layout,
+        // with sizes that are not multiples of the 16-row blocks.
+        for (m, n, k) in [(100, 37, 300), (37, 100, 300)] {
+            let a = Tensor<Float>.uniform(shape: [m, k], seed: 50), b = Tensor<Float>.uniform(shape: [k, n], seed: 51)
+            var reference = [Double](repeating: 0, count: m * n)
+            let (sa, sb) = (a.storage, b.storage)
+            for i in 0..<m { for p in 0..<k { for j in 0..<n { reference[i * n + j] += Double(sa[i * k + p]) * Double(sb[p * n + j]) } } }
+            let at = try a.permuted([1, 0]), bt = try b.permuted([1, 0])
+            for threads in [1, 2] {
+                TensorThreads.set(threads)
+                defer { TensorThreads.set(1) }
+                let layouts: [(Tensor<Float>, [String], Tensor<Float>, [String])] = [
+                    (a, ["i", "p"], b, ["p", "j"]), (at, ["p", "i"], b, ["p", "j"]),
+                    (a, ["i", "p"], bt, ["j", "p"]), (at, ["p", "i"], bt, ["j", "p"]),
+                ]
+                for (x, xl, y, yl) in layouts {
+                    let c = try einsum([(Variable(x), xl), (Variable(y), yl)], output: ["i", "j"]).value
+                    XCTAssertEqual(c.shape, [m, n])
+                    for (got, want) in zip(c.storage, reference) { XCTAssertEqual(Double(got), want, accuracy: 1e-3 * max(1, abs(want))) }
+                }
+            }
+        }
+    }
 }
