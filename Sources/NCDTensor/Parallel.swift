@@ -1,5 +1,3 @@
-import COpenBLAS
-import Dispatch
 
 /// The runtime's own parallel loops, over as many threads as `TensorThreads.set` allowed.
 /// Work is split into one contiguous chunk per thread, so results do not depend on timing;
