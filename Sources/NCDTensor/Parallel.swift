@@ -20,6 +20,13 @@ enum Parallel {
     static func forEachChunk(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
         let chunks = inParallelRegion ? 1 : Swift.min(threads, Swift.max(1, count * costPerItem / grain), count)
         if chunks <= 1 { return body(0..<count) }
+        runChunks(count, chunks, body)
+    }
+
+    /// The parallel half of `forEachChunk`, kept out of line so that the inlined half stays
+    /// small enough for its callers (and their closures) to be inlined in turn.
+    @inline(never)
+    static func runChunks(_ count: Int, _ chunks: Int, _ body: (Range<Int>) -> Void) {
         inParallelRegion = true
         defer { inParallelRegion = false }
         WorkerPool.shared.run(chunks) { c in
@@ -40,6 +47,15 @@ enum Parallel {
         let flops = 2 * m * n * k
         let chunks = inParallelRegion ? 1 : Swift.min(threads, blocks, Swift.max(1, flops / (1 << 20)))
         if chunks <= 1 { return call(m, n, a, b, c) }
+        splitGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
+                  byRows: byRows, blocks: blocks, chunks: chunks, call)
+    }
+
+    @inline(never)
+    private static func splitGemm<T>(transposeA: Bool, transposeB: Bool, m: Int, n: Int,
+                                     a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int, c: UnsafeMutablePointer<T>, ldc: Int,
+                                     byRows: Bool, blocks: Int, chunks: Int,
+                                     _ call: (_ m: Int, _ n: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>) -> Void) {
         inParallelRegion = true
         defer { inParallelRegion = false }
         WorkerPool.shared.run(chunks) { i in
