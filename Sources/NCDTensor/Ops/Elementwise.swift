@@ -73,6 +73,9 @@ extension Variable {
     public func abs() -> Variable { unary("abs", { Swift.abs($0) }, { x, _ in x > 0 ? 1 : x < 0 ? -1 : 0 }) }
     public static prefix func - (x: Variable) -> Variable { x.unary("neg", { -$0 }, { _, _ in -1 }) }
 
-    /// Multiplication by a constant.
-    public func scaled(by c: T) -> Variable { unary("scale", { $0 * c }, { _, _ in c }) }
+    /// Multiplication by a constant; its backward scales the gradient directly rather than
+    /// through the generic path's per-element derivative closure.
+    public func scaled(by c: T) -> Variable {
+        Variable(value.map { $0 * c }, operation: "scale", parents: [self]) { g in [g.map { $0 * c }] }
+    }
 }
