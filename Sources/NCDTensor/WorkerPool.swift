@@ -9,9 +9,8 @@ import Synchronization
 final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool()
 
-    /// How many times an idle worker checks for work before it sleeps: the first checks
-    /// spin, the rest yield the core between checks (a few hundred µs in all when idle).
-    private static let spins = 20_000
+    /// How many times an idle worker checks for work before it sleeps (some tens of µs).
+    private static let spins = 50_000
 
     private let generation = Atomic<Int>(0)
     private let unfinished = Atomic<Int>(0)
@@ -43,7 +42,7 @@ final class WorkerPool: @unchecked Sendable {
             var waited = 0
             while unfinished.load(ordering: .acquiring) > 0 {
                 waited += 1
-                if waited > 2_000 { sched_yield() }
+                if waited > 100_000 { sched_yield() }
             }
             job = nil
         }
@@ -70,7 +69,6 @@ final class WorkerPool: @unchecked Sendable {
             var now = generation.load(ordering: .acquiring)
             while now == seen {
                 idle += 1
-                if idle > 2_000 { sched_yield() }
                 if idle > Self.spins {
                     sleepers.wrappingAdd(1, ordering: .sequentiallyConsistent)
                     if generation.load(ordering: .sequentiallyConsistent) == seen { wake.wait() }
