@@ -62,6 +62,26 @@ extension Tensor {
         return Tensor(unchecked: shape, out)
     }
 
+    /// Every element times `c`. `map { $0 * c }` computes the same, but when its loop is
+    /// split across threads the closure is called per element; here the arithmetic is in
+    /// the loop itself.
+    public func scaled(by c: T) -> Tensor {
+        var out = storage
+        out.withUnsafeMutableBufferPointer { o in
+            Parallel.forEachChunk(o.count) { range in for i in range { o[i] *= c } }
+        }
+        return Tensor(unchecked: shape, out)
+    }
+
+    /// max(x, 0) elementwise, with the arithmetic in the loop (see `scaled(by:)`).
+    public func rectified() -> Tensor {
+        var out = storage
+        out.withUnsafeMutableBufferPointer { o in
+            Parallel.forEachChunk(o.count) { range in for i in range { o[i] = Swift.max(o[i], 0) } }
+        }
+        return Tensor(unchecked: shape, out)
+    }
+
     /// Combines two tensors elementwise with broadcasting.
     @inline(__always)
     public static func zip(_ a: Tensor, _ b: Tensor, _ f: (T, T) -> T) throws -> Tensor {

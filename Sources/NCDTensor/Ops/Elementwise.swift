@@ -19,7 +19,7 @@ extension Variable {
     /// ReLU, with its backward written out: the generic path calls a closure per element,
     /// which costs more than the ReLU itself (relu is in every MLP and convolution stack).
     public func relu() -> Variable {
-        let y = value.map { Swift.max($0, 0) }
+        let y = value.rectified()
         return Variable(y, operation: "relu", parents: [self]) { g in
             var dx = [T](repeating: 0, count: g.count)
             g.storage.withUnsafeBufferPointer { G in
@@ -76,6 +76,6 @@ extension Variable {
     /// Multiplication by a constant; its backward scales the gradient directly rather than
     /// through the generic path's per-element derivative closure.
     public func scaled(by c: T) -> Variable {
-        Variable(value.map { $0 * c }, operation: "scale", parents: [self]) { g in [g.map { $0 * c }] }
+        Variable(value.scaled(by: c), operation: "scale", parents: [self]) { g in [g.scaled(by: c)] }
     }
 }
