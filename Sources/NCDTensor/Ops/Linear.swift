@@ -9,7 +9,12 @@ public func linear<T>(_ x: Variable<T>, weight: Variable<T>, bias: Variable<T>?)
     let rows = x.value.count / Swift.max(inn, 1)
     var y = [T](repeating: 0, count: rows * out)
     if let bias {
-        for r in 0..<rows { for o in 0..<out { y[r * out + o] = bias.value.storage[o] } }
+        // Each row starts as the bias (one copy per row); the gemm then accumulates into it.
+        y.withUnsafeMutableBufferPointer { Y in
+            bias.value.storage.withUnsafeBufferPointer { B in
+                for r in 0..<rows { (Y.baseAddress! + r * out).update(from: B.baseAddress!, count: out) }
+            }
+        }
     }
     gemm(x.value.storage, weight.value.storage, into: &y, m: rows, n: out, k: inn, transposeB: true, accumulate: bias != nil)
     let shape = Array(x.shape.dropLast()) + [out]
@@ -29,7 +34,13 @@ public func linear<T>(_ x: Variable<T>, weight: Variable<T>, bias: Variable<T>?)
         if let bias, bias.requiresGrad {
             var d = [T](repeating: 0, count: out)
             g.storage.withUnsafeBufferPointer { gs in
-                for r in 0..<rows { for o in 0..<out { d[o] += gs[r * out + o] } }
+                d.withUnsafeMutableBufferPointer { D in
+                    // Row by row: the inner loop over outputs is independent, so it vectorises.
+                    for r in 0..<rows {
+                        let row = gs.baseAddress! + r * out
+                        for o in 0..<out { D[o] += row[o] }
+                    }
+                }
             }
             db = Tensor(unchecked: [out], d)
         }

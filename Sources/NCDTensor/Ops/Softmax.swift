@@ -85,7 +85,12 @@ extension Variable {
                     }
                 }
                 let scale = 1 / total
-                for r in 0..<n { y[base + r * stride] *= scale }
+                if stride == 1 {
+                    let row = y.baseAddress! + base
+                    for r in 0..<n { row[r] *= scale }
+                } else {
+                    for r in 0..<n { y[base + r * stride] *= scale }
+                }
             }
         }
         return Tensor(unchecked: x.shape, storage)
