@@ -9,12 +9,30 @@ public protocol TensorElement: BinaryFloatingPoint, Sendable {
     static func sqrt(_ x: Self) -> Self
     static func erf(_ x: Self) -> Self
 
-    /// `C = alpha·op(A)·op(B) + beta·C`, row-major, through BLAS.
-    static func gemm(
+    /// `C = alpha·op(A)·op(B) + beta·C`, row-major: one BLAS call on the calling thread.
+    static func blasGemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
         a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
 }
+
+extension TensorElement {
+    /// `C = alpha·op(A)·op(B) + beta·C`, row-major, split across the runtime's threads.
+    @inline(__always)
+    public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
+        a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int
+    ) {
+        Parallel.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc) {
+            blasGemm(transposeA: transposeA, transposeB: transposeB, m: $0, n: $1, k: k, alpha: alpha,
+                     a: $2, lda: lda, b: $3, ldb: ldb, beta: beta, c: $4, ldc: ldc)
+        }
+    }
+}
+
+/// BLAS's flags for a row-major operand, transposed or not.
+private func blasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
 
 extension Float: TensorElement {
     public static func exp(_ x: Float) -> Float { Foundation.expf(x) }
@@ -23,15 +41,13 @@ extension Float: TensorElement {
     public static func sqrt(_ x: Float) -> Float { x.squareRoot() }
     public static func erf(_ x: Float) -> Float { Foundation.erff(x) }
 
-    public static func gemm(
+    public static func blasGemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        Parallel.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc) {
-            cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                        blasint($0), blasint($1), blasint(k), alpha, $2, blasint(lda), $3, blasint(ldb), beta, $4, blasint(ldc))
-        }
+        cblas_sgemm(CblasRowMajor, blasTranspose(transposeA), blasTranspose(transposeB), blasint(m), blasint(n), blasint(k),
+                    alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
 }
 
@@ -42,15 +58,13 @@ extension Double: TensorElement {
     public static func sqrt(_ x: Double) -> Double { x.squareRoot() }
     public static func erf(_ x: Double) -> Double { Foundation.erf(x) }
 
-    public static func gemm(
+    public static func blasGemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,
         a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
         beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
-        Parallel.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc) {
-            cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                        blasint($0), blasint($1), blasint(k), alpha, $2, blasint(lda), $3, blasint(ldb), beta, $4, blasint(ldc))
-        }
+        cblas_dgemm(CblasRowMajor, blasTranspose(transposeA), blasTranspose(transposeB), blasint(m), blasint(n), blasint(k),
+                    alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
 }
 
