@@ -60,21 +60,33 @@ extension Variable {
                 }
                 if x.requiresGrad {
                     // dcols_b = Wᵀ · g_b, scattered back through the window (col2im).
-                    var dcols = [T](repeating: 0, count: kk * p), d = [T](repeating: 0, count: n * c * h * w)
-                    weight.value.storage.withUnsafeBufferPointer { W in
-                        dcols.withUnsafeMutableBufferPointer { DC in
-                            for b in 0..<n {
-                                T.gemm(transposeA: true, transposeB: false, m: kk, n: p, k: o, alpha: 1, a: W.baseAddress!, lda: kk,
-                                       b: G.baseAddress! + b * o * p, ldb: p, beta: 0, c: DC.baseAddress!, ldc: p)
-                                let image = b * c * h * w
-                                for j in 0..<(kk * p) where source[j] >= 0 { d[image + Int(source[j])] += DC[j] }
-                            }
-                        }
-                    }
+                    var d = [T](repeating: 0, count: n * c * h * w)
+                    Self.scatterProducts(weight.value.storage, rows: kk, inner: o, G.baseAddress!, images: n, positions: p,
+                                         through: source, into: &d, imageSize: c * h * w)
                     dx = Tensor(unchecked: [n, c, h, w], d)
                 }
             }
             return [dx, Tensor(unchecked: weight.shape, dw)] + (bias != nil ? [db] : [])
+        }
+    }
+
+    /// For each image b: cols = Wᵀ·x_b, with W a [inner, rows] matrix and x_b an [inner,
+    /// positions] slice of `x`, scattered into image b of `out` through the window map
+    /// (col2im). Convolution's input gradient and the transposed convolution both are this.
+    static func scatterProducts(_ weight: [T], rows: Int, inner: Int, _ x: UnsafePointer<T>, images n: Int, positions p: Int,
+                                through map: [Int32], into out: inout [T], imageSize: Int) {
+        var cols = [T](repeating: 0, count: rows * p)
+        weight.withUnsafeBufferPointer { W in
+            cols.withUnsafeMutableBufferPointer { C in
+                out.withUnsafeMutableBufferPointer { O in
+                    for b in 0..<n {
+                        T.gemm(transposeA: true, transposeB: false, m: rows, n: p, k: inner, alpha: 1, a: W.baseAddress!, lda: rows,
+                               b: x + b * inner * p, ldb: p, beta: 0, c: C.baseAddress!, ldc: p)
+                        let image = b * imageSize
+                        for j in 0..<(rows * p) where map[j] >= 0 { O[image + Int(map[j])] += C[j] }
+                    }
+                }
+            }
         }
     }
 
@@ -117,20 +129,13 @@ extension Variable {
         let rows = o * k * k, p = h * w
         let target = Self.windowMap(channels: o, height: ho, width: wo, spec)
         var out = [T](repeating: 0, count: n * o * ho * wo)
-        var cols = [T](repeating: 0, count: rows * p)
+        // With W as [C, O·k·k]: out_b = col2im(Wᵀ·x_b), the same product as conv2d's input gradient.
         value.storage.withUnsafeBufferPointer { X in
-            weight.value.storage.withUnsafeBufferPointer { W in
-                cols.withUnsafeMutableBufferPointer { C in
-                    for b in 0..<n {
-                        // cols = Wᵀ·x_b with W as [C, O·k·k].
-                        T.gemm(transposeA: true, transposeB: false, m: rows, n: p, k: c, alpha: 1, a: W.baseAddress!, lda: rows,
-                               b: X.baseAddress! + b * c * p, ldb: p, beta: 0, c: C.baseAddress!, ldc: p)
-                        let image = b * o * ho * wo
-                        for j in 0..<(rows * p) where target[j] >= 0 { out[image + Int(target[j])] += C[j] }
-                        if let bias { for oc in 0..<o { for q in 0..<(ho * wo) { out[image + oc * ho * wo + q] += bias.value.storage[oc] } } }
-                    }
-                }
-            }
+            Self.scatterProducts(weight.value.storage, rows: rows, inner: c, X.baseAddress!, images: n, positions: p,
+                                 through: target, into: &out, imageSize: o * ho * wo)
+        }
+        if let bias {
+            for b in 0..<n { for oc in 0..<o { for q in 0..<(ho * wo) { out[(b * o + oc) * ho * wo + q] += bias.value.storage[oc] } } }
         }
         let parents = [self, weight] + (bias.map { [$0] } ?? [])
         let x = self
