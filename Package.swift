@@ -18,8 +18,9 @@ let package = Package(
         .target(name: "NCDCheck", dependencies: ["NCDSyntax", "NCDCore"]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CMalloc"),
+        .target(name: "CKernels"),
         .target(
-            name: "NCDTensor", dependencies: ["COpenBLAS", "CMalloc"],
+            name: "NCDTensor", dependencies: ["COpenBLAS", "CMalloc", "CKernels"],
             // Lets clients specialise the generic kernels for Float (otherwise every element
             // goes through value witnesses: 10–20× slower).
             swiftSettings: [.unsafeFlags(["-cross-module-optimization", "-Xfrontend", "-enable-cmo-everything"])]),

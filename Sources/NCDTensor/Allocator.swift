@@ -10,3 +10,16 @@ let allocatorConfigured: Bool = {
     _ = mallopt(M_TRIM_THRESHOLD, 1 << 30)
     return true
 }()
+
+extension Array where Element: TensorElement {
+    /// `count` elements set by `initialize`, which must write every one of them. Unlike
+    /// `init(repeating:count:)` it costs no zero fill: for outputs that a kernel overwrites
+    /// anyway, that fill is a second pass over memory as large as the result.
+    @inline(__always)
+    init(uninitializedCount count: Int, _ initialize: (UnsafeMutableBufferPointer<Element>) throws -> Void) rethrows {
+        try self.init(unsafeUninitializedCapacity: count) { buffer, initialized in
+            try initialize(buffer)
+            initialized = count
+        }
+    }
+}

@@ -5,6 +5,8 @@ public final class Variable<T: TensorElement> {
     /// The gradient of the last `backward` root with respect to this value, accumulated
     /// over every use (a value used twice receives the sum: copy ↔ add).
     public internal(set) var grad: Tensor<T>?
+    /// Whether `grad`'s buffer belongs to this variable alone, so sums may go into it.
+    var gradIsOwned = false
     /// Whether gradients are wanted for this value or anything it was made from.
     public let requiresGrad: Bool
     /// The operation that made it, for messages.
@@ -62,13 +64,33 @@ public final class Variable<T: TensorElement> {
     }
 
     func accumulate(_ g: Tensor<T>) {
-        if var existing = grad {
+        guard var existing = grad else {
+            // Often another variable's gradient too (an addition passes one tensor to
+            // both its inputs), so it is not ours to write into.
+            grad = g
+            gradIsOwned = false
+            return
+        }
+        if gradIsOwned {
+            // Let go of the stored reference first, so the sum is written in place.
+            grad = nil
             existing.storage.withUnsafeMutableBufferPointer { e in
-                g.storage.withUnsafeBufferPointer { n in for i in e.indices { e[i] += n[i] } }
+                g.storage.withUnsafeBufferPointer { n in
+                    Parallel.forEachChunk(e.count) { range in for i in range { e[i] += n[i] } }
+                }
             }
             grad = existing
         } else {
-            grad = g
+            // A fresh sum: one pass, where writing in place would first copy.
+            let sum = existing.storage.withUnsafeBufferPointer { e in
+                g.storage.withUnsafeBufferPointer { n in
+                    [T](uninitializedCount: e.count) { s in
+                        Parallel.forEachChunk(e.count) { range in for i in range { s[i] = e[i] + n[i] } }
+                    }
+                }
+            }
+            grad = Tensor(unchecked: existing.shape, sum)
+            gradIsOwned = true
         }
     }
 

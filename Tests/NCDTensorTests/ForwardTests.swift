@@ -16,12 +16,26 @@ final class ForwardTests: XCTestCase {
             ([[3, 4], [3, 4]], [["i", "j"], ["i", "j"]], ["i", "j"]),            // elementwise product
             ([[2, 3], [4]], [["i", "j"], ["k"]], ["k"]),                         // axes only one side has
             ([[1, 7], [7, 1]], [["a", "b"], ["b", "c"]], ["a", "c"]),            // size-1 axes
+            // Batched products read and written in place, through leading dimensions:
+            ([[2, 5, 3, 4], [2, 6, 3, 4]], [["b", "s", "h", "d"], ["b", "t", "h", "d"]], ["b", "h", "s", "t"]),  // heads' scores
+            ([[2, 3, 5, 6], [2, 6, 3, 4]], [["b", "h", "s", "t"], ["b", "t", "h", "d"]], ["b", "s", "h", "d"]),  // heads' values
+            ([[2, 5, 3, 4], [2, 6, 3, 4]], [["b", "s", "h", "d"], ["b", "t", "h", "d"]], ["b", "h", "t", "s"]),  // written transposed
+            ([[2, 3, 4, 5], [4, 5, 6]], [["a", "b", "c", "d"], ["c", "d", "e"]], ["a", "b", "e"]),              // fused axes
+            ([[2, 1, 3, 4], [4, 1, 5]], [["a", "u", "b", "c"], ["c", "v", "e"]], ["b", "u", "a", "v", "e"]),   // size 1 in groups
+            // … and those BLAS cannot address, copied first (operands) or after (result):
+            ([[5, 4, 3], [6, 4, 3]], [["s", "d", "h"], ["t", "d", "h"]], ["h", "s", "t"]),
+            ([[2, 3, 4], [4, 5]], [["a", "b", "c"], ["c", "e"]], ["b", "e", "a"]),
+            ([[3, 0], [0, 4]], [["i", "j"], ["j", "k"]], ["i", "k"]),            // empty contraction: zeros
         ]
-        for (n, (shapes, labels, output)) in cases.enumerated() {
-            let operands = zip(shapes, labels).enumerated().map { i, p in
-                (Tensor<Double>.uniform(shape: p.0, seed: UInt64(10 * n + i)), p.1)
+        for threads in [1, 2] {
+            TensorThreads.set(threads)
+            defer { TensorThreads.set(1) }
+            for (n, (shapes, labels, output)) in cases.enumerated() {
+                let operands = zip(shapes, labels).enumerated().map { i, p in
+                    (Tensor<Double>.uniform(shape: p.0, seed: UInt64(10 * n + i)), p.1)
+                }
+                assertClose(try Contraction.einsum(operands, output: output), referenceEinsum(operands, output: output), tolerance: 1e-12)
             }
-            assertClose(try Contraction.einsum(operands, output: output), referenceEinsum(operands, output: output), tolerance: 1e-12)
         }
     }
 
@@ -86,9 +100,37 @@ final class ForwardTests: XCTestCase {
         XCTAssertThrowsError(try Contraction.einsum([(Tensor<Float>(shape: [2, 3]), ["i", "j"]), (Tensor<Float>(shape: [4]), ["j"])], output: ["i"]))
         XCTAssertThrowsError(try Variable(Tensor<Float>(shape: [2, 2])).crossEntropy(classAxis: 1, targets: [0, 5]))
     }
+
+    func testEmptyAxesGiveEmptyResultsForwardAndBackward() throws {
+        // Kernels that write through raw pointers must not touch an empty buffer's (nil) base.
+        let empty = Variable(Tensor<Float>(shape: [2, 0, 3]), requiresGrad: true)
+        XCTAssertEqual(try empty.slice(axis: 2, start: 1, end: 3).shape, [2, 0, 2])
+        XCTAssertEqual(try concatenate([empty, empty], axis: 0).shape, [4, 0, 3])
+        XCTAssertEqual(try empty.softmax(axis: 1).shape, [2, 0, 3])
+        XCTAssertEqual(try empty.softmax(axis: 2).shape, [2, 0, 3])
+        let scores = try einsum([(empty, ["b", "s", "d"]), (empty, ["b", "t", "d"])], output: ["b", "s", "t"])
+        XCTAssertEqual(scores.shape, [2, 0, 0])
+        let batchless = try Contraction.einsum([(Tensor<Float>(shape: [0, 2, 3]), ["b", "i", "j"]), (Tensor<Float>(shape: [0, 3, 4]), ["b", "j", "k"])],
+                                               output: ["b", "i", "k"])
+        XCTAssertEqual(batchless.shape, [0, 2, 4])
+        try (try empty.slice(axis: 2, start: 0, end: 2).sumAll() + scores.sumAll()).backward()
+        XCTAssertEqual(empty.grad?.shape, [2, 0, 3])
+    }
 }
 
 final class FloatSoftmaxTests: XCTestCase {
+    func testFloatSoftmaxAgreesWithDoubleAlongEveryAxis() throws {
+        // The last axis goes to the vector kernel (37: two 16-lane blocks and a tail), the
+        // first through the strided loop; both against the float64 path, from the same
+        // float32 inputs, kept small enough that rounding x − max stays under 1e-6.
+        let x = Tensor<Float>.uniform(shape: [37, 37], low: -4, high: 4, seed: 51).converted(to: Double.self)
+        for axis in [0, 1] {
+            let exact = try Variable(x).softmax(axis: axis).value
+            let single = try Variable(x.converted(to: Float.self)).softmax(axis: axis).value
+            for (s, e) in zip(single.storage, exact.storage) { XCTAssertEqual(Double(s), e, accuracy: 1e-6 * max(e, 1e-30) + 1e-12) }
+        }
+    }
+
     func testFloatSoftmaxUsesAnAccurateExp() throws {
         // Rows of 1000 (vectorised path) over a wide range, against libm in double.
         let x = Tensor<Float>.uniform(shape: [3, 1000], low: -90, high: 30, seed: 50)

@@ -55,9 +55,10 @@ extension Tensor {
     /// Applies `f` elementwise.
     @inline(__always)
     public func map(_ f: (T) -> T) -> Tensor {
-        var out = storage
-        out.withUnsafeMutableBufferPointer { o in
-            Parallel.forEachChunk(o.count) { range in for i in range { o[i] = f(o[i]) } }
+        let out = storage.withUnsafeBufferPointer { x in
+            [T](uninitializedCount: x.count) { o in
+                Parallel.forEachChunk(o.count) { range in for i in range { o[i] = f(x[i]) } }
+            }
         }
         return Tensor(unchecked: shape, out)
     }
@@ -66,18 +67,20 @@ extension Tensor {
     /// split across threads the closure is called per element; here the arithmetic is in
     /// the loop itself.
     public func scaled(by c: T) -> Tensor {
-        var out = storage
-        out.withUnsafeMutableBufferPointer { o in
-            Parallel.forEachChunk(o.count) { range in for i in range { o[i] *= c } }
+        let out = storage.withUnsafeBufferPointer { x in
+            [T](uninitializedCount: x.count) { o in
+                Parallel.forEachChunk(o.count) { range in for i in range { o[i] = x[i] * c } }
+            }
         }
         return Tensor(unchecked: shape, out)
     }
 
     /// max(x, 0) elementwise, with the arithmetic in the loop (see `scaled(by:)`).
     public func rectified() -> Tensor {
-        var out = storage
-        out.withUnsafeMutableBufferPointer { o in
-            Parallel.forEachChunk(o.count) { range in for i in range { o[i] = Swift.max(o[i], 0) } }
+        let out = storage.withUnsafeBufferPointer { x in
+            [T](uninitializedCount: x.count) { o in
+                Parallel.forEachChunk(o.count) { range in for i in range { o[i] = Swift.max(x[i], 0) } }
+            }
         }
         return Tensor(unchecked: shape, out)
     }
@@ -86,20 +89,20 @@ extension Tensor {
     @inline(__always)
     public static func zip(_ a: Tensor, _ b: Tensor, _ f: (T, T) -> T) throws -> Tensor {
         if a.shape == b.shape {
-            var out = a.storage
-            b.storage.withUnsafeBufferPointer { pb in
-                out.withUnsafeMutableBufferPointer { o in
-                    Parallel.forEachChunk(o.count) { range in for i in range { o[i] = f(o[i], pb[i]) } }
+            let out = a.storage.withUnsafeBufferPointer { pa in
+                b.storage.withUnsafeBufferPointer { pb in
+                    [T](uninitializedCount: pa.count) { o in
+                        Parallel.forEachChunk(o.count) { range in for i in range { o[i] = f(pa[i], pb[i]) } }
+                    }
                 }
             }
             return Tensor(unchecked: a.shape, out)
         }
         let shape = try Broadcast.shape(a.shape, b.shape)
         let sa = Broadcast.strides(of: a.shape, broadcastTo: shape), sb = Broadcast.strides(of: b.shape, broadcastTo: shape)
-        var out = [T](repeating: 0, count: shape.reduce(1, *))
-        a.storage.withUnsafeBufferPointer { pa in
+        let out = a.storage.withUnsafeBufferPointer { pa in
             b.storage.withUnsafeBufferPointer { pb in
-                out.withUnsafeMutableBufferPointer { po in
+                [T](uninitializedCount: shape.reduce(1, *)) { po in
                     Broadcast.forEach(shape, sa, sb) { o, i, j in po[o] = f(pa[i], pb[j]) }
                 }
             }
@@ -113,7 +116,13 @@ extension Tensor {
     public func expanded(to target: [Int]) throws -> Tensor {
         guard try Broadcast.shape(shape, target) == target else { throw TensorError.broadcast(shape, target) }
         if shape == target { return self }
-        return try Tensor.zip(Tensor(shape: target), self) { _, x in x }
+        let read = Broadcast.strides(of: shape, broadcastTo: target)
+        let out = storage.withUnsafeBufferPointer { x in
+            [T](uninitializedCount: target.reduce(1, *)) { o in
+                Broadcast.forEach(target, read, read) { i, j, _ in o[i] = x[j] }
+            }
+        }
+        return Tensor(unchecked: target, out)
     }
 
     /// Sums the axes that broadcasting stretched, giving back `target`'s shape: the adjoint

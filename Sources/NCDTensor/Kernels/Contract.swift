@@ -1,6 +1,6 @@
 /// Multilinear contraction by axis labels (einsum), lowered to BLAS: each pair of operands
-/// is permuted to [batch, free, contracted] × [batch, contracted, free] and multiplied with
-/// one gemm per batch index; more operands are contracted pairwise, left to right.
+/// becomes one gemm per batch index, [free, contracted] × [contracted, free]; more operands
+/// are contracted pairwise, left to right.
 public enum Contraction {
     /// `einsum` of labelled operands into `output` labels. Labels appearing in no later
     /// operand and not in the output are summed as early as possible.
@@ -18,7 +18,9 @@ public enum Contraction {
         var (current, labels) = operands[0]
         for (i, (next, nextLabels)) in operands.enumerated().dropFirst() {
             let later = Set(operands.dropFirst(i + 1).flatMap(\.1)).union(output)
-            let keep = (labels + nextLabels.filter { !labels.contains($0) }).filter { later.contains($0) }
+            var keep = (labels + nextLabels.filter { !labels.contains($0) }).filter { later.contains($0) }
+            // The last product is written in the output's order, saving a permute after it.
+            if Set(keep) == Set(output) { keep = output }
             current = try pair(current, labels, next, nextLabels, into: keep)
             labels = keep
         }
@@ -36,53 +38,94 @@ public enum Contraction {
     }
 
     /// Two operands into `output` labels (each output label in at least one operand).
+    /// Operands and result are read and written where they lie whenever BLAS can address
+    /// them (see `MatrixLayout`); only an operand it cannot is first permuted into a copy.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     static func pair<T>(_ a: Tensor<T>, _ la: [String], _ b: Tensor<T>, _ lb: [String], into output: [String]) throws -> Tensor<T> {
         // Axes that only one operand has and the output drops are summed first.
-        let a1 = try single(a, la, into: la.filter { lb.contains($0) || output.contains($0) })
         let la1 = la.filter { lb.contains($0) || output.contains($0) }
-        let b1 = try single(b, lb, into: lb.filter { la1.contains($0) || output.contains($0) })
+        let a1 = try single(a, la, into: la1)
         let lb1 = lb.filter { la1.contains($0) || output.contains($0) }
+        let b1 = try single(b, lb, into: lb1)
         for l in la1 where lb1.contains(l) {
             guard a1.shape[la1.firstIndex(of: l)!] == b1.shape[lb1.firstIndex(of: l)!] else {
                 throw TensorError.contraction("axis `\(l)` has size \(a1.shape[la1.firstIndex(of: l)!]) and \(b1.shape[lb1.firstIndex(of: l)!])")
             }
         }
-        let batch = la1.filter { lb1.contains($0) && output.contains($0) }
+        // Free axes keep the output's order, contracted ones the first operand's, so the
+        // common layouts (attention's heads, a linear map) fuse without copies.
+        let batch = output.filter { la1.contains($0) && lb1.contains($0) }
+        let left = output.filter { la1.contains($0) && !lb1.contains($0) }
+        let right = output.filter { lb1.contains($0) && !la1.contains($0) }
         let contracted = la1.filter { lb1.contains($0) && !output.contains($0) }
-        let left = la1.filter { !lb1.contains($0) }
-        let right = lb1.filter { !la1.contains($0) }
-        func size(_ labels: [String], _ t: Tensor<T>, _ own: [String]) -> Int {
-            labels.reduce(1) { $0 * t.shape[own.firstIndex(of: $1)!] }
+        var axesA = LabelledAxes(labels: la1, shape: a1.shape), axesB = LabelledAxes(labels: lb1, shape: b1.shape)
+        let shape = output.map { l in axesA.size(of: l) ?? axesB.size(of: l)! }
+        let m = axesA.extent(left), k = axesA.extent(contracted), n = axesB.extent(right), nb = axesA.extent(batch)
+
+        var pa = a1, pb = b1
+        var viewA = MatrixLayout(rows: left, columns: contracted, batch: batch, in: axesA)
+        if viewA == nil {
+            pa = try a1.permuted(axesA.copyOrder(batch, left, contracted))
+            axesA = LabelledAxes(labels: axesA.copyOrder(batch, left, contracted).map { la1[$0] }, shape: pa.shape)
+            viewA = MatrixLayout(rows: left, columns: contracted, batch: batch, in: axesA)
         }
-        let nb = size(batch, a1, la1), m = size(left, a1, la1), k = size(contracted, a1, la1), n = size(right, b1, lb1)
-        // Each operand may enter gemm as it is or transposed: pick the layout its permute
-        // makes cheapest (none, or one that keeps the last axis and so moves whole rows).
-        func layout(_ own: [String], _ plain: [String], _ flipped: [String]) -> (order: [Int], transposed: Bool) {
-            let p = plain.map { own.firstIndex(of: $0)! }, f = flipped.map { own.firstIndex(of: $0)! }
-            func cost(_ o: [Int]) -> Int { o == Array(o.indices) ? 0 : o.last == o.count - 1 ? 1 : 2 }
-            return cost(f) < cost(p) ? (f, true) : (p, false)
+        var viewB = MatrixLayout(rows: contracted, columns: right, batch: batch, in: axesB)
+        if viewB == nil {
+            pb = try b1.permuted(axesB.copyOrder(batch, contracted, right))
+            axesB = LabelledAxes(labels: axesB.copyOrder(batch, contracted, right).map { lb1[$0] }, shape: pb.shape)
+            viewB = MatrixLayout(rows: contracted, columns: right, batch: batch, in: axesB)
         }
-        let (orderA, transA) = layout(la1, batch + left + contracted, batch + contracted + left)
-        let (orderB, transB) = layout(lb1, batch + contracted + right, batch + right + contracted)
-        let pa = try a1.permuted(orderA), pb = try b1.permuted(orderB)
-        var c = [T](repeating: 0, count: nb * m * n)
-        if m > 0, n > 0 {
-            pa.storage.withUnsafeBufferPointer { A in
-                pb.storage.withUnsafeBufferPointer { B in
-                    c.withUnsafeMutableBufferPointer { C in
-                        for i in 0..<nb where k > 0 {
-                            T.gemm(transposeA: transA, transposeB: transB, m: m, n: n, k: k, alpha: 1,
-                                   a: A.baseAddress! + i * m * k, lda: transA ? m : k, b: B.baseAddress! + i * k * n,
-                                   ldb: transB ? k : n, beta: 0, c: C.baseAddress! + i * m * n, ldc: n)
-                        }
-                    }
+        // The result is written in the output's order when BLAS can address it there;
+        // otherwise as [batch, left, right], permuted afterwards.
+        let direct = MatrixLayout(rows: left, columns: right, batch: batch, in: LabelledAxes(labels: output, shape: shape))
+        let resultLabels = direct == nil ? batch + left + right : output
+        let resultAxes = LabelledAxes(labels: resultLabels, shape: resultLabels.map { shape[output.firstIndex(of: $0)!] })
+        guard let viewA, let viewB, let viewC = MatrixLayout(rows: left, columns: right, batch: batch, in: resultAxes) else {
+            throw TensorError.contraction("no matrix layout for \(la) × \(lb) → \(output)")
+        }
+        let c = pa.storage.withUnsafeBufferPointer { A in
+            pb.storage.withUnsafeBufferPointer { B in
+                [T](uninitializedCount: shape.reduce(1, *)) { C in
+                    guard m > 0, n > 0, nb > 0 else { return }
+                    guard k > 0 else { return C.initialize(repeating: 0) }
+                    batchedGemm(m: m, n: n, k: k, batches: batch.map { axesA.size(of: $0)! }, count: nb,
+                                a: (A.baseAddress!, viewA), b: (B.baseAddress!, viewB), c: (C.baseAddress!, viewC))
                 }
             }
         }
-        let labels = batch + left + right
-        let shape = labels.map { l in la1.firstIndex(of: l).map { a1.shape[$0] } ?? b1.shape[lb1.firstIndex(of: l)!] }
-        return try Tensor(unchecked: shape, c).permuted(output.map { labels.firstIndex(of: $0)! })
+        let result = Tensor(unchecked: resultAxes.shape, c)
+        return direct == nil ? try result.permuted(output.map { resultLabels.firstIndex(of: $0)! }) : result
+    }
+
+    /// C[i] = A[i]·B[i] for every batch index i, each operand addressed through its layout.
+    /// Many small products run whole on separate threads; few large ones are split inside.
+    static func batchedGemm<T: TensorElement>(
+        m: Int, n: Int, k: Int, batches: [Int], count: Int,
+        a: (UnsafePointer<T>, MatrixLayout), b: (UnsafePointer<T>, MatrixLayout), c: (UnsafeMutablePointer<T>, MatrixLayout)
+    ) {
+        func product(_ i: Int) {
+            var (oa, ob, oc, rest) = (0, 0, 0, i)
+            for axis in batches.indices.reversed() {
+                let index = rest % batches[axis]
+                rest /= batches[axis]
+                oa += index * a.1.batchStrides[axis]
+                ob += index * b.1.batchStrides[axis]
+                oc += index * c.1.batchStrides[axis]
+            }
+            if c.1.transposed {
+                // Cᵀ = Bᵀ·Aᵀ: the result's columns are contiguous, so it is written transposed.
+                T.gemm(transposeA: !b.1.transposed, transposeB: !a.1.transposed, m: n, n: m, k: k, alpha: 1,
+                       a: b.0 + ob, lda: b.1.leading, b: a.0 + oa, ldb: a.1.leading, beta: 0, c: c.0 + oc, ldc: c.1.leading)
+            } else {
+                T.gemm(transposeA: a.1.transposed, transposeB: b.1.transposed, m: m, n: n, k: k, alpha: 1,
+                       a: a.0 + oa, lda: a.1.leading, b: b.0 + ob, ldb: b.1.leading, beta: 0, c: c.0 + oc, ldc: c.1.leading)
+            }
+        }
+        if count >= Parallel.threads {
+            Parallel.forEachChunk(count, costPerItem: Swift.max(1, m * n * k / 64)) { range in range.forEach(product) }
+        } else {
+            (0..<count).forEach(product)
+        }
     }
 }

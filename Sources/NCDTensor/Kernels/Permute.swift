@@ -8,21 +8,20 @@ extension Tensor {
         let newShape = order.map { shape[$0] }
         let own = strides
         let readStrides = order.map { own[$0] }
-        var out = [T](repeating: 0, count: count)
         // When the last axis stays last, whole rows move: copy runs instead of elements.
         if order.last == rank - 1, let run = shape.last, run > 1 {
             let outerShape = Array(newShape.dropLast()), outerStrides = Array(readStrides.dropLast())
-            storage.withUnsafeBufferPointer { pa in
-                out.withUnsafeMutableBufferPointer { po in
+            let out = storage.withUnsafeBufferPointer { pa in
+                [T](uninitializedCount: count) { po in
                     Broadcast.forEach(outerShape + [1], outerStrides + [0], outerStrides + [0]) { o, i, _ in
-                        (po.baseAddress! + o * run).update(from: pa.baseAddress! + i, count: run)
+                        (po.baseAddress! + o * run).initialize(from: pa.baseAddress! + i, count: run)
                     }
                 }
             }
             return Tensor(unchecked: newShape, out)
         }
-        storage.withUnsafeBufferPointer { pa in
-            out.withUnsafeMutableBufferPointer { po in
+        let out = storage.withUnsafeBufferPointer { pa in
+            [T](uninitializedCount: count) { po in
                 Broadcast.forEach(newShape, readStrides, readStrides) { o, i, _ in po[o] = pa[i] }
             }
         }

@@ -1,6 +1,9 @@
 /// Binary arithmetic with broadcasting. The backward of a broadcast sums the gradient over
 /// the stretched axes (`summed(to:)`), the adjoint of the stretch.
 extension Variable {
+    /// Inlined into each operator, so that `f` is inlined into the elementwise loop rather
+    /// than called per element.
+    @inline(__always)
     static func binary(_ name: String, _ a: Variable, _ b: Variable, _ f: (T, T) -> T,
                        _ grads: @escaping (_ g: Tensor<T>, _ a: Tensor<T>, _ b: Tensor<T>) throws -> (Tensor<T>, Tensor<T>))
         throws -> Variable {

@@ -54,8 +54,7 @@ extension Variable {
                 }
                 if bias != nil {
                     var d = [T](repeating: 0, count: o)
-                    let rows = UnsafeMutablePointer(mutating: G.baseAddress!)
-                    for b in 0..<n { for oc in 0..<o { d[oc] += Self.reduce8(rows + (b * o + oc) * p, p, initial: 0, +) } }
+                    for b in 0..<n { for oc in 0..<o { d[oc] += RowFolds.sum(G.baseAddress! + (b * o + oc) * p, p) } }
                     db = Tensor(unchecked: [o], d)
                 }
                 if x.requiresGrad {

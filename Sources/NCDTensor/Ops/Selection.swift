@@ -8,11 +8,11 @@ extension Variable {
         }
         let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
         let (n, m) = (shape[axis], end - start)
-        var out = [T](repeating: 0, count: outer * m * inner)
-        value.storage.withUnsafeBufferPointer { xs in
-            for o in 0..<outer {
-                let src = (o * n + start) * inner, dst = o * m * inner
-                for i in 0..<(m * inner) { out[dst + i] = xs[src + i] }
+        let run = m * inner
+        let out = value.storage.withUnsafeBufferPointer { xs in
+            [T](uninitializedCount: outer * run) { out in
+                guard run > 0 else { return }
+                for o in 0..<outer { (out.baseAddress! + o * run).initialize(from: xs.baseAddress! + (o * n + start) * inner, count: run) }
             }
         }
         var newShape = shape
@@ -20,9 +20,9 @@ extension Variable {
         return Variable(Tensor(unchecked: newShape, out), operation: "slice", parents: [self]) { [shape] g in
             var dx = [T](repeating: 0, count: shape.reduce(1, *))
             g.storage.withUnsafeBufferPointer { gs in
-                for o in 0..<outer {
-                    let dst = (o * n + start) * inner, src = o * m * inner
-                    for i in 0..<(m * inner) { dx[dst + i] = gs[src + i] }
+                dx.withUnsafeMutableBufferPointer { dx in
+                    guard run > 0 else { return }
+                    for o in 0..<outer { (dx.baseAddress! + (o * n + start) * inner).update(from: gs.baseAddress! + o * run, count: run) }
                 }
             }
             return [Tensor(unchecked: shape, dx)]
@@ -52,13 +52,16 @@ public func concatenate<T>(_ parts: [Variable<T>], axis: Int) throws -> Variable
     }
     let outer = first.shape[..<axis].reduce(1, *), inner = first.shape[(axis + 1)...].reduce(1, *)
     let sizes = parts.map { $0.shape[axis] }, total = sizes.reduce(0, +)
-    var out = [T](repeating: 0, count: outer * total * inner)
-    var offset = 0
-    for (p, n) in zip(parts, sizes) {
-        for o in 0..<outer {
-            for i in 0..<(n * inner) { out[(o * total + offset) * inner + i] = p.value.storage[o * n * inner + i] }
+    let out = [T](uninitializedCount: outer * total * inner) { out in
+        var offset = 0
+        for (p, n) in zip(parts, sizes) {
+            p.value.storage.withUnsafeBufferPointer { part in
+                for o in 0..<outer where n * inner > 0 {
+                    (out.baseAddress! + (o * total + offset) * inner).initialize(from: part.baseAddress! + o * n * inner, count: n * inner)
+                }
+            }
+            offset += n
         }
-        offset += n
     }
     var shape = first.shape
     shape[axis] = total

@@ -1,0 +1,14 @@
+// Float32 kernels whose speed depends on vector width. Swift cannot compile one function for
+// several instruction sets, so these are C, built once per set (AVX-512, AVX2, baseline)
+// and picked for the running CPU when the library loads.
+#ifndef CKERNELS_H
+#define CKERNELS_H
+
+#include <stddef.h>
+
+/// Softmax of each of `rows` contiguous rows of `n` floats: y = exp(x − max) / Σ exp(x − max).
+/// The exponential is Cephes' expf as plain arithmetic (relative error about 1e-7); sums and
+/// maxima fold in sixteen fixed lanes, so every instruction set gives the same bits.
+void ncd_softmax_rows_f32(const float *x, float *y, size_t rows, size_t n);
+
+#endif
