@@ -65,7 +65,7 @@ enum Workloads {
     }
 
     /// Pre-LN encoder block: batch 8, seq 128, d_model 256, 8 heads of 32, FFN 1024 (ReLU),
-    /// fused QKV as in peers.py.
+    /// one fused QKV weight as in peers.py.
     static func transformer() -> (forward: () throws -> Void, forwardBackward: () throws -> Void) {
         let (b, s, d, h, f) = (8, 128, 256, 8, 1024)
         let dh = d / h
@@ -84,9 +84,15 @@ enum Workloads {
         p["f2.b"] = parameter([d], fanIn: f, seed: 37)
         let data = Tensor<Float>.uniform(shape: [b, s, d], seed: 38)
         func block(_ x: V, _ p: [String: V]) throws -> V {
-            let qkv = try linear(try layerNorm(x, weight: p["ln1.w"]!, bias: p["ln1.b"]!), weight: p["qkv.w"]!, bias: p["qkv.b"]!)
-                .reshapedVariable([b, s, 3, h, dh])
-            let q = try qkv.index(axis: 2, 0), k = try qkv.index(axis: 2, 1), v = try qkv.index(axis: 2, 2)
+            // q, k and v from the fused weight's three row blocks: slicing the weight (and
+            // scattering its gradient) moves 3·d² numbers, slicing the activations 3·b·s·d.
+            let n = try layerNorm(x, weight: p["ln1.w"]!, bias: p["ln1.b"]!)
+            func project(_ i: Int) throws -> V {
+                let w = try p["qkv.w"]!.slice(axis: 0, start: i * d, end: (i + 1) * d)
+                let bias = try p["qkv.b"]!.slice(axis: 0, start: i * d, end: (i + 1) * d)
+                return try linear(n, weight: w, bias: bias).reshapedVariable([b, s, h, dh])
+            }
+            let (q, k, v) = (try project(0), try project(1), try project(2))
             let scores = try einsum([(q, ["b", "s", "h", "d"]), (k, ["b", "t", "h", "d"])], output: ["b", "h", "s", "t"])
             let weights = try scores.scaled(by: 1 / Float(dh).squareRoot()).softmax(axis: 3)
             let a = try einsum([(weights, ["b", "h", "s", "t"]), (v, ["b", "t", "h", "d"])], output: ["b", "s", "h", "d"])
