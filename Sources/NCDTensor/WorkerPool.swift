@@ -9,8 +9,13 @@ import Synchronization
 final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool()
 
-    /// How many times an idle worker checks for work before it sleeps (some tens of µs).
-    private static let spins = 50_000
+    /// How many times a waiting thread checks before it starts yielding its core at each
+    /// check (a few µs): when the two threads share one core, a spinning waiter would
+    /// otherwise hold up the thread it waits for.
+    private static let spinsBeforeYielding = 1_000
+    /// How many more checks, each after a yield, an idle worker makes before it sleeps
+    /// (around a hundred µs).
+    private static let yieldingSpins = 200
 
     private let generation = Atomic<Int>(0)
     private let unfinished = Atomic<Int>(0)
@@ -37,12 +42,12 @@ final class WorkerPool: @unchecked Sendable {
             generation.wrappingAdd(1, ordering: .sequentiallyConsistent)
             for _ in 0..<sleepers.load(ordering: .sequentiallyConsistent) { wake.signal() }
             body(0)
-            // Spin for the other chunks, yielding the core once the wait is long: if a worker
-            // was preempted, spinning here would only keep it off the core it needs.
+            // Spin for the other chunks, soon yielding at every check: if a worker shares
+            // this core, spinning here would only keep it off the core it needs.
             var waited = 0
             while unfinished.load(ordering: .acquiring) > 0 {
                 waited += 1
-                if waited > 100_000 { sched_yield() }
+                if waited > Self.spinsBeforeYielding { sched_yield() }
             }
             job = nil
         }
@@ -69,7 +74,8 @@ final class WorkerPool: @unchecked Sendable {
             var now = generation.load(ordering: .acquiring)
             while now == seen {
                 idle += 1
-                if idle > Self.spins {
+                if idle > Self.spinsBeforeYielding { sched_yield() }
+                if idle > Self.spinsBeforeYielding + Self.yieldingSpins {
                     sleepers.wrappingAdd(1, ordering: .sequentiallyConsistent)
                     if generation.load(ordering: .sequentiallyConsistent) == seen { wake.wait() }
                     sleepers.wrappingSubtract(1, ordering: .sequentiallyConsistent)

@@ -1,9 +1,10 @@
-// The runtime benchmark: `swift run -c release ncd-bench --threads 1,2 [--json] [--only NAME]`.
+// The runtime benchmark: `swift run -c release ncd-bench --threads 1,2 [--json] [--only NAME]
+// [--budget S] [--quiet-wait S] [--attempts N]`.
 //
 // Times the five workloads of ../shared/bench/peers.py as it does (BenchmarkTiming: warm-up,
-// then single iterations until 15 runs and 1.5 s) and prints the same JSON fields with
-// framework "ncd", so the two files join on (workload, variant, threads). Each thread count
-// runs in a fresh child process, as peers.py does.
+// then single iterations until 15 runs and 1.5 s, on an idle machine) and prints the same
+// JSON fields with framework "ncd", so the two files join on (workload, variant, threads).
+// Each thread count runs in a fresh child process, as peers.py does.
 
 import Foundation
 import NCDTensor
@@ -16,7 +17,10 @@ func option(_ name: String) -> String? {
 let threadCounts = (option("--threads") ?? "1").split(separator: ",").compactMap { Int($0) }
 let json = CommandLine.arguments.contains("--json")
 let only = option("--only")
-let budget = Double(option("--budget") ?? "1.5") ?? 1.5
+var settings = BenchmarkTiming.Settings()
+settings.budget = Double(option("--budget") ?? "") ?? settings.budget
+settings.quietWait = Double(option("--quiet-wait") ?? "") ?? settings.quietWait
+settings.attempts = Int(option("--attempts") ?? "") ?? settings.attempts
 
 struct Row: Codable {
     var framework = "ncd"
@@ -28,11 +32,14 @@ struct Row: Codable {
     var max_ms: Double
     var mean_ms: Double
     var n: Int
+    var ext_cpu_pct: Double
+    var attempts: Int
+    var quiet_wait_s: Double
 }
 
 func line(_ r: Row) -> String {
-    String(format: "ncd  %-12@ %-12@ %d thr  median %8.3f ms  min %8.3f  max %8.3f  n %d",
-           r.workload, r.variant, r.threads, r.median_ms, r.min_ms, r.max_ms, r.n)
+    String(format: "ncd  %-12@ %-12@ %d thr  median %8.3f ms  min %8.3f  max %8.3f  n %d  foreign load %.1f %%",
+           r.workload, r.variant, r.threads, r.median_ms, r.min_ms, r.max_ms, r.n, r.ext_cpu_pct)
 }
 
 func runInThisProcess(threads: Int) throws -> [Row] {
@@ -40,9 +47,10 @@ func runInThisProcess(threads: Int) throws -> [Row] {
     var rows: [Row] = []
     func record(_ workload: String, _ variant: String, _ body: () throws -> Void) throws {
         guard only == nil || only == workload else { return }
-        let m = try BenchmarkTiming.measure(budget: budget, body)
+        let m = try BenchmarkTiming.measure(settings, body)
         rows.append(Row(workload: workload, variant: variant, threads: threads, median_ms: m.median, min_ms: m.min,
-                        max_ms: m.max, mean_ms: m.mean, n: m.count))
+                        max_ms: m.max, mean_ms: m.mean, n: m.count, ext_cpu_pct: m.foreignLoad, attempts: m.attempts,
+                        quiet_wait_s: m.quietWaited))
         if !json { print(line(rows.last!)) }
     }
     try record("sgemm", "1024^3", Workloads.sgemm())
@@ -95,7 +103,8 @@ do {
         for t in threadCounts {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-            var args = ["--threads", "\(t)", "--json", "--child", "--budget", "\(budget)"]
+            var args = ["--threads", "\(t)", "--json", "--child", "--budget", "\(settings.budget)",
+                        "--quiet-wait", "\(settings.quietWait)", "--attempts", "\(settings.attempts)"]
             if let only { args += ["--only", only] }
             process.arguments = args
             let pipe = Pipe()

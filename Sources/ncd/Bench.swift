@@ -18,6 +18,12 @@ struct Bench: ParsableCommand {
     @Option(help: "Seconds of timed runs per variant (at least 15 runs).")
     var budget: Double = 1.5
 
+    @Option(help: "Longest wait, in seconds, for an idle machine before each timed attempt.")
+    var quietWait: Double = 60
+
+    @Option(help: "Timed attempts per variant while other load is seen (the least disturbed is kept).")
+    var attempts: Int = 3
+
     @Flag(help: "Print JSON rows as peers.py does.")
     var json = false
 
@@ -40,9 +46,12 @@ struct Bench: ParsableCommand {
             let workload = URL(fileURLWithPath: selection.file).deletingPathExtension().lastPathComponent
             var rows: [[String: Any]] = []
             func record(_ variant: String, _ body: () throws -> Void) throws {
-                let m = try BenchmarkTiming.measure(budget: budget, body)
+                var settings = BenchmarkTiming.Settings()
+                (settings.budget, settings.quietWait, settings.attempts) = (budget, quietWait, attempts)
+                let m = try BenchmarkTiming.measure(settings, body)
                 rows.append(["framework": "ncd", "workload": workload, "variant": variant, "threads": threads,
-                             "median_ms": m.median, "min_ms": m.min, "max_ms": m.max, "mean_ms": m.mean, "n": m.count])
+                             "median_ms": m.median, "min_ms": m.min, "max_ms": m.max, "mean_ms": m.mean, "n": m.count,
+                             "ext_cpu_pct": m.foreignLoad, "attempts": m.attempts, "quiet_wait_s": m.quietWaited])
                 if !json {
                     print(String(format: "%@ %@  %d thr  median %.3f ms  min %.3f  max %.3f  n %d", workload, variant, threads,
                                  m.median, m.min, m.max, m.count))

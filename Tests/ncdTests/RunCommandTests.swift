@@ -105,7 +105,7 @@ final class RunCommandTests: XCTestCase, RunsNCD {
 final class BenchCommandTests: XCTestCase, RunsNCD {
     func testBenchPrintsPeersJSON() throws {
         let run = try ncd(["bench", "examples/bench/attention.ncd", "--size", "s=16", "--size", "t=16", "--size", "d=8",
-                           "--budget", "0.05", "--json"])
+                           "--budget", "0.05", "--quiet-wait", "0", "--attempts", "1", "--json"])
         XCTAssertEqual(run.status, 0, run.stderr)
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let rows = try XCTUnwrap(json["results"] as? [[String: Any]])
@@ -116,6 +116,8 @@ final class BenchCommandTests: XCTestCase, RunsNCD {
             XCTAssertGreaterThanOrEqual(row["n"] as? Int ?? 0, 15)
             let (median, low, high) = (row["median_ms"] as? Double ?? -1, row["min_ms"] as? Double ?? -1, row["max_ms"] as? Double ?? -1)
             XCTAssertTrue(low > 0 && low <= median && median <= high, "\(row)")
+            XCTAssertEqual(row["attempts"] as? Int, 1)
+            XCTAssertGreaterThanOrEqual(row["ext_cpu_pct"] as? Double ?? -1, 0)
         }
     }
 
