@@ -62,6 +62,17 @@ INLINE float row_sum(const float *x, size_t n) {
     return total;
 }
 
+INLINE float row_dot(const float *x, const float *y, size_t n) {
+    float lane[LANES] = {0};
+    size_t i = 0;
+    for (; i + LANES <= n; i += LANES)
+        for (int k = 0; k < LANES; k++) lane[k] += x[i + k] * y[i + k];
+    float total = 0;
+    for (int k = 0; k < LANES; k++) total += lane[k];
+    for (; i < n; i++) total += x[i] * y[i];
+    return total;
+}
+
 CLONED void ncd_softmax_rows_f32(const float *x, float *y, size_t rows, size_t n) {
     for (size_t r = 0; r < rows; r++) {
         const float *in = x + r * n;
@@ -70,5 +81,14 @@ CLONED void ncd_softmax_rows_f32(const float *x, float *y, size_t rows, size_t n
         for (size_t i = 0; i < n; i++) out[i] = fast_exp(in[i] - top);
         float scale = 1 / row_sum(out, n);
         for (size_t i = 0; i < n; i++) out[i] *= scale;
+    }
+}
+
+CLONED void ncd_softmax_backward_rows_f32(const float *y, const float *dy, float *dx, size_t rows, size_t n) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *out = y + r * n, *grad = dy + r * n;
+        float *result = dx + r * n;
+        float dot = row_dot(grad, out, n);
+        for (size_t i = 0; i < n; i++) result[i] = out[i] * (grad[i] - dot);
     }
 }

@@ -123,11 +123,17 @@ final class FloatSoftmaxTests: XCTestCase {
         // The last axis goes to the vector kernel (37: two 16-lane blocks and a tail), the
         // first through the strided loop; both against the float64 path, from the same
         // float32 inputs, kept small enough that rounding x − max stays under 1e-6.
+        // Backward likewise, from a random upstream gradient w (the loss is Σ softmax(x) ⊙ w).
         let x = Tensor<Float>.uniform(shape: [37, 37], low: -4, high: 4, seed: 51).converted(to: Double.self)
+        let w = Tensor<Float>.uniform(shape: [37, 37], seed: 52).converted(to: Double.self)
         for axis in [0, 1] {
-            let exact = try Variable(x).softmax(axis: axis).value
-            let single = try Variable(x.converted(to: Float.self)).softmax(axis: axis).value
-            for (s, e) in zip(single.storage, exact.storage) { XCTAssertEqual(Double(s), e, accuracy: 1e-6 * max(e, 1e-30) + 1e-12) }
+            let (x64, x32) = (Variable(x, requiresGrad: true), Variable(x.converted(to: Float.self), requiresGrad: true))
+            let (exact, single) = (try x64.softmax(axis: axis), try x32.softmax(axis: axis))
+            for (s, e) in zip(single.value.storage, exact.value.storage) { XCTAssertEqual(Double(s), e, accuracy: 1e-6 * max(e, 1e-30) + 1e-12) }
+            try (try exact * Variable(w)).sumAll().backward()
+            try (try single * Variable(w.converted(to: Float.self))).sumAll().backward()
+            let (g64, g32) = (try XCTUnwrap(x64.grad), try XCTUnwrap(x32.grad))
+            for (s, e) in zip(g32.storage, g64.storage) { XCTAssertEqual(Double(s), e, accuracy: 1e-6) }
         }
     }
 

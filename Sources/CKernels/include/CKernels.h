@@ -11,4 +11,8 @@
 /// maxima fold in sixteen fixed lanes, so every instruction set gives the same bits.
 void ncd_softmax_rows_f32(const float *x, float *y, size_t rows, size_t n);
 
+/// Softmax's backward along the same rows: dx = y ⊙ (dy − ⟨dy, y⟩), the dot product per row
+/// folded in sixteen fixed lanes.
+void ncd_softmax_backward_rows_f32(const float *y, const float *dy, float *dx, size_t rows, size_t n);
+
 #endif
