@@ -17,14 +17,8 @@ extension Executor {
             let rest = Array(moved.axes.dropLast())
             return [Named(variable: try y.reshapedVariable(Array(y.shape.dropLast()) + outSizes), axes: rest + output.map(\.name))]
 
-        case .einsum(_, let output):
-            // Operands are labelled by their own axis names; carried-in axes stay in the output.
-            let carried = x.flatMap(\.axes).filter { !output.contains($0) && !isContracted($0, op, g) }
-            var extras: [String] = []
-            for a in carried where !extras.contains(a) { extras.append(a) }
-            let labels = extras + output
-            let y = try einsum(x.map { ($0.variable, $0.axes) }, output: labels)
-            return [Named(variable: y, axes: labels)]
+        case .einsum:
+            return [try contract(op, x, in: g)]
 
         case .unary(let f):
             return [Named(variable: unary(f, x[0].variable), axes: x[0].axes)]
@@ -119,6 +113,17 @@ extension Executor {
         case .abstract(let name):
             throw ExecError.unsupported("`\(name)` is declared without a body, so there is nothing to run")
         }
+    }
+
+    /// An einsum, times `scale`. Operands are labelled by their own axis names; carried-in
+    /// axes stay in the output.
+    func contract(_ op: Operation, _ x: [Named], in g: DiagramGraph, scale: Float = 1) throws -> Named {
+        guard case .einsum(_, let output) = op.kind else { throw ExecError.internalError("`\(op.kind.mnemonic)` is not an einsum") }
+        let carried = x.flatMap(\.axes).filter { !output.contains($0) && !isContracted($0, op, g) }
+        var extras: [String] = []
+        for a in carried where !extras.contains(a) { extras.append(a) }
+        let labels = extras + output
+        return Named(variable: try einsum(x.map { ($0.variable, $0.axes) }, output: labels, scale: scale), axes: labels)
     }
 
     /// Whether a label is summed by this einsum (written in an operand, absent from the output).

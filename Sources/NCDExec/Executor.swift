@@ -23,6 +23,8 @@ public final class Executor {
     var dropoutGenerator: SplitMix64
     /// Counter for the unique names broadcast axes take inside sub-diagrams.
     var uniqueCounter = 0
+    /// Each graph's fusions, planned on its first run.
+    var fusionPlans: [ObjectIdentifier: Fusions] = [:]
 
     /// Prepares to run `graph`, checking that every size it needs is known.
     public init(graph: DiagramGraph, sizes: [String: Int], seed: UInt64 = 0) throws {
@@ -165,14 +167,21 @@ public final class Executor {
     func execute(_ g: DiagramGraph, _ inputs: [Named]) throws -> [Named] {
         var values: [ValueID: Named] = [:]
         for (id, x) in zip(g.inputs, inputs) { values[id] = x }
-        for op in g.operations {
+        let fused = fusions(of: g)
+        for (index, op) in g.operations.enumerated() {
             let args = try op.inputs.map { id -> Named in
                 guard let v = values[id] else { throw ExecError.internalError("value \(id) of `\(g.name)` used before it is made") }
                 return v
             }
             let results: [Named]
             do {
-                results = try apply(op, args, in: g)
+                if fused.folded.contains(index) {
+                    results = args
+                } else if let scale = fused.einsumScale[index] {
+                    results = [try contract(op, args, in: g, scale: scale)]
+                } else {
+                    results = try apply(op, args, in: g)
+                }
             } catch let error as TensorError {
                 throw ExecError.tensor(op.kind.mnemonic, error)
             }

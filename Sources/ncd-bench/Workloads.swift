@@ -52,7 +52,7 @@ enum Workloads {
         func run(_ x: V, _ ws: [V], _ bs: [V]) throws -> V {
             let q = try linear(x, weight: ws[0], bias: bs[0]), k = try linear(x, weight: ws[1], bias: bs[1])
             let v = try linear(x, weight: ws[2], bias: bs[2])
-            let p = try einsum([(q, ["s", "d"]), (k, ["t", "d"])], output: ["s", "t"]).scaled(by: 1 / Float(128).squareRoot()).softmax(axis: 1)
+            let p = try einsum([(q, ["s", "d"]), (k, ["t", "d"])], output: ["s", "t"], scale: 1 / Float(128).squareRoot()).softmax(axis: 1)
             return try einsum([(p, ["s", "t"]), (v, ["t", "d"])], output: ["s", "d"])
         }
         let frozenW = ws.map { V($0.value) }, frozenB = bs.map { V($0.value) }
@@ -93,8 +93,9 @@ enum Workloads {
                 return try linear(n, weight: w, bias: bias).reshapedVariable([b, s, h, dh])
             }
             let (q, k, v) = (try project(0), try project(1), try project(2))
-            let scores = try einsum([(q, ["b", "s", "h", "d"]), (k, ["b", "t", "h", "d"])], output: ["b", "h", "s", "t"])
-            let weights = try scores.scaled(by: 1 / Float(dh).squareRoot()).softmax(axis: 3)
+            let scores = try einsum([(q, ["b", "s", "h", "d"]), (k, ["b", "t", "h", "d"])], output: ["b", "h", "s", "t"],
+                                    scale: 1 / Float(dh).squareRoot())
+            let weights = try scores.softmax(axis: 3)
             let a = try einsum([(weights, ["b", "h", "s", "t"]), (v, ["b", "t", "h", "d"])], output: ["b", "s", "h", "d"])
                 .reshapedVariable([b, s, d])
             let x1 = try x + linear(a, weight: p["o.w"]!, bias: p["o.b"]!)

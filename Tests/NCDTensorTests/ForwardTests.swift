@@ -35,6 +35,9 @@ final class ForwardTests: XCTestCase {
                     (Tensor<Double>.uniform(shape: p.0, seed: UInt64(10 * n + i)), p.1)
                 }
                 assertClose(try Contraction.einsum(operands, output: output), referenceEinsum(operands, output: output), tolerance: 1e-12)
+                // The same times a scale, which rides on the last gemm's α.
+                assertClose(try Contraction.einsum(operands, output: output, scale: -0.375),
+                            referenceEinsum(operands, output: output).scaled(by: -0.375), tolerance: 1e-12)
             }
         }
     }

@@ -52,6 +52,9 @@ final class GradientTests: XCTestCase {
         try checkGradients([a, b]) { try einsum([($0[0], ["i", "j"]), ($0[1], ["k"])], output: ["k", "j"]) }
         let c = random([3, 4], seed: 11), d = random([4, 5], seed: 12), e = random([5, 2], seed: 13)
         try checkGradients([c, d, e]) { try einsum([($0[0], ["a", "b"]), ($0[1], ["b", "c"]), ($0[2], ["c", "d"])], output: ["d", "a"]) }
+        // A scale folded into the product (attention's 1/√d), on two operands and on one.
+        try checkGradients([q, k]) { try einsum([($0[0], ["y", "k", "h"]), ($0[1], ["x", "k", "h"])], output: ["h", "y", "x"], scale: -0.7) }
+        try checkGradients([c]) { try einsum([($0[0], ["a", "b"])], output: ["b"], scale: 3) }
     }
 
     func testLosses() throws {

@@ -2,9 +2,10 @@
 /// becomes one gemm per batch index, [free, contracted] × [contracted, free]; more operands
 /// are contracted pairwise, left to right.
 public enum Contraction {
-    /// `einsum` of labelled operands into `output` labels. Labels appearing in no later
-    /// operand and not in the output are summed as early as possible.
-    public static func einsum<T>(_ operands: [(Tensor<T>, [String])], output: [String]) throws -> Tensor<T> {
+    /// `einsum` of labelled operands into `output` labels, times `scale`. Labels appearing in
+    /// no later operand and not in the output are summed as early as possible. The scale
+    /// rides on the last gemm (its α), so it costs no pass of its own.
+    public static func einsum<T>(_ operands: [(Tensor<T>, [String])], output: [String], scale: T = 1) throws -> Tensor<T> {
         guard !operands.isEmpty else { throw TensorError.contraction("no operands") }
         for (t, labels) in operands {
             guard t.rank == labels.count, Set(labels).count == labels.count else {
@@ -21,10 +22,12 @@ public enum Contraction {
             var keep = (labels + nextLabels.filter { !labels.contains($0) }).filter { later.contains($0) }
             // The last product is written in the output's order, saving a permute after it.
             if Set(keep) == Set(output) { keep = output }
-            current = try pair(current, labels, next, nextLabels, into: keep)
+            let last = i == operands.count - 1
+            current = try pair(current, labels, next, nextLabels, into: keep, scale: last ? scale : 1)
             labels = keep
         }
-        return try single(current, labels, into: output)
+        let result = try single(current, labels, into: output)
+        return operands.count == 1 && scale != 1 ? result.scaled(by: scale) : result
     }
 
     /// One operand: sum what the output lacks, then order the axes.
@@ -42,7 +45,8 @@ public enum Contraction {
     /// them (see `MatrixLayout`); only an operand it cannot is first permuted into a copy.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    static func pair<T>(_ a: Tensor<T>, _ la: [String], _ b: Tensor<T>, _ lb: [String], into output: [String]) throws -> Tensor<T> {
+    static func pair<T>(_ a: Tensor<T>, _ la: [String], _ b: Tensor<T>, _ lb: [String], into output: [String],
+                        scale: T = 1) throws -> Tensor<T> {
         // Axes that only one operand has and the output drops are summed first.
         let la1 = la.filter { lb.contains($0) || output.contains($0) }
         let a1 = try single(a, la, into: la1)
@@ -89,7 +93,7 @@ public enum Contraction {
                 [T](uninitializedCount: shape.reduce(1, *)) { C in
                     guard m > 0, n > 0, nb > 0 else { return }
                     guard k > 0 else { return C.initialize(repeating: 0) }
-                    batchedGemm(m: m, n: n, k: k, batches: batch.map { axesA.size(of: $0)! }, count: nb,
+                    batchedGemm(m: m, n: n, k: k, alpha: scale, batches: batch.map { axesA.size(of: $0)! }, count: nb,
                                 a: (A.baseAddress!, viewA), b: (B.baseAddress!, viewB), c: (C.baseAddress!, viewC))
                 }
             }
@@ -98,10 +102,10 @@ public enum Contraction {
         return direct == nil ? try result.permuted(output.map { resultLabels.firstIndex(of: $0)! }) : result
     }
 
-    /// C[i] = A[i]·B[i] for every batch index i, each operand addressed through its layout.
+    /// C[i] = α·A[i]·B[i] for every batch index i, each operand addressed through its layout.
     /// Many small products run whole on separate threads; few large ones are split inside.
     static func batchedGemm<T: TensorElement>(
-        m: Int, n: Int, k: Int, batches: [Int], count: Int,
+        m: Int, n: Int, k: Int, alpha: T, batches: [Int], count: Int,
         a: (UnsafePointer<T>, MatrixLayout), b: (UnsafePointer<T>, MatrixLayout), c: (UnsafeMutablePointer<T>, MatrixLayout)
     ) {
         func product(_ i: Int) {
@@ -115,10 +119,10 @@ public enum Contraction {
             }
             if c.1.transposed {
                 // Cᵀ = Bᵀ·Aᵀ: the result's columns are contiguous, so it is written transposed.
-                T.gemm(transposeA: !b.1.transposed, transposeB: !a.1.transposed, m: n, n: m, k: k, alpha: 1,
+                T.gemm(transposeA: !b.1.transposed, transposeB: !a.1.transposed, m: n, n: m, k: k, alpha: alpha,
                        a: b.0 + ob, lda: b.1.leading, b: a.0 + oa, ldb: a.1.leading, beta: 0, c: c.0 + oc, ldc: c.1.leading)
             } else {
-                T.gemm(transposeA: a.1.transposed, transposeB: b.1.transposed, m: m, n: n, k: k, alpha: 1,
+                T.gemm(transposeA: a.1.transposed, transposeB: b.1.transposed, m: m, n: n, k: k, alpha: alpha,
                        a: a.0 + oa, lda: a.1.leading, b: b.0 + ob, ldb: b.1.leading, beta: 0, c: c.0 + oc, ldc: c.1.leading)
             }
         }
