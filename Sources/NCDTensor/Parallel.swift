@@ -1,10 +1,18 @@
 
 /// The runtime's own parallel loops, over as many threads as `TensorThreads.set` allowed.
-/// Work is split into one contiguous chunk per thread, so results do not depend on timing;
-/// reductions combine per-chunk partials in chunk order, so they are deterministic for a
-/// given thread count and agree across counts up to float rounding.
+/// Work is split into a few contiguous chunks per thread, which the threads claim as they
+/// go (see `WorkerPool`). Which thread runs a chunk never changes a result: reductions
+/// combine per-chunk partials in chunk order, so they are deterministic for a given thread
+/// count and agree across counts up to float rounding.
 enum Parallel {
     nonisolated(unsafe) static var threads = 1
+
+    /// Chunks per thread for a loop with enough work: if one core runs slower for a while,
+    /// the other thread takes more of them.
+    static let chunksPerThread = 4
+    /// Pieces per thread for a large gemm. Fewer than loops get: each piece packs its own
+    /// copy of the operand it shares with the others.
+    static let gemmPiecesPerThread = 1
 
     /// Below this many elements of work a loop stays on one thread.
     static let grain = 1 << 15
@@ -18,7 +26,7 @@ enum Parallel {
     /// `count × costPerItem` is large enough to pay for it.
     @inline(__always)
     static func forEachChunk(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
-        let chunks = inParallelRegion ? 1 : Swift.min(threads, Swift.max(1, count * costPerItem / grain), count)
+        let chunks = chunkCount(count, costPerItem: costPerItem)
         if chunks <= 1 { return body(0..<count) }
         runChunks(count, chunks, body)
     }
@@ -35,7 +43,7 @@ enum Parallel {
     }
 
     /// C = αAB + βC split into blocks of rows (or of columns, when C is wider than tall),
-    /// one single-threaded BLAS call per thread. The runtime owns every thread: OpenBLAS's
+    /// one single-threaded BLAS call per piece. The runtime owns every thread: OpenBLAS's
     /// own workers busy-wait between calls and would compete with these loops for the cores.
     @inline(__always)
     static func gemm<T>(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
@@ -45,7 +53,7 @@ enum Parallel {
         // Blocks of 16 rows or columns keep every block's edge on a vector boundary.
         let blocks = ((byRows ? m : n) + 15) / 16
         let flops = 2 * m * n * k
-        let chunks = inParallelRegion ? 1 : Swift.min(threads, blocks, Swift.max(1, flops / (1 << 20)))
+        let chunks = inParallelRegion || threads == 1 ? 1 : Swift.min(threads * gemmPiecesPerThread, blocks, Swift.max(1, flops / (1 << 20)))
         if chunks <= 1 { return call(m, n, a, b, c) }
         splitGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
                   byRows: byRows, blocks: blocks, chunks: chunks, call)
@@ -70,8 +78,11 @@ enum Parallel {
         }
     }
 
-    /// The number of chunks `forEachChunk` would use, for sizing per-chunk partials.
+    /// The number of chunks `forEachChunk` uses, for sizing per-chunk partials: at least
+    /// `grain` of work each, and one on a single thread or inside another parallel loop.
+    @inline(__always)
     static func chunkCount(_ count: Int, costPerItem: Int = 1) -> Int {
-        Swift.min(threads, Swift.max(1, count * costPerItem / grain), Swift.max(count, 1))
+        if inParallelRegion || threads == 1 { return 1 }
+        return Swift.min(threads * chunksPerThread, Swift.max(1, count * costPerItem / grain), Swift.max(count, 1))
     }
 }
