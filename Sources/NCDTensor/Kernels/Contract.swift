@@ -63,30 +63,18 @@ public enum Contraction {
         let left = output.filter { la1.contains($0) && !lb1.contains($0) }
         let right = output.filter { lb1.contains($0) && !la1.contains($0) }
         let contracted = la1.filter { lb1.contains($0) && !output.contains($0) }
-        var axesA = LabelledAxes(labels: la1, shape: a1.shape), axesB = LabelledAxes(labels: lb1, shape: b1.shape)
+        let axesA = LabelledAxes(labels: la1, shape: a1.shape), axesB = LabelledAxes(labels: lb1, shape: b1.shape)
         let shape = output.map { l in axesA.size(of: l) ?? axesB.size(of: l)! }
         let m = axesA.extent(left), k = axesA.extent(contracted), n = axesB.extent(right), nb = axesA.extent(batch)
-
-        var pa = a1, pb = b1
-        var viewA = MatrixLayout(rows: left, columns: contracted, batch: batch, in: axesA)
-        if viewA == nil {
-            pa = try a1.permuted(axesA.copyOrder(batch, left, contracted))
-            axesA = LabelledAxes(labels: axesA.copyOrder(batch, left, contracted).map { la1[$0] }, shape: pa.shape)
-            viewA = MatrixLayout(rows: left, columns: contracted, batch: batch, in: axesA)
-        }
-        var viewB = MatrixLayout(rows: contracted, columns: right, batch: batch, in: axesB)
-        if viewB == nil {
-            pb = try b1.permuted(axesB.copyOrder(batch, contracted, right))
-            axesB = LabelledAxes(labels: axesB.copyOrder(batch, contracted, right).map { lb1[$0] }, shape: pb.shape)
-            viewB = MatrixLayout(rows: contracted, columns: right, batch: batch, in: axesB)
-        }
+        let (pa, viewA) = try addressable(a1, axesA, rows: left, columns: contracted, batch: batch)
+        let (pb, viewB) = try addressable(b1, axesB, rows: contracted, columns: right, batch: batch)
         // The result is written in the output's order when BLAS can address it there;
         // otherwise as [batch, left, right], permuted afterwards.
         let direct = MatrixLayout(rows: left, columns: right, batch: batch, in: LabelledAxes(labels: output, shape: shape))
         let resultLabels = direct == nil ? batch + left + right : output
         let resultAxes = LabelledAxes(labels: resultLabels, shape: resultLabels.map { shape[output.firstIndex(of: $0)!] })
-        guard let viewA, let viewB, let viewC = MatrixLayout(rows: left, columns: right, batch: batch, in: resultAxes) else {
-            throw TensorError.contraction("no matrix layout for \(la) × \(lb) → \(output)")
+        guard let viewC = MatrixLayout(rows: left, columns: right, batch: batch, in: resultAxes) else {
+            throw TensorError.contraction("no matrix layout for the result \(resultLabels)")
         }
         let c = pa.storage.withUnsafeBufferPointer { A in
             pb.storage.withUnsafeBufferPointer { B in
@@ -100,6 +88,20 @@ public enum Contraction {
         }
         let result = Tensor(unchecked: resultAxes.shape, c)
         return direct == nil ? try result.permuted(output.map { resultLabels.firstIndex(of: $0)! }) : result
+    }
+
+    /// An operand as BLAS reads it: in place when its axes fuse into `rows` × `columns`
+    /// matrices, otherwise a copy permuted so that they do.
+    static func addressable<T>(_ t: Tensor<T>, _ axes: LabelledAxes, rows: [String], columns: [String],
+                               batch: [String]) throws -> (Tensor<T>, MatrixLayout) {
+        if let layout = MatrixLayout(rows: rows, columns: columns, batch: batch, in: axes) { return (t, layout) }
+        let order = axes.copyOrder(batch, rows, columns)
+        let copy = try t.permuted(order)
+        let copied = LabelledAxes(labels: order.map { axes.labels[$0] }, shape: copy.shape)
+        guard let layout = MatrixLayout(rows: rows, columns: columns, batch: batch, in: copied) else {
+            throw TensorError.contraction("no matrix layout for \(axes.labels) as \(rows) × \(columns)")
+        }
+        return (copy, layout)
     }
 
     /// C[i] = α·A[i]·B[i] for every batch index i, each operand addressed through its layout.
