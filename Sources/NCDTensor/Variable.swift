@@ -48,13 +48,14 @@ public final class Variable<T: TensorElement> {
     public func backward(seed: Tensor<T>? = nil, retainGraph: Bool = false) throws {
         guard requiresGrad else { return }
         if seed == nil, value.count != 1 { throw TensorError.notScalar(value.shape) }
+        if let seed, seed.shape != value.shape { throw TensorError.broadcast(seed.shape, value.shape) }
         let order = topologicalOrder()
-        accumulate(seed ?? Tensor(unchecked: value.shape, [1]))
+        try accumulate(seed ?? Tensor(unchecked: value.shape, [1]))
         for node in order.reversed() {
             guard let pullback = node.pullback, let g = node.grad else { continue }
             let grads = try pullback(g)
             for (parent, pg) in zip(node.parents, grads) where parent.requiresGrad {
-                if let pg { parent.accumulate(pg) }
+                if let pg { try parent.accumulate(pg) }
             }
             if !retainGraph, !node.parents.isEmpty {
                 node.pullback = nil
@@ -63,7 +64,7 @@ public final class Variable<T: TensorElement> {
         }
     }
 
-    func accumulate(_ g: Tensor<T>) {
+    func accumulate(_ g: Tensor<T>) throws {
         guard var existing = grad else {
             // Often another variable's gradient too (an addition passes one tensor to
             // both its inputs), so it is not ours to write into.
@@ -71,6 +72,7 @@ public final class Variable<T: TensorElement> {
             gradIsOwned = false
             return
         }
+        guard existing.shape == g.shape else { throw TensorError.broadcast(g.shape, existing.shape) }
         if gradIsOwned {
             // Let go of the stored reference first, so the sum is written in place.
             grad = nil
@@ -82,14 +84,7 @@ public final class Variable<T: TensorElement> {
             grad = existing
         } else {
             // A fresh sum: one pass, where writing in place would first copy.
-            let sum = existing.storage.withUnsafeBufferPointer { e in
-                g.storage.withUnsafeBufferPointer { n in
-                    [T](uninitializedCount: e.count) { s in
-                        Parallel.forEachChunk(e.count) { range in for i in range { s[i] = e[i] + n[i] } }
-                    }
-                }
-            }
-            grad = Tensor(unchecked: existing.shape, sum)
+            grad = try Tensor.zip(existing, g, +)
             gradIsOwned = true
         }
     }

@@ -102,6 +102,9 @@ final class ForwardTests: XCTestCase {
         XCTAssertThrowsError(try Contraction.einsum([(Tensor<Float>(shape: [2, 3]), ["i"])], output: ["i"]))
         XCTAssertThrowsError(try Contraction.einsum([(Tensor<Float>(shape: [2, 3]), ["i", "j"]), (Tensor<Float>(shape: [4]), ["j"])], output: ["i"]))
         XCTAssertThrowsError(try Variable(Tensor<Float>(shape: [2, 2])).crossEntropy(classAxis: 1, targets: [0, 5]))
+        // A backward seed must have the value's shape (the pullbacks index it unchecked).
+        let x = Variable(Tensor<Float>(shape: [2, 3]), requiresGrad: true)
+        XCTAssertThrowsError(try x.relu().backward(seed: Tensor<Float>(shape: [3, 2])))
     }
 
     func testEmptyAxesGiveEmptyResultsForwardAndBackward() throws {

@@ -28,9 +28,9 @@ enum RowFolds {
     @inline(__always)
     static func sum<T: TensorElement>(_ x: UnsafePointer<T>, _ n: Int) -> T { sum(n) { x[$0] } }
 
-    /// The largest element of a contiguous run (−∞ when empty).
+    /// The largest of term(i) for i in 0..<n (−∞ when n is 0).
     @inline(__always)
-    static func max<T: TensorElement>(_ x: UnsafePointer<T>, _ n: Int) -> T {
-        fold(n, initial: -T.infinity, { Swift.max($0, $1) }) { x[$0] }
+    static func max<T: TensorElement>(_ n: Int, _ term: (Int) -> T) -> T {
+        fold(n, initial: -T.infinity, { Swift.max($0, $1) }, term)
     }
 }

@@ -51,7 +51,7 @@ extension Variable {
                 if fused { return }
                 try rows(x.shape, axis: axis) { base, n, stride in
                     let (x, y) = (xs.baseAddress! + base, ys.baseAddress! + base)
-                    let top = RowFolds.fold(n, initial: -T.infinity, { Swift.max($0, $1) }) { x[$0 * stride] }
+                    let top = RowFolds.max(n) { x[$0 * stride] }
                     for r in 0..<n { y[r * stride] = T.exp(x[r * stride] - top) }
                     let scale = 1 / RowFolds.sum(n) { y[$0 * stride] }
                     for r in 0..<n { y[r * stride] *= scale }
