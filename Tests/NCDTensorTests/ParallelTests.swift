@@ -1,8 +1,9 @@
 @testable import NCDTensor
 import XCTest
 
-/// The worker pool: threads claim chunks from a shared counter, so every chunk must run
-/// exactly once however the claims interleave, loop after loop.
+/// The worker pool: each thread runs its own share of a loop's chunks and then takes what is
+/// left of the others', so every chunk must run exactly once however the claims
+/// interleave, loop after loop, and a thread held up in one chunk must not hold up the rest.
 final class ParallelTests: XCTestCase {
     override func tearDown() { TensorThreads.set(1) }
 
@@ -34,4 +35,31 @@ final class ParallelTests: XCTestCase {
         }
         XCTAssertEqual(inner, [Int](repeating: 1 << 10, count: 8))
     }
+
+    func testAThreadHeldUpInItsShareHasTheRestTakenFromIt() {
+        TensorThreads.set(2)
+        let count = 8
+        let done = (0..<count).map { _ in ManagedFlag() }
+        var othersFinished = false
+        // The calling thread owns chunks 0…3. Chunk 0 waits (at most 10 s) until every
+        // other chunk has run, which happens only if the worker takes 1…3 from its back.
+        WorkerPool.shared.run(count) { c in
+            if c == 0 {
+                let deadline = Date().addingTimeInterval(10)
+                while Date() < deadline, !done[1...].allSatisfy(\.isSet) { usleep(100) }
+                othersFinished = done[1...].allSatisfy(\.isSet)
+            }
+            done[c].set()
+        }
+        XCTAssertTrue(othersFinished, "the worker did not take the held-up thread's chunks")
+        XCTAssertTrue(done.allSatisfy(\.isSet))
+    }
+}
+
+/// A flag one thread sets and another polls.
+private final class ManagedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }
