@@ -28,17 +28,26 @@ enum Parallel {
     static func forEachChunk(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
         let chunks = chunkCount(count, costPerItem: costPerItem)
         if chunks <= 1 { return body(0..<count) }
+        runChunks(count, chunks) { body($1) }
+    }
+
+    /// As `forEachChunk`, with each chunk's index in `0..<chunkCount(count, costPerItem:)`,
+    /// for loops that keep a partial result per chunk.
+    @inline(__always)
+    static func forEachIndexedChunk(_ count: Int, costPerItem: Int = 1, _ body: (_ index: Int, Range<Int>) -> Void) {
+        let chunks = chunkCount(count, costPerItem: costPerItem)
+        if chunks <= 1 { return body(0, 0..<count) }
         runChunks(count, chunks, body)
     }
 
     /// The parallel half of `forEachChunk`, kept out of line so that the inlined half stays
     /// small enough for its callers (and their closures) to be inlined in turn.
     @inline(never)
-    static func runChunks(_ count: Int, _ chunks: Int, _ body: (Range<Int>) -> Void) {
+    static func runChunks(_ count: Int, _ chunks: Int, _ body: (Int, Range<Int>) -> Void) {
         inParallelRegion = true
         defer { inParallelRegion = false }
         WorkerPool.shared.run(chunks) { c in
-            body((count * c / chunks)..<(count * (c + 1) / chunks))
+            body(c, (count * c / chunks)..<(count * (c + 1) / chunks))
         }
     }
 

@@ -1,5 +1,6 @@
 // The runtime benchmark: `swift run -c release ncd-bench --threads 1,2 [--json] [--only NAME]
-// [--budget S] [--quiet-wait S] [--attempts N]`.
+// [--variant NAME] [--budget S] [--quiet-wait S] [--attempts N]`; `ncd-bench --link` prints
+// the cores' round-trip time instead (see CoreLink).
 //
 // Times the five workloads of ../shared/bench/peers.py as it does (BenchmarkTiming: warm-up,
 // then single iterations until 15 runs and 1.5 s, on an idle machine) and prints the same
@@ -17,6 +18,7 @@ func option(_ name: String) -> String? {
 let threadCounts = (option("--threads") ?? "1").split(separator: ",").compactMap { Int($0) }
 let json = CommandLine.arguments.contains("--json")
 let only = option("--only")
+let onlyVariant = option("--variant")
 var settings = BenchmarkTiming.Settings()
 settings.budget = Double(option("--budget") ?? "") ?? settings.budget
 settings.quietWait = Double(option("--quiet-wait") ?? "") ?? settings.quietWait
@@ -46,7 +48,7 @@ func runInThisProcess(threads: Int) throws -> [Row] {
     TensorThreads.set(threads)
     var rows: [Row] = []
     func record(_ workload: String, _ variant: String, _ body: () throws -> Void) throws {
-        guard only == nil || only == workload else { return }
+        guard only == nil || only == workload, onlyVariant == nil || onlyVariant == variant else { return }
         let m = try BenchmarkTiming.measure(settings, body)
         rows.append(Row(workload: workload, variant: variant, threads: threads, median_ms: m.median, min_ms: m.min,
                         max_ms: m.max, mean_ms: m.mean, n: m.count, ext_cpu_pct: m.foreignLoad, attempts: m.attempts,
@@ -83,6 +85,11 @@ func peakMiB() -> Double {
     return Double(usage.ru_maxrss) / 1024
 }
 
+if CommandLine.arguments.contains("--link") {
+    print(String(format: "%.0f", CoreLink.roundTripNanoseconds()))
+    exit(0)
+}
+
 if CommandLine.arguments.contains("--memory") {
     // Peak memory of the transformer's forward + backward above what the process held
     // before building it (compare: scripts/peak-memory-torch).
@@ -106,6 +113,7 @@ do {
             var args = ["--threads", "\(t)", "--json", "--child", "--budget", "\(settings.budget)",
                         "--quiet-wait", "\(settings.quietWait)", "--attempts", "\(settings.attempts)"]
             if let only { args += ["--only", only] }
+            if let onlyVariant { args += ["--variant", onlyVariant] }
             process.arguments = args
             let pipe = Pipe()
             process.standardOutput = pipe

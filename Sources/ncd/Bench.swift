@@ -24,8 +24,17 @@ struct Bench: ParsableCommand {
     @Option(help: "Timed attempts per variant while other load is seen (the least disturbed is kept).")
     var attempts: Int = 3
 
+    @Option(help: "Time only this variant: forward or fwd_bwd.")
+    var variant: String?
+
     @Flag(help: "Print JSON rows as peers.py does.")
     var json = false
+
+    func validate() throws {
+        if let variant, !["forward", "fwd_bwd"].contains(variant) {
+            throw ValidationError("unknown variant `\(variant)`: use forward or fwd_bwd")
+        }
+    }
 
     func run() throws {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -46,6 +55,7 @@ struct Bench: ParsableCommand {
             let workload = URL(fileURLWithPath: selection.file).deletingPathExtension().lastPathComponent
             var rows: [[String: Any]] = []
             func record(_ variant: String, _ body: () throws -> Void) throws {
+                guard self.variant == nil || self.variant == variant else { return }
                 var settings = BenchmarkTiming.Settings()
                 (settings.budget, settings.quietWait, settings.attempts) = (budget, quietWait, attempts)
                 let m = try BenchmarkTiming.measure(settings, body)
@@ -72,14 +82,15 @@ struct Bench: ParsableCommand {
                 }
                 try loss?.backward()
             }
+            let last = rows.last?["variant"] as? String ?? "fwd_bwd"
             let step = (rows.last?["median_ms"] as? Double) ?? 1
             if json {
                 let data = try JSONSerialization.data(withJSONObject: ["results": rows, "meta": ["setup_ms": setupMs, "parameter_init_ms": initMs]],
                                                       options: [.prettyPrinted, .sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             } else {
-                print(String(format: "parse + check + lower: %.2f ms once (%.1f %% of one fwd_bwd step); initialising the parameters: %.2f ms",
-                             setupMs, 100 * setupMs / step, initMs))
+                print(String(format: "parse + check + lower: %.2f ms once (%.1f %% of one %@ step); initialising the parameters: %.2f ms",
+                             setupMs, 100 * setupMs / step, last, initMs))
             }
         } catch let error as ExecError {
             exitWith(.runtime("\(error)"))

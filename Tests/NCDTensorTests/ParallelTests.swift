@@ -22,6 +22,21 @@ final class ParallelTests: XCTestCase {
         }
     }
 
+    func testIndexedChunksEachGetTheirOwnIndex() {
+        TensorThreads.set(2)
+        // Counts the chunks do not divide: recovering an index from a chunk's first item
+        // (first × chunks / count) gives two chunks index 0 at 1001 items.
+        for count in [1001, 1000, 9, 65_537] {
+            let chunks = Parallel.chunkCount(count, costPerItem: 1 << 15)
+            XCTAssertGreaterThan(chunks, 1)
+            var seen = [Range<Int>?](repeating: nil, count: chunks)
+            seen.withUnsafeMutableBufferPointer { seen in
+                Parallel.forEachIndexedChunk(count, costPerItem: 1 << 15) { index, range in seen[index] = range }
+            }
+            XCTAssertEqual(seen, (0..<chunks).map { (count * $0 / chunks)..<(count * ($0 + 1) / chunks) }, "\(count) items")
+        }
+    }
+
     func testLoopsInsideALoopStayOnTheirThread() {
         TensorThreads.set(2)
         var inner = [Int](repeating: 0, count: 8)

@@ -121,6 +121,18 @@ final class BenchCommandTests: XCTestCase, RunsNCD {
         }
     }
 
+    func testBenchTimesOneVariantWhenAsked() throws {
+        let small = ["--size", "s=16", "--size", "t=16", "--size", "d=8", "--budget", "0.05", "--quiet-wait", "0", "--attempts", "1"]
+        let run = try ncd(["bench", "examples/bench/attention.ncd", "--variant", "fwd_bwd", "--json"] + small)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let rows = try XCTUnwrap(json["results"] as? [[String: Any]])
+        XCTAssertEqual(rows.compactMap { $0["variant"] as? String }, ["fwd_bwd"])
+        let unknown = try ncd(["bench", "examples/bench/attention.ncd", "--variant", "backward"] + small)
+        XCTAssertEqual(unknown.status, 64)
+        XCTAssertTrue(unknown.stderr.contains("unknown variant `backward`"), unknown.stderr)
+    }
+
     func testEveryBenchWorkloadChecks() throws {
         for name in ["sgemm", "mlp", "attention", "transformer", "conv"] {
             XCTAssertEqual(try ncd(["check", "examples/bench/\(name).ncd"]).status, 0, name)

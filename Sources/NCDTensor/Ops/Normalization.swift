@@ -42,8 +42,8 @@ public func layerNorm<T>(_ x: Variable<T>, weight: Variable<T>, bias: Variable<T
                 weight.value.storage.withUnsafeBufferPointer { w in
                     partials.withUnsafeMutableBufferPointer { partial in
                         [T](uninitializedCount: rows * d) { dxs in
-                            Parallel.forEachChunk(rows, costPerItem: d * 6) { chunk in
-                                let own = partial.baseAddress! + (chunk.lowerBound * chunks / Swift.max(rows, 1)) * 2 * d
+                            Parallel.forEachIndexedChunk(rows, costPerItem: d * 6) { index, chunk in
+                                let own = partial.baseAddress! + index * 2 * d
                                 for r in chunk {
                                     // dx = (1/σ)(ĝ − mean(ĝ) − n̂·mean(ĝ·n̂)) with ĝ = g ⊙ γ.
                                     let (g, n, dx) = (gs.baseAddress! + r * d, ns.baseAddress! + r * d, dxs.baseAddress! + r * d)
