@@ -1,5 +1,5 @@
 import Foundation
-import NCDTensor
+@testable import NCDTensor
 import XCTest
 
 /// Linear maps, normalisation, windowing, convolution, pooling and optimisers.
@@ -229,6 +229,32 @@ final class NormalizationAndDropoutTests: XCTestCase {
         TensorThreads.set(1)
         for (a, b) in zip(one, two) {
             for (p, q) in zip(a.storage, b.storage) { XCTAssertEqual(p, q, accuracy: 1e-4 * max(1, abs(p))) }
+        }
+    }
+
+    func testConvolutionAndPoolingAgreeAcrossThreadCounts() throws {
+        // Nine images, enough work to split into several uneven chunks at 2 threads: the
+        // per-chunk weight and bias partials, the input gradient's per-chunk scratch, and
+        // pooling's per-plane backward. One thread's results pass the gradient checks above.
+        let x = random([9, 3, 8, 8], seed: 70), w = random([16, 3, 3, 3], seed: 71), b = random([16], seed: 72)
+        let wt = random([3, 4, 3, 3], seed: 73)
+        func run() throws -> [Tensor<Double>] {
+            let (vx, vw, vb, vt) = (Variable(x, requiresGrad: true), Variable(w, requiresGrad: true),
+                                    Variable(b, requiresGrad: true), Variable(wt, requiresGrad: true))
+            let pooled = try vx.conv2d(weight: vw, bias: vb, WindowSpec(kernel: 3, padding: 1)).relu().maxPool2d(WindowSpec(kernel: 2, stride: 2))
+            let up = try vx.convTranspose2d(weight: vt, bias: nil, WindowSpec(kernel: 3, stride: 2, padding: 1))
+            try (try pooled.square().sumAll() + up.square().sumAll()).backward()
+            return [pooled.value, up.value, vx.grad!, vw.grad!, vb.grad!, vt.grad!]
+        }
+        XCTAssertGreaterThan({ TensorThreads.set(2); defer { TensorThreads.set(1) }; return Parallel.chunkCount(9, costPerItem: 16 * 27 * 64) }(), 2)
+        TensorThreads.set(1)
+        let one = try run()
+        TensorThreads.set(2)
+        defer { TensorThreads.set(1) }
+        let two = try run()
+        for (a, b) in zip(one, two) {
+            XCTAssertEqual(a.shape, b.shape)
+            for (p, q) in zip(a.storage, b.storage) { XCTAssertEqual(p, q, accuracy: 1e-12 * max(1, abs(p))) }
         }
     }
 

@@ -14,17 +14,21 @@ extension Variable {
         guard ho >= 1, wo >= 1 else { throw TensorError.contraction("a window of \(k) does not fit \(h)×\(w)") }
         let kk = c * k * k, p = ho * wo
         let source = Self.windowMap(channels: c, height: h, width: w, spec)
-        var columns = [T](repeating: 0, count: n * kk * p)
-        var out = [T](repeating: 0, count: n * o * p)
-        // Images are independent: im2col and one gemm each, split across threads.
-        value.storage.withUnsafeBufferPointer { xs in
-            weight.value.storage.withUnsafeBufferPointer { W in
-                columns.withUnsafeMutableBufferPointer { cols in
-                    out.withUnsafeMutableBufferPointer { Y in
+        // Images are independent: im2col and one gemm each, split across threads. Both
+        // buffers are first written in the loop, so each thread's images stay in its own
+        // cache for the operations after, and for the backward, which splits alike.
+        var columns: [T] = []
+        let out = [T](uninitializedCount: n * o * p) { Y in
+            columns = [T](uninitializedCount: n * kk * p) { cols in
+                value.storage.withUnsafeBufferPointer { xs in
+                    weight.value.storage.withUnsafeBufferPointer { W in
                         Parallel.forEachChunk(n, costPerItem: o * kk * p) { images in
                             for b in images {
                                 let image = b * c * h * w, base = b * kk * p
-                                for j in 0..<(kk * p) where source[j] >= 0 { cols[base + j] = xs[image + Int(source[j])] }
+                                for j in 0..<(kk * p) {
+                                    let from = source[j]
+                                    cols[base + j] = from >= 0 ? xs[image + Int(from)] : 0
+                                }
                                 if let bias {
                                     for oc in 0..<o { for q in 0..<p { Y[(b * o + oc) * p + q] = bias.value.storage[oc] } }
                                 }
@@ -40,49 +44,64 @@ extension Variable {
         let parents = [self, weight] + (bias.map { [$0] } ?? [])
         let x = self
         return Variable(Tensor(unchecked: [n, o, ho, wo], out), operation: "conv2d", parents: parents) { g in
-            var dw = [T](repeating: 0, count: o * kk), db: Tensor<T>?, dx: Tensor<T>?
+            // dW = Σ_b g_b · cols_bᵀ and db = Σ_b Σ_q g_b, one partial per chunk of images
+            // ([chunk][dW | db]), added in chunk order so the result does not depend on timing.
+            let chunks = Parallel.chunkCount(n, costPerItem: o * kk * p)
+            var partials = [T](repeating: 0, count: chunks * (o * kk + o))
             g.storage.withUnsafeBufferPointer { G in
                 columns.withUnsafeBufferPointer { cols in
-                    dw.withUnsafeMutableBufferPointer { DW in
-                        // dW = Σ_b g_b · cols_bᵀ
-                        for b in 0..<n {
-                            T.gemm(transposeA: false, transposeB: true, m: o, n: kk, k: p, alpha: 1,
-                                   a: G.baseAddress! + b * o * p, lda: p, b: cols.baseAddress! + b * kk * p, ldb: p,
-                                   beta: b == 0 ? 0 : 1, c: DW.baseAddress!, ldc: kk)
+                    partials.withUnsafeMutableBufferPointer { partial in
+                        Parallel.forEachIndexedChunk(n, costPerItem: o * kk * p) { index, images in
+                            let dw = partial.baseAddress! + index * (o * kk + o), db = dw + o * kk
+                            for b in images {
+                                T.gemm(transposeA: false, transposeB: true, m: o, n: kk, k: p, alpha: 1,
+                                       a: G.baseAddress! + b * o * p, lda: p, b: cols.baseAddress! + b * kk * p, ldb: p,
+                                       beta: b == images.lowerBound ? 0 : 1, c: dw, ldc: kk)
+                                if bias != nil { for oc in 0..<o { db[oc] += RowFolds.sum(G.baseAddress! + (b * o + oc) * p, p) } }
+                            }
                         }
                     }
                 }
-                if bias != nil {
-                    var d = [T](repeating: 0, count: o)
-                    for b in 0..<n { for oc in 0..<o { d[oc] += RowFolds.sum(G.baseAddress! + (b * o + oc) * p, p) } }
-                    db = Tensor(unchecked: [o], d)
-                }
-                if x.requiresGrad {
-                    // dcols_b = Wᵀ · g_b, scattered back through the window (col2im).
-                    var d = [T](repeating: 0, count: n * c * h * w)
-                    Self.scatterProducts(weight.value.storage, rows: kk, inner: o, G.baseAddress!, images: n, positions: p,
-                                         through: source, into: &d, imageSize: c * h * w)
-                    dx = Tensor(unchecked: [n, c, h, w], d)
-                }
             }
-            return [dx, Tensor(unchecked: weight.shape, dw)] + (bias != nil ? [db] : [])
+            var sums = [T](repeating: 0, count: o * kk + o)
+            for chunk in 0..<chunks { for j in sums.indices { sums[j] += partials[chunk * (o * kk + o) + j] } }
+            var dx: Tensor<T>?
+            if x.requiresGrad {
+                // dcols_b = Wᵀ · g_b, scattered back through the window (col2im).
+                let d = g.storage.withUnsafeBufferPointer { G in
+                    Self.scatterProducts(weight.value.storage, rows: kk, inner: o, G.baseAddress!, images: n, positions: p,
+                                         through: source, imageSize: c * h * w)
+                }
+                dx = Tensor(unchecked: [n, c, h, w], d)
+            }
+            return [dx, Tensor(unchecked: weight.shape, Array(sums[..<(o * kk)]))]
+                + (bias != nil ? [Tensor(unchecked: [o], Array(sums[(o * kk)...]))] : [])
         }
     }
 
     /// For each image b: cols = Wᵀ·x_b, with W a [inner, rows] matrix and x_b an [inner,
-    /// positions] slice of `x`, scattered into image b of `out` through the window map
-    /// (col2im). Convolution's input gradient and the transposed convolution both are this.
+    /// positions] slice of `x`, scattered into image b of a zero image through the window map
+    /// (col2im); the `images` results, one after the other. Convolution's input gradient and
+    /// the transposed convolution both are this. Images are independent and split across
+    /// threads, each image zeroed by the thread that scatters into it.
     static func scatterProducts(_ weight: [T], rows: Int, inner: Int, _ x: UnsafePointer<T>, images n: Int, positions p: Int,
-                                through map: [Int32], into out: inout [T], imageSize: Int) {
-        var cols = [T](repeating: 0, count: rows * p)
-        weight.withUnsafeBufferPointer { W in
-            cols.withUnsafeMutableBufferPointer { C in
-                out.withUnsafeMutableBufferPointer { O in
-                    for b in 0..<n {
-                        T.gemm(transposeA: true, transposeB: false, m: rows, n: p, k: inner, alpha: 1, a: W.baseAddress!, lda: rows,
-                               b: x + b * inner * p, ldb: p, beta: 0, c: C.baseAddress!, ldc: p)
-                        let image = b * imageSize
-                        for j in 0..<(rows * p) where map[j] >= 0 { O[image + Int(map[j])] += C[j] }
+                                through map: [Int32], imageSize: Int) -> [T] {
+        let cost = rows * p * inner
+        let chunks = Parallel.chunkCount(n, costPerItem: cost)
+        // One cols buffer per chunk. Not zeroed: the gemm (β = 0) writes all of it first.
+        var scratch = [T](uninitializedCount: chunks * rows * p) { _ in }
+        return [T](uninitializedCount: n * imageSize) { O in
+            weight.withUnsafeBufferPointer { W in
+                scratch.withUnsafeMutableBufferPointer { S in
+                    Parallel.forEachIndexedChunk(n, costPerItem: cost) { index, images in
+                        let C = S.baseAddress! + index * rows * p
+                        for b in images {
+                            T.gemm(transposeA: true, transposeB: false, m: rows, n: p, k: inner, alpha: 1, a: W.baseAddress!, lda: rows,
+                                   b: x + b * inner * p, ldb: p, beta: 0, c: C, ldc: p)
+                            let image = O.baseAddress! + b * imageSize
+                            image.initialize(repeating: 0, count: imageSize)
+                            for j in 0..<(rows * p) where map[j] >= 0 { image[Int(map[j])] += C[j] }
+                        }
                     }
                 }
             }
@@ -127,11 +146,10 @@ extension Variable {
         // The window runs over the output image; its positions are the input's pixels.
         let rows = o * k * k, p = h * w
         let target = Self.windowMap(channels: o, height: ho, width: wo, spec)
-        var out = [T](repeating: 0, count: n * o * ho * wo)
         // With W as [C, O·k·k]: out_b = col2im(Wᵀ·x_b), the same product as conv2d's input gradient.
-        value.storage.withUnsafeBufferPointer { X in
+        var out = value.storage.withUnsafeBufferPointer { X in
             Self.scatterProducts(weight.value.storage, rows: rows, inner: c, X.baseAddress!, images: n, positions: p,
-                                 through: target, into: &out, imageSize: o * ho * wo)
+                                 through: target, imageSize: o * ho * wo)
         }
         if let bias {
             for b in 0..<n { for oc in 0..<o { for q in 0..<(ho * wo) { out[(b * o + oc) * ho * wo + q] += bias.value.storage[oc] } } }
@@ -176,11 +194,12 @@ extension Variable {
         let (ho, wo) = (spec.outputSize(h), spec.outputSize(w))
         guard ho >= 1, wo >= 1 else { throw TensorError.contraction("a window of \(spec.kernel) does not fit \(h)×\(w)") }
         let planes = value.count / Swift.max(h * w, 1)
-        var out = [T](repeating: -T.infinity, count: planes * ho * wo)
-        var argmax = [Int32](repeating: -1, count: out.count)
-        value.storage.withUnsafeBufferPointer { xs in
-            out.withUnsafeMutableBufferPointer { ys in
-                argmax.withUnsafeMutableBufferPointer { arg in
+        // Both are written in full by the loop below, each plane by the thread that pools it.
+        var argmax: [Int32] = []
+        let out = [T](uninitializedCount: planes * ho * wo) { ys in
+            argmax = [Int32](unsafeUninitializedCapacity: planes * ho * wo) { arg, initialized in
+                initialized = planes * ho * wo
+                value.storage.withUnsafeBufferPointer { xs in
                     let k = spec.kernel
                     // Non-overlapping windows inside the image (stride = kernel, no padding or
                     // dilation): every window is in bounds, so no coordinate checks are needed.
@@ -246,8 +265,21 @@ extension Variable {
         outShape[rank - 2] = ho
         outShape[rank - 1] = wo
         return Variable(Tensor(unchecked: outShape, out), operation: "maxpool2d", parents: [self]) { [inShape = shape] g in
-            var dx = [T](repeating: 0, count: inShape.reduce(1, *))
-            for (o, i) in argmax.enumerated() where i >= 0 { dx[Int(i)] += g.storage[o] }
+            // Each plane's maxima lie in its own input plane: planes split across threads as
+            // in the forward, each zeroed and scattered into by one thread.
+            let dx = [T](uninitializedCount: planes * h * w) { dx in
+                g.storage.withUnsafeBufferPointer { gs in
+                    argmax.withUnsafeBufferPointer { arg in
+                        Parallel.forEachChunk(planes, costPerItem: h * w + ho * wo) { chunk in
+                            let first = dx.baseAddress! + chunk.lowerBound * h * w
+                            first.initialize(repeating: 0, count: chunk.count * h * w)
+                            for o in (chunk.lowerBound * ho * wo)..<(chunk.upperBound * ho * wo) where arg[o] >= 0 {
+                                dx[Int(arg[o])] += gs[o]
+                            }
+                        }
+                    }
+                }
+            }
             return [Tensor(unchecked: inShape, dx)]
         }
     }
