@@ -12,8 +12,8 @@ extension Variable {
         let (n, c, h, w, o, k) = (shape[0], shape[1], shape[2], shape[3], weight.shape[0], spec.kernel)
         let (ho, wo) = (spec.outputSize(h), spec.outputSize(w))
         guard ho >= 1, wo >= 1 else { throw TensorError.contraction("a window of \(k) does not fit \(h)×\(w)") }
-        let kk = c * k * k, p = ho * wo
-        let source = Self.windowMap(channels: c, height: h, width: w, spec)
+        let window = ImageWindow(channels: c, height: h, width: w, spec)
+        let kk = window.rows, p = window.positions
         // Images are independent: im2col and one gemm each, split across threads. Both
         // buffers are first written in the loop, so each thread's images stay in its own
         // cache for the operations after, and for the backward, which splits alike.
@@ -24,11 +24,8 @@ extension Variable {
                     weight.value.storage.withUnsafeBufferPointer { W in
                         Parallel.forEachChunk(n, costPerItem: o * kk * p) { images in
                             for b in images {
-                                let image = b * c * h * w, base = b * kk * p
-                                for j in 0..<(kk * p) {
-                                    let from = source[j]
-                                    cols[base + j] = from >= 0 ? xs[image + Int(from)] : 0
-                                }
+                                let base = b * kk * p
+                                window.gather(xs.baseAddress! + b * window.imageSize, into: cols.baseAddress! + base)
                                 if let bias {
                                     for oc in 0..<o { for q in 0..<p { Y[(b * o + oc) * p + q] = bias.value.storage[oc] } }
                                 }
@@ -44,33 +41,22 @@ extension Variable {
         let parents = [self, weight] + (bias.map { [$0] } ?? [])
         let x = self
         return Variable(Tensor(unchecked: [n, o, ho, wo], out), operation: "conv2d", parents: parents) { g in
-            // dW = Σ_b g_b · cols_bᵀ and db = Σ_b Σ_q g_b, one partial per chunk of images
-            // ([chunk][dW | db]), added in chunk order so the result does not depend on timing.
-            let chunks = Parallel.chunkCount(n, costPerItem: o * kk * p)
-            var partials = [T](repeating: 0, count: chunks * (o * kk + o))
-            g.storage.withUnsafeBufferPointer { G in
+            // dW = Σ_b g_b · cols_bᵀ and db = Σ_b Σ_q g_b, as one sum ([dW | db]).
+            let sums = g.storage.withUnsafeBufferPointer { G in
                 columns.withUnsafeBufferPointer { cols in
-                    partials.withUnsafeMutableBufferPointer { partial in
-                        Parallel.forEachIndexedChunk(n, costPerItem: o * kk * p) { index, images in
-                            let dw = partial.baseAddress! + index * (o * kk + o), db = dw + o * kk
-                            for b in images {
-                                T.gemm(transposeA: false, transposeB: true, m: o, n: kk, k: p, alpha: 1,
-                                       a: G.baseAddress! + b * o * p, lda: p, b: cols.baseAddress! + b * kk * p, ldb: p,
-                                       beta: b == images.lowerBound ? 0 : 1, c: dw, ldc: kk)
-                                if bias != nil { for oc in 0..<o { db[oc] += RowFolds.sum(G.baseAddress! + (b * o + oc) * p, p) } }
-                            }
-                        }
+                    Self.sumOverImages(n, cost: o * kk * p, size: o * kk + o) { b, dw, _ in
+                        T.gemm(transposeA: false, transposeB: true, m: o, n: kk, k: p, alpha: 1,
+                               a: G.baseAddress! + b * o * p, lda: p, b: cols.baseAddress! + b * kk * p, ldb: p,
+                               beta: 1, c: dw, ldc: kk)
+                        if bias != nil { for oc in 0..<o { dw[o * kk + oc] += RowFolds.sum(G.baseAddress! + (b * o + oc) * p, p) } }
                     }
                 }
             }
-            var sums = [T](repeating: 0, count: o * kk + o)
-            for chunk in 0..<chunks { for j in sums.indices { sums[j] += partials[chunk * (o * kk + o) + j] } }
             var dx: Tensor<T>?
             if x.requiresGrad {
                 // dcols_b = Wᵀ · g_b, scattered back through the window (col2im).
                 let d = g.storage.withUnsafeBufferPointer { G in
-                    Self.scatterProducts(weight.value.storage, rows: kk, inner: o, G.baseAddress!, images: n, positions: p,
-                                         through: source, imageSize: c * h * w)
+                    Self.scatterProducts(weight.value.storage, inner: o, G.baseAddress!, images: n, through: window)
                 }
                 dx = Tensor(unchecked: [n, c, h, w], d)
             }
@@ -79,13 +65,14 @@ extension Variable {
         }
     }
 
-    /// For each image b: cols = Wᵀ·x_b, with W a [inner, rows] matrix and x_b an [inner,
-    /// positions] slice of `x`, scattered into image b of a zero image through the window map
-    /// (col2im); the `images` results, one after the other. Convolution's input gradient and
-    /// the transposed convolution both are this. Images are independent and split across
-    /// threads, each image zeroed by the thread that scatters into it.
-    static func scatterProducts(_ weight: [T], rows: Int, inner: Int, _ x: UnsafePointer<T>, images n: Int, positions p: Int,
-                                through map: [Int32], imageSize: Int) -> [T] {
+    /// For each image b: cols = Wᵀ·x_b, with W an [inner, window.rows] matrix and x_b an
+    /// [inner, window.positions] slice of `x`, scattered into image b of a zero image
+    /// through the window (col2im); the `images` results, one after the other.
+    /// Convolution's input gradient and the transposed convolution both are this. Images
+    /// are independent and split across threads, each zeroed by the thread that scatters
+    /// into it.
+    static func scatterProducts(_ weight: [T], inner: Int, _ x: UnsafePointer<T>, images n: Int, through window: ImageWindow) -> [T] {
+        let (rows, p, imageSize) = (window.rows, window.positions, window.imageSize)
         let cost = rows * p * inner
         let chunks = Parallel.chunkCount(n, costPerItem: cost)
         // One cols buffer per chunk. Not zeroed: the gemm (β = 0) writes all of it first.
@@ -100,32 +87,12 @@ extension Variable {
                                    b: x + b * inner * p, ldb: p, beta: 0, c: C, ldc: p)
                             let image = O.baseAddress! + b * imageSize
                             image.initialize(repeating: 0, count: imageSize)
-                            for j in 0..<(rows * p) where map[j] >= 0 { image[Int(map[j])] += C[j] }
+                            window.scatterAdd(C, into: image)
                         }
                     }
                 }
             }
         }
-    }
-
-    /// For each (row = (channel, ki, kj), output position) of a k×k window over a
-    /// [channels, height, width] image, the offset it reads within the image, or −1 in the
-    /// padding: im2col's gather map, and col2im's scatter map.
-    static func windowMap(channels c: Int, height h: Int, width w: Int, _ spec: WindowSpec) -> [Int32] {
-        let k = spec.kernel, (ho, wo) = (spec.outputSize(h), spec.outputSize(w)), p = ho * wo
-        var source = [Int32](repeating: -1, count: c * k * k * p)
-        for ci in 0..<c { for ki in 0..<k { for kj in 0..<k {
-            let row = (ci * k + ki) * k + kj
-            for oh in 0..<ho {
-                let ih = oh * spec.stride - spec.padding + ki * spec.dilation
-                guard ih >= 0, ih < h else { continue }
-                for ow in 0..<wo {
-                    let iw = ow * spec.stride - spec.padding + kj * spec.dilation
-                    if iw >= 0, iw < w { source[row * p + oh * wo + ow] = Int32((ci * h + ih) * w + iw) }
-                }
-            }
-        } } }
-        return source
     }
 
     /// The transposed convolution (`torch.nn.ConvTranspose2d`): x[N, C, H, W] with
@@ -144,12 +111,11 @@ extension Variable {
         }
         if let bias, bias.shape != [o] { throw TensorError.broadcast(bias.shape, [o]) }
         // The window runs over the output image; its positions are the input's pixels.
-        let rows = o * k * k, p = h * w
-        let target = Self.windowMap(channels: o, height: ho, width: wo, spec)
+        let window = ImageWindow(channels: o, height: ho, width: wo, spec)
+        let (rows, p, outSize) = (window.rows, window.positions, window.imageSize)
         // With W as [C, O·k·k]: out_b = col2im(Wᵀ·x_b), the same product as conv2d's input gradient.
         var out = value.storage.withUnsafeBufferPointer { X in
-            Self.scatterProducts(weight.value.storage, rows: rows, inner: c, X.baseAddress!, images: n, positions: p,
-                                 through: target, imageSize: o * ho * wo)
+            Self.scatterProducts(weight.value.storage, inner: c, X.baseAddress!, images: n, through: window)
         }
         if let bias {
             for b in 0..<n { for oc in 0..<o { for q in 0..<(ho * wo) { out[(b * o + oc) * ho * wo + q] += bias.value.storage[oc] } } }
@@ -157,33 +123,52 @@ extension Variable {
         let parents = [self, weight] + (bias.map { [$0] } ?? [])
         let x = self
         return Variable(Tensor(unchecked: [n, o, ho, wo], out), operation: "conv_transpose2d", parents: parents) { g in
-            var dx = [T](repeating: 0, count: n * c * p), dw = [T](repeating: 0, count: c * rows), db = [T](repeating: 0, count: o)
-            var gathered = [T](repeating: 0, count: rows * p)
-            g.storage.withUnsafeBufferPointer { G in
+            // Per image: im2col of the output gradient, then the two gemms of the adjoint.
+            let cost = c * rows * p
+            var dx = x.requiresGrad ? [T](repeating: 0, count: n * c * p) : []
+            let sums = g.storage.withUnsafeBufferPointer { G in
                 x.value.storage.withUnsafeBufferPointer { X in
                     weight.value.storage.withUnsafeBufferPointer { W in
-                        for b in 0..<n {
-                            // im2col of the output gradient, then the two gemms of the adjoint.
-                            let image = b * o * ho * wo
-                            for j in 0..<(rows * p) { gathered[j] = target[j] >= 0 ? G[image + Int(target[j])] : 0 }
-                            gathered.withUnsafeBufferPointer { C in
-                                dx.withUnsafeMutableBufferPointer { DX in
+                        dx.withUnsafeMutableBufferPointer { DX in
+                            Self.sumOverImages(n, cost: cost, size: c * rows + o, scratch: rows * p) { b, dw, gathered in
+                                let image = G.baseAddress! + b * outSize
+                                window.gather(image, into: gathered)
+                                if x.requiresGrad {
                                     T.gemm(transposeA: false, transposeB: false, m: c, n: p, k: rows, alpha: 1, a: W.baseAddress!, lda: rows,
-                                           b: C.baseAddress!, ldb: p, beta: 0, c: DX.baseAddress! + b * c * p, ldc: p)
+                                           b: gathered, ldb: p, beta: 0, c: DX.baseAddress! + b * c * p, ldc: p)
                                 }
-                                dw.withUnsafeMutableBufferPointer { DW in
-                                    T.gemm(transposeA: false, transposeB: true, m: c, n: rows, k: p, alpha: 1, a: X.baseAddress! + b * c * p, lda: p,
-                                           b: C.baseAddress!, ldb: p, beta: b == 0 ? 0 : 1, c: DW.baseAddress!, ldc: rows)
-                                }
+                                T.gemm(transposeA: false, transposeB: true, m: c, n: rows, k: p, alpha: 1, a: X.baseAddress! + b * c * p, lda: p,
+                                       b: gathered, ldb: p, beta: 1, c: dw, ldc: rows)
+                                if bias != nil { for oc in 0..<o { dw[c * rows + oc] += RowFolds.sum(image + oc * ho * wo, ho * wo) } }
                             }
-                            if bias != nil { for oc in 0..<o { for q in 0..<(ho * wo) { db[oc] += G[image + oc * ho * wo + q] } } }
                         }
                     }
                 }
             }
-            return [x.requiresGrad ? Tensor(unchecked: x.shape, dx) : nil, Tensor(unchecked: weight.shape, dw)]
-                + (bias != nil ? [Tensor(unchecked: [o], db)] : [])
+            return [x.requiresGrad ? Tensor(unchecked: x.shape, dx) : nil, Tensor(unchecked: weight.shape, Array(sums[..<(c * rows)]))]
+                + (bias != nil ? [Tensor(unchecked: [o], Array(sums[(c * rows)...]))] : [])
         }
+    }
+
+    /// Σ over `n` images of a term of `size` elements, in parallel: `body(b, sum, scratch)`
+    /// adds image b's term into `sum`, its chunk's partial (zeroed at first), and may use
+    /// `scratch` elements of its chunk's own. The partials are added in chunk order, so the
+    /// result does not depend on timing.
+    static func sumOverImages(_ n: Int, cost: Int, size: Int, scratch: Int = 0,
+                              _ body: (_ image: Int, _ sum: UnsafeMutablePointer<T>, _ scratch: UnsafeMutablePointer<T>) -> Void) -> [T] {
+        let chunks = Parallel.chunkCount(n, costPerItem: cost)
+        var partials = [T](repeating: 0, count: chunks * size)
+        var scratches = [T](uninitializedCount: chunks * scratch) { _ in }
+        partials.withUnsafeMutableBufferPointer { partial in
+            scratches.withUnsafeMutableBufferPointer { scratched in
+                Parallel.forEachIndexedChunk(n, costPerItem: cost) { index, images in
+                    for b in images { body(b, partial.baseAddress! + index * size, scratched.baseAddress! + index * scratch) }
+                }
+            }
+        }
+        var sums = [T](repeating: 0, count: size)
+        for chunk in 0..<chunks { for j in 0..<size { sums[j] += partials[chunk * size + j] } }
+        return sums
     }
 
     /// Max pooling over the last two axes; the backward routes each gradient to the
