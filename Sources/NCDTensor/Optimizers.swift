@@ -19,24 +19,29 @@ public final class SGD<T: TensorElement> {
         let lr = learningRate, mu = momentum
         for (i, p) in parameters.enumerated() {
             guard let g = p.grad else { continue }
-            var v = velocity[i]
+            // Moved out, not copied: a second reference would make the write below copy it.
+            var v: [T] = []
+            swap(&v, &velocity[i])
+            defer { swap(&v, &velocity[i]) }
             p.update { values in
                 values.withUnsafeMutableBufferPointer { x in
                     g.storage.withUnsafeBufferPointer { gs in
                         v.withUnsafeMutableBufferPointer { vs in
-                            if mu == 0 {
-                                for j in x.indices { x[j] -= lr * gs[j] }
-                            } else {
-                                for j in x.indices {
-                                    vs[j] = mu * vs[j] + gs[j]
-                                    x[j] -= lr * vs[j]
+                            // Split as the parameter's gradient and its uses split their rows.
+                            Parallel.forEachChunk(x.count, costPerItem: 3) { range in
+                                if mu == 0 {
+                                    for j in range { x[j] -= lr * gs[j] }
+                                } else {
+                                    for j in range {
+                                        vs[j] = mu * vs[j] + gs[j]
+                                        x[j] -= lr * vs[j]
+                                    }
                                 }
                             }
                         }
                     }
                 }
             }
-            velocity[i] = v
         }
     }
 
@@ -69,23 +74,28 @@ public final class Adam<T: TensorElement> {
         let (b1, b2, eps, lr) = (beta1, beta2, epsilon, learningRate)
         for (i, p) in parameters.enumerated() {
             guard let g = p.grad else { continue }
-            var (mi, vi) = (m[i], v[i])
+            // Moved out, not copied (see SGD.step).
+            var (mi, vi): ([T], [T]) = ([], [])
+            swap(&mi, &m[i])
+            swap(&vi, &v[i])
+            defer { swap(&mi, &m[i]); swap(&vi, &v[i]) }
             p.update { values in
                 values.withUnsafeMutableBufferPointer { x in
                     g.storage.withUnsafeBufferPointer { gs in
                         mi.withUnsafeMutableBufferPointer { ms in
                             vi.withUnsafeMutableBufferPointer { vs in
-                                for j in x.indices {
-                                    ms[j] = b1 * ms[j] + (1 - b1) * gs[j]
-                                    vs[j] = b2 * vs[j] + (1 - b2) * gs[j] * gs[j]
-                                    x[j] -= lr * (ms[j] / (1 - c1)) / (T.sqrt(vs[j] / (1 - c2)) + eps)
+                                Parallel.forEachChunk(x.count, costPerItem: 12) { range in
+                                    for j in range {
+                                        ms[j] = b1 * ms[j] + (1 - b1) * gs[j]
+                                        vs[j] = b2 * vs[j] + (1 - b2) * gs[j] * gs[j]
+                                        x[j] -= lr * (ms[j] / (1 - c1)) / (T.sqrt(vs[j] / (1 - c2)) + eps)
+                                    }
                                 }
                             }
                         }
                     }
                 }
             }
-            (m[i], v[i]) = (mi, vi)
         }
     }
 

@@ -18,13 +18,18 @@ public protocol TensorElement: BinaryFloatingPoint, Sendable {
 
 extension TensorElement {
     /// `C = alpha·op(A)·op(B) + beta·C`, row-major, split across the runtime's threads.
+    /// `prepare(block, rows, columns)`, if given, runs on each piece's block of C (its
+    /// top-left element, ldc apart) just before the piece's product, on the same thread:
+    /// a block that starts as, say, a bias row is then first written where it is computed.
     @inline(__always)
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
         a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
-        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int
+        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int,
+        prepare: ((_ block: UnsafeMutablePointer<Self>, _ rows: Int, _ columns: Int) -> Void)? = nil
     ) {
         Parallel.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc) {
+            prepare?($4, $0, $1)
             blasGemm(transposeA: transposeA, transposeB: transposeB, m: $0, n: $1, k: k, alpha: alpha,
                      a: $2, lda: lda, b: $3, ldb: ldb, beta: beta, c: $4, ldc: ldc)
         }

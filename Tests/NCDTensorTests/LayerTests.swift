@@ -260,6 +260,30 @@ final class NormalizationAndDropoutTests: XCTestCase {
         }
     }
 
+    func testLinearSplitAcrossThreadsMatchesAReferenceLoop() throws {
+        // Wide and tall outputs, so the gemm splits by columns and by rows and each piece
+        // starts its block from the right slice of the bias; enough rows that the bias
+        // gradient sums several chunks.
+        XCTAssertGreaterThan({ TensorThreads.set(2); defer { TensorThreads.set(1) }; return Parallel.chunkCount(700, costPerItem: 100) }(), 1)
+        for (rows, out, inn) in [(37, 100, 300), (700, 100, 40)] {
+            let x = Tensor<Float>.uniform(shape: [rows, inn], seed: 80), w = Tensor<Float>.uniform(shape: [out, inn], seed: 81)
+            let b = Tensor<Float>.uniform(shape: [out], seed: 82), r = Tensor<Float>.uniform(shape: [rows, out], seed: 83)
+            var y = [Double](repeating: 0, count: rows * out), db = [Double](repeating: 0, count: out)
+            for i in 0..<rows { for o in 0..<out {
+                y[i * out + o] = Double(b.storage[o])
+                for k in 0..<inn { y[i * out + o] += Double(x.storage[i * inn + k]) * Double(w.storage[o * inn + k]) }
+                db[o] += Double(r.storage[i * out + o])
+            } }
+            TensorThreads.set(2)
+            defer { TensorThreads.set(1) }
+            let bias = Variable(b, requiresGrad: true)
+            let result = try linear(Variable(x), weight: Variable(w), bias: bias)
+            try (try result * Variable(r)).sumAll().backward()
+            for (got, want) in zip(result.value.storage, y) { XCTAssertEqual(Double(got), want, accuracy: 1e-3 * max(1, abs(want))) }
+            for (got, want) in zip(bias.grad!.storage, db) { XCTAssertEqual(Double(got), want, accuracy: 1e-4 * max(1, abs(want))) }
+        }
+    }
+
     func testGemmsSplitAcrossThreadsMatchAReferenceLoop() throws {
         // Tall (split by rows) and wide (split by columns) products, every operand layout,
         // with sizes that are not multiples of the 16-row blocks.

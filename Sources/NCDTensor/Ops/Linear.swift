@@ -8,13 +8,26 @@ public func linear<T>(_ x: Variable<T>, weight: Variable<T>, bias: Variable<T>?)
     if let bias, bias.shape != [out] { throw TensorError.broadcast(bias.shape, [out]) }
     let rows = x.value.count / Swift.max(inn, 1)
     let y = [T](uninitializedCount: rows * out) { Y in
-        if let bias {
-            // Each row starts as the bias (one copy per row); the gemm then accumulates into it.
-            bias.value.storage.withUnsafeBufferPointer { B in
-                for r in 0..<rows { (Y.baseAddress! + r * out).initialize(from: B.baseAddress!, count: out) }
+        guard let bias, rows > 0, out > 0, inn > 0 else {
+            gemm(x.value.storage, weight.value.storage, into: Y, m: rows, n: out, k: inn, transposeB: true)
+            if let bias { bias.value.storage.withUnsafeBufferPointer { B in
+                for r in 0..<rows { (Y.baseAddress! + r * out).update(from: B.baseAddress!, count: out) }
+            } }
+            return
+        }
+        // Each row starts as the bias, copied by the thread whose piece of the gemm then
+        // accumulates into that block.
+        x.value.storage.withUnsafeBufferPointer { X in
+            weight.value.storage.withUnsafeBufferPointer { W in
+                bias.value.storage.withUnsafeBufferPointer { B in
+                    T.gemm(transposeA: false, transposeB: true, m: rows, n: out, k: inn, alpha: 1, a: X.baseAddress!, lda: inn,
+                           b: W.baseAddress!, ldb: inn, beta: 1, c: Y.baseAddress!, ldc: out) { block, blockRows, columns in
+                        let first = (block - Y.baseAddress!) % out
+                        for r in 0..<blockRows { (block + r * out).initialize(from: B.baseAddress! + first, count: columns) }
+                    }
+                }
             }
         }
-        gemm(x.value.storage, weight.value.storage, into: Y, m: rows, n: out, k: inn, transposeB: true, accumulate: bias != nil)
     }
     let shape = Array(x.shape.dropLast()) + [out]
     let parents = [x, weight] + (bias.map { [$0] } ?? [])
@@ -31,20 +44,33 @@ public func linear<T>(_ x: Variable<T>, weight: Variable<T>, bias: Variable<T>?)
             })
         }
         if let bias, bias.requiresGrad {
-            var d = [T](repeating: 0, count: out)
-            g.storage.withUnsafeBufferPointer { gs in
-                d.withUnsafeMutableBufferPointer { D in
-                    // Row by row: the inner loop over outputs is independent, so it vectorises.
-                    for r in 0..<rows {
-                        let row = gs.baseAddress! + r * out
-                        for o in 0..<out { D[o] += row[o] }
-                    }
-                }
-            }
-            db = Tensor(unchecked: [out], d)
+            db = Tensor(unchecked: [out], columnSums(g.storage, rows: rows, columns: out))
         }
         return [dx, dw] + (bias != nil ? [db] : [])
     }
+}
+
+/// The sums of the columns of a row-major [rows, columns] matrix: one partial per chunk of
+/// rows, each row added in turn (the inner loop over columns is independent, so it
+/// vectorises), the partials added in chunk order so the result does not depend on timing.
+func columnSums<T: TensorElement>(_ matrix: [T], rows: Int, columns: Int) -> [T] {
+    let chunks = Parallel.chunkCount(rows, costPerItem: columns)
+    var partials = [T](repeating: 0, count: chunks * columns)
+    matrix.withUnsafeBufferPointer { m in
+        partials.withUnsafeMutableBufferPointer { p in
+            Parallel.forEachIndexedChunk(rows, costPerItem: columns) { index, chunk in
+                let sum = p.baseAddress! + index * columns
+                for r in chunk {
+                    let row = m.baseAddress! + r * columns
+                    for c in 0..<columns { sum[c] += row[c] }
+                }
+            }
+        }
+    }
+    guard chunks > 1 else { return partials }
+    var sums = [T](repeating: 0, count: columns)
+    for chunk in 0..<chunks { for c in 0..<columns { sums[c] += partials[chunk * columns + c] } }
+    return sums
 }
 
 /// C (m×n) = op(A)·op(B), or C += … with `accumulate`, on row-major arrays. Without
