@@ -3,9 +3,10 @@ import NCDSyntax
 
 /// Rearrangement, concatenation, the unit, dropout and losses.
 extension Instantiator {
-    /// `rearrange[k h -> d](x)`: the named axes of `x`, read row-major in the written order,
-    /// become the new axes, which must hold the same number of elements. Transposes, splits
-    /// and merges are all this; other axes of `x` stay where they are.
+    /// `rearrange[k h -> d](x)`, as einops reads it: an axis written on both sides keeps its
+    /// data (`a b -> b a` transposes); the other named axes of `x`, read row-major in the
+    /// written order, become the other new axes, which must hold the same number of
+    /// elements (a split, merge or rename). Other axes of `x` stay where they are.
     func rearrange(_ call: Call) -> Evaluated {
         rejectInstanceName(call)
         guard let spec = readSpec(call, allowed: []), let mapping = singleMapping(spec, call),

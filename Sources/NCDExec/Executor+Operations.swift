@@ -52,11 +52,9 @@ extension Executor {
             return [try normalize(kind, axes, op, x[0])]
 
         case .rearrange(let from, let to):
-            let (moved, _) = try x[0].mergingToEnd(from, as: "§rearrange")
             let outType = g.type(of: op.outputs[0])
             let toSizes = try to.map { name in try size(outType.axis(named: name)!.size) }
-            let y = try moved.variable.reshapedVariable(Array(moved.shape.dropLast()) + toSizes)
-            return [Named(variable: y, axes: Array(moved.axes.dropLast()) + to)]
+            return [try x[0].rearranged(from: from, to: zip(to, toSizes).map { ($0, $1) })]
 
         case .concatenate(let axis):
             let order = x[0].axes

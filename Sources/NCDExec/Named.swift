@@ -20,6 +20,26 @@ struct Named {
         return Named(variable: try variable.permuted(try order.map(index)), axes: order)
     }
 
+    /// `rearrange[from -> to]`, as einops reads it: an axis written on both sides (with its
+    /// size) stays itself, so `a b -> b a` is a transpose, which for a value whose axes
+    /// are found by name costs nothing. The other axes of `from`, read row-major in the
+    /// written order, are the elements of the other axes of `to`, in theirs: a merge, a
+    /// split or a rename. Where they already lie side by side in that order this is a
+    /// reshape in place; otherwise they are moved to the end first.
+    func rearranged(from: [String], to: [(name: String, size: Int)]) throws -> Named {
+        let kept = Set(to.filter { t in from.contains(t.name) && axes.firstIndex(of: t.name).map { shape[$0] == t.size } == true }.map(\.name))
+        let consumed = from.filter { !kept.contains($0) }, produced = to.filter { !kept.contains($0.name) }
+        guard !consumed.isEmpty || !produced.isEmpty else { return self }
+        if let first = consumed.first.flatMap(axes.firstIndex(of:)), axes[first...].starts(with: consumed) {
+            let end = first + consumed.count
+            let newShape = Array(shape[..<first]) + produced.map(\.size) + shape[end...]
+            return Named(variable: try variable.reshapedVariable(newShape), axes: Array(axes[..<first]) + produced.map(\.name) + axes[end...])
+        }
+        let (moved, _) = try mergingToEnd(consumed, as: "§rearrange")
+        let y = try moved.variable.reshapedVariable(Array(moved.shape.dropLast()) + produced.map(\.size))
+        return Named(variable: y, axes: Array(moved.axes.dropLast()) + produced.map(\.name))
+    }
+
     /// Moves `group` (in that order) to the end, then merges it into one axis named
     /// `merged`; returns the result and how to undo it.
     func mergingToEnd(_ group: [String], as merged: String) throws -> (Named, undo: (Named) throws -> Named) {
