@@ -27,6 +27,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Time only this variant: forward or fwd_bwd.")
     var variant: String?
 
+    @Flag(help: "Differentiate the inputs too in fwd_bwd (PyTorch's requires_grad=True inputs).")
+    var inputGrad = false
+
     @Flag(help: "Print JSON rows as peers.py does.")
     var json = false
 
@@ -74,7 +77,7 @@ struct Bench: ParsableCommand {
             }
             try record("fwd_bwd") {
                 executor.parameters.values.forEach { $0.zeroGrad() }
-                let outputs = try executor.run(inputs.map { Variable($0) })
+                let outputs = try executor.run(inputs.map { Variable($0, requiresGrad: inputGrad) })
                 var loss: Variable<Float>?
                 for o in outputs {
                     let term = try o.sumAll()

@@ -123,7 +123,7 @@ final class BenchCommandTests: XCTestCase, RunsNCD {
 
     func testBenchTimesOneVariantWhenAsked() throws {
         let small = ["--size", "s=16", "--size", "t=16", "--size", "d=8", "--budget", "0.05", "--quiet-wait", "0", "--attempts", "1"]
-        let run = try ncd(["bench", "examples/bench/attention.ncd", "--variant", "fwd_bwd", "--json"] + small)
+        let run = try ncd(["bench", "examples/bench/attention.ncd", "--variant", "fwd_bwd", "--input-grad", "--json"] + small)
         XCTAssertEqual(run.status, 0, run.stderr)
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let rows = try XCTUnwrap(json["results"] as? [[String: Any]])
