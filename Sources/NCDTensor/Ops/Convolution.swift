@@ -44,7 +44,7 @@ extension Variable {
             // dW = Σ_b g_b · cols_bᵀ and db = Σ_b Σ_q g_b, as one sum ([dW | db]).
             let sums = g.storage.withUnsafeBufferPointer { G in
                 columns.withUnsafeBufferPointer { cols in
-                    Self.sumOverImages(n, cost: o * kk * p, size: o * kk + o) { b, dw, _ in
+                    Self.forEachImage(n, cost: o * kk * p, summing: o * kk + o) { b, dw, _ in
                         T.gemm(transposeA: false, transposeB: true, m: o, n: kk, k: p, alpha: 1,
                                a: G.baseAddress! + b * o * p, lda: p, b: cols.baseAddress! + b * kk * p, ldb: p,
                                beta: 1, c: dw, ldc: kk)
@@ -73,23 +73,14 @@ extension Variable {
     /// into it.
     static func scatterProducts(_ weight: [T], inner: Int, _ x: UnsafePointer<T>, images n: Int, through window: ImageWindow) -> [T] {
         let (rows, p, imageSize) = (window.rows, window.positions, window.imageSize)
-        let cost = rows * p * inner
-        let chunks = Parallel.chunkCount(n, costPerItem: cost)
-        // One cols buffer per chunk. Not zeroed: the gemm (β = 0) writes all of it first.
-        var scratch = [T](uninitializedCount: chunks * rows * p) { _ in }
         return [T](uninitializedCount: n * imageSize) { O in
             weight.withUnsafeBufferPointer { W in
-                scratch.withUnsafeMutableBufferPointer { S in
-                    Parallel.forEachIndexedChunk(n, costPerItem: cost) { index, images in
-                        let C = S.baseAddress! + index * rows * p
-                        for b in images {
-                            T.gemm(transposeA: true, transposeB: false, m: rows, n: p, k: inner, alpha: 1, a: W.baseAddress!, lda: rows,
-                                   b: x + b * inner * p, ldb: p, beta: 0, c: C, ldc: p)
-                            let image = O.baseAddress! + b * imageSize
-                            image.initialize(repeating: 0, count: imageSize)
-                            window.scatterAdd(C, into: image)
-                        }
-                    }
+                _ = Self.forEachImage(n, cost: rows * p * inner, scratch: rows * p) { b, _, cols in
+                    T.gemm(transposeA: true, transposeB: false, m: rows, n: p, k: inner, alpha: 1, a: W.baseAddress!, lda: rows,
+                           b: x + b * inner * p, ldb: p, beta: 0, c: cols, ldc: p)
+                    let image = O.baseAddress! + b * imageSize
+                    image.initialize(repeating: 0, count: imageSize)
+                    window.scatterAdd(cols, into: image)
                 }
             }
         }
@@ -130,7 +121,7 @@ extension Variable {
                 x.value.storage.withUnsafeBufferPointer { X in
                     weight.value.storage.withUnsafeBufferPointer { W in
                         dx.withUnsafeMutableBufferPointer { DX in
-                            Self.sumOverImages(n, cost: cost, size: c * rows + o, scratch: rows * p) { b, dw, gathered in
+                            Self.forEachImage(n, cost: cost, summing: c * rows + o, scratch: rows * p) { b, dw, gathered in
                                 let image = G.baseAddress! + b * outSize
                                 window.gather(image, into: gathered)
                                 if x.requiresGrad {
@@ -150,12 +141,13 @@ extension Variable {
         }
     }
 
-    /// Σ over `n` images of a term of `size` elements, in parallel: `body(b, sum, scratch)`
-    /// adds image b's term into `sum`, its chunk's partial (zeroed at first), and may use
-    /// `scratch` elements of its chunk's own. The partials are added in chunk order, so the
-    /// result does not depend on timing.
-    static func sumOverImages(_ n: Int, cost: Int, size: Int, scratch: Int = 0,
-                              _ body: (_ image: Int, _ sum: UnsafeMutablePointer<T>, _ scratch: UnsafeMutablePointer<T>) -> Void) -> [T] {
+    /// Runs `body(b, sum, scratch)` for each of `n` images, in parallel over chunks of
+    /// images. `sum` is its chunk's partial of a term of `summing` elements (zeroed at
+    /// first), into which it may add image b's share; the partials are added in chunk
+    /// order, so the result, returned (empty when `summing` is 0), does not depend on timing. `scratch` is `scratch`
+    /// elements of the chunk's own, not zeroed.
+    static func forEachImage(_ n: Int, cost: Int, summing size: Int = 0, scratch: Int = 0,
+                             _ body: (_ image: Int, _ sum: UnsafeMutablePointer<T>, _ scratch: UnsafeMutablePointer<T>) -> Void) -> [T] {
         let chunks = Parallel.chunkCount(n, costPerItem: cost)
         var partials = [T](repeating: 0, count: chunks * size)
         var scratches = [T](uninitializedCount: chunks * scratch) { _ in }
