@@ -144,8 +144,8 @@ extension Variable {
     /// Runs `body(b, sum, scratch)` for each of `n` images, in parallel over chunks of
     /// images. `sum` is its chunk's partial of a term of `summing` elements (zeroed at
     /// first), into which it may add image b's share; the partials are added in chunk
-    /// order, so the result, returned (empty when `summing` is 0), does not depend on timing. `scratch` is `scratch`
-    /// elements of the chunk's own, not zeroed.
+    /// order, so the sum it returns (empty for `summing` 0) does not depend on timing.
+    /// `scratch` is that many elements of the chunk's own, not zeroed.
     static func forEachImage(_ n: Int, cost: Int, summing size: Int = 0, scratch: Int = 0,
                              _ body: (_ image: Int, _ sum: UnsafeMutablePointer<T>, _ scratch: UnsafeMutablePointer<T>) -> Void) -> [T] {
         let chunks = Parallel.chunkCount(n, costPerItem: cost)
