@@ -1,9 +1,10 @@
 
 /// The runtime's own parallel loops, over as many threads as `TensorThreads.set` allowed.
-/// Work is split into a few contiguous chunks per thread, which the threads claim as they
-/// go (see `WorkerPool`). Which thread runs a chunk never changes a result: reductions
-/// combine per-chunk partials in chunk order, so they are deterministic for a given thread
-/// count and agree across counts up to float rounding.
+/// Work is split into a few contiguous chunks per thread; each thread runs its own share
+/// and then takes what is left of the others' (see `WorkerPool`). Which thread runs a
+/// chunk never changes a result: reductions combine per-chunk partials in chunk order
+/// (`sumOfChunks`), so they are deterministic for a given thread count and agree across
+/// counts up to float rounding.
 enum Parallel {
     nonisolated(unsafe) static var threads = 1
 
@@ -38,6 +39,22 @@ enum Parallel {
         let chunks = chunkCount(count, costPerItem: costPerItem)
         if chunks <= 1 { return body(0, 0..<count) }
         runChunks(count, chunks, body)
+    }
+
+    /// Σ over the chunks of `count` items of a term of `size` elements: `body(index, range,
+    /// partial)` adds its items' share into its chunk's partial (zeroed at first). The
+    /// partials are added in chunk order, so the sum does not depend on timing.
+    static func sumOfChunks<T: TensorElement>(_ count: Int, costPerItem: Int = 1, size: Int,
+                                              _ body: (_ index: Int, Range<Int>, _ partial: UnsafeMutablePointer<T>) -> Void) -> [T] {
+        let chunks = chunkCount(count, costPerItem: costPerItem)
+        var partials = [T](repeating: 0, count: chunks * size)
+        partials.withUnsafeMutableBufferPointer { p in
+            forEachIndexedChunk(count, costPerItem: costPerItem) { index, range in body(index, range, p.baseAddress! + index * size) }
+        }
+        guard chunks > 1 else { return partials }
+        var sums = [T](repeating: 0, count: size)
+        for chunk in 0..<chunks { for j in 0..<size { sums[j] += partials[chunk * size + j] } }
+        return sums
     }
 
     /// The parallel half of `forEachChunk`, kept out of line so that the inlined half stays

@@ -48,26 +48,36 @@ func runInThisProcess(threads: Int) throws -> [Row] {
     TensorThreads.set(threads)
     var rows: [Row] = []
     func record(_ workload: String, _ variant: String, _ body: () throws -> Void) throws {
-        guard only == nil || only == workload, onlyVariant == nil || onlyVariant == variant else { return }
+        guard onlyVariant == nil || onlyVariant == variant else { return }
         let m = try BenchmarkTiming.measure(settings, body)
         rows.append(Row(workload: workload, variant: variant, threads: threads, median_ms: m.median, min_ms: m.min,
                         max_ms: m.max, mean_ms: m.mean, n: m.count, ext_cpu_pct: m.foreignLoad, attempts: m.attempts,
                         quiet_wait_s: m.quietWaited))
         if !json { print(line(rows.last!)) }
     }
-    try record("sgemm", "1024^3", Workloads.sgemm())
-    let mlp = Workloads.mlp()
-    try record("mlp", "train_step", mlp.trainStep)
-    try record("mlp", "forward", mlp.forward)
-    let attention = Workloads.attention()
-    try record("attention", "forward", attention.forward)
-    try record("attention", "fwd_bwd", attention.forwardBackward)
-    let transformer = Workloads.transformer()
-    try record("transformer", "forward", transformer.forward)
-    try record("transformer", "fwd_bwd", transformer.forwardBackward)
-    let conv = Workloads.conv()
-    try record("conv", "forward", conv.forward)
-    try record("conv", "fwd_bwd", conv.forwardBackward)
+    // A workload is built only when one of its variants is timed.
+    func selected(_ workload: String) -> Bool { only == nil || only == workload }
+    if selected("sgemm") { try record("sgemm", "1024^3", Workloads.sgemm()) }
+    if selected("mlp") {
+        let mlp = Workloads.mlp()
+        try record("mlp", "train_step", mlp.trainStep)
+        try record("mlp", "forward", mlp.forward)
+    }
+    if selected("attention") {
+        let attention = Workloads.attention()
+        try record("attention", "forward", attention.forward)
+        try record("attention", "fwd_bwd", attention.forwardBackward)
+    }
+    if selected("transformer") {
+        let transformer = Workloads.transformer()
+        try record("transformer", "forward", transformer.forward)
+        try record("transformer", "fwd_bwd", transformer.forwardBackward)
+    }
+    if selected("conv") {
+        let conv = Workloads.conv()
+        try record("conv", "forward", conv.forward)
+        try record("conv", "fwd_bwd", conv.forwardBackward)
+    }
     return rows
 }
 

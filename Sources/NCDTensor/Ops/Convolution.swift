@@ -142,25 +142,17 @@ extension Variable {
     }
 
     /// Runs `body(b, sum, scratch)` for each of `n` images, in parallel over chunks of
-    /// images. `sum` is its chunk's partial of a term of `summing` elements (zeroed at
-    /// first), into which it may add image b's share; the partials are added in chunk
-    /// order, so the sum it returns (empty for `summing` 0) does not depend on timing.
-    /// `scratch` is that many elements of the chunk's own, not zeroed.
+    /// images. `sum` is its chunk's partial of a term of `summing` elements, into which it
+    /// may add image b's share (`Parallel.sumOfChunks`; the sum is returned, empty for
+    /// `summing` 0). `scratch` is that many elements of the chunk's own, not zeroed.
     static func forEachImage(_ n: Int, cost: Int, summing size: Int = 0, scratch: Int = 0,
                              _ body: (_ image: Int, _ sum: UnsafeMutablePointer<T>, _ scratch: UnsafeMutablePointer<T>) -> Void) -> [T] {
-        let chunks = Parallel.chunkCount(n, costPerItem: cost)
-        var partials = [T](repeating: 0, count: chunks * size)
-        var scratches = [T](uninitializedCount: chunks * scratch) { _ in }
-        partials.withUnsafeMutableBufferPointer { partial in
-            scratches.withUnsafeMutableBufferPointer { scratched in
-                Parallel.forEachIndexedChunk(n, costPerItem: cost) { index, images in
-                    for b in images { body(b, partial.baseAddress! + index * size, scratched.baseAddress! + index * scratch) }
-                }
+        var scratches = [T](uninitializedCount: Parallel.chunkCount(n, costPerItem: cost) * scratch) { _ in }
+        return scratches.withUnsafeMutableBufferPointer { scratched in
+            Parallel.sumOfChunks(n, costPerItem: cost, size: size) { index, images, sum in
+                for b in images { body(b, sum, scratched.baseAddress! + index * scratch) }
             }
         }
-        var sums = [T](repeating: 0, count: size)
-        for chunk in 0..<chunks { for j in 0..<size { sums[j] += partials[chunk * size + j] } }
-        return sums
     }
 
     /// Max pooling over the last two axes; the backward routes each gradient to the

@@ -50,27 +50,17 @@ public func linear<T>(_ x: Variable<T>, weight: Variable<T>, bias: Variable<T>?)
     }
 }
 
-/// The sums of the columns of a row-major [rows, columns] matrix: one partial per chunk of
-/// rows, each row added in turn (the inner loop over columns is independent, so it
-/// vectorises), the partials added in chunk order so the result does not depend on timing.
+/// The sums of the columns of a row-major [rows, columns] matrix, each row added in turn
+/// (the inner loop over columns is independent, so it vectorises), in parallel over rows.
 func columnSums<T: TensorElement>(_ matrix: [T], rows: Int, columns: Int) -> [T] {
-    let chunks = Parallel.chunkCount(rows, costPerItem: columns)
-    var partials = [T](repeating: 0, count: chunks * columns)
     matrix.withUnsafeBufferPointer { m in
-        partials.withUnsafeMutableBufferPointer { p in
-            Parallel.forEachIndexedChunk(rows, costPerItem: columns) { index, chunk in
-                let sum = p.baseAddress! + index * columns
-                for r in chunk {
-                    let row = m.baseAddress! + r * columns
-                    for c in 0..<columns { sum[c] += row[c] }
-                }
+        Parallel.sumOfChunks(rows, costPerItem: columns, size: columns) { _, chunk, sum in
+            for r in chunk {
+                let row = m.baseAddress! + r * columns
+                for c in 0..<columns { sum[c] += row[c] }
             }
         }
     }
-    guard chunks > 1 else { return partials }
-    var sums = [T](repeating: 0, count: columns)
-    for chunk in 0..<chunks { for c in 0..<columns { sums[c] += partials[chunk * columns + c] } }
-    return sums
 }
 
 /// C (m×n) = op(A)·op(B), or C += … with `accumulate`, on row-major arrays. Without

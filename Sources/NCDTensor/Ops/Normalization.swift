@@ -33,28 +33,23 @@ public func layerNorm<T>(_ x: Variable<T>, weight: Variable<T>, bias: Variable<T
         }
     }
     return Variable(Tensor(unchecked: x.shape, y), operation: "layernorm", parents: [x, weight, bias]) { g in
-        // γ and β gradients sum over rows: one partial per chunk ([chunk][γ | β]), added in
-        // chunk order so the result does not depend on timing.
-        let chunks = Parallel.chunkCount(rows, costPerItem: d * 6)
-        var partials = [T](repeating: 0, count: chunks * 2 * d)
+        // γ and β gradients sum over rows ([γ | β]), in per-chunk partials.
+        var sums: [T] = []
         let dx = g.storage.withUnsafeBufferPointer { gs in
             normalized.withUnsafeBufferPointer { ns in
                 weight.value.storage.withUnsafeBufferPointer { w in
-                    partials.withUnsafeMutableBufferPointer { partial in
-                        [T](uninitializedCount: rows * d) { dxs in
-                            Parallel.forEachIndexedChunk(rows, costPerItem: d * 6) { index, chunk in
-                                let own = partial.baseAddress! + index * 2 * d
-                                for r in chunk {
-                                    // dx = (1/σ)(ĝ − mean(ĝ) − n̂·mean(ĝ·n̂)) with ĝ = g ⊙ γ.
-                                    let (g, n, dx) = (gs.baseAddress! + r * d, ns.baseAddress! + r * d, dxs.baseAddress! + r * d)
-                                    let meanG = RowFolds.sum(d) { g[$0] * w[$0] } / T(d)
-                                    let meanDot = RowFolds.sum(d) { g[$0] * w[$0] * n[$0] } / T(d)
-                                    let inv = inverseStd[r]
-                                    for j in 0..<d {
-                                        own[j] += g[j] * n[j]
-                                        own[d + j] += g[j]
-                                        dx[j] = inv * (g[j] * w[j] - meanG - n[j] * meanDot)
-                                    }
+                    [T](uninitializedCount: rows * d) { dxs in
+                        sums = Parallel.sumOfChunks(rows, costPerItem: d * 6, size: 2 * d) { _, chunk, own in
+                            for r in chunk {
+                                // dx = (1/σ)(ĝ − mean(ĝ) − n̂·mean(ĝ·n̂)) with ĝ = g ⊙ γ.
+                                let (g, n, dx) = (gs.baseAddress! + r * d, ns.baseAddress! + r * d, dxs.baseAddress! + r * d)
+                                let meanG = RowFolds.sum(d) { g[$0] * w[$0] } / T(d)
+                                let meanDot = RowFolds.sum(d) { g[$0] * w[$0] * n[$0] } / T(d)
+                                let inv = inverseStd[r]
+                                for j in 0..<d {
+                                    own[j] += g[j] * n[j]
+                                    own[d + j] += g[j]
+                                    dx[j] = inv * (g[j] * w[j] - meanG - n[j] * meanDot)
                                 }
                             }
                         }
@@ -62,8 +57,7 @@ public func layerNorm<T>(_ x: Variable<T>, weight: Variable<T>, bias: Variable<T
                 }
             }
         }
-        var dw = [T](repeating: 0, count: d), db = dw
-        for c in 0..<chunks { for j in 0..<d { dw[j] += partials[c * 2 * d + j]; db[j] += partials[c * 2 * d + d + j] } }
+        let (dw, db) = (Array(sums[..<d]), Array(sums[d...]))
         return [Tensor(unchecked: x.shape, dx), Tensor(unchecked: [d], dw), Tensor(unchecked: [d], db)]
     }
 }
