@@ -63,20 +63,12 @@ func runInThisProcess(threads: Int) throws -> [Row] {
         try record("mlp", "train_step", mlp.trainStep)
         try record("mlp", "forward", mlp.forward)
     }
-    if selected("attention") {
-        let attention = Workloads.attention()
-        try record("attention", "forward", attention.forward)
-        try record("attention", "fwd_bwd", attention.forwardBackward)
-    }
-    if selected("transformer") {
-        let transformer = Workloads.transformer()
-        try record("transformer", "forward", transformer.forward)
-        try record("transformer", "fwd_bwd", transformer.forwardBackward)
-    }
-    if selected("conv") {
-        let conv = Workloads.conv()
-        try record("conv", "forward", conv.forward)
-        try record("conv", "fwd_bwd", conv.forwardBackward)
+    let models: [(String, () -> (forward: () throws -> Void, forwardBackward: () throws -> Void))] =
+        [("attention", Workloads.attention), ("transformer", Workloads.transformer), ("conv", Workloads.conv)]
+    for (name, build) in models where selected(name) {
+        let model = build()
+        try record(name, "forward", model.forward)
+        try record(name, "fwd_bwd", model.forwardBackward)
     }
     return rows
 }
