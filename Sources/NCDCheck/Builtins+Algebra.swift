@@ -22,7 +22,7 @@ extension Instantiator {
         let evaluator = ScalarEvaluator(lookup: sizeLookup, candidates: scopeSizeNames)
         guard let formula = evaluator.evaluate(group[0].value, &session.diagnostics),
               let args = arguments(call, count: 1) else { return .failed }
-        return emitScale(args[0], formula, text: text(group[0].value.range), at: call.range)
+        return emitScale(args[0], formula, written: written(group[0].value), at: call.range)
     }
 
     /// `linear[m -> k h](x)`: a learned map from the named axes of `x` to new axes, placed
@@ -31,19 +31,19 @@ extension Instantiator {
         guard let spec = readSpec(call, allowed: ["bias"]), let mapping = singleMapping(spec, call),
               let bias = boolOption(spec, "bias", default: true),
               let args = arguments(call, count: 1) else { return .failed }
-        let type = graph.type(of: args[0])
+        let type = builder.type(of: args[0])
         guard let (input, rest) = consumedAxes(mapping, in: type, of: call),
               let output = newAxes(mapping.rhs, avoiding: rest, of: call) else { return .failed }
         let axes = replacing(input, in: type, with: output)
         guard let fanIn = try? input.reduce(SizeExpr.one, { try $0 * $1.size }) else { return .failed }
         let kind = OperationKind.linear(input: input, output: output, bias: bias)
         guard let inst = instance(for: call, stem: "linear", kind: kind, parameters: { path in
-            var p = [Parameter(name: path + ".weight", type: ArrayType(output + input), initializer: .kaimingUniform(fanIn: fanIn))]
-            if bias { p.append(Parameter(name: path + ".bias", type: ArrayType(output), initializer: .kaimingUniform(fanIn: fanIn))) }
+            var p = [Parameter(of: path, role: .weight, type: ArrayType(output + input), initializer: .kaimingUniform(fanIn: fanIn))]
+            if bias { p.append(Parameter(of: path, role: .bias, type: ArrayType(output), initializer: .kaimingUniform(fanIn: fanIn))) }
             return p
         }) else { return .failed }
         return .array(emit(kind, inputs: args, outputs: [ArrayType(axes)], broadcast: rest,
-                           parameters: inst.parameters, instance: inst.path, shares: inst.shares, at: call.range)[0])
+                           parameters: inst.parameters, instance: inst.label, shares: inst.shares, at: call.range)[0])
     }
 
     /// `einsum[y k, x k -> y x](q, k)`: each operand's axes named (in any order), the output's
@@ -63,7 +63,7 @@ extension Instantiator {
         var operandNames: [[String]] = []
         for (i, (pattern, id)) in zip(patterns, args).enumerated() {
             guard let names = names(pattern) else { return .failed }
-            let type = graph.type(of: id)
+            let type = builder.type(of: id)
             let written = Set(names.map(\.text)), actual = Set(type.names)
             if written != actual {
                 let missing = type.names.filter { !written.contains($0) }, extra = names.filter { !actual.contains($0.text) }
@@ -96,7 +96,7 @@ extension Instantiator {
             }
             output.append(axis)
         }
-        return .array(emit(.einsum(operands: operandNames, output: outNames.map(\.text)), inputs: args,
+        return .array(emit(.einsum(Contraction(operands: operandNames, output: outNames.map(\.text))), inputs: args,
                            outputs: [ArrayType(output)], broadcast: [], at: call.range)[0])
     }
 
@@ -125,7 +125,7 @@ extension Instantiator {
         rejectInstanceName(call)
         guard let spec = readSpec(call, allowed: []), let group = singleGroup(spec, call),
               let args = arguments(call, count: 1) else { return .failed }
-        let type = graph.type(of: args[0])
+        let type = builder.type(of: args[0])
         guard let axes = existingAxes(group, in: type, of: call) else { return .failed }
         return .array(emit(.softmax(axes: axes.map(\.name), log: log), inputs: args, outputs: [type],
                            broadcast: type.axes.filter { a in !axes.contains { $0.name == a.name } }, at: call.range)[0])
@@ -135,7 +135,7 @@ extension Instantiator {
         rejectInstanceName(call)
         guard let spec = readSpec(call, allowed: []), let group = singleGroup(spec, call),
               let args = arguments(call, count: 1) else { return .failed }
-        let type = graph.type(of: args[0])
+        let type = builder.type(of: args[0])
         guard let axes = existingAxes(group, in: type, of: call) else { return .failed }
         let rest = type.axes.filter { a in !axes.contains { $0.name == a.name } }
         return .array(emit(.reduce(r, axes: axes.map(\.name)), inputs: args, outputs: [ArrayType(rest)],
@@ -148,7 +148,7 @@ extension Instantiator {
         guard let spec = readSpec(call, allowed: ["eps", "affine"]), let group = singleGroup(spec, call),
               let affine = boolOption(spec, "affine", default: true), numberOption(spec, "eps", default: 1e-5) != nil,
               let args = arguments(call, count: 1) else { return .failed }
-        let type = graph.type(of: args[0])
+        let type = builder.type(of: args[0])
         guard let axes = existingAxes(group, in: type, of: call) else { return .failed }
         let rest = type.axes.filter { a in !axes.contains { $0.name == a.name } }
         if n == .batch, rest.isEmpty {
@@ -162,11 +162,11 @@ extension Instantiator {
             return .array(emit(kind, inputs: args, outputs: [type], broadcast: rest, at: call.range)[0])
         }
         guard let inst = instance(for: call, stem: n.rawValue, kind: kind, parameters: { path in
-            var p = [Parameter(name: path + ".weight", type: ArrayType(axes), initializer: .ones)]
-            if n != .rms { p.append(Parameter(name: path + ".bias", type: ArrayType(axes), initializer: .zeros)) }
+            var p = [Parameter(of: path, role: .scale, type: ArrayType(axes), initializer: .ones)]
+            if n != .rms { p.append(Parameter(of: path, role: .shift, type: ArrayType(axes), initializer: .zeros)) }
             return p
         }) else { return .failed }
         return .array(emit(kind, inputs: args, outputs: [type], broadcast: rest, parameters: inst.parameters,
-                           instance: inst.path, shares: inst.shares, at: call.range)[0])
+                           instance: inst.label, shares: inst.shares, at: call.range)[0])
     }
 }

@@ -11,7 +11,7 @@ extension Instantiator {
         rejectInstanceName(call)
         guard let spec = readSpec(call, allowed: []), let mapping = singleMapping(spec, call),
               let args = arguments(call, count: 1) else { return .failed }
-        let type = graph.type(of: args[0])
+        let type = builder.type(of: args[0])
         guard let (from, rest) = consumedAxes(mapping, in: type, of: call) else { return .failed }
         // Output axes that were input axes keep their size unless one is written.
         var to: [Axis] = []
@@ -49,10 +49,10 @@ extension Instantiator {
             error("`concat` joins along one axis", at: call.callee.range)
             return .failed
         }
-        let first = graph.type(of: args[0])
+        let first = builder.type(of: args[0])
         var total = SizeExpr.zero
         for (i, id) in args.enumerated() {
-            let type = graph.type(of: id)
+            let type = builder.type(of: id)
             guard let axis = type.axis(named: axisName.text) else {
                 error("argument \(i + 1) of `concat` has no axis `\(axisName.text)`: its type is \(type)",
                       at: call.arguments[i].range)
@@ -104,7 +104,7 @@ extension Instantiator {
             error("dropout probability must be in [0, 1); it is \(p)", at: spec.options["p"]!.value.range)
             return .failed
         }
-        let type = graph.type(of: args[0])
+        let type = builder.type(of: args[0])
         return .array(emit(.dropout(probability: p), inputs: args, outputs: [type], broadcast: type.axes, at: call.range)[0])
     }
 
@@ -114,7 +114,7 @@ extension Instantiator {
         rejectInstanceName(call)
         guard let spec = readSpec(call, allowed: []), let group = singleGroup(spec, call),
               let args = arguments(call, count: 2) else { return .failed }
-        let logits = graph.type(of: args[0]), targets = graph.type(of: args[1])
+        let logits = builder.type(of: args[0]), targets = builder.type(of: args[1])
         guard group.count == 1, let classAxis = existingAxes(group, in: logits, of: call)?.first else { return .failed }
         let indices = ArrayType(logits.axes.filter { $0.name != classAxis.name })
         guard targets == indices || targets == logits else {
@@ -133,7 +133,7 @@ extension Instantiator {
             return .failed
         }
         guard let args = arguments(call, count: 2) else { return .failed }
-        let a = graph.type(of: args[0]), b = graph.type(of: args[1])
+        let a = builder.type(of: args[0]), b = builder.type(of: args[1])
         guard a == b else {
             error("`mse` compares arrays of one type; got \(a) and \(b)", at: call.range)
             return .failed

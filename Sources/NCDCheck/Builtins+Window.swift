@@ -45,7 +45,7 @@ extension Instantiator {
         guard let spec = readSpec(call, allowed: ["kernel", "stride", "padding", "dilation"]),
               let mapping = singleMapping(spec, call), let g = geometry(spec),
               let args = arguments(call, count: 1) else { return .failed }
-        let type = graph.type(of: args[0])
+        let type = builder.type(of: args[0])
         guard let spatial = existingAxes(mapping.lhs, in: type, of: call),
               let windowNames = names(mapping.rhs) else { return .failed }
         guard windowNames.count == spatial.count else {
@@ -76,7 +76,7 @@ extension Instantiator {
             return .failed
         }
         guard let g = geometry(spec) else { return .failed }
-        let type = graph.type(of: args[0])
+        let type = builder.type(of: args[0])
         let mapping = spec.mappings[0]
         guard mapping.lhs.count == 1, mapping.rhs.count == 1 else {
             error("`\(call.callee.text)` maps one channel axis to one, as in `c -> n`", at: mapping.range)
@@ -99,13 +99,13 @@ extension Instantiator {
                                              geometry: g, bias: bias, transposed: transposed)
         guard let inst = instance(for: call, stem: transposed ? "conv_transpose" : "conv", kind: kind, parameters: { path in
             let weight = transposed ? [input, output] + kernelAxes : [output, input] + kernelAxes
-            var p = [Parameter(name: path + ".weight", type: ArrayType(weight), initializer: .kaimingUniform(fanIn: fanIn))]
-            if bias { p.append(Parameter(name: path + ".bias", type: ArrayType([output]), initializer: .kaimingUniform(fanIn: fanIn))) }
+            var p = [Parameter(of: path, role: .weight, type: ArrayType(weight), initializer: .kaimingUniform(fanIn: fanIn))]
+            if bias { p.append(Parameter(of: path, role: .bias, type: ArrayType([output]), initializer: .kaimingUniform(fanIn: fanIn))) }
             return p
         }) else { return .failed }
         return .array(emit(kind, inputs: args, outputs: [ArrayType(axes)],
                            broadcast: rest.filter { a in !spatial.contains { $0.name == a.name } },
-                           parameters: inst.parameters, instance: inst.path, shares: inst.shares, at: call.range)[0])
+                           parameters: inst.parameters, instance: inst.label, shares: inst.shares, at: call.range)[0])
     }
 
     /// `maxpool[h w, kernel=2](x)`: the window reduced by max or mean; stride defaults to the kernel.
@@ -115,7 +115,7 @@ extension Instantiator {
               let group = singleGroup(spec, call), let args = arguments(call, count: 1) else { return .failed }
         let kernel = spec.options["kernel"].flatMap { evaluateSize($0.value)?.intValue }
         guard let g = geometry(spec, defaultStride: kernel) else { return .failed }
-        let type = graph.type(of: args[0])
+        let type = builder.type(of: args[0])
         guard let spatial = existingAxes(group, in: type, of: call),
               let moved = windowed(spatial, g, transposed: false, at: call.range) else { return .failed }
         return .array(emit(.pool(r, spatial: spatial.map(\.name), geometry: g), inputs: args,

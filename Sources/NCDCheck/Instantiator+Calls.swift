@@ -21,7 +21,7 @@ extension Instantiator {
 
         // Explicit broadcasting: remove the `over` axes from every argument that has them.
         var broadcast: [Axis] = []
-        var stripped = args.map { graph.type(of: $0) }
+        var stripped = args.map { builder.type(of: $0) }
         for axisName in call.over {
             let carriers = stripped.indices.filter { stripped[$0].contains(axisName.text) }
             guard let first = carriers.first else {
@@ -42,8 +42,8 @@ extension Instantiator {
             for i in carriers { stripped[i].axes.removeAll { $0.name == axisName.text } }
         }
 
-        let instancePath: String
-        var sharedWith: String?
+        let label: InstanceLabel
+        var sharedWith: InstanceLabel?
         switch call.instance {
         case .shares(let n):
             guard let path = sharedInstance(n), let earlier = instances[path] else { return .failed }
@@ -52,8 +52,8 @@ extension Instantiator {
                       at: n.range, notes: [DiagnosticNote("`\(n.text)` is defined here", at: earlier.range)])
                 return .failed
             }
-            instancePath = path
-            sharedWith = path
+            label = earlier.label
+            sharedWith = earlier.label
         case .named(let n):
             let path = qualified(n.text)
             if let earlier = instances[path] {
@@ -61,22 +61,19 @@ extension Instantiator {
                       at: n.range, notes: [DiagnosticNote("first defined here", at: earlier.range)])
                 return .failed
             }
-            instancePath = path
+            label = InstanceLabel(path: path, name: n.text, isChosen: true)
         case nil:
-            let stem = name.prefix(1).lowercased() + name.dropFirst()
-            var path: String
-            repeat { path = qualified(nextDefaultName(stem)) } while instances[path] != nil
-            instancePath = path
+            label = defaultInstance(name.prefix(1).lowercased() + name.dropFirst())
         }
 
-        let description = sizeArguments.isEmpty ? "" : " with " + sizeArguments.map { "\($0.0) = \($0.1)" }.joined(separator: ", ")
+        let description = sizeArguments.isEmpty ? "" : " with " + sizeArguments.map { "\($0.name) = \($0.value)" }.joined(separator: ", ")
         let child = Instantiator(
-            session: session, declaration: callee, prefix: instancePath,
+            session: session, declaration: callee, prefix: label.path,
             context: [DiagnosticNote("in `\(name)`\(description), called here", at: call.range)] + context,
             reportsUnused: false)
-        for (n, v) in sizeArguments {
-            child.localSizes[n] = v
-            child.graph.sizeArguments.append((n, v))
+        for argument in sizeArguments {
+            child.localSizes[argument.name] = argument.value
+            child.builder.addSizeArgument(argument)
         }
         guard let renaming = bindGenerics(callee, call, args: args, stripped: stripped, child: child),
               let inputTypes = child.resolveInputTypes() else { return .failed }
@@ -92,10 +89,11 @@ extension Instantiator {
         session.callStack.append(name)
         let complete = callee.body != nil && child.run(inputs: inputTypes.map { .some($0) })
         session.callStack.removeLast()
+        let childGraph = child.builder.build()
 
         var outputs: [ArrayType] = []
         if complete {
-            outputs = child.graph.outputs.map { child.graph.type(of: $0) }
+            outputs = childGraph.outputs.map { childGraph.type(of: $0) }
         } else {
             for syntax in callee.outputs {
                 guard let t = child.resolveType(syntax) else { return .failed }
@@ -113,23 +111,24 @@ extension Instantiator {
             }
             results.append(ArrayType(axes))
         }
-        let kind: OperationKind = callee.body == nil ? .abstract(name: name) : .call(child.graph)
+        let kind: OperationKind = callee.body == nil ? .abstract(name: name) : .call(childGraph)
         if sharedWith == nil {
-            instances[instancePath] = (.abstract(name: name), child.graph.allParameters, call.callee.range)
-        } else if let earlier = instances[instancePath], earlier.parameters.map(\.type) != child.graph.allParameters.map(\.type) {
+            instances[label.path] = InstanceRecord(label: label, kind: .abstract(name: name),
+                                                   parameters: childGraph.allParameters, range: call.callee.range)
+        } else if let earlier = instances[label.path], earlier.parameters.map(\.type) != childGraph.allParameters.map(\.type) {
             error("`shares` needs the same parameters, but this call of `\(name)` has parameters of other sizes",
                   at: call.range, notes: [DiagnosticNote("the shared instance is defined here", at: earlier.range)])
             return .failed
         }
-        let ids = emit(kind, inputs: args, outputs: results, broadcast: broadcast, instance: instancePath,
+        let ids = emit(kind, inputs: args, outputs: results, broadcast: broadcast, instance: label,
                        shares: sharedWith, at: call.range)
         return ids.count == 1 ? .array(ids[0]) : .tuple(ids)
     }
 
     /// Evaluates the bracketed size arguments of a diagram call, positional or `name = value`,
     /// falling back on defaults; reports missing and unknown ones.
-    func sizeArguments(_ callee: DiagramDeclaration, _ call: Call) -> [(String, SizeExpr)]? {
-        var given: [String: SizeExpr] = [:]
+    func sizeArguments(_ callee: DiagramDeclaration, _ call: Call) -> [SizeArgument]? {
+        var given: [String: (value: SizeExpr, written: WrittenFormula)] = [:]
         var positional = 0
         var ok = true
         for item in call.spec ?? [] {
@@ -142,7 +141,7 @@ extension Instantiator {
                 }
                 let p = callee.sizeParameters[positional]
                 positional += 1
-                if let v = evaluateSize(elements[0].value) { given[p.name.text] = v } else { ok = false }
+                if let v = evaluateSize(elements[0].value) { given[p.name.text] = (v, written(elements[0].value)) } else { ok = false }
             case .option(let name, let value):
                 guard callee.sizeParameters.contains(where: { $0.name.text == name.text }) else {
                     error("`\(callee.name.text)` has no size parameter `\(name.text)`", at: name.range,
@@ -154,27 +153,27 @@ extension Instantiator {
                     error("size parameter `\(name.text)` is given twice", at: name.range)
                     return nil
                 }
-                if let v = evaluateSize(value) { given[name.text] = v } else { ok = false }
+                if let v = evaluateSize(value) { given[name.text] = (v, written(value)) } else { ok = false }
             default:
                 error("a diagram's brackets hold its size parameters, as in `\(callee.name.text)[2, N]`", at: call.callee.range)
                 return nil
             }
         }
         guard ok else { return nil }
-        var result: [(String, SizeExpr)] = []
+        var result: [SizeArgument] = []
         for p in callee.sizeParameters {
             if let v = given[p.name.text] {
-                result.append((p.name.text, v))
+                result.append(SizeArgument(name: p.name.text, value: v.value, written: v.written))
             } else if let d = p.defaultValue {
                 // Defaults are evaluated in the callee's scope: earlier parameters and globals.
                 let globals = self.globals
                 var evaluator = SizeEvaluator(lookup: { n in
-                    if let v = result.first(where: { $0.0 == n })?.1 { return .size(v) }
+                    if let v = result.first(where: { $0.name == n })?.value { return .size(v) }
                     if let a = globals.axes[n] { return .size(a.size) }
                     return globals.constants[n].map(SizeLookup.size)
                 }, candidates: { callee.sizeParameters.map(\.name.text) + globals.axisNames })
                 guard let v = evaluator.evaluate(d, &session.diagnostics) else { return nil }
-                result.append((p.name.text, v))
+                result.append(SizeArgument(name: p.name.text, value: v, written: nil))
             } else {
                 error("`\(callee.name.text)` needs size parameter `\(p.name.text)`", at: call.callee.range,
                       notes: [DiagnosticNote("declared here", at: p.name.range)])

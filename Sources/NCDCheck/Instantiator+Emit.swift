@@ -7,25 +7,23 @@ extension Instantiator {
     @discardableResult
     func emit(
         _ kind: OperationKind, inputs: [ValueID], outputs: [ArrayType], broadcast: [Axis],
-        parameters: [Parameter] = [], instance: String = "", shares: String? = nil, at range: SourceRange
+        parameters: [Parameter] = [], instance: InstanceLabel? = nil, shares: InstanceLabel? = nil, at range: SourceRange
     ) -> [ValueID] {
         session.budget.remaining -= 1
         if session.budget.remaining < 0, !session.budget.exceeded {
             session.budget.exceeded = true
             error("the diagrams expand to more than \(session.budget.limit) operations; ncd stops checking here", at: range)
         }
-        let ids = outputs.map { graph.addValue($0, name: nil, location: Self.span(range)) }
-        graph.operations.append(Operation(
-            kind: kind, inputs: inputs, outputs: ids, broadcast: broadcast, parameters: parameters,
-            instance: instance, sharesParametersWith: shares, location: Self.span(range), loops: loops))
-        return ids
+        return builder.addOperation(kind, inputs: inputs, outputs: outputs, broadcast: broadcast, parameters: parameters,
+                                    instance: instance, sharedFrom: shares, location: Self.span(range))
     }
 
     /// Decides the instance path of a learned operation from `as NAME`, `shares NAME` or a
     /// default (`linear1`, …), and reports a reused name or a missing or mismatched share.
-    /// Returns the path, and the shared path when parameters are reused; nil after an error.
+    /// Returns the instance, the parameters it uses, and the shared instance when they are
+    /// another's; nil after an error.
     func instance(for call: Call, stem: String, kind: OperationKind, parameters: (String) -> [Parameter])
-        -> (path: String, parameters: [Parameter], shares: String?)?
+        -> (label: InstanceLabel, parameters: [Parameter], shares: InstanceLabel?)?
     {
         switch call.instance {
         case .shares(let name):
@@ -38,7 +36,7 @@ extension Instantiator {
                       at: name.range, notes: [DiagnosticNote("`\(name.text)` is defined here", at: earlier.range)])
                 return nil
             }
-            return (path, [], path)
+            return (earlier.label, earlier.parameters, earlier.label)
         case .named(let name):
             let path = qualified(name.text)
             if let earlier = instances[path] {
@@ -47,15 +45,24 @@ extension Instantiator {
                       fixIts: [FixIt("share its parameters", range: call.range, replacement: "shares \(name.text)")])
                 return nil
             }
+            let label = InstanceLabel(path: path, name: name.text, isChosen: true)
             let p = parameters(path)
-            instances[path] = (kind, p, name.range)
-            return (path, p, nil)
+            instances[path] = InstanceRecord(label: label, kind: kind, parameters: p, range: name.range)
+            return (label, p, nil)
         case nil:
-            var path: String
-            repeat { path = qualified(nextDefaultName(stem)) } while instances[path] != nil
-            let p = parameters(path)
-            instances[path] = (kind, p, call.callee.range)
-            return (path, p, nil)
+            let label = defaultInstance(stem)
+            let p = parameters(label.path)
+            instances[label.path] = InstanceRecord(label: label, kind: kind, parameters: p, range: call.callee.range)
+            return (label, p, nil)
+        }
+    }
+
+    /// A fresh default instance under the current scope: `linear1`, then `linear2`, …
+    func defaultInstance(_ stem: String) -> InstanceLabel {
+        while true {
+            let name = nextDefaultName(stem)
+            let path = qualified(name)
+            if instances[path] == nil { return InstanceLabel(path: path, name: name, isChosen: false) }
         }
     }
 
@@ -92,16 +99,16 @@ extension Instantiator {
     // MARK: Elementwise
 
     func emitUnary(_ f: UnaryFunction, _ id: ValueID, at range: SourceRange) -> Evaluated {
-        let type = graph.type(of: id)
+        let type = builder.type(of: id)
         return .array(emit(.unary(f), inputs: [id], outputs: [type], broadcast: type.axes, at: range)[0])
     }
 
-    func emitScale(_ id: ValueID, _ formula: ScalarFormula, text: String, at range: SourceRange) -> Evaluated {
-        let type = graph.type(of: id)
+    func emitScale(_ id: ValueID, _ formula: ScalarFormula, written: WrittenFormula, at range: SourceRange) -> Evaluated {
+        let type = builder.type(of: id)
         let value = formula.evaluate([:])
-        let factor = ScalarFactor(value: value.map { $0.isFinite ? $0 : .nan }, text: text, formula: formula)
+        let factor = ScalarFactor(value: value.map { $0.isFinite ? $0 : .nan }, formula: formula, written: written)
         if let v = value, !v.isFinite {
-            error("the factor `\(text)` is not a finite number", at: range)
+            error("the factor `\(written)` is not a finite number", at: range)
             return .failed
         }
         return .array(emit(.scale(factor), inputs: [id], outputs: [type], broadcast: type.axes, at: range)[0])
@@ -111,7 +118,7 @@ extension Instantiator {
     /// left operand's axes followed by the right's others.
     func emitBinary(_ op: BinaryOperator, _ a: ValueID, _ b: ValueID, opRange: SourceRange,
                     left: SourceRange, right: SourceRange) -> Evaluated {
-        let ta = graph.type(of: a), tb = graph.type(of: b)
+        let ta = builder.type(of: a), tb = builder.type(of: b)
         for axis in ta.axes {
             if let other = tb.axis(named: axis.name), other.size != axis.size {
                 error("axis `\(axis.name)` has size \(axis.size) on the left of `\(op.rawValue)` but \(other.size) on the right",

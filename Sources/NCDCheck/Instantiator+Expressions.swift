@@ -7,7 +7,7 @@ enum Evaluated {
     /// Several outputs of one call, to be bound with `a, b = …`.
     case tuple([ValueID])
     /// A number: a constant or a formula over sizes, with its source text.
-    case scalar(ScalarFormula, text: String)
+    case scalar(ScalarFormula, written: WrittenFormula)
     /// Checking failed; the error is already reported.
     case failed
 
@@ -30,19 +30,19 @@ extension Instantiator {
                 bindings[name.text] = b
                 return b.value.map(Evaluated.array) ?? .failed
             }
-            if case .size(let s) = sizeLookup(name.text) { return .scalar(.size(s), text: name.text) }
+            if case .size(let s) = sizeLookup(name.text) { return .scalar(.size(s), written: .name(name.text)) }
             report(unknownName(name, kind: "name", candidates: Array(bindings.keys) + scopeSizeNames()))
             return .failed
         case .integer(let n, let r):
-            return .scalar(.constant(Double(n)), text: text(r))
-        case .float(let x, let r):
-            return .scalar(.constant(x), text: text(r))
+            return .scalar(.constant(Double(n)), written: .integer(n))
+        case .float(let x, _):
+            return .scalar(.constant(x), written: .number(x))
         case .parenthesized(let inner, _):
             return evaluate(inner)
         case .unary(_, let operand):
             switch evaluate(operand) {
             case .array(let id): return emitUnary(.neg, id, at: expr.range)
-            case .scalar(let f, _): return .scalar(.negate(f), text: text(expr.range))
+            case .scalar(let f, let w): return .scalar(.negate(f), written: .negate(w))
             case .tuple: error("`-` applies to one array, not several", at: expr.range); return .failed
             case .failed: return .failed
             }
@@ -50,7 +50,7 @@ extension Instantiator {
             let evaluator = ScalarEvaluator(lookup: sizeLookup, candidates: scopeSizeNames)
             guard let base = evaluator.evaluate(a, &session.diagnostics),
                   let exponent = evaluator.evaluate(b, &session.diagnostics) else { return .failed }
-            return .scalar(.power(base, exponent), text: text(expr.range))
+            return .scalar(.power(base, exponent), written: written(expr))
         case .binary(let op, let a, let b, let opRange):
             return evaluateBinary(op, a, b, opRange, expr.range)
         case .call(let call):
@@ -60,7 +60,11 @@ extension Instantiator {
             return index(id, items)
         case .load(let slot, let indexExpr, let range):
             guard let i = evaluateInteger(indexExpr, what: "a memory index", minimum: Int.min) else { return .failed }
-            if let id = memory[slot.text]?[i] { return .array(id) }
+            if let id = memory[slot.text]?[i] {
+                let memorySlot = MemorySlot(name: slot.text, index: i, writtenIndex: written(indexExpr))
+                return .array(emit(.load(memorySlot), inputs: [id], outputs: [builder.type(of: id)], broadcast: [],
+                                   at: range)[0])
+            }
             let saved = (memory[slot.text] ?? [:]).keys.sorted().map { "\(slot.text)[\($0)]" }
             error("nothing is saved in `\(slot.text)[\(i)]`", at: range,
                   notes: [DiagnosticNote(saved.isEmpty ? "nothing has been saved in `\(slot.text)` yet"
@@ -89,7 +93,7 @@ extension Instantiator {
         switch (left, right) {
         case (.failed, _), (_, .failed):
             return .failed
-        case (.scalar(let x, _), .scalar(let y, _)):
+        case (.scalar(let x, let wx), .scalar(let y, let wy)):
             let formula: ScalarFormula = switch op {
             case .add: .add(x, y)
             case .subtract: .add(x, .negate(y))
@@ -97,12 +101,12 @@ extension Instantiator {
             case .divide: .divide(x, y)
             case .power: .power(x, y)
             }
-            return .scalar(formula, text: text(range))
-        case (.array(let id), .scalar(let f, let t)) where op == .multiply || op == .divide:
+            return .scalar(formula, written: .binary(WrittenOperator(op), wx, wy))
+        case (.array(let id), .scalar(let f, let w)) where op == .multiply || op == .divide:
             let factor = op == .multiply ? f : .divide(.constant(1), f)
-            return emitScale(id, factor, text: op == .multiply ? t : "1/(\(t))", at: range)
-        case (.scalar(let f, let t), .array(let id)) where op == .multiply:
-            return emitScale(id, f, text: t, at: range)
+            return emitScale(id, factor, written: op == .multiply ? w : .binary(.divide, .integer(1), w), at: range)
+        case (.scalar(let f, let w), .array(let id)) where op == .multiply:
+            return emitScale(id, f, written: w, at: range)
         case (.array(let x), .array(let y)):
             return emitBinary(op, x, y, opRange: opRange, left: a.range, right: b.range)
         case (.tuple, _), (_, .tuple):
@@ -112,6 +116,12 @@ extension Instantiator {
             error("`\(op.rawValue)` between an array and a number is not supported; scale with `*` or `/`", at: opRange)
             return .failed
         }
+    }
+
+    /// The formula an expression writes, for pictures; an expression that is no formula
+    /// (it cannot stand where a size does) is kept as its source text.
+    func written(_ expr: Expr) -> WrittenFormula {
+        WrittenFormula(expr) ?? .name(text(expr.range))
     }
 
     // MARK: Scope
@@ -160,6 +170,7 @@ extension Instantiator {
                 return nil
             }
             axis.size = s
+            axis.writtenSize = written(size)
         }
         return axis
     }
@@ -184,7 +195,7 @@ extension Instantiator {
 
     func index(_ id: ValueID, _ items: [IndexItem]) -> Evaluated {
         var current = id
-        var type = graph.type(of: id)
+        var type = builder.type(of: id)
         let original = type
         for (position, item) in items.enumerated() {
             let axisName: String

@@ -27,7 +27,7 @@ extension Instantiator {
         if let old = bindings[name.text], !old.used, old.value != nil, reportsUnused, !name.text.hasPrefix("_") {
             report(.warning("value `\(name.text)` is replaced before it is used", at: old.range))
         }
-        if let value, graph.values[value].name == nil { graph.values[value].name = name.text }
+        if let value { builder.bind(value, to: name.text) }
         bindings[name.text] = Binding(value: value, range: name.range)
     }
 
@@ -62,8 +62,11 @@ extension Instantiator {
         }
         if memory[slot.text]?[index] != nil {
             error("`\(slot.text)[\(index)]` is already saved; each slot is written once", at: slot.range)
+            return
         }
         memory[slot.text, default: [:]][index] = id
+        emit(.save(MemorySlot(name: slot.text, index: index, writtenIndex: written(indexExpr))), inputs: [id], outputs: [],
+             broadcast: [], at: slot.range.union(expr.range))
     }
 
     func loop(_ variable: Name, _ lowerExpr: Expr, _ upperExpr: Expr, _ label: Name?, _ body: [Statement], _ range: SourceRange) {
@@ -74,19 +77,22 @@ extension Instantiator {
             return
         }
         let labelText = label?.text ?? nextDefaultName("loop")
-        guard upper >= lower else { return }
         let span = upper.subtractingReportingOverflow(lower)
-        if span.overflow || span.partialValue >= 100_000 {
+        if upper >= lower, span.overflow || span.partialValue >= 100_000 {
             let count = span.overflow ? "more than \(Int.max)" : "\(span.partialValue + 1)"
             error("loop runs \(count) times; ncd unrolls loops, and at most 100000 iterations are allowed", at: range)
             return
         }
+        builder.beginLoop(label: labelText, labelIsChosen: label != nil, variable: variable.text, lower: lower, upper: upper,
+                          writtenLower: written(lowerExpr), writtenUpper: written(upperExpr), location: Self.span(range))
+        defer { builder.endLoop() }
+        guard upper >= lower else { return }
         for i in lower...upper {
             if session.budgetExceeded || returned { break }
             localSizes[variable.text] = SizeExpr(i)
-            loops.append(LoopFrame(label: labelText, variable: variable.text, index: i))
+            builder.beginIteration(i)
             execute(body)
-            loops.removeLast()
+            builder.endIteration()
         }
         localSizes[variable.text] = nil
     }
@@ -105,7 +111,7 @@ extension Instantiator {
         }
         returned = true
         if isScratch {
-            graph.outputs = items.compactMap(\.id)
+            items.compactMap(\.id).forEach(builder.addOutput)
             return
         }
         let declared = declaration.outputs
@@ -116,11 +122,11 @@ extension Instantiator {
         }
         for ((item, syntax), expected) in zip(zip(items, declared), declaredOutputs) {
             guard let id = item.id, let expected else { continue }
-            let actual = graph.type(of: id)
+            let actual = builder.type(of: id)
             if actual != expected {
                 mismatch(actual, expected, at: item.range, what: "returned value", declaredAt: syntax.range)
             }
-            graph.outputs.append(id)
+            builder.addOutput(id)
         }
     }
 
@@ -161,7 +167,7 @@ extension Instantiator {
 
     /// The path of the current scope: loop labels and indices under the instance prefix.
     var currentPath: String {
-        let parts = [prefix].filter { !$0.isEmpty } + loops.flatMap { [$0.label, String($0.index)] }
+        let parts = [prefix].filter { !$0.isEmpty } + builder.currentFrames.flatMap { [$0.label, String($0.index)] }
         return parts.joined(separator: ".")
     }
 }

@@ -16,7 +16,8 @@ final class Instantiator {
 
     let session: Session
     let declaration: DiagramDeclaration
-    let graph: DiagramGraph
+    /// The graph under construction.
+    let builder: DiagramGraph.Builder
     var bindings: [String: Binding] = [:]
     /// Generic axes bound at this instantiation, by their names in this diagram.
     var localAxes: [String: Axis] = [:]
@@ -26,12 +27,10 @@ final class Instantiator {
     var memory: [String: [Int: ValueID]] = [:]
     /// The dotted path of this instance, e.g. `encoder.attn`; empty at the root.
     let prefix: String
-    /// Current loop iterations, outermost first.
-    var loops: [LoopFrame] = []
     /// Counters for default instance names (`linear1`, `linear2`), per path prefix.
     var counters: [String: Int] = [:]
-    /// Instances created here: path → the operation kind and parameters.
-    var instances: [String: (kind: OperationKind, parameters: [Parameter], range: SourceRange)] = [:]
+    /// Instances created here, by path.
+    var instances: [String: InstanceRecord] = [:]
     /// Notes added to every diagnostic, saying which instantiation is being checked.
     let context: [DiagnosticNote]
     /// Whether to warn about unused values (once, in the diagram's own check).
@@ -45,7 +44,7 @@ final class Instantiator {
     init(session: Session, declaration: DiagramDeclaration, prefix: String, context: [DiagnosticNote], reportsUnused: Bool) {
         self.session = session
         self.declaration = declaration
-        self.graph = DiagramGraph(name: declaration.name.text)
+        self.builder = DiagramGraph.Builder(name: declaration.name.text)
         self.prefix = prefix
         self.context = context
         self.reportsUnused = reportsUnused
@@ -85,11 +84,11 @@ final class Instantiator {
             guard let value = p.defaultValue else { return nil }
             guard let size = me.evaluateSize(value) else { return nil }
             me.localSizes[p.name.text] = size
-            me.graph.sizeArguments.append((p.name.text, size))
+            me.builder.addSizeArgument(SizeArgument(name: p.name.text, value: size, written: WrittenFormula(value)))
         }
         session.callStack = [declaration.name.text]
         guard let inputTypes = me.resolveInputTypes() else { return nil }
-        return me.run(inputs: inputTypes.map { .some($0) }) ? me.graph : nil
+        return me.run(inputs: inputTypes.map { .some($0) }) ? me.builder.build() : nil
     }
 
     /// Resolves the declared input types in this instantiation's scope.
@@ -111,8 +110,7 @@ final class Instantiator {
                       notes: [DiagnosticNote("first declared here", at: earlier)])
             }
             seen[input.name.text] = input.name.range
-            let id = type.map { graph.addValue($0, name: input.name.text, location: Self.span(input.name.range)) }
-            if let id { graph.inputs.append(id) }
+            let id = type.map { builder.addInput($0, name: input.name.text, location: Self.span(input.name.range)) }
             bindings[input.name.text] = Binding(value: id, range: input.name.range, isInput: true)
         }
         guard let body = declaration.body else { return false }
@@ -137,4 +135,12 @@ final class Instantiator {
                             fixIts: [FixIt("name it `_\(name)` to silence this warning", range: b.range, replacement: "_\(name)")]))
         }
     }
+}
+
+/// An instance made in one diagram: its label, what it is, and the parameters it owns.
+struct InstanceRecord {
+    var label: InstanceLabel
+    var kind: OperationKind
+    var parameters: [Parameter]
+    var range: SourceRange
 }

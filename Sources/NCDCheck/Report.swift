@@ -49,10 +49,10 @@ public enum Report {
             out += "diagram \(d.name)\n"
             var rows: [[String]] = [["line", "operation", "instance", "output", "FLOPs", "params", "bytes out"]]
             do {
-                for op in g.operations {
+                for op in g.operations where !op.kind.isMemoryAccess {
                     let c = try g.cost(of: op)
                     let out = op.outputs.map { "\(g.type(of: $0))" }.joined(separator: ", ")
-                    rows.append([place(op.location.start), op.kind.mnemonic, op.instance,
+                    rows.append([place(op.location.start), op.kind.mnemonic, op.instancePath,
                                  out, c.flops.description, c.parameters.description, c.outputBytes.description])
                 }
                 let total = try g.totalCost()

@@ -29,7 +29,7 @@ extension DiagramGraph {
         let outElements = try outputs.reduce(SizeExpr.zero) { try $0 + (try $1.elementCount()) }
         let inElements = try inputs.reduce(SizeExpr.zero) { try $0 + (try $1.elementCount()) }
         let broadcast = try op.broadcast.reduce(SizeExpr.one) { try $0 * $1.size }
-        let parameters = try op.parameters.reduce(SizeExpr.zero) { try $0 + (try $1.type.elementCount()) }
+        let parameters = try op.ownedParameters.reduce(SizeExpr.zero) { try $0 + (try $1.type.elementCount()) }
         let bytes = try outElements * SizeExpr(bytesPerElement)
         func times(_ k: Int, _ e: SizeExpr) throws -> SizeExpr { try SizeExpr(k) * e }
 
@@ -38,14 +38,13 @@ extension DiagramGraph {
         case .linear(let input, _, let bias):
             let fanIn = try input.reduce(SizeExpr.one) { try $0 * $1.size }
             flops = try times(2, try outElements * fanIn) + (bias ? outElements : .zero)
-        case .einsum(let operands, let output):
+        case .einsum(let c):
             var distinct: [String: SizeExpr] = [:]
-            for (names, type) in zip(operands, inputs) {
+            for (names, type) in zip(c.operands, inputs) {
                 for name in names { distinct[name] = type.axis(named: name)?.size }
             }
             let all = try distinct.values.reduce(SizeExpr.one) { try $0 * $1 }
-            let contracted = operands.joined().contains { !output.contains($0) }
-            flops = operands.count > 1 ? try times(2 * (operands.count - 1), all) : contracted ? all : .zero
+            flops = c.operands.count > 1 ? try times(2 * (c.operands.count - 1), all) : c.summed.isEmpty ? .zero : all
         case .unary, .binary, .scale, .dropout:
             flops = outElements
         case .softmax:
@@ -54,10 +53,12 @@ extension DiagramGraph {
             flops = inElements
         case .normalize:
             flops = try times(8, inElements)
-        case .convolution(_, let input, _, let g, _, let transposed):
+        case .convolution(_, let input, let output, let g, _, let transposed):
+            // Each output element of a convolution sums input channels × kernel volume; a
+            // transposed one scatters each input element to output channels × volume.
             let volume = try SizeExpr(g.kernel).power(SizeExpr(spatialCount(op.kind)))
             let base = transposed ? inElements : outElements
-            let partner = transposed ? outputs[0].axis(named: input.name)?.size ?? .one : input.size
+            let partner = transposed ? output.size : input.size
             flops = try times(2, try base * (try partner * volume))
         case .pool(_, _, let g):
             flops = try outElements * (try SizeExpr(g.kernel).power(SizeExpr(spatialCount(op.kind))))
@@ -67,7 +68,10 @@ extension DiagramGraph {
             // A call that shares another instance's parameters owns none of them.
             let inner = try child.totalCost()
             return Cost(flops: try inner.flops * broadcast,
-                        parameters: op.sharesParametersWith == nil ? inner.parameters : .zero, outputBytes: bytes)
+                        parameters: op.sharedFrom == nil ? inner.parameters : .zero, outputBytes: bytes)
+        case .save, .load:
+            // Memory moves nothing: a load is the saved value, read elsewhere.
+            return Cost()
         case .rearrange, .concatenate, .index, .slice, .window, .identity, .abstract:
             flops = .zero
         }

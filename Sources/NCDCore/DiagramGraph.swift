@@ -1,126 +1,79 @@
-/// Identifies a value (a wire bundle) within one ``DiagramGraph``.
-public typealias ValueID = Int
+/// A size parameter of one instantiation: `s = 2`, with the argument as the caller wrote it.
+public struct SizeArgument: Hashable, Sendable {
+    public let name: String
+    public let value: SizeExpr
+    /// The caller's expression (`64 * 2^λ`), or nil where the parameter took its default.
+    public let written: WrittenFormula?
 
-/// A value: the output of an operation or an input of the diagram.
-public struct Value: Hashable, Sendable {
-    public var id: ValueID
-    public var type: ArrayType
-    /// The name it was bound to in the source, if any.
-    public var name: String?
-    /// Where it was produced or declared.
-    public var location: SourceSpan
-}
-
-/// A location in a source file, independent of the syntax module.
-public struct SourceSpan: Hashable, Sendable {
-    public var start: Int
-    public var end: Int
-
-    public init(start: Int, end: Int) {
-        self.start = start
-        self.end = end
-    }
-}
-
-/// How a parameter starts, as PyTorch initialises the same layer.
-public enum Initializer: Hashable, Sendable {
-    /// U(−1/√fanIn, 1/√fanIn): Kaiming-uniform with a = √5, PyTorch's default for weights
-    /// and biases of linear and convolution layers.
-    case kaimingUniform(fanIn: SizeExpr)
-    case ones
-    case zeros
-}
-
-/// A learned tensor, with a stable dotted name such as `encoder.attn.q.weight`.
-public struct Parameter: Hashable, Sendable {
-    public var name: String
-    public var type: ArrayType
-    public var initializer: Initializer
-
-    public init(name: String, type: ArrayType, initializer: Initializer) {
+    public init(name: String, value: SizeExpr, written: WrittenFormula?) {
         self.name = name
-        self.type = type
-        self.initializer = initializer
-    }
-}
-
-/// One iteration of an unrolled loop an operation sits in.
-public struct LoopFrame: Hashable, Sendable {
-    /// The loop's label (its instance name prefix).
-    public var label: String
-    /// The loop variable and its value in this iteration.
-    public var variable: String
-    public var index: Int
-
-    public init(label: String, variable: String, index: Int) {
-        self.label = label
-        self.variable = variable
-        self.index = index
-    }
-}
-
-/// One operation of a typed diagram.
-public struct Operation: Hashable, Sendable {
-    public var kind: OperationKind
-    public var inputs: [ValueID]
-    public var outputs: [ValueID]
-    /// Axes the operation is broadcast over (carried by some input, not acted on).
-    public var broadcast: [Axis]
-    /// Learned tensors this operation owns (empty when it shares another's).
-    public var parameters: [Parameter]
-    /// The instance path of the operation, e.g. `encoder.attn.q`.
-    public var instance: String
-    /// Set when this operation reuses the parameters of the instance named here.
-    public var sharesParametersWith: String?
-    public var location: SourceSpan
-    /// The loop iterations enclosing the operation, outermost first.
-    public var loops: [LoopFrame]
-
-    public init(
-        kind: OperationKind, inputs: [ValueID], outputs: [ValueID], broadcast: [Axis], parameters: [Parameter],
-        instance: String, sharesParametersWith: String?, location: SourceSpan, loops: [LoopFrame]
-    ) {
-        self.kind = kind
-        self.inputs = inputs
-        self.outputs = outputs
-        self.broadcast = broadcast
-        self.parameters = parameters
-        self.instance = instance
-        self.sharesParametersWith = sharesParametersWith
-        self.location = location
-        self.loops = loops
+        self.value = value
+        self.written = written
     }
 }
 
 /// A typed diagram: a graph of operations over values, with sub-diagrams nested in calls.
-/// Checking builds it; running, rendering and cost analysis read it.
+/// Checking builds it through ``Builder`` and nothing changes it afterwards; running,
+/// rendering, cost analysis and export read it.
+///
+/// Invariants (``validate()`` checks them; the builder keeps them):
+/// - `values[i].id == i`; each value is produced once, by a diagram input or by one
+///   operation's output;
+/// - operations are in topological order: an operation's inputs are diagram inputs or
+///   outputs of earlier operations;
+/// - a value's axes have distinct names;
+/// - each loop's iterations cover consecutive operations, nested loops within an
+///   iteration of their parent, and every operation's loop frames name those loops;
+/// - a `save` has one input and no outputs, a `load` one input and one output of its type.
 public final class DiagramGraph: Hashable, @unchecked Sendable {
     /// The diagram's name.
     public let name: String
     /// Size parameters of this instantiation, e.g. `s = 2`.
-    public var sizeArguments: [(name: String, value: SizeExpr)] = []
-    public var values: [Value] = []
-    public var operations: [Operation] = []
-    public var inputs: [ValueID] = []
-    public var outputs: [ValueID] = []
+    public let sizeArguments: [SizeArgument]
+    public let values: [Value]
+    public let operations: [Operation]
+    public let inputs: [ValueID]
+    public let outputs: [ValueID]
+    /// The loops of this diagram's body (not its sub-diagrams'), outermost first.
+    public let loops: [Loop]
+    /// For each value, the operation that produces it (nil for a diagram input).
+    private let producers: [Int?]
+    /// For each value, the operations that read it, in order (an operation reading it twice
+    /// appears twice).
+    private let consumerLists: [[Int]]
 
-    public init(name: String) {
+    init(name: String, sizeArguments: [SizeArgument], values: [Value], operations: [Operation],
+         inputs: [ValueID], outputs: [ValueID], loops: [Loop]) {
         self.name = name
-    }
-
-    /// Adds a value and returns its id.
-    public func addValue(_ type: ArrayType, name: String?, location: SourceSpan) -> ValueID {
-        values.append(Value(id: values.count, type: type, name: name, location: location))
-        return values.count - 1
+        self.sizeArguments = sizeArguments
+        self.values = values
+        self.operations = operations
+        self.inputs = inputs
+        self.outputs = outputs
+        self.loops = loops
+        var producers = [Int?](repeating: nil, count: values.count)
+        var consumers = [[Int]](repeating: [], count: values.count)
+        for (i, op) in operations.enumerated() {
+            for v in op.outputs where v < values.count { producers[v] = i }
+            for v in op.inputs where v < values.count { consumers[v].append(i) }
+        }
+        self.producers = producers
+        self.consumerLists = consumers
     }
 
     public func type(of id: ValueID) -> ArrayType { values[id].type }
+
+    /// The index of the operation that produces a value; nil for a diagram input.
+    public func producer(of id: ValueID) -> Int? { producers[id] }
+
+    /// The indices of the operations that read a value, in order.
+    public func consumers(of id: ValueID) -> [Int] { consumerLists[id] }
 
     /// Every parameter of this diagram and its sub-diagrams, in order, each once: an
     /// operation that shares another's parameters contributes none.
     public var allParameters: [Parameter] {
         operations.flatMap { op -> [Parameter] in
-            if op.sharesParametersWith != nil { return [] }
+            if op.sharedFrom != nil { return [] }
             if case .call(let child) = op.kind { return op.parameters + child.allParameters }
             return op.parameters
         }

@@ -1,100 +1,102 @@
-import Foundation
+/// Identifies a value (a wire bundle) within one ``DiagramGraph``.
+public typealias ValueID = Int
 
-/// Elementwise functions of one argument, lifted over every axis.
-public enum UnaryFunction: String, CaseIterable, Sendable {
-    case relu, gelu, tanh, sigmoid, exp, log, sqrt, square, neg, abs
+/// A value: the output of an operation or an input of the diagram.
+public struct Value: Hashable, Sendable {
+    public let id: ValueID
+    public let type: ArrayType
+    /// The name it was bound to in the source, if any.
+    public internal(set) var name: String?
+    /// Where it was produced or declared.
+    public let location: SourceSpan
 }
 
-/// Elementwise functions of two arguments, broadcast by axis name.
-public enum BinaryFunction: String, Sendable {
-    case add = "+", subtract = "-", multiply = "*", divide = "/"
-}
+/// A location in a source file, independent of the syntax module.
+public struct SourceSpan: Hashable, Sendable {
+    public var start: Int
+    public var end: Int
 
-/// Reductions over named axes.
-public enum Reduction: String, Sendable {
-    case sum, mean, max
-}
-
-/// Normalisations with a learned affine transform.
-public enum Normalization: String, Sendable {
-    /// Statistics over the named axes, per position of the others.
-    case layer = "layernorm"
-    /// Root mean square over the named axes.
-    case rms = "rmsnorm"
-    /// Statistics over every axis except the named (feature) axes.
-    case batch = "batchnorm"
-}
-
-/// Kernel geometry of a windowing operation ★, per spatial axis.
-public struct WindowGeometry: Hashable, Sendable {
-    public var kernel: Int
-    public var stride: Int
-    public var padding: Int
-    public var dilation: Int
-
-    public init(kernel: Int, stride: Int = 1, padding: Int = 0, dilation: Int = 1) {
-        self.kernel = kernel
-        self.stride = stride
-        self.padding = padding
-        self.dilation = dilation
-    }
-
-    /// `⌊(n + 2p − d(k−1) − 1) / s⌋ + 1`, PyTorch's output size.
-    public func outputSize(_ n: SizeExpr) throws -> SizeExpr {
-        let span = try checked(try checked(dilation.multipliedReportingOverflow(by: kernel - 1)).addingReportingOverflow(1))
-        let numerator = try n + (try SizeExpr(2) * SizeExpr(padding)) - SizeExpr(span)
-        return try SizeExpr.floorDivision(numerator, SizeExpr(stride)) + .one
-    }
-
-    /// `(n − 1)s − 2p + d(k−1) + 1`, the transposed convolution's output size.
-    public func transposedOutputSize(_ n: SizeExpr) throws -> SizeExpr {
-        let span = try checked(try checked(dilation.multipliedReportingOverflow(by: kernel - 1)).addingReportingOverflow(1))
-        return try (try n - .one) * SizeExpr(stride) - (try SizeExpr(2) * SizeExpr(padding)) + SizeExpr(span)
-    }
-
-    private func checked(_ r: (partialValue: Int, overflow: Bool)) throws -> Int {
-        if r.overflow { throw SizeError.overflow }
-        return r.partialValue
+    public init(start: Int, end: Int) {
+        self.start = start
+        self.end = end
     }
 }
 
-/// A constant factor written in the source, e.g. `k^-0.5`, kept with its text for pictures.
-public struct ScalarFactor: Hashable, Sendable {
-    /// The value when every size in it is known; nil while a free size remains.
-    public var value: Double?
-    /// The source text, e.g. `k^-0.5`.
-    public var text: String
-    /// The sizes it depends on, so the runtime can evaluate it once sizes are bound.
-    public var formula: ScalarFormula
+/// The instance an operation is: its dotted path, the last segment of it, and whether the
+/// user chose that name (`as Q`) or the checker made one up (`linear2`). Pictures write
+/// only chosen names; parameters are named from the path.
+public struct InstanceLabel: Hashable, Sendable, CustomStringConvertible {
+    /// `encoder.attn.q`.
+    public let path: String
+    /// `q`: the segment the user wrote or the checker chose.
+    public let name: String
+    /// Whether `as NAME` (or `shares NAME`) wrote it.
+    public let isChosen: Bool
 
-    public init(value: Double?, text: String, formula: ScalarFormula) {
-        self.value = value
-        self.text = text
-        self.formula = formula
+    public init(path: String, name: String, isChosen: Bool) {
+        self.path = path
+        self.name = name
+        self.isChosen = isChosen
     }
+
+    public var description: String { path }
 }
 
-/// A float-valued expression over sizes.
-public indirect enum ScalarFormula: Hashable, Sendable {
-    case constant(Double)
-    case size(SizeExpr)
-    case add(ScalarFormula, ScalarFormula)
-    case multiply(ScalarFormula, ScalarFormula)
-    case divide(ScalarFormula, ScalarFormula)
-    case power(ScalarFormula, ScalarFormula)
-    case negate(ScalarFormula)
+/// A slot of the paper's memory, `C[λ]`: its name, the index as evaluated and as written.
+public struct MemorySlot: Hashable, Sendable, CustomStringConvertible {
+    public let name: String
+    public let index: Int
+    public let writtenIndex: WrittenFormula
 
-    /// The value with free sizes bound, or nil if one is missing.
-    public func evaluate(_ bindings: [String: Int]) -> Double? {
-        switch self {
-        case .constant(let c): return c
-        case .size(let s): return (try? s.substituting(bindings.mapValues { SizeExpr($0) }))?.constant?.doubleValue
-        case .add(let a, let b): return a.evaluate(bindings).flatMap { x in b.evaluate(bindings).map { x + $0 } }
-        case .multiply(let a, let b): return a.evaluate(bindings).flatMap { x in b.evaluate(bindings).map { x * $0 } }
-        case .divide(let a, let b): return a.evaluate(bindings).flatMap { x in b.evaluate(bindings).map { x / $0 } }
-        case .power(let a, let b):
-            return a.evaluate(bindings).flatMap { x in b.evaluate(bindings).map { Foundation.pow(x, $0) } }
-        case .negate(let a): return a.evaluate(bindings).map { -$0 }
-        }
+    public init(name: String, index: Int, writtenIndex: WrittenFormula) {
+        self.name = name
+        self.index = index
+        self.writtenIndex = writtenIndex
     }
+
+    /// `C[2]`.
+    public var description: String { "\(name)[\(index)]" }
+}
+
+/// One operation of a typed diagram.
+public struct Operation: Hashable, Sendable {
+    public let kind: OperationKind
+    public let inputs: [ValueID]
+    public let outputs: [ValueID]
+    /// Axes the operation is broadcast over (carried by some input, not acted on).
+    public let broadcast: [Axis]
+    /// The learned tensors this operation uses, owned or (when ``sharedFrom`` is set)
+    /// another instance's. A call's parameters live in its sub-diagram.
+    public let parameters: [Parameter]
+    /// The instance this operation is, for learned operations and calls; nil otherwise.
+    public let instance: InstanceLabel?
+    /// The instance whose parameters this operation reuses (`shares NAME`).
+    public let sharedFrom: InstanceLabel?
+    public let location: SourceSpan
+    /// The loop iterations enclosing the operation, outermost first.
+    public let loops: [LoopFrame]
+
+    public init(
+        kind: OperationKind, inputs: [ValueID], outputs: [ValueID], broadcast: [Axis], parameters: [Parameter],
+        instance: InstanceLabel?, sharedFrom: InstanceLabel?, location: SourceSpan, loops: [LoopFrame]
+    ) {
+        self.kind = kind
+        self.inputs = inputs
+        self.outputs = outputs
+        self.broadcast = broadcast
+        self.parameters = parameters
+        self.instance = instance
+        self.sharedFrom = sharedFrom
+        self.location = location
+        self.loops = loops
+    }
+
+    /// The parameters this operation owns: none when it shares another's.
+    public var ownedParameters: [Parameter] { sharedFrom == nil ? parameters : [] }
+
+    /// The parameter playing `role`, if the operation has one.
+    public func parameter(_ role: ParameterRole) -> Parameter? { parameters.first { $0.role == role } }
+
+    /// The instance path, or "" for an operation that is no instance.
+    public var instancePath: String { instance?.path ?? "" }
 }

@@ -3,8 +3,9 @@
 public indirect enum OperationKind: Hashable, Sendable {
     /// A learned linear map from the `input` axes to the `output` axes (the paper's L, L₊).
     case linear(input: [Axis], output: [Axis], bias: Bool)
-    /// A multilinear contraction: each operand's axes in the pattern's order, and the output's.
-    case einsum(operands: [[String]], output: [String])
+    /// A multilinear contraction: each operand's axes in the pattern's order, the output's,
+    /// and which labels are summed, kept and diagonal.
+    case einsum(Contraction)
     case unary(UnaryFunction)
     case binary(BinaryFunction)
     /// Multiplication by a constant.
@@ -39,10 +40,23 @@ public indirect enum OperationKind: Hashable, Sendable {
     case meanSquaredError
     /// The unit (identity matrix) between two axes of equal size.
     case identity(Axis, Axis)
+    /// Writes its one input to a memory slot (`save C[λ] = x`); it has no outputs.
+    case save(MemorySlot)
+    /// Reads a slot (`load C[5 - λ]`): its input is the value saved there, its output the
+    /// same value where it is read.
+    case load(MemorySlot)
     /// A call of a diagram with a body.
     case call(DiagramGraph)
     /// A call of a diagram declared without a body: a typed, unspecified box.
     case abstract(name: String)
+
+    /// Whether this is a `save` or a `load`: it moves no data and costs nothing.
+    public var isMemoryAccess: Bool {
+        switch self {
+        case .save, .load: return true
+        default: return false
+        }
+    }
 
     /// A short name for tables: `linear`, `einsum`, `relu`, …
     public var mnemonic: String {
@@ -66,6 +80,8 @@ public indirect enum OperationKind: Hashable, Sendable {
         case .crossEntropy: return "cross_entropy"
         case .meanSquaredError: return "mse"
         case .identity: return "eye"
+        case .save: return "save"
+        case .load: return "load"
         case .call(let g): return g.name
         case .abstract(let name): return name
         }

@@ -3,10 +3,22 @@
 public struct Axis: Hashable, Sendable, CustomStringConvertible {
     public var name: String
     public var size: SizeExpr
+    /// The size as the source wrote it where it was written (`[c: 64 * 2^λ]`, a derived
+    /// `axis d = h * k`), else nil. It travels with the wire for pictures, and is no part
+    /// of the wire's identity: equality and hashing read the name and size alone.
+    public var writtenSize: WrittenFormula?
 
-    public init(_ name: String, _ size: SizeExpr) {
+    public init(_ name: String, _ size: SizeExpr, written: WrittenFormula? = nil) {
         self.name = name
         self.size = size
+        self.writtenSize = written
+    }
+
+    public static func == (a: Axis, b: Axis) -> Bool { a.name == b.name && a.size == b.size }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(size)
     }
 
     /// `y:20`, or just `y` when the size is the free size of the same name.

@@ -8,8 +8,8 @@ extension Executor {
         switch op.kind {
         case .linear(let input, let output, let bias):
             let (moved, _) = try x[0].mergingToEnd(input.map(\.name), as: "§in")
-            let ps = try parameters(of: op, roles: bias ? ["weight", "bias"] : ["weight"])
-            guard let weight = ps[0] else { throw ExecError.internalError("no weight for `\(op.instance)`") }
+            let ps = try parameters(of: op, roles: bias ? [.weight, .bias] : [.weight])
+            guard let weight = ps[0] else { throw ExecError.internalError("no weight for `\(op.instancePath)`") }
             let outSizes = try output.map { try size($0.size) }
             let w = try weight.reshapedVariable([outSizes.reduce(1, *), moved.shape.last!])
             let b = try bias ? ps[1].map { try $0.reshapedVariable([outSizes.reduce(1, *)]) } : nil
@@ -28,7 +28,7 @@ extension Executor {
 
         case .scale(let factor):
             guard let value = factor.formula.evaluate(sizes) else {
-                throw ExecError.internalError("factor `\(factor.text)` has an unbound size")
+                throw ExecError.internalError("factor `\(factor.written)` has an unbound size")
             }
             return [Named(variable: x[0].variable.scaled(by: Float(value)), axes: x[0].axes)]
 
@@ -105,6 +105,12 @@ extension Executor {
             for i in 0..<n { eye[[i, i]] = 1 }
             return [Named(variable: Variable(eye), axes: [a.name, b.name])]
 
+        case .save:
+            return []
+
+        case .load:
+            return [x[0]]
+
         case .call(let child):
             return try call(op, child, x, in: g)
 
@@ -116,18 +122,13 @@ extension Executor {
     /// An einsum, times `scale`. Operands are labelled by their own axis names; carried-in
     /// axes stay in the output.
     func contract(_ op: Operation, _ x: [Named], in g: DiagramGraph, scale: Float = 1) throws -> Named {
-        guard case .einsum(_, let output) = op.kind else { throw ExecError.internalError("`\(op.kind.mnemonic)` is not an einsum") }
-        let carried = x.flatMap(\.axes).filter { !output.contains($0) && !isContracted($0, op, g) }
+        guard case .einsum(let contraction) = op.kind else { throw ExecError.internalError("`\(op.kind.mnemonic)` is not an einsum") }
+        let output = contraction.output
+        let carried = x.flatMap(\.axes).filter { !output.contains($0) && !contraction.summed.contains($0) }
         var extras: [String] = []
         for a in carried where !extras.contains(a) { extras.append(a) }
         let labels = extras + output
         return Named(variable: try einsum(x.map { ($0.variable, $0.axes) }, output: labels, scale: scale), axes: labels)
-    }
-
-    /// Whether a label is summed by this einsum (written in an operand, absent from the output).
-    func isContracted(_ axis: String, _ op: Operation, _ g: DiagramGraph) -> Bool {
-        guard case .einsum(let operands, let output) = op.kind else { return false }
-        return operands.joined().contains(axis) && !output.contains(axis)
     }
 
     func spec(_ g: WindowGeometry) -> WindowSpec {
@@ -174,7 +175,7 @@ extension Executor {
         let features = moved.shape.last!
         switch kind {
         case .layer, .rms:
-            let ps = try parameters(of: op, roles: kind == .layer ? ["weight", "bias"] : ["weight"])
+            let ps = try parameters(of: op, roles: kind == .layer ? [.scale, .shift] : [.scale])
             let w = try ps[0]?.reshapedVariable([features]) ?? Variable(Tensor(shape: [features], repeating: 1))
             let y: Variable<Float>
             if kind == .layer {
@@ -185,13 +186,14 @@ extension Executor {
             }
             return try undo(Named(variable: y, axes: moved.axes))
         case .batch:
-            let key = op.sharesParametersWith ?? op.instance
+            let key = op.instancePath
             let bn = batchNorms[key] ?? BatchNorm<Float>(features: features, featureAxis: moved.axes.count - 1)
             if batchNorms[key] == nil {
                 batchNorms[key] = bn
-                for (role, v) in [("weight", bn.weight), ("bias", bn.bias)] where op.parameters.contains(where: { $0.name == "\(key).\(role)" }) {
-                    parameters["\(key).\(role)"] = v
-                    parameterNames.append("\(key).\(role)")
+                for (role, v) in [(ParameterRole.scale, bn.weight), (.shift, bn.bias)] {
+                    guard let p = op.parameter(role) else { continue }
+                    parameters[p.name] = v
+                    parameterNames.append(p.name)
                 }
             }
             return try undo(Named(variable: try bn(moved.variable, training: training), axes: moved.axes))
@@ -220,8 +222,8 @@ extension Executor {
 
     func convolve(_ op: Operation, _ x: Named, spatial: [String], input: String, output: String,
                   geometry: WindowGeometry, bias: Bool, transposed: Bool) throws -> Named {
-        let ps = try parameters(of: op, roles: bias ? ["weight", "bias"] : ["weight"])
-        guard let weight = ps[0] else { throw ExecError.internalError("no weight for `\(op.instance)`") }
+        let ps = try parameters(of: op, roles: bias ? [.weight, .bias] : [.weight])
+        guard let weight = ps[0] else { throw ExecError.internalError("no weight for `\(op.instancePath)`") }
         guard spatial.count == 2 else {
             // Any other number of spatial axes: the paper's ★ window, then the contraction
             // with the kernel over channel and window axes.

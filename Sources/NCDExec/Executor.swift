@@ -70,7 +70,9 @@ public final class Executor {
         func plus(_ a: Int, _ b: Int) -> Int { let (v, o) = a.addingReportingOverflow(b); return o ? Int.max : v }
         func bytes(of type: ArrayType) throws -> Int { times(try shape(type).reduce(1, times), 4) }
         func bytes(_ g: DiagramGraph) throws -> Int {
-            var total = try g.values.reduce(0) { plus($0, try bytes(of: $1.type)) }
+            // A load's output is the saved value itself.
+            let stored = g.values.filter { v in g.producer(of: v.id).map { !g.operations[$0].kind.isMemoryAccess } ?? true }
+            var total = try stored.reduce(0) { plus($0, try bytes(of: $1.type)) }
             for op in g.operations {
                 total = try op.parameters.reduce(total) { plus($0, try bytes(of: $1.type)) }
                 if case .call(let child) = op.kind {
@@ -149,12 +151,10 @@ public final class Executor {
         return inference ? Variable(tensor) : v
     }
 
-    /// The parameters an operation uses: its own, or those of the instance it shares.
-    func parameters(of op: Operation, roles: [String]) throws -> [Variable<Float>?] {
-        if let shared = op.sharesParametersWith {
-            return roles.map { parameters["\(shared).\($0)"].map { inference ? Variable($0.value) : $0 } }
-        }
-        return try roles.map { role in try op.parameters.first { $0.name.hasSuffix(".\(role)") }.map(parameter) }
+    /// The parameters an operation uses by role, its own or those of the instance it shares
+    /// (the same tensors, found by the same names).
+    func parameters(of op: Operation, roles: [ParameterRole]) throws -> [Variable<Float>?] {
+        try roles.map { role in try op.parameter(role).map(parameter) }
     }
 
     /// FNV-1a of a name: a parameter's random values depend on its name and the seed, not
@@ -188,7 +188,7 @@ public final class Executor {
             if checkNumerics {
                 for r in results {
                     if let bad = r.variable.value.firstNonFinite {
-                        throw ExecError.nonFinite(operation: op.kind.mnemonic, instance: op.instance, location: op.location, value: bad)
+                        throw ExecError.nonFinite(operation: op.kind.mnemonic, instance: op.instancePath, location: op.location, value: bad)
                     }
                 }
             }

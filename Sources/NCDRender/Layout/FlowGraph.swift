@@ -48,9 +48,22 @@ struct FlowGraph {
     private(set) var arrivalPosition: [Int: Int] = [:]
 
     init(_ graph: DiagramGraph) {
+        // Memory is drawn as the wires it joins (for now): a load is the value saved, and a
+        // save draws nothing of its own.
+        var alias: [ValueID: ValueID] = [:]
+        func resolved(_ v: ValueID) -> ValueID { alias[v].map(resolved) ?? v }
+        var laidOut: [Operation] = []
+        for op in graph.operations {
+            if case .load = op.kind { alias[op.outputs[0]] = resolved(op.inputs[0]) }
+            guard !op.kind.isMemoryAccess else { continue }
+            laidOut.append(Operation(kind: op.kind, inputs: op.inputs.map(resolved), outputs: op.outputs,
+                                     broadcast: op.broadcast, parameters: op.parameters, instance: op.instance,
+                                     sharedFrom: op.sharedFrom, location: op.location, loops: op.loops))
+        }
+        let outputs = graph.outputs.map(resolved)
         var uses: [ValueID: Int] = [:]
-        for op in graph.operations { for v in op.inputs { uses[v, default: 0] += 1 } }
-        for v in graph.outputs { uses[v, default: 0] += 1 }
+        for op in laidOut { for v in op.inputs { uses[v, default: 0] += 1 } }
+        for v in outputs { uses[v, default: 0] += 1 }
 
         // Tracks waiting for their consumer, per value, in order of use.
         var pending: [ValueID: [Int]] = [:]
@@ -70,7 +83,7 @@ struct FlowGraph {
             return [first]
         }
         for v in graph.inputs { inputTracks += produce(v, by: nil) }
-        for op in graph.operations {
+        for op in laidOut {
             nodes.append(Node(kind: .operation(op)))
             let n = nodes.count - 1
             nodes[n].inputs = op.inputs.map { take(&pending, $0) }
@@ -79,7 +92,7 @@ struct FlowGraph {
         }
         nodes.append(Node(kind: .sink))
         let sink = nodes.count - 1
-        nodes[sink].inputs = graph.outputs.map { take(&pending, $0) }
+        nodes[sink].inputs = outputs.map { take(&pending, $0) }
         for t in nodes[sink].inputs { tracks[t].consumer = sink }
         assignColumns(sink: sink)
     }

@@ -58,7 +58,7 @@ struct GlyphBuilder {
         case .unary(let f):
             return arrowed(ins[0], label: RichText([TextRun(Notation.elementwise(f))]), font: Font(.serif, size: 15, italic: true))
         case .scale(let factor):
-            return arrowed(ins[0], label: RichText([TextRun("∗")] + scaleText(factor.text).runs), font: Font(.serif, size: 13, italic: true))
+            return arrowed(ins[0], label: RichText([TextRun("∗")] + Notation.formula(factor.written).runs), font: Font(.serif, size: 13, italic: true))
         case .dropout(let p):
             return arrowed(ins[0], label: RichText([TextRun("Drop"), TextRun("\(p)", .lowered)]), font: Font(.sans, size: 11))
         case .softmax(let axes, let log):
@@ -73,24 +73,18 @@ struct GlyphBuilder {
             return concatenate(ins, outs[0])
         case .binary(let f):
             return converge(ins, outs[0], symbol: Notation.binary(f), contracted: [])
-        case .einsum(_, let output):
-            let all = Set(ins.flatMap { $0.map(\.name) })
-            return converge(ins, outs[0], symbol: nil, contracted: all.subtracting(output).sorted())
+        case .einsum(let contraction):
+            return converge(ins, outs[0], symbol: nil, contracted: contraction.summed.sorted())
         case .index(let axis, let position):
             return tag(ins[0], outs[0], axis: axis, text: "\(position)", ends: true)
         case .slice(let axis, let start, let end):
             return tag(ins[0], outs[0], axis: axis, text: "\(start):\(end)", ends: false)
         case .identity:
             return unit(outs[0])
+        case .save, .load:
+            // FlowGraph draws memory as the wires it joins; these never reach a column.
+            preconditionFailure("memory operations are not laid out")
         }
-    }
-
-    /// `k^-0.5` with its exponent raised and written as a fraction.
-    private func scaleText(_ text: String) -> RichText {
-        let parts = text.split(separator: "^", maxSplits: 1).map(String.init)
-        guard parts.count == 2 else { return Notation.symbol(text) }
-        let base = Notation.symbol(parts[0])
-        return RichText(base.runs + Notation.runs(Notation.exponent(parts[1].filter { $0 != "(" && $0 != ")" }), .raised))
     }
 
     private func sink(_ ins: [[Axis]]) -> Glyph {

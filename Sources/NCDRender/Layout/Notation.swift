@@ -96,13 +96,43 @@ enum Notation {
         }
     }
 
-    /// Whether an instance path ends in a name the user chose (`as Q`), not a default
-    /// (`linear2`): only chosen names are written as superscripts.
+    /// The instance name the user chose (`as Q`), if any: only chosen names are written as
+    /// superscripts, never the checker's defaults (`linear2`).
     static func chosenInstanceName(_ op: Operation) -> String? {
-        guard let last = op.instance.split(separator: ".").last.map(String.init), !last.isEmpty else { return nil }
-        let stem = last.prefix { !$0.isNumber }
-        if !stem.isEmpty, stem.count < last.count, last[stem.endIndex...].allSatisfy(\.isNumber) { return nil }
-        return last
+        guard let instance = op.instance, instance.isChosen else { return nil }
+        return instance.name
+    }
+
+    /// A formula as written (`k^-0.5`, `64·2^λ`): names as symbols, exponents raised (halves,
+    /// thirds and quarters as fractions), products with a centred dot.
+    static func formula(_ f: WrittenFormula) -> RichText {
+        RichText(formulaRuns(f, outer: 0))
+    }
+
+    private static func formulaRuns(_ f: WrittenFormula, outer: Int) -> [TextRun] {
+        func wrapped(_ runs: [TextRun], _ precedence: Int) -> [TextRun] {
+            precedence < outer ? [TextRun("(")] + runs + [TextRun(")")] : runs
+        }
+        switch f {
+        case .integer, .number:
+            return [TextRun(f.description)]
+        case .name(let n):
+            return symbol(n).runs
+        case .negate(let a):
+            return wrapped([TextRun("−")] + formulaRuns(a, outer: 3), 2)
+        case .binary(.power, let base, let exponent):
+            let raised = RichText(formulaRuns(exponent, outer: 0)).plainText
+            return wrapped(formulaRuns(base, outer: 5) + runs(Notation.exponent(raised.replacingOccurrences(of: "−", with: "-")), .raised), 4)
+        case .binary(let op, let a, let b):
+            let precedence = op == .add || op == .subtract ? 1 : 2
+            let symbol = switch op {
+            case .add: " + "
+            case .subtract: " − "
+            case .multiply: "·"
+            default: "/"
+            }
+            return wrapped(formulaRuns(a, outer: precedence) + [TextRun(symbol)] + formulaRuns(b, outer: precedence + 1), precedence)
+        }
     }
 
     /// `1.2 MFLOP`-style figures, for cost annotations.

@@ -16,21 +16,21 @@ enum Repetition {
 
     /// The loops of this diagram's top level, in order of their first column.
     static func groups(_ flow: FlowGraph, _ members: [[FlowGraph.Member]], _ glyphs: [[Glyph]], _ ys: [[Double]]) -> [Group] {
-        var groups: [String: Group] = [:]
-        var order: [String] = []
+        var groups: [LoopID: Group] = [:]
+        var order: [LoopID] = []
         for c in members.indices {
             for (k, m) in members[c].enumerated() {
                 guard case .node(let n) = m, case .operation(let op) = flow.nodes[n].kind, let frame = op.loops.first else { continue }
                 let top = ys[c][k] + glyphs[c][k].top, bottom = ys[c][k] + glyphs[c][k].bottom
-                if var g = groups[frame.label] {
+                if var g = groups[frame.loop] {
                     g.columns = min(g.columns.lowerBound, c)...max(g.columns.upperBound, c)
                     g.top = min(g.top, top)
                     g.bottom = max(g.bottom, bottom)
                     g.indices = min(g.indices.lowerBound, frame.index)...max(g.indices.upperBound, frame.index)
-                    groups[frame.label] = g
+                    groups[frame.loop] = g
                 } else {
-                    groups[frame.label] = Group(variable: frame.variable, columns: c...c, top: top, bottom: bottom, indices: frame.index...frame.index)
-                    order.append(frame.label)
+                    groups[frame.loop] = Group(variable: frame.variable, columns: c...c, top: top, bottom: bottom, indices: frame.index...frame.index)
+                    order.append(frame.loop)
                 }
             }
         }
