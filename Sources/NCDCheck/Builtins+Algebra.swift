@@ -6,7 +6,7 @@ extension Instantiator {
     func unaryFunction(_ f: UnaryFunction, _ call: Call) -> Evaluated {
         rejectInstanceName(call)
         if call.spec != nil {
-            error("`\(f.rawValue)` acts elementwise and takes no axes", at: call.callee.range)
+            error(.specShape, "`\(f.rawValue)` acts elementwise and takes no axes", at: call.callee.range)
             return .failed
         }
         guard let args = arguments(call, count: 1) else { return .failed }
@@ -16,11 +16,10 @@ extension Instantiator {
     func scale(_ call: Call) -> Evaluated {
         rejectInstanceName(call)
         guard let spec = readSpec(call, allowed: []), let group = singleGroup(spec, call), group.count == 1 else {
-            if call.spec != nil { error("`scale` takes one factor, as in `scale[k^-0.5](x)`", at: call.callee.range) }
+            if call.spec != nil { error(.specShape, "`scale` takes one factor, as in `scale[k^-0.5](x)`", at: call.callee.range) }
             return .failed
         }
-        let evaluator = ScalarEvaluator(lookup: sizeLookup, candidates: scopeSizeNames)
-        guard let formula = evaluator.evaluate(group[0].value, &session.diagnostics),
+        guard let formula = evaluateScalar(group[0].value),
               let args = arguments(call, count: 1) else { return .failed }
         return emitScale(args[0], formula, written: written(group[0].value), at: call.range)
     }
@@ -52,7 +51,7 @@ extension Instantiator {
         rejectInstanceName(call)
         guard let spec = readSpec(call, allowed: []) else { return .failed }
         guard spec.mappings.count == 1 else {
-            error("`einsum` needs one `->` before the output axes, as in `\(example("einsum"))`", at: call.callee.range)
+            error(.specShape, "`einsum` needs one `->` before the output axes, as in `\(example("einsum"))`", at: call.callee.range)
             return .failed
         }
         let patterns = spec.groups + [spec.mappings[0].lhs]
@@ -70,14 +69,14 @@ extension Instantiator {
                 var why: [String] = []
                 if !extra.isEmpty { why.append("it has no \(extra.map { "`\($0.text)`" }.joined(separator: ", "))") }
                 if !missing.isEmpty { why.append("\(missing.map { "`\($0)`" }.joined(separator: ", ")) not written") }
-                error("operand \(i + 1) of `einsum` has axes \(type), but the pattern says `\(names.map(\.text).joined(separator: " "))` (\(why.joined(separator: "; ")))",
+                error(.einsumPattern, "operand \(i + 1) of `einsum` has axes \(type), but the pattern says `\(names.map(\.text).joined(separator: " "))` (\(why.joined(separator: "; ")))",
                       at: (extra.first?.range ?? pattern.first?.range) ?? call.range)
                 return .failed
             }
             for n in names {
                 let axis = type.axis(named: n.text)!
                 if let (earlier, j) = sizes[n.text], earlier.size != axis.size {
-                    error("axis `\(n.text)` has size \(earlier.size) in operand \(j + 1) but \(axis.size) in operand \(i + 1)",
+                    error(.sizeMismatch, "axis `\(n.text)` has size \(earlier.size) in operand \(j + 1) but \(axis.size) in operand \(i + 1)",
                           at: n.range)
                     return .failed
                 }
@@ -89,9 +88,8 @@ extension Instantiator {
         var output: [Axis] = []
         for n in outNames {
             guard let (axis, _) = sizes[n.text] else {
-                error("output axis `\(n.text)` of `einsum` is in no operand", at: n.range,
-                      fixIts: Suggestions.closest(to: n.text, among: sizes.keys).map {
-                          [FixIt("did you mean `\($0)`?", range: n.range, replacement: $0)] } ?? [])
+                error(.missingAxis, "output axis `\(n.text)` of `einsum` is in no operand", at: n.range,
+                      fixIts: FixIt.didYouMean(n.text, at: n.range, among: sizes.keys))
                 return .failed
             }
             output.append(axis)
@@ -104,7 +102,7 @@ extension Instantiator {
     func consumedAxes(_ mapping: (lhs: [SpecElement], rhs: [SpecElement], range: SourceRange), in type: ArrayType,
                       of call: Call) -> (consumed: [Axis], rest: [Axis])? {
         guard !mapping.lhs.isEmpty else {
-            error("`\(call.callee.text)` needs the axes it acts on before `->`", at: mapping.range)
+            error(.specShape, "`\(call.callee.text)` needs the axes it acts on before `->`", at: mapping.range)
             return nil
         }
         guard let consumed = existingAxes(mapping.lhs, in: type, of: call) else { return nil }
@@ -152,7 +150,7 @@ extension Instantiator {
         guard let axes = existingAxes(group, in: type, of: call) else { return .failed }
         let rest = type.axes.filter { a in !axes.contains { $0.name == a.name } }
         if n == .batch, rest.isEmpty {
-            error("`batchnorm` needs axes to take statistics over besides \(axes.map { "`\($0.name)`" }.joined(separator: ", "))",
+            error(.axisRole, "`batchnorm` needs axes to take statistics over besides \(axes.map { "`\($0.name)`" }.joined(separator: ", "))",
                   at: call.range)
             return .failed
         }

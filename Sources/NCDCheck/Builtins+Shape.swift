@@ -27,7 +27,7 @@ extension Instantiator {
         guard let inCount = try? from.reduce(SizeExpr.one, { try $0 * $1.size }),
               let outCount = try? to.reduce(SizeExpr.one, { try $0 * $1.size }) else { return .failed }
         if inCount != outCount {
-            error("`rearrange` reads \(inCount) elements (\(from.map(\.description).joined(separator: " × "))) but writes \(outCount) (\(to.map(\.description).joined(separator: " × ")))",
+            error(.elementCount, "`rearrange` reads \(inCount) elements (\(from.map(\.description).joined(separator: " × "))) but writes \(outCount) (\(to.map(\.description).joined(separator: " × ")))",
                   at: mapping.range)
             return .failed
         }
@@ -41,12 +41,12 @@ extension Instantiator {
         rejectInstanceName(call)
         guard let spec = readSpec(call, allowed: []), let group = singleGroup(spec, call) else { return .failed }
         guard call.arguments.count >= 2 else {
-            error("`concat` joins two or more arrays", at: call.range)
+            error(.argumentCount, "`concat` joins two or more arrays", at: call.range)
             return .failed
         }
         guard let args = arguments(call, count: call.arguments.count) else { return .failed }
         guard group.count == 1, let axisName = names(group)?.first else {
-            error("`concat` joins along one axis", at: call.callee.range)
+            error(.specShape, "`concat` joins along one axis", at: call.callee.range)
             return .failed
         }
         let first = builder.type(of: args[0])
@@ -54,13 +54,13 @@ extension Instantiator {
         for (i, id) in args.enumerated() {
             let type = builder.type(of: id)
             guard let axis = type.axis(named: axisName.text) else {
-                error("argument \(i + 1) of `concat` has no axis `\(axisName.text)`: its type is \(type)",
+                error(.missingAxis, "argument \(i + 1) of `concat` has no axis `\(axisName.text)`: its type is \(type)",
                       at: call.arguments[i].range)
                 return .failed
             }
             let others = type.axes.filter { $0.name != axisName.text }
             if others != first.axes.filter({ $0.name != axisName.text }) {
-                error("argument \(i + 1) of `concat` has type \(type), which differs from \(first) in more than `\(axisName.text)`",
+                error(.concatMismatch, "argument \(i + 1) of `concat` has type \(type), which differs from \(first) in more than `\(axisName.text)`",
                       at: call.arguments[i].range)
                 return .failed
             }
@@ -80,11 +80,12 @@ extension Instantiator {
         guard let spec = readSpec(call, allowed: []), let group = singleGroup(spec, call),
               arguments(call, count: 0) != nil else { return .failed }
         guard group.count == 2, let axes = newAxes(group, avoiding: [], of: call) else {
-            if group.count != 2 { error("`eye` takes two axes, as in `eye[a b]()`", at: call.callee.range) }
+            if group.count != 2 { error(.specShape, "`eye` takes two axes, as in `eye[a b]()`", at: call.callee.range) }
             return .failed
         }
         guard axes[0].name != axes[1].name, axes[0].size == axes[1].size else {
-            error(axes[0].name == axes[1].name ? "`eye` needs two distinct axes"
+            error(axes[0].name == axes[1].name ? .repeatedAxis : .sizeMismatch,
+                  axes[0].name == axes[1].name ? "`eye` needs two distinct axes"
                   : "`eye` needs axes of equal size; `\(axes[0].name)` is \(axes[0].size) and `\(axes[1].name)` is \(axes[1].size)",
                   at: call.range)
             return .failed
@@ -97,11 +98,11 @@ extension Instantiator {
         guard let spec = readSpec(call, allowed: ["p"]), let p = numberOption(spec, "p", default: 0.5),
               let args = arguments(call, count: 1) else { return .failed }
         guard spec.groups.isEmpty, spec.mappings.isEmpty else {
-            error("`dropout` acts elementwise; it takes only `p`", at: call.callee.range)
+            error(.specShape, "`dropout` acts elementwise; it takes only `p`", at: call.callee.range)
             return .failed
         }
         guard p >= 0, p < 1 else {
-            error("dropout probability must be in [0, 1); it is \(p)", at: spec.options["p"]!.value.range)
+            error(.optionValue, "dropout probability must be in [0, 1); it is \(p)", at: spec.options["p"]!.value.range)
             return .failed
         }
         let type = builder.type(of: args[0])
@@ -118,7 +119,7 @@ extension Instantiator {
         guard group.count == 1, let classAxis = existingAxes(group, in: logits, of: call)?.first else { return .failed }
         let indices = ArrayType(logits.axes.filter { $0.name != classAxis.name })
         guard targets == indices || targets == logits else {
-            error("targets of `cross_entropy` have type \(targets); expected class indices \(indices) or probabilities \(logits)",
+            error(.lossTargets, "targets of `cross_entropy` have type \(targets); expected class indices \(indices) or probabilities \(logits)",
                   at: call.arguments[1].range)
             return .failed
         }
@@ -129,13 +130,13 @@ extension Instantiator {
     func meanSquaredError(_ call: Call) -> Evaluated {
         rejectInstanceName(call)
         if call.spec != nil {
-            error("`mse` compares whole arrays and takes no axes", at: call.callee.range)
+            error(.specShape, "`mse` compares whole arrays and takes no axes", at: call.callee.range)
             return .failed
         }
         guard let args = arguments(call, count: 2) else { return .failed }
         let a = builder.type(of: args[0]), b = builder.type(of: args[1])
         guard a == b else {
-            error("`mse` compares arrays of one type; got \(a) and \(b)", at: call.range)
+            error(.lossTargets, "`mse` compares arrays of one type; got \(a) and \(b)", at: call.range)
             return .failed
         }
         return .array(emit(.meanSquaredError, inputs: args, outputs: [.scalar], broadcast: [], at: call.range)[0])

@@ -6,7 +6,7 @@ extension Instantiator {
     /// Kernel, stride, padding and dilation from a spec's options.
     func geometry(_ spec: Spec, defaultStride: Int? = nil) -> WindowGeometry? {
         guard let kernelOption = spec.options["kernel"] else {
-            error("a window needs `kernel=…`", at: spec.groups.first?.first?.range ?? SourceRange(start: 0, end: 0))
+            error(.windowFit, "a window needs `kernel=…`", at: spec.groups.first?.first?.range ?? SourceRange(start: 0, end: 0))
             return nil
         }
         guard let kernel = evaluateInteger(kernelOption.value, what: "`kernel`", minimum: 1),
@@ -21,11 +21,11 @@ extension Instantiator {
         var result: [Axis] = []
         for axis in spatial {
             guard let size = try? (transposed ? g.transposedOutputSize(axis.size) : g.outputSize(axis.size)) else {
-                error("the size of axis `\(axis.name)` after the window overflows", at: range)
+                error(.windowFit, "the size of axis `\(axis.name)` after the window overflows", at: range)
                 return nil
             }
             if let n = size.intValue, n < 1 {
-                error("a window of \(g.kernel) (dilation \(g.dilation), padding \(g.padding)) does not fit axis `\(axis.name)` of size \(axis.size)",
+                error(.windowFit, "a window of \(g.kernel) (dilation \(g.dilation), padding \(g.padding)) does not fit axis `\(axis.name)` of size \(axis.size)",
                       at: range)
                 return nil
             }
@@ -49,12 +49,12 @@ extension Instantiator {
         guard let spatial = existingAxes(mapping.lhs, in: type, of: call),
               let windowNames = names(mapping.rhs) else { return .failed }
         guard windowNames.count == spatial.count else {
-            error("`window` needs one window axis per spatial axis: \(spatial.count) before `->`, \(windowNames.count) after",
+            error(.specShape, "`window` needs one window axis per spatial axis: \(spatial.count) before `->`, \(windowNames.count) after",
                   at: mapping.range)
             return .failed
         }
         for n in windowNames where type.contains(n.text) {
-            error("window axis `\(n.text)` is already an axis of the argument", at: n.range)
+            error(.repeatedAxis, "window axis `\(n.text)` is already an axis of the argument", at: n.range)
             return .failed
         }
         guard let strided = windowed(spatial, g, transposed: false, at: call.range) else { return .failed }
@@ -71,7 +71,7 @@ extension Instantiator {
               let bias = boolOption(spec, "bias", default: true),
               let args = arguments(call, count: 1) else { return .failed }
         guard spec.mappings.count == 1, spec.groups.count == 1 else {
-            error("`\(call.callee.text)` takes a channel mapping and the spatial axes, as in `\(example(call.callee.text))`",
+            error(.specShape, "`\(call.callee.text)` takes a channel mapping and the spatial axes, as in `\(example(call.callee.text))`",
                   at: call.callee.range)
             return .failed
         }
@@ -79,13 +79,13 @@ extension Instantiator {
         let type = builder.type(of: args[0])
         let mapping = spec.mappings[0]
         guard mapping.lhs.count == 1, mapping.rhs.count == 1 else {
-            error("`\(call.callee.text)` maps one channel axis to one, as in `c -> n`", at: mapping.range)
+            error(.axisRole, "`\(call.callee.text)` maps one channel axis to one, as in `c -> n`", at: mapping.range)
             return .failed
         }
         guard let input = existingAxes(mapping.lhs, in: type, of: call)?.first,
               let spatial = existingAxes(spec.groups[0], in: type, of: call) else { return .failed }
         if spatial.contains(where: { $0.name == input.name }) {
-            error("channel axis `\(input.name)` cannot also be spatial", at: mapping.range)
+            error(.axisRole, "channel axis `\(input.name)` cannot also be spatial", at: mapping.range)
             return .failed
         }
         let rest = type.axes.filter { $0.name != input.name }

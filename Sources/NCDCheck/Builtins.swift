@@ -53,7 +53,7 @@ extension Instantiator {
     func evaluateCall(_ call: Call) -> Evaluated {
         if let rule = Builtins.table[call.callee.text] {
             if !call.over.isEmpty {
-                error("built-in `\(call.callee.text)` already acts on the axes it names and is broadcast over the rest; `over` is for diagrams",
+                error(.overOnBuiltin, "built-in `\(call.callee.text)` already acts on the axes it names and is broadcast over the rest; `over` is for diagrams",
                       at: call.over[0].range)
                 return .failed
             }
@@ -72,7 +72,7 @@ extension Instantiator {
     func readSpec(_ call: Call, allowed: [String], required: Bool = true) -> Spec? {
         guard let items = call.spec else {
             if required {
-                error("`\(call.callee.text)` needs axes in brackets, as in `\(example(call.callee.text))`", at: call.callee.range)
+                error(.specShape, "`\(call.callee.text)` needs axes in brackets, as in `\(example(call.callee.text))`", at: call.callee.range)
                 return nil
             }
             return Spec()
@@ -84,14 +84,13 @@ extension Instantiator {
             case .mapping(let l, let r, let range): spec.mappings.append((l, r, range))
             case .option(let name, let value):
                 guard allowed.contains(name.text) else {
-                    let fix = Suggestions.closest(to: name.text, among: allowed).map {
-                        [FixIt("did you mean `\($0)`?", range: name.range, replacement: $0)] } ?? []
+                    let fix = FixIt.didYouMean(name.text, at: name.range, among: allowed)
                     let list = allowed.isEmpty ? "none" : allowed.map { "`\($0)`" }.joined(separator: ", ")
-                    error("`\(call.callee.text)` has no option `\(name.text)` (its options: \(list))", at: name.range, fixIts: fix)
+                    error(.unknownOption, "`\(call.callee.text)` has no option `\(name.text)` (its options: \(list))", at: name.range, fixIts: fix)
                     return nil
                 }
                 if spec.options[name.text] != nil {
-                    error("option `\(name.text)` is given twice", at: name.range)
+                    error(.repeatedOption, "option `\(name.text)` is given twice", at: name.range)
                     return nil
                 }
                 spec.options[name.text] = (name, value)
@@ -125,7 +124,7 @@ extension Instantiator {
     /// Evaluates exactly `count` array arguments.
     func arguments(_ call: Call, count: Int) -> [ValueID]? {
         guard call.arguments.count == count else {
-            error("`\(call.callee.text)` takes \(count) argument\(count == 1 ? "" : "s"), but \(call.arguments.count) \(call.arguments.count == 1 ? "was" : "were") given",
+            error(.argumentCount, "`\(call.callee.text)` takes \(count) argument\(count == 1 ? "" : "s"), but \(call.arguments.count) \(call.arguments.count == 1 ? "was" : "were") given",
                   at: call.range)
             call.arguments.forEach { _ = evaluate($0) }
             return nil
@@ -140,15 +139,15 @@ extension Instantiator {
         var result: [Name] = []
         for e in elements {
             guard case .name(let n) = e.value else {
-                error("expected an axis name here", at: e.value.range)
+                error(.specShape, "expected an axis name here", at: e.value.range)
                 return nil
             }
             if e.size != nil, !allowSizes {
-                error("the size of `\(n.text)` comes from the argument; drop `: …` here", at: e.range)
+                error(.specShape, "the size of `\(n.text)` comes from the argument; drop `: …` here", at: e.range)
                 return nil
             }
             if result.contains(where: { $0.text == n.text }) {
-                error("axis `\(n.text)` is named twice", at: n.range)
+                error(.repeatedAxis, "axis `\(n.text)` is named twice", at: n.range)
                 return nil
             }
             result.append(n)
@@ -163,9 +162,8 @@ extension Instantiator {
         var axes: [Axis] = []
         for n in names {
             guard let axis = type.axis(named: n.text) else {
-                let guess = Suggestions.closest(to: n.text, among: type.names)
-                error("`\(call.callee.text)` acts on axis `\(n.text)`, but its argument has axes \(type)", at: n.range,
-                      fixIts: guess.map { [FixIt("did you mean `\($0)`?", range: n.range, replacement: $0)] } ?? [])
+                error(.missingAxis, "`\(call.callee.text)` acts on axis `\(n.text)`, but its argument has axes \(type)", at: n.range,
+                      fixIts: FixIt.didYouMean(n.text, at: n.range, among: type.names))
                 return nil
             }
             axes.append(axis)
@@ -181,7 +179,7 @@ extension Instantiator {
         for (n, e) in zip(names, elements) {
             guard let axis = resolveAxis(n, size: e.size) else { return nil }
             if remaining.contains(where: { $0.name == n.text }) {
-                error("`\(call.callee.text)` would give the result axis `\(n.text)` twice; the argument keeps its own `\(n.text)`",
+                error(.repeatedAxis, "`\(call.callee.text)` would give the result axis `\(n.text)` twice; the argument keeps its own `\(n.text)`",
                       at: n.range)
                 return nil
             }
@@ -200,17 +198,16 @@ extension Instantiator {
     func boolOption(_ spec: Spec, _ name: String, default value: Bool) -> Bool? {
         guard let (_, expr) = spec.options[name] else { return value }
         if case .name(let n) = expr, n.text == "true" || n.text == "false" { return n.text == "true" }
-        error("`\(name)` is `true` or `false`", at: expr.range)
+        error(.optionValue, "`\(name)` is `true` or `false`", at: expr.range)
         return nil
     }
 
     /// A number option, e.g. a probability or epsilon.
     func numberOption(_ spec: Spec, _ name: String, default value: Double) -> Double? {
         guard let (_, expr) = spec.options[name] else { return value }
-        let evaluator = ScalarEvaluator(lookup: sizeLookup, candidates: scopeSizeNames)
-        guard let formula = evaluator.evaluate(expr, &session.diagnostics) else { return nil }
+        guard let formula = evaluateScalar(expr) else { return nil }
         guard let v = formula.evaluate([:]), v.isFinite else {
-            error("`\(name)` must be a known number", at: expr.range)
+            error(.optionValue, "`\(name)` must be a known number", at: expr.range)
             return nil
         }
         return v
@@ -219,7 +216,7 @@ extension Instantiator {
     /// Exactly one group of axes in the spec, and no mapping.
     func singleGroup(_ spec: Spec, _ call: Call) -> [SpecElement]? {
         guard spec.groups.count == 1, spec.mappings.isEmpty else {
-            error("`\(call.callee.text)` takes one group of axes in brackets, as in `\(example(call.callee.text))`",
+            error(.specShape, "`\(call.callee.text)` takes one group of axes in brackets, as in `\(example(call.callee.text))`",
                   at: call.callee.range)
             return nil
         }
@@ -229,7 +226,7 @@ extension Instantiator {
     /// Exactly one `lhs -> rhs` mapping, and no groups.
     func singleMapping(_ spec: Spec, _ call: Call) -> (lhs: [SpecElement], rhs: [SpecElement], range: SourceRange)? {
         guard spec.mappings.count == 1, spec.groups.isEmpty else {
-            error("`\(call.callee.text)` takes one mapping in brackets, as in `\(example(call.callee.text))`",
+            error(.specShape, "`\(call.callee.text)` takes one mapping in brackets, as in `\(example(call.callee.text))`",
                   at: call.callee.range)
             return nil
         }

@@ -84,7 +84,7 @@ public enum Checker {
         }
         for declaration in globals.diagramOrder where declaration.body != nil && !called.contains(declaration.name.text) {
             if let p = declaration.sizeParameters.first(where: { $0.defaultValue == nil }) {
-                bag.report(.warning(
+                bag.report(.warning(.uncheckedTemplate, 
                     "`\(declaration.name.text)` is never called and size parameter `\(p.name.text)` has no default, so its body is not checked",
                     at: p.name.range,
                     fixIts: [FixIt("give it a default", range: p.name.range, replacement: "\(p.name.text) = 1")]))

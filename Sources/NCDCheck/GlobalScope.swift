@@ -30,13 +30,13 @@ final class GlobalScope {
 
     private func declare(_ name: Name, _ what: String, _ diagnostics: inout DiagnosticBag) -> Bool {
         if let earlier = declared[name.text] {
-            diagnostics.report(.error(
+            diagnostics.report(.error(.duplicateDefinition, 
                 "`\(name.text)` is already declared", at: name.range,
                 notes: [DiagnosticNote("first declared here", at: earlier)]))
             return false
         }
         if Builtins.names.contains(name.text), what == "diagram" {
-            diagnostics.report(.error("`\(name.text)` is a built-in operation; choose another diagram name", at: name.range))
+            diagnostics.report(.error(.reservedName, "`\(name.text)` is a built-in operation; choose another diagram name", at: name.range))
             return false
         }
         declared[name.text] = name.range
@@ -82,7 +82,7 @@ final class GlobalScope {
             guard let (declName, expr, isConstant) = pending[name], !failed.contains(name) else { return nil }
             if let cycleStart = inProgress.firstIndex(of: name) {
                 let cycle = (inProgress[cycleStart...] + [name]).joined(separator: " → ")
-                sink.bag.report(.error("sizes defined in a cycle: \(cycle)", at: declName.range))
+                sink.bag.report(.error(.sizeCycle, "sizes defined in a cycle: \(cycle)", at: declName.range))
                 failed.insert(name)
                 return nil
             }
@@ -92,7 +92,7 @@ final class GlobalScope {
             if let bound = options.sizes[name] {
                 size = SizeExpr(bound)
                 if bound <= 0 {
-                    sink.bag.report(.error("`--size \(name)=\(bound)`: sizes must be positive", at: declName.range))
+                    sink.bag.report(.error(.sizeOutOfRange, "`--size \(name)=\(bound)`: sizes must be positive", at: declName.range))
                 }
             } else if let expr {
                 var evaluator = SizeEvaluator(lookup: { n in
@@ -104,10 +104,10 @@ final class GlobalScope {
                 local.all.forEach { sink.bag.report($0) }
                 if let s = size, let c = s.constant {
                     if !c.isInteger {
-                        sink.bag.report(.error("size of `\(name)` is \(c), not a whole number", at: expr.range))
+                        sink.bag.report(.error(.notWhole, "size of `\(name)` is \(c), not a whole number", at: expr.range))
                         size = nil
                     } else if c.numerator <= 0 {
-                        sink.bag.report(.error(
+                        sink.bag.report(.error(.sizeOutOfRange, 
                             "size of `\(name)` is \(c.numerator); sizes must be positive", at: expr.range))
                         size = nil
                     }

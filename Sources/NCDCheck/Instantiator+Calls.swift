@@ -8,11 +8,11 @@ extension Instantiator {
         let name = callee.name.text
         if let start = session.callStack.firstIndex(of: name) {
             let cycle = (session.callStack[start...] + [name]).joined(separator: " → ")
-            error("recursive call \(cycle): a diagram cannot contain itself", at: call.callee.range)
+            error(.recursion, "recursive call \(cycle): a diagram cannot contain itself", at: call.callee.range)
             return .failed
         }
         if session.callStack.count >= Session.maximumCallDepth {
-            error("diagrams nest deeper than \(Session.maximumCallDepth) calls", at: call.callee.range)
+            error(.callDepth, "diagrams nest deeper than \(Session.maximumCallDepth) calls", at: call.callee.range)
             return .failed
         }
         session.called.insert(name)
@@ -25,17 +25,17 @@ extension Instantiator {
         for axisName in call.over {
             let carriers = stripped.indices.filter { stripped[$0].contains(axisName.text) }
             guard let first = carriers.first else {
-                error("no argument of `\(name)` has axis `\(axisName.text)` to broadcast over", at: axisName.range)
+                error(.missingAxis, "no argument of `\(name)` has axis `\(axisName.text)` to broadcast over", at: axisName.range)
                 return .failed
             }
             let axis = stripped[first].axis(named: axisName.text)!
             for i in carriers where stripped[i].axis(named: axisName.text)!.size != axis.size {
-                error("axis `\(axisName.text)` has size \(axis.size) in argument \(first + 1) but \(stripped[i].axis(named: axisName.text)!.size) in argument \(i + 1)",
+                error(.sizeMismatch, "axis `\(axisName.text)` has size \(axis.size) in argument \(first + 1) but \(stripped[i].axis(named: axisName.text)!.size) in argument \(i + 1)",
                       at: axisName.range)
                 return .failed
             }
             if broadcast.contains(axis) {
-                error("`over \(axisName.text)` is written twice", at: axisName.range)
+                error(.repeatedOption, "`over \(axisName.text)` is written twice", at: axisName.range)
                 return .failed
             }
             broadcast.append(axis)
@@ -48,7 +48,7 @@ extension Instantiator {
         case .shares(let n):
             guard let path = sharedInstance(n), let earlier = instances[path] else { return .failed }
             guard earlier.kind.mnemonic == name else {
-                error("`shares \(n.text)` needs a call of the same diagram; `\(n.text)` is \(earlier.kind.mnemonic)",
+                error(.shareMismatch, "`shares \(n.text)` needs a call of the same diagram; `\(n.text)` is \(earlier.kind.mnemonic)",
                       at: n.range, notes: [DiagnosticNote("`\(n.text)` is defined here", at: earlier.range)])
                 return .failed
             }
@@ -57,7 +57,7 @@ extension Instantiator {
         case .named(let n):
             let path = qualified(n.text)
             if let earlier = instances[path] {
-                error("instance `\(n.text)` is already defined; write `shares \(n.text)` to reuse its parameters",
+                error(.duplicateInstance, "instance `\(n.text)` is already defined; write `shares \(n.text)` to reuse its parameters",
                       at: n.range, notes: [DiagnosticNote("first defined here", at: earlier.range)])
                 return .failed
             }
@@ -106,7 +106,7 @@ extension Instantiator {
             let axes = broadcast + t.axes.map { Axis(renaming[$0.name]?.name ?? $0.name, $0.size) }
             let names = axes.map(\.name)
             if let dup = names.first(where: { n in names.filter { $0 == n }.count > 1 }) {
-                error("output \(i + 1) of `\(name)` would have axis `\(dup)` twice here", at: call.range)
+                error(.repeatedAxis, "output \(i + 1) of `\(name)` would have axis `\(dup)` twice here", at: call.range)
                 return .failed
             }
             results.append(ArrayType(axes))
@@ -116,7 +116,7 @@ extension Instantiator {
             instances[label.path] = InstanceRecord(label: label, kind: .abstract(name: name),
                                                    parameters: childGraph.allParameters, range: call.callee.range)
         } else if let earlier = instances[label.path], earlier.parameters.map(\.type) != childGraph.allParameters.map(\.type) {
-            error("`shares` needs the same parameters, but this call of `\(name)` has parameters of other sizes",
+            error(.shareMismatch, "`shares` needs the same parameters, but this call of `\(name)` has parameters of other sizes",
                   at: call.range, notes: [DiagnosticNote("the shared instance is defined here", at: earlier.range)])
             return .failed
         }
@@ -135,7 +135,7 @@ extension Instantiator {
             switch item {
             case .group(let elements) where elements.count == 1 && elements[0].size == nil:
                 guard positional < callee.sizeParameters.count else {
-                    error("`\(callee.name.text)` takes \(callee.sizeParameters.count) size parameter\(callee.sizeParameters.count == 1 ? "" : "s")",
+                    error(.sizeParameters, "`\(callee.name.text)` takes \(callee.sizeParameters.count) size parameter\(callee.sizeParameters.count == 1 ? "" : "s")",
                           at: elements[0].range)
                     return nil
                 }
@@ -144,18 +144,17 @@ extension Instantiator {
                 if let v = evaluateSize(elements[0].value) { given[p.name.text] = (v, written(elements[0].value)) } else { ok = false }
             case .option(let name, let value):
                 guard callee.sizeParameters.contains(where: { $0.name.text == name.text }) else {
-                    error("`\(callee.name.text)` has no size parameter `\(name.text)`", at: name.range,
-                          fixIts: Suggestions.closest(to: name.text, among: callee.sizeParameters.map(\.name.text)).map {
-                              [FixIt("did you mean `\($0)`?", range: name.range, replacement: $0)] } ?? [])
+                    error(.sizeParameters, "`\(callee.name.text)` has no size parameter `\(name.text)`", at: name.range,
+                          fixIts: FixIt.didYouMean(name.text, at: name.range, among: callee.sizeParameters.map(\.name.text)))
                     return nil
                 }
                 if given[name.text] != nil {
-                    error("size parameter `\(name.text)` is given twice", at: name.range)
+                    error(.repeatedOption, "size parameter `\(name.text)` is given twice", at: name.range)
                     return nil
                 }
                 if let v = evaluateSize(value) { given[name.text] = (v, written(value)) } else { ok = false }
             default:
-                error("a diagram's brackets hold its size parameters, as in `\(callee.name.text)[2, N]`", at: call.callee.range)
+                error(.sizeParameters, "a diagram's brackets hold its size parameters, as in `\(callee.name.text)[2, N]`", at: call.callee.range)
                 return nil
             }
         }
@@ -172,10 +171,10 @@ extension Instantiator {
                     if let a = globals.axes[n] { return .size(a.size) }
                     return globals.constants[n].map(SizeLookup.size)
                 }, candidates: { callee.sizeParameters.map(\.name.text) + globals.axisNames })
-                guard let v = evaluator.evaluate(d, &session.diagnostics) else { return nil }
+                guard let v = reporting({ evaluator.evaluate(d, &$0) }) else { return nil }
                 result.append(SizeArgument(name: p.name.text, value: v, written: nil))
             } else {
-                error("`\(callee.name.text)` needs size parameter `\(p.name.text)`", at: call.callee.range,
+                error(.sizeParameters, "`\(callee.name.text)` needs size parameter `\(p.name.text)`", at: call.callee.range,
                       notes: [DiagnosticNote("declared here", at: p.name.range)])
                 return nil
             }
@@ -198,7 +197,7 @@ extension Instantiator {
                 let fix = surplus > 0 && extra.count == surplus
                     ? [FixIt("broadcast over the extra axes with `over \(extra.map(\.name).joined(separator: " "))`",
                              range: call.range.endPoint, replacement: " over \(extra.map(\.name).joined(separator: " "))")] : []
-                error("argument \(i + 1) of `\(callee.name.text)` has \(actual.axes.count) axes \(actual), but `\(input.name.text)` has \(expected.count): [\(expected.map(\.name.text).joined(separator: ", "))]",
+                error(.argumentRank, "argument \(i + 1) of `\(callee.name.text)` has \(actual.axes.count) axes \(actual), but `\(input.name.text)` has \(expected.count): [\(expected.map(\.name.text).joined(separator: ", "))]",
                       at: call.arguments[i].range, notes: [DiagnosticNote("input declared here", at: input.type.range)],
                       fixIts: fix)
                 return nil
@@ -206,7 +205,7 @@ extension Instantiator {
             for (ref, axis) in zip(expected, actual.axes) where generics.contains(ref.name.text) {
                 if let bound = renaming[ref.name.text] {
                     if bound != axis {
-                        error("generic axis `\(ref.name.text)` of `\(callee.name.text)` stands for \(bound) in one argument and \(axis) in argument \(i + 1)",
+                        error(.genericBinding, "generic axis `\(ref.name.text)` of `\(callee.name.text)` stands for \(bound) in one argument and \(axis) in argument \(i + 1)",
                               at: call.arguments[i].range)
                         return nil
                     }
@@ -217,7 +216,7 @@ extension Instantiator {
             }
         }
         for g in callee.generics where renaming[g.text] == nil {
-            error("generic axis `\(g.text)` of `\(callee.name.text)` appears in no input, so no call can bind it",
+            error(.genericBinding, "generic axis `\(g.text)` of `\(callee.name.text)` appears in no input, so no call can bind it",
                   at: g.range)
             return nil
         }

@@ -12,7 +12,7 @@ extension Instantiator {
         session.budget.remaining -= 1
         if session.budget.remaining < 0, !session.budget.exceeded {
             session.budget.exceeded = true
-            error("the diagrams expand to more than \(session.budget.limit) operations; ncd stops checking here", at: range)
+            error(.operationBudget, "the diagrams expand to more than \(session.budget.limit) operations; ncd stops checking here", at: range)
         }
         return builder.addOperation(kind, inputs: inputs, outputs: outputs, broadcast: broadcast, parameters: parameters,
                                     instance: instance, sharedFrom: shares, location: Self.span(range))
@@ -32,7 +32,7 @@ extension Instantiator {
             guard earlier.parameters.map(\.type) == mine.map(\.type), earlier.kind.mnemonic == kind.mnemonic else {
                 let theirs = earlier.parameters.map { "\($0.type)" }.joined(separator: ", ")
                 let ours = mine.map { "\($0.type)" }.joined(separator: ", ")
-                error("`shares \(name.text)` needs the same parameters: \(earlier.kind.mnemonic) \(theirs) there, \(kind.mnemonic) \(ours) here",
+                error(.shareMismatch, "`shares \(name.text)` needs the same parameters: \(earlier.kind.mnemonic) \(theirs) there, \(kind.mnemonic) \(ours) here",
                       at: name.range, notes: [DiagnosticNote("`\(name.text)` is defined here", at: earlier.range)])
                 return nil
             }
@@ -40,7 +40,7 @@ extension Instantiator {
         case .named(let name):
             let path = qualified(name.text)
             if let earlier = instances[path] {
-                error("instance `\(name.text)` is already defined; write `shares \(name.text)` to reuse its parameters",
+                error(.duplicateInstance, "instance `\(name.text)` is already defined; write `shares \(name.text)` to reuse its parameters",
                       at: name.range, notes: [DiagnosticNote("first defined here", at: earlier.range)],
                       fixIts: [FixIt("share its parameters", range: call.range, replacement: "shares \(name.text)")])
                 return nil
@@ -82,7 +82,7 @@ extension Instantiator {
             if parts.isEmpty { break }
             parts.removeLast()
         }
-        error("no instance `\(name.text)` to share parameters with; name one with `as \(name.text)` first", at: name.range)
+        error(.unknownInstance, "no instance `\(name.text)` to share parameters with; name one with `as \(name.text)` first", at: name.range)
         return nil
     }
 
@@ -93,7 +93,7 @@ extension Instantiator {
         switch instance {
         case .named(let n), .shares(let n): name = n
         }
-        error("`\(call.callee.text)` has no parameters, so it takes no instance name", at: name.range)
+        error(.namelessOperation, "`\(call.callee.text)` has no parameters, so it takes no instance name", at: name.range)
     }
 
     // MARK: Elementwise
@@ -108,7 +108,7 @@ extension Instantiator {
         let value = formula.evaluate([:])
         let factor = ScalarFactor(value: value.map { $0.isFinite ? $0 : .nan }, formula: formula, written: written)
         if let v = value, !v.isFinite {
-            error("the factor `\(written)` is not a finite number", at: range)
+            error(.nonFiniteFactor, "the factor `\(written)` is not a finite number", at: range)
             return .failed
         }
         return .array(emit(.scale(factor), inputs: [id], outputs: [type], broadcast: type.axes, at: range)[0])
@@ -121,7 +121,7 @@ extension Instantiator {
         let ta = builder.type(of: a), tb = builder.type(of: b)
         for axis in ta.axes {
             if let other = tb.axis(named: axis.name), other.size != axis.size {
-                error("axis `\(axis.name)` has size \(axis.size) on the left of `\(op.rawValue)` but \(other.size) on the right",
+                error(.sizeMismatch, "axis `\(axis.name)` has size \(axis.size) on the left of `\(op.rawValue)` but \(other.size) on the right",
                       at: opRange,
                       notes: [DiagnosticNote("left operand has type \(ta)", at: left),
                               DiagnosticNote("right operand has type \(tb)", at: right)])
@@ -131,7 +131,7 @@ extension Instantiator {
         let result = ArrayType(ta.axes + tb.axes.filter { !ta.contains($0.name) })
         let onlyLeft = ta.axes.filter { !tb.contains($0.name) }, onlyRight = tb.axes.filter { !ta.contains($0.name) }
         if !onlyLeft.isEmpty, !onlyRight.isEmpty {
-            report(.warning(
+            report(.warning(.broadcastGrows, 
                 "`\(op.rawValue)` broadcasts \(ta) and \(tb) to \(result), larger than either operand",
                 at: opRange,
                 notes: [DiagnosticNote("axes only on the left: \(onlyLeft.map(\.name).joined(separator: ", ")); only on the right: \(onlyRight.map(\.name).joined(separator: ", "))")]))

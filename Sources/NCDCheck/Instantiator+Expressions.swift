@@ -43,13 +43,11 @@ extension Instantiator {
             switch evaluate(operand) {
             case .array(let id): return emitUnary(.neg, id, at: expr.range)
             case .scalar(let f, let w): return .scalar(.negate(f), written: .negate(w))
-            case .tuple: error("`-` applies to one array, not several", at: expr.range); return .failed
+            case .tuple: error(.arrayExpected, "`-` applies to one array, not several", at: expr.range); return .failed
             case .failed: return .failed
             }
         case .binary(.power, let a, let b, _):
-            let evaluator = ScalarEvaluator(lookup: sizeLookup, candidates: scopeSizeNames)
-            guard let base = evaluator.evaluate(a, &session.diagnostics),
-                  let exponent = evaluator.evaluate(b, &session.diagnostics) else { return .failed }
+            guard let base = evaluateScalar(a), let exponent = evaluateScalar(b) else { return .failed }
             return .scalar(.power(base, exponent), written: written(expr))
         case .binary(let op, let a, let b, let opRange):
             return evaluateBinary(op, a, b, opRange, expr.range)
@@ -66,7 +64,7 @@ extension Instantiator {
                                    at: range)[0])
             }
             let saved = (memory[slot.text] ?? [:]).keys.sorted().map { "\(slot.text)[\($0)]" }
-            error("nothing is saved in `\(slot.text)[\(i)]`", at: range,
+            error(.emptySlot, "nothing is saved in `\(slot.text)[\(i)]`", at: range,
                   notes: [DiagnosticNote(saved.isEmpty ? "nothing has been saved in `\(slot.text)` yet"
                                          : "saved so far: \(saved.joined(separator: ", "))")])
             return .failed
@@ -81,9 +79,9 @@ extension Instantiator {
         case .array(let id): return id
         case .failed: return nil
         case .tuple(let t):
-            error("expected one array, but this gives \(t.count); bind them with `a, b = …` first", at: expr.range)
+            error(.arrayExpected, "expected one array, but this gives \(t.count); bind them with `a, b = …` first", at: expr.range)
         case .scalar:
-            error("expected an array, but this is a number", at: expr.range)
+            error(.arrayExpected, "expected an array, but this is a number", at: expr.range)
         }
         return nil
     }
@@ -110,10 +108,10 @@ extension Instantiator {
         case (.array(let x), .array(let y)):
             return emitBinary(op, x, y, opRange: opRange, left: a.range, right: b.range)
         case (.tuple, _), (_, .tuple):
-            error("`\(op.rawValue)` combines single arrays; bind the outputs with `a, b = …` first", at: opRange)
+            error(.arrayExpected, "`\(op.rawValue)` combines single arrays; bind the outputs with `a, b = …` first", at: opRange)
             return .failed
         default:
-            error("`\(op.rawValue)` between an array and a number is not supported; scale with `*` or `/`", at: opRange)
+            error(.arrayExpected, "`\(op.rawValue)` between an array and a number is not supported; scale with `*` or `/`", at: opRange)
             return .failed
         }
     }
@@ -139,20 +137,19 @@ extension Instantiator {
         Array(localSizes.keys) + Array(localAxes.keys) + globals.axisNames + Array(globals.constants.keys)
     }
 
+    /// A number built from sizes and numbers (`k^-0.5`); its errors go through ``report(_:)``.
+    func evaluateScalar(_ expr: Expr) -> ScalarFormula? {
+        reporting { ScalarEvaluator(lookup: sizeLookup, candidates: scopeSizeNames).evaluate(expr, &$0) }
+    }
+
     func evaluateSize(_ expr: Expr) -> SizeExpr? {
         var evaluator = SizeEvaluator(lookup: sizeLookup, candidates: scopeSizeNames)
-        var bag = DiagnosticBag()
-        let result = evaluator.evaluate(expr, &bag)
-        bag.all.forEach(report)
-        return result
+        return reporting { evaluator.evaluate(expr, &$0) }
     }
 
     func evaluateInteger(_ expr: Expr, what: String, minimum: Int) -> Int? {
         var evaluator = SizeEvaluator(lookup: sizeLookup, candidates: scopeSizeNames)
-        var bag = DiagnosticBag()
-        let result = evaluator.evaluateInteger(expr, what: what, minimum: minimum, &bag)
-        bag.all.forEach(report)
-        return result
+        return reporting { evaluator.evaluateInteger(expr, what: what, minimum: minimum, &$0) }
     }
 
     /// The axis a name refers to in a type or as a new output axis: a generic axis of this
@@ -166,7 +163,7 @@ extension Instantiator {
         if let size {
             guard let s = evaluateSize(size) else { return nil }
             if let c = s.constant, c.numerator <= 0 {
-                error("axis `\(name.text)` would have size \(c); sizes must be positive", at: size.range)
+                error(.sizeOutOfRange, "axis `\(name.text)` would have size \(c); sizes must be positive", at: size.range)
                 return nil
             }
             axis.size = s
@@ -180,7 +177,7 @@ extension Instantiator {
         var ok = true
         for ref in syntax.axes {
             if axes.contains(where: { $0.name == ref.name.text }) {
-                error("axis `\(ref.name.text)` appears twice in one array; an array's axes are distinct", at: ref.name.range)
+                error(.repeatedAxis, "axis `\(ref.name.text)` appears twice in one array; an array's axes are distinct", at: ref.name.range)
                 ok = false
             } else if let axis = resolveAxis(ref.name, size: ref.size) {
                 axes.append(axis)
@@ -201,15 +198,14 @@ extension Instantiator {
             let axisName: String
             if let named = item.axis {
                 guard type.contains(named.text) else {
-                    error("cannot index axis `\(named.text)`: the array has axes \(type)", at: named.range,
-                          fixIts: Suggestions.closest(to: named.text, among: type.names).map {
-                              [FixIt("did you mean `\($0)`?", range: named.range, replacement: $0)] } ?? [])
+                    error(.missingAxis, "cannot index axis `\(named.text)`: the array has axes \(type)", at: named.range,
+                          fixIts: FixIt.didYouMean(named.text, at: named.range, among: type.names))
                     return .failed
                 }
                 axisName = named.text
             } else {
                 guard position < original.axes.count else {
-                    error("\(items.count) indices for an array with \(original.axes.count) axes \(original)", at: item.range)
+                    error(.indexRange, "\(items.count) indices for an array with \(original.axes.count) axes \(original)", at: item.range)
                     return .failed
                 }
                 axisName = original.axes[position].name
@@ -220,7 +216,7 @@ extension Instantiator {
                 guard var v = evaluateInteger(e, what: "an index", minimum: Int.min) else { return nil }
                 if v < 0, let n = known { v += n }
                 if let n = known, v < 0 || v > n || (!item.isSlice && v == n) {
-                    error("index \(v) is out of range for axis `\(axisName)` of size \(n)", at: e.range)
+                    error(.indexRange, "index \(v) is out of range for axis `\(axisName)` of size \(n)", at: e.range)
                     return nil
                 }
                 return v
@@ -240,13 +236,13 @@ extension Instantiator {
                 end = v
             } else {
                 guard let n = known else {
-                    error("a slice to the end of axis `\(axisName)` needs its size, which is free here", at: item.range)
+                    error(.unknownSize, "a slice to the end of axis `\(axisName)` needs its size, which is free here", at: item.range)
                     return .failed
                 }
                 end = n
             }
             guard end > start else {
-                error("slice \(start):\(end) of axis `\(axisName)` is empty", at: item.range)
+                error(.indexRange, "slice \(start):\(end) of axis `\(axisName)` is empty", at: item.range)
                 return .failed
             }
             let i = type.axes.firstIndex { $0.name == axisName }!

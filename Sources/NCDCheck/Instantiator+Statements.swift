@@ -7,7 +7,7 @@ extension Instantiator {
         for statement in statements {
             if session.budgetExceeded { return }
             if returned {
-                error("statement after `return` is never reached", at: statement.range)
+                error(.unreachable, "statement after `return` is never reached", at: statement.range)
                 return
             }
             switch statement {
@@ -25,7 +25,7 @@ extension Instantiator {
 
     func bind(_ name: Name, to value: ValueID?) {
         if let old = bindings[name.text], !old.used, old.value != nil, reportsUnused, !name.text.hasPrefix("_") {
-            report(.warning("value `\(name.text)` is replaced before it is used", at: old.range))
+            report(.warning(.replacedBeforeUse, "value `\(name.text)` is replaced before it is used", at: old.range))
         }
         if let value { builder.bind(value, to: name.text) }
         bindings[name.text] = Binding(value: value, range: name.range)
@@ -43,10 +43,10 @@ extension Instantiator {
         case .failed:
             break
         case .scalar:
-            error("`\(targets[0].text)` would be a number, not an array; write numbers where they are used",
+            error(.arrayExpected, "`\(targets[0].text)` would be a number, not an array; write numbers where they are used",
                   at: expr.range)
         case .array, .tuple:
-            error("\(result.count) value\(result.count == 1 ? "" : "s") cannot be bound to \(targets.count) name\(targets.count == 1 ? "" : "s")",
+            error(.bindingCount, "\(result.count) value\(result.count == 1 ? "" : "s") cannot be bound to \(targets.count) name\(targets.count == 1 ? "" : "s")",
                   at: targets[0].range.union(expr.range))
         }
         for t in targets { bind(t, to: nil) }
@@ -57,11 +57,11 @@ extension Instantiator {
         guard let index = evaluateInteger(indexExpr, what: "a memory index", minimum: Int.min) else { return }
         guard case .array(let id) = result else {
             if case .failed = result { return }
-            error("only a single array can be saved", at: expr.range)
+            error(.arrayExpected, "only a single array can be saved", at: expr.range)
             return
         }
         if memory[slot.text]?[index] != nil {
-            error("`\(slot.text)[\(index)]` is already saved; each slot is written once", at: slot.range)
+            error(.slotWritten, "`\(slot.text)[\(index)]` is already saved; each slot is written once", at: slot.range)
             return
         }
         memory[slot.text, default: [:]][index] = id
@@ -73,14 +73,14 @@ extension Instantiator {
         guard let lower = evaluateInteger(lowerExpr, what: "a loop bound", minimum: Int.min),
               let upper = evaluateInteger(upperExpr, what: "a loop bound", minimum: Int.min) else { return }
         if localSizes[variable.text] != nil || bindings[variable.text] != nil {
-            error("loop variable `\(variable.text)` hides another name", at: variable.range)
+            error(.shadowedName, "loop variable `\(variable.text)` hides another name", at: variable.range)
             return
         }
         let labelText = label?.text ?? nextDefaultName("loop")
         let span = upper.subtractingReportingOverflow(lower)
         if upper >= lower, span.overflow || span.partialValue >= 100_000 {
             let count = span.overflow ? "more than \(Int.max)" : "\(span.partialValue + 1)"
-            error("loop runs \(count) times; ncd unrolls loops, and at most 100000 iterations are allowed", at: range)
+            error(.loopTooLong, "loop runs \(count) times; ncd unrolls loops, and at most 100000 iterations are allowed", at: range)
             return
         }
         builder.beginLoop(label: labelText, labelIsChosen: label != nil, variable: variable.text, lower: lower, upper: upper,
@@ -105,7 +105,7 @@ extension Instantiator {
             case .tuple(let t): items += t.map { ($0, e.range) }
             case .failed: items.append((nil, e.range))
             case .scalar:
-                error("a diagram returns arrays; this is a number", at: e.range)
+                error(.arrayExpected, "a diagram returns arrays; this is a number", at: e.range)
                 items.append((nil, e.range))
             }
         }
@@ -116,7 +116,7 @@ extension Instantiator {
         }
         let declared = declaration.outputs
         guard items.count == declared.count else {
-            error("`\(declaration.name.text)` declares \(declared.count) output\(declared.count == 1 ? "" : "s") but returns \(items.count)",
+            error(.outputCount, "`\(declaration.name.text)` declares \(declared.count) output\(declared.count == 1 ? "" : "s") but returns \(items.count)",
                   at: range, notes: [DiagnosticNote("outputs declared here", at: declared.first?.range ?? declaration.name.range)])
             return
         }
@@ -139,20 +139,20 @@ extension Instantiator {
             for e in expected.axes {
                 let a = actual.axis(named: e.name)!
                 if a.size != e.size {
-                    error("\(what) has axis `\(e.name)` of size \(a.size), but \(e.size) is expected",
+                    error(.sizeMismatch, "\(what) has axis `\(e.name)` of size \(a.size), but \(e.size) is expected",
                           at: range, notes: [note])
                     return
                 }
             }
             let from = actual.names.joined(separator: " "), to = expected.names.joined(separator: " ")
-            error("\(what) has axes in the order \(actual), but \(expected) is expected", at: range, notes: [note],
+            error(.axisOrder, "\(what) has axes in the order \(actual), but \(expected) is expected", at: range, notes: [note],
                   fixIts: [FixIt("reorder with `rearrange[\(from) -> \(to)](…)`", range: range, replacement: "rearrange[\(from) -> \(to)](\(text(range)))")])
             return
         }
         var parts: [String] = []
         if !extra.isEmpty { parts.append("extra axis \(extra.map { "`\($0)`" }.joined(separator: ", "))") }
         if !missing.isEmpty { parts.append("missing axis \(missing.map { "`\($0)`" }.joined(separator: ", "))") }
-        error("\(what) has type \(actual), but \(expected) is expected (\(parts.joined(separator: "; ")))",
+        error(.typeMismatch, "\(what) has type \(actual), but \(expected) is expected (\(parts.joined(separator: "; ")))",
               at: range, notes: [note])
     }
 

@@ -52,14 +52,26 @@ final class Instantiator {
 
     var globals: GlobalScope { session.globals }
 
+    /// The one way a diagnostic leaves an instantiation: with the notes that say which
+    /// call it is checked under ("in `Block` with s = 2, called here").
     func report(_ d: Diagnostic) {
         var d = d
         d.notes += context
         session.diagnostics.report(d)
     }
 
-    func error(_ message: String, at range: SourceRange, notes: [DiagnosticNote] = [], fixIts: [FixIt] = []) {
-        report(.error(message, at: range, notes: notes, fixIts: fixIts))
+    /// Runs a helper that reports into a bag of its own (the size and scalar evaluators),
+    /// then reports what it found through ``report(_:)``.
+    func reporting<T>(_ body: (inout DiagnosticBag) -> T) -> T {
+        var bag = DiagnosticBag()
+        let result = body(&bag)
+        bag.all.forEach(report)
+        return result
+    }
+
+    func error(_ id: DiagnosticID, _ message: String, at range: SourceRange, notes: [DiagnosticNote] = [],
+               fixIts: [FixIt] = []) {
+        report(.error(id, message, at: range, notes: notes, fixIts: fixIts))
     }
 
     static func span(_ r: SourceRange) -> SourceSpan { SourceSpan(start: r.start, end: r.end) }
@@ -106,7 +118,7 @@ final class Instantiator {
         var seen: [String: SourceRange] = [:]
         for (input, type) in zip(declaration.inputs, inputs) {
             if let earlier = seen[input.name.text] {
-                error("input `\(input.name.text)` is declared twice", at: input.name.range,
+                error(.duplicateDefinition, "input `\(input.name.text)` is declared twice", at: input.name.range,
                       notes: [DiagnosticNote("first declared here", at: earlier)])
             }
             seen[input.name.text] = input.name.range
@@ -118,20 +130,21 @@ final class Instantiator {
         declaredOutputs = declaration.outputs.map(resolveType)
         execute(body)
         let complete = !declaration.bodyHasSyntaxErrors
-        if !returned, complete, !isScratch {
-            error("diagram `\(declaration.name.text)` never returns its outputs; end it with `return …`",
+        // Past the operation budget the body was cut short: that error is the one to read.
+        if !returned, complete, !isScratch, !session.budgetExceeded {
+            error(.missingReturn, "diagram `\(declaration.name.text)` never returns its outputs; end it with `return …`",
                   at: declaration.name.range)
         }
         let clean = session.diagnostics.errorCount == errorsBefore
         // After an error, "never used" mostly echoes it: a failed expression uses nothing.
-        if reportsUnused, clean, complete { warnUnused() }
+        if reportsUnused, clean, complete, !session.budgetExceeded { warnUnused() }
         return clean && complete
     }
 
     func warnUnused() {
         for (name, b) in bindings.sorted(by: { $0.value.range.start < $1.value.range.start })
         where !b.used && b.value != nil && !name.hasPrefix("_") {
-            report(.warning("\(b.isInput ? "input" : "value") `\(name)` is never used", at: b.range,
+            report(.warning(.unused, "\(b.isInput ? "input" : "value") `\(name)` is never used", at: b.range,
                             fixIts: [FixIt("name it `_\(name)` to silence this warning", range: b.range, replacement: "_\(name)")]))
         }
     }

@@ -24,7 +24,7 @@ struct SizeEvaluator {
         case .integer(let n, _):
             return SizeExpr(n)
         case .float(let x, let range):
-            diagnostics.report(.error("sizes are whole numbers; `\(format(x))` is not", at: range))
+            diagnostics.report(.error(.notWhole, "sizes are whole numbers; `\(format(x))` is not", at: range))
             return nil
         case .name(let name):
             switch lookup(name.text) {
@@ -49,7 +49,7 @@ struct SizeEvaluator {
                 case .power: return try x.power(y)
                 }
             } catch let error as SizeError {
-                diagnostics.report(.error(error.message, at: opRange.union(a.range).union(b.range)))
+                diagnostics.report(.error(.sizeArithmetic, error.message, at: opRange.union(a.range).union(b.range)))
                 return nil
             } catch {
                 return nil
@@ -57,7 +57,7 @@ struct SizeEvaluator {
         case .error:
             return nil
         case .call, .index, .load:
-            diagnostics.report(.error("expected a size here, such as `128` or `h * d_k`", at: expr.range))
+            diagnostics.report(.error(.expectedSize, "expected a size here, such as `128` or `h * d_k`", at: expr.range))
             return nil
         }
     }
@@ -68,13 +68,14 @@ struct SizeEvaluator {
         guard let value = size.intValue else {
             let free = size.freeSymbols
             diagnostics.report(.error(
+                free.isEmpty ? .notWhole : .unknownSize,
                 free.isEmpty ? "\(what) must be a whole number; it is \(size)"
                     : "\(what) must be a known number, but depends on the free size `\(free[0])`",
                 at: expr.range))
             return nil
         }
         guard value >= minimum else {
-            diagnostics.report(.error("\(what) must be at least \(minimum); it is \(value)", at: expr.range))
+            diagnostics.report(.error(.sizeOutOfRange, "\(what) must be at least \(minimum); it is \(value)", at: expr.range))
             return nil
         }
         return value
@@ -111,7 +112,7 @@ struct ScalarEvaluator {
             }
         case .error: return nil
         case .call, .index, .load:
-            diagnostics.report(.error("expected a number here, such as `0.5` or `k^-0.5`", at: expr.range))
+            diagnostics.report(.error(.expectedSize, "expected a number here, such as `0.5` or `k^-0.5`", at: expr.range))
             return nil
         }
     }
@@ -119,12 +120,13 @@ struct ScalarEvaluator {
 
 /// "unknown axis `dmodel`", with "did you mean `d_model`?" when something is close.
 func unknownName(_ name: Name, kind: String, candidates: [String]) -> Diagnostic {
-    guard let guess = Suggestions.closest(to: name.text, among: candidates) else {
-        return .error("unknown \(kind) `\(name.text)`", at: name.range)
+    let id: DiagnosticID = switch kind {
+    case "axis": .unknownAxis
+    case "operation or diagram": .unknownOperation
+    default: .unknownName
     }
-    return .error(
-        "unknown \(kind) `\(name.text)`", at: name.range,
-        fixIts: [FixIt("did you mean `\(guess)`?", range: name.range, replacement: guess)])
+    return .error(id, "unknown \(kind) `\(name.text)`", at: name.range,
+                  fixIts: FixIt.didYouMean(name.text, at: name.range, among: candidates))
 }
 
 func format(_ x: Double) -> String {

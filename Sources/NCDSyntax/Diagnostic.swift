@@ -37,8 +37,32 @@ public struct DiagnosticNote: Hashable, Sendable {
     }
 }
 
+/// A diagnostic's stable identity, such as `E010`: which kind of problem it is, whatever the
+/// details of its message. `ncd check --explain E010` prints the explanation; tests match it.
+public struct DiagnosticID: Hashable, Sendable, CustomStringConvertible {
+    /// `E010` for errors, `W001` for warnings.
+    public let code: String
+    /// A few words: "unknown axis".
+    public let title: String
+    /// A paragraph or two on what is wrong and how to fix it, with an example.
+    public let explanation: String
+
+    public init(_ code: String, _ title: String, explanation: String) {
+        self.code = code
+        self.title = title
+        self.explanation = explanation
+    }
+
+    public var description: String { code }
+
+    public static func == (a: DiagnosticID, b: DiagnosticID) -> Bool { a.code == b.code }
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+}
+
 /// One message about a source file: data, rendered in one place (``DiagnosticRenderer``).
 public struct Diagnostic: Hashable, Sendable {
+    /// What kind of problem this is.
+    public var id: DiagnosticID
     /// Error, warning or note.
     public var severity: Severity
     /// The main message, one line, no trailing period.
@@ -51,9 +75,10 @@ public struct Diagnostic: Hashable, Sendable {
     public var fixIts: [FixIt]
 
     public init(
-        _ severity: Severity, _ message: String, at range: SourceRange,
+        _ id: DiagnosticID, _ severity: Severity, _ message: String, at range: SourceRange,
         notes: [DiagnosticNote] = [], fixIts: [FixIt] = []
     ) {
+        self.id = id
         self.severity = severity
         self.message = message
         self.range = range
@@ -63,16 +88,18 @@ public struct Diagnostic: Hashable, Sendable {
 
     /// An error at a range.
     public static func error(
-        _ message: String, at range: SourceRange, notes: [DiagnosticNote] = [], fixIts: [FixIt] = []
+        _ id: DiagnosticID, _ message: String, at range: SourceRange, notes: [DiagnosticNote] = [],
+        fixIts: [FixIt] = []
     ) -> Diagnostic {
-        Diagnostic(.error, message, at: range, notes: notes, fixIts: fixIts)
+        Diagnostic(id, .error, message, at: range, notes: notes, fixIts: fixIts)
     }
 
     /// A warning at a range.
     public static func warning(
-        _ message: String, at range: SourceRange, notes: [DiagnosticNote] = [], fixIts: [FixIt] = []
+        _ id: DiagnosticID, _ message: String, at range: SourceRange, notes: [DiagnosticNote] = [],
+        fixIts: [FixIt] = []
     ) -> Diagnostic {
-        Diagnostic(.warning, message, at: range, notes: notes, fixIts: fixIts)
+        Diagnostic(id, .warning, message, at: range, notes: notes, fixIts: fixIts)
     }
 }
 

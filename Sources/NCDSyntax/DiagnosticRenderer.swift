@@ -1,7 +1,7 @@
 /// Renders diagnostics the way a compiler does:
 ///
 /// ```
-/// model.ncd:4:20: error: unknown axis `dmodel`
+/// model.ncd:4:20: error[E010]: unknown axis `dmodel`
 ///     4 |   x = linear[dmodel -> d_ff](x)
 ///       |              ^~~~~~
 ///       = help: did you mean `d_model`?
@@ -17,7 +17,7 @@ public struct DiagnosticRenderer {
     /// The full text of one diagnostic, ending in a newline.
     public func render(_ d: Diagnostic, in file: SourceFile) -> String {
         let (line, column) = file.lineColumn(of: d.range.start)
-        var out = "\(file.name):\(line):\(column): \(paint(d.severity.rawValue, d.severity)): "
+        var out = "\(file.name):\(line):\(column): \(paint("\(d.severity.rawValue)[\(d.id.code)]", d.severity)): "
         out += bold(d.message) + "\n"
         out += excerpt(d.range, in: file)
         for note in d.notes {

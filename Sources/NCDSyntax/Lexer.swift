@@ -57,7 +57,7 @@ public struct Lexer {
             let what = text == "\u{FFFD}" || !isValidScalar(at: start, length: length)
                 ? "invalid UTF-8 byte 0x\(String(bytes[start], radix: 16, uppercase: true))"
                 : "unexpected character `\(text)`"
-            diagnostics.append(.error(what, at: SourceRange(start: start, end: position)))
+            diagnostics.append(.error(.invalidCharacter, what, at: SourceRange(start: start, end: position)))
         }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
         return Token(kind: kind, range: SourceRange(start: start, end: position), text: text, startsLine: startsLine)

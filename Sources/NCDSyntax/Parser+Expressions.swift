@@ -98,7 +98,7 @@ extension Parser {
         case .integer:
             advance()
             guard let value = Int(token.text) else {
-                diagnostics.report(.error("integer `\(token.text)` is too large (the limit is \(Int.max))", at: token.range))
+                diagnostics.report(.error(.integerTooLarge, "integer `\(token.text)` is too large (the limit is \(Int.max))", at: token.range))
                 return .error(token.range)
             }
             return .integer(value, token.range)

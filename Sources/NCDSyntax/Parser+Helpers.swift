@@ -57,14 +57,14 @@ extension Parser {
     /// current token starts a new line: the problem is a missing piece at the line's end).
     mutating func fail(_ message: String, notes: [DiagnosticNote] = []) -> Recovery {
         let at = peek.startsLine && current > 0 ? previous.range.endPoint : peek.range
-        diagnostics.report(.error(message, at: at, notes: notes))
+        diagnostics.report(.error(.syntax, message, at: at, notes: notes))
         return Recovery()
     }
 
     mutating func enterNesting(at range: SourceRange) throws {
         depth += 1
         if depth > Parser.maximumDepth {
-            diagnostics.report(.error("nesting deeper than \(Parser.maximumDepth) levels", at: range))
+            diagnostics.report(.error(.nestingTooDeep, "nesting deeper than \(Parser.maximumDepth) levels", at: range))
             // Abandon the declaration: every enclosing rule would fail again.
             nestingOverflow = true
             while !atEnd, !(peek.startsLine && (check(.diagram) || check(.axis) || check(.const))) { advance() }

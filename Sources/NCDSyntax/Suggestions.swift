@@ -39,3 +39,12 @@ public enum Suggestions {
         return d[a.count][b.count]
     }
 }
+
+extension FixIt {
+    /// "did you mean `d_model`?" for a misspelled name, replacing it with the closest
+    /// candidate; no fix-it when nothing is close. Every did-you-mean in ncd comes from here.
+    public static func didYouMean(_ name: String, at range: SourceRange, among candidates: some Sequence<String>) -> [FixIt] {
+        guard let guess = Suggestions.closest(to: name, among: candidates) else { return [] }
+        return [FixIt("did you mean `\(guess)`?", range: range, replacement: guess)]
+    }
+}

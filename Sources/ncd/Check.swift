@@ -10,7 +10,10 @@ struct Check: ParsableCommand {
         discussion: "Exits 0 when clean, 65 when a file has errors, 64 on a usage error.")
 
     @Argument(help: "The .ncd files to check.")
-    var files: [String]
+    var files: [String] = []
+
+    @Option(help: ArgumentHelp("Explain a diagnostic, such as E010, with an example.", valueName: "code"))
+    var explain: String?
 
     @Flag(help: "Print every named value with its inferred type.")
     var types = false
@@ -32,7 +35,19 @@ struct Check: ParsableCommand {
 
     enum ColorChoice: String, ExpressibleByArgument { case auto, always, never }
 
+    func validate() throws {
+        if explain == nil, files.isEmpty { throw ValidationError("give the .ncd files to check, or --explain CODE") }
+    }
+
     func run() throws {
+        if let explain {
+            guard let id = DiagnosticCatalog.explanation(of: explain) else {
+                let codes = DiagnosticCatalog.all.map(\.code)
+                fail(.usage("no diagnostic `\(explain)`; the codes are \(codes.first ?? "")–\(codes.last ?? "") (errors E…, warnings W…)"))
+            }
+            print("\(id.code): \(id.title)\n\n\(id.explanation)")
+            return
+        }
         var options = CheckOptions()
         for s in sizes {
             guard s.value > 0 else { fail(.usage("--size \(s.name)=\(s.value): sizes must be positive")) }
@@ -41,6 +56,7 @@ struct Check: ParsableCommand {
         let colored = color == .always || (color == .auto && isatty(STDERR_FILENO) != 0)
         let renderer = DiagnosticRenderer(colored: colored)
         var errors = 0, warnings = 0
+        var firstCode: String?
         var report = ""
         for path in files {
             let file: SourceFile
@@ -58,6 +74,7 @@ struct Check: ParsableCommand {
             }
             for d in result.diagnostics {
                 FileHandle.standardError.write(Data(renderer.render(d, in: file).utf8))
+                if firstCode == nil, d.severity != .note { firstCode = d.id.code }
                 if d.severity == .error || (warningsAsErrors && d.severity == .warning) { errors += 1 }
                 else if d.severity == .warning { warnings += 1 }
             }
@@ -66,7 +83,9 @@ struct Check: ParsableCommand {
         }
         if !report.isEmpty { print(report, terminator: report.hasSuffix("\n") ? "" : "\n") }
         if errors > 0 || warnings > 0 {
-            FileHandle.standardError.write(Data((DiagnosticRenderer.summary(errors: errors, warnings: warnings) + "\n").utf8))
+            var summary = DiagnosticRenderer.summary(errors: errors, warnings: warnings) + "\n"
+            if let firstCode { summary += "`ncd check --explain \(firstCode)` says more about a diagnostic\n" }
+            FileHandle.standardError.write(Data(summary.utf8))
         }
         if errors > 0 { fail(.checkFailed(errors: errors)) }
     }

@@ -1,24 +1,26 @@
 import Foundation
 import NCDCheck
-import NCDCore
 import NCDSyntax
 import XCTest
 
-/// Runs every `.ncd` file under `cases/` and checks its inline expectations: each expected
-/// diagnostic appears, no unexpected error or warning appears, and the named values,
-/// parameters and costs have the stated types and figures.
+/// Runs every `.ncd` file under `cases/` through ``LanguageCase``. `NCD_CASE=text` runs only
+/// the cases whose path contains `text`.
 final class LanguageCaseTests: XCTestCase {
     func testEveryCase() throws {
         let root = try XCTUnwrap(Bundle.module.url(forResource: "cases", withExtension: nil))
-        let files = try caseFiles(under: root)
-        XCTAssertGreaterThanOrEqual(files.count, 80, "the suite should have at least 80 cases")
-        var failures: [String] = []
+        let filter = ProcessInfo.processInfo.environment["NCD_CASE"].flatMap { $0.isEmpty ? nil : $0 }
+        let files = try caseFiles(under: root).filter { url in filter.map { url.path.contains($0) } ?? true }
+        if filter == nil { XCTAssertGreaterThanOrEqual(files.count, 150, "the suite should have at least 150 cases") }
+        XCTAssertFalse(files.isEmpty, "no case matches NCD_CASE=\(filter ?? "")")
+        var failed = Set<String>()
         for url in files {
             let name = url.path.replacingOccurrences(of: root.path + "/", with: "")
-            failures += run(url, name: name)
+            let data = try Data(contentsOf: url)
+            let failures = LanguageCase.failures(name: name, bytes: [UInt8](data))
+            if !failures.isEmpty { failed.insert(name) }
+            for f in failures { XCTFail(f) }
         }
-        for f in failures { XCTFail(f) }
-        print("language cases: \(files.count - Set(failures.map { $0.split(separator: ":")[0] }).count) passed, \(Set(failures.map { $0.split(separator: ":")[0] }).count) failed")
+        print("language cases: \(files.count - failed.count) passed, \(failed.count) failed")
     }
 
     func caseFiles(under root: URL) throws -> [URL] {
@@ -29,74 +31,60 @@ final class LanguageCaseTests: XCTestCase {
         }
         return files.sorted { $0.path < $1.path }
     }
+}
 
-    /// The failures of one case, each starting with the case's name.
-    func run(_ url: URL, name: String) -> [String] {
-        guard let data = FileManager.default.contents(atPath: url.path) else { return ["\(name): unreadable"] }
-        let file = SourceFile(name: name, bytes: [UInt8](data))
-        let expect = Expectations(source: String(decoding: data, as: UTF8.self))
-        let result = Checker.check(file, options: CheckOptions(sizes: expect.sizes))
-        var failures: [String] = []
-        var unmatched = result.diagnostics
+/// The harness's own tests: each way a case can be wrong must make it fail.
+final class LanguageCaseHarnessTests: XCTestCase {
+    let valid = """
+        axis n = 4
+        diagram D(x: [n]) -> [n] {
+          return relu(x)
+        }
+        """
 
-        for e in expect.diagnostics {
-            let index = unmatched.firstIndex { d in
-                let (line, column) = file.lineColumn(of: d.range.start)
-                return d.severity == e.severity && line == e.line && (e.column == nil || e.column == column)
-                    && d.message.contains(e.message)
-            }
-            if let index { unmatched.remove(at: index) } else {
-                let near = result.diagnostics.filter { file.lineColumn(of: $0.range.start).line == e.line }
-                    .map { "\(file.lineColumn(of: $0.range.start)) \($0.severity.rawValue): \($0.message)" }
-                failures.append("\(name): missing \(e); on that line: \(near)")
-            }
-        }
-        for d in unmatched where d.severity != .note {
-            let (line, column) = file.lineColumn(of: d.range.start)
-            failures.append("\(name): unexpected \(d.severity.rawValue) at \(line):\(column): \(d.message)")
-        }
-        for (line, text) in expect.fixIts {
-            let found = result.diagnostics.contains { d in
-                file.lineColumn(of: d.range.start).line == line
-                    && d.fixIts.contains { $0.message.contains(text) || $0.replacement.contains(text) }
-            }
-            if !found { failures.append("\(name):\(line): no fix-it mentioning `\(text)`") }
-        }
-        let graphs = result.diagrams.compactMap(\.graph)
-        for t in expect.types {
-            let candidates = graphs.flatMap { g in g.values.filter { v in
-                file.line(of: v.location.start) == t.line && (t.name == nil || v.name == t.name)
-            }.map { g.type(of: $0.id).description } }
-            guard let actual = candidates.last else {
-                failures.append("\(name):\(t.line): no value\(t.name.map { " `\($0)`" } ?? "") on this line")
-                continue
-            }
-            if !candidates.contains(t.type) {
-                failures.append("\(name):\(t.line): expected type \(t.type), got \(actual)")
-            }
-        }
-        let parameters = graphs.last?.allParameters ?? []
-        for p in expect.parameters {
-            guard let found = parameters.first(where: { $0.name == p.name }) else {
-                failures.append("\(name):\(p.line): no parameter `\(p.name)`; have \(parameters.map(\.name))")
-                continue
-            }
-            if found.type.description != p.type {
-                failures.append("\(name):\(p.line): parameter `\(p.name)` has type \(found.type), expected \(p.type)")
-            }
-        }
-        for c in expect.costs {
-            guard let g = result.diagram(named: c.diagram)?.graph, let total = try? g.totalCost() else {
-                failures.append("\(name):\(c.line): no cost for diagram `\(c.diagram)`")
-                continue
-            }
-            if let f = c.flops, total.flops.description != f {
-                failures.append("\(name):\(c.line): `\(c.diagram)` FLOPs \(total.flops), expected \(f)")
-            }
-            if let p = c.params, total.parameters.description != p {
-                failures.append("\(name):\(c.line): `\(c.diagram)` parameters \(total.parameters), expected \(p)")
-            }
-        }
-        return failures
+    func failures(_ source: String) -> [String] { LanguageCase.failures(name: "t.ncd", bytes: Array(source.utf8)) }
+
+    func testACorrectCasePasses() {
+        XCTAssertEqual(failures(valid + "\n# expect-cost: D flops=4 params=0\n"), [])
+        let error = "axis n = 4\ndiagram D(x: [n]) -> [n] {\n  return relu(y)  # expect-error: 3:15 E011 unknown name `y`\n}\n"
+        XCTAssertEqual(failures(error), [])
+    }
+
+    func testAMisspelledTagFails() {
+        let f = failures(valid + "\n# expect-eror: 3:10 E011 unknown name\n")
+        XCTAssertTrue(f.contains { $0.contains("unknown tag `expect-eror`; did you mean `expect-error`?") }, "\(f)")
+    }
+
+    func testAWrongColumnFails() {
+        let error = "axis n = 4\ndiagram D(x: [n]) -> [n] {\n  return relu(y)  # expect-error: 3:14 E011 unknown name `y`\n}\n"
+        let f = failures(error)
+        XCTAssertTrue(f.contains { $0.contains("missing error E011 at 3:14") }, "\(f)")
+        XCTAssertTrue(f.contains { $0.contains("unexpected error E011 at 3:15") }, "\(f)")
+    }
+
+    func testAWrongIDFails() {
+        let error = "axis n = 4\ndiagram D(x: [n]) -> [n] {\n  return relu(y)  # expect-error: 3:15 E010 unknown name `y`\n}\n"
+        XCTAssertTrue(failures(error).contains { $0.contains("missing error E010") })
+    }
+
+    func testAnUnpinnedExpectationFails() {
+        let error = "axis n = 4\ndiagram D(x: [n]) -> [n] {\n  return relu(y)  # expect-error: unknown name `y`\n}\n"
+        XCTAssertTrue(failures(error).contains { $0.contains("must read LINE:COL ENNN MESSAGE") })
+    }
+
+    func testAnUnexpectedDiagnosticFails() {
+        let f = failures("axis n = 4\ndiagram D(x: [n], y: [n]) -> [n] {\n  return relu(x)\n}\n")
+        XCTAssertTrue(f.contains { $0.contains("unexpected warning W001") }, "\(f)")
+    }
+
+    func testAWrongCostFails() {
+        XCTAssertTrue(failures(valid + "\n# expect-cost: D flops=5\n").contains { $0.contains("FLOPs 4, expected 5") })
+        XCTAssertTrue(failures(valid + "\n# expect-cost: D flop=4\n").contains { $0.contains("takes flops=") })
+    }
+
+    func testProseCommentsAreNotTags() {
+        XCTAssertEqual(failures("# Note: a comment in prose.\n# the paper says: figure 3\n" + valid), [])
+        // One lower-case word and a colon reads as a tag, and an unknown one fails.
+        XCTAssertEqual(failures("# see: figure 3\n" + valid), ["t.ncd:1: unknown tag `see`"])
     }
 }

@@ -5,11 +5,12 @@ final class DiagnosticRendererTests: XCTestCase {
     func testCaretUnderTheRangeCountingCharacters() {
         let file = SourceFile(name: "m.ncd", text: "axis x̄ = 2\n  y = linear[dmodel -> d](x̄)\n")
         let start = Array("axis x̄ = 2\n  y = linear[".utf8).count
-        let d = Diagnostic.error("unknown axis `dmodel`", at: SourceRange(start: start, end: start + 6),
+        let id = DiagnosticID("E010", "unknown axis", explanation: "")
+        let d = Diagnostic.error(id, "unknown axis `dmodel`", at: SourceRange(start: start, end: start + 6),
                                  fixIts: [FixIt("did you mean `d_model`?", range: SourceRange(start: start, end: start + 6), replacement: "d_model")])
         let text = DiagnosticRenderer().render(d, in: file)
         XCTAssertEqual(text, """
-            m.ncd:2:14: error: unknown axis `dmodel`
+            m.ncd:2:14: error[E010]: unknown axis `dmodel`
                2 |   y = linear[dmodel -> d](x̄)
                  |              ^~~~~~
                   = help: did you mean `d_model`?

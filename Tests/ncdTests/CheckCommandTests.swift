@@ -13,10 +13,21 @@ final class CheckCommandTests: XCTestCase, RunsNCD {
         let path = try temporaryFile("axis b = 2, d_model = 8, d_ff = 32\ndiagram D(x: [b, d_model]) -> [b, d_ff] {\n  return linear[d_model -> dff](x)\n}\n")
         let run = try ncd(["check", "--color", "never", path])
         XCTAssertEqual(run.status, 65)
-        XCTAssertTrue(run.stderr.contains("\(path):3:28: error: unknown axis `dff`"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("\(path):3:28: error[E010]: unknown axis `dff`"), run.stderr)
         XCTAssertTrue(run.stderr.contains("   3 |   return linear[d_model -> dff](x)\n     |                            ^~~"), run.stderr)
         XCTAssertTrue(run.stderr.contains("help: did you mean `d_ff`?"), run.stderr)
         XCTAssertTrue(run.stderr.contains("1 error, 0 warnings"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("`ncd check --explain E010` says more"), run.stderr)
+    }
+
+    func testExplainPrintsTheLongerExplanation() throws {
+        let run = try ncd(["check", "--explain", "e010"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.hasPrefix("E010: unknown axis\n\n"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("linear[d_model -> d_ff](x)"), run.stdout)
+        let unknown = try ncd(["check", "--explain", "E999"])
+        XCTAssertEqual(unknown.status, 64)
+        XCTAssertTrue(unknown.stderr.contains("no diagnostic `E999`"), unknown.stderr)
     }
 
     func testUsageErrorsExit64() throws {

@@ -40,13 +40,13 @@ final class ReplTests: XCTestCase, RunsNCD {
             y
             """)
         XCTAssertTrue(out.contains("""
-            <input>:1:12: error: `linear` acts on axis `dmodel`, but its argument has axes [b:4, d_model:8]
+            <input>:1:12: error[E034]: `linear` acts on axis `dmodel`, but its argument has axes [b:4, d_model:8]
                1 | y = linear[dmodel -> d_model](x)
                  |            ^~~~~~
                   = help: did you mean `d_model`?
             """), out)
         // The failed assignment bound nothing: `y` is unknown until the second one.
-        XCTAssertTrue(out.contains("<input>:1:1: error: unknown name `y`\n   1 | y\n     | ^"), out)
+        XCTAssertTrue(out.contains("<input>:1:1: error[E011]: unknown name `y`\n   1 | y\n     | ^"), out)
         XCTAssertTrue(out.hasSuffix("y : [b:4, d_model:8]  (32 elements, 128 B)\n[b:4, d_model:8]  (32 elements, 128 B)\n"), out)
     }
 
@@ -75,7 +75,7 @@ final class ReplTests: XCTestCase, RunsNCD {
             :set n = 7
             :axes
             """)
-        XCTAssertTrue(out.contains("error: 7 is not divisible by 2"), out)
+        XCTAssertTrue(out.contains("error[E022]: 7 is not divisible by 2"), out)
         XCTAssertTrue(out.contains("`n = 7` rejected; sizes are unchanged"), out)
         XCTAssertTrue(out.contains("n = 8  (<input>:1)\nhalf = 4  (<input>:1)"), out)
     }
@@ -162,7 +162,7 @@ final class ReplTests: XCTestCase, RunsNCD {
     func testLoadRejectsAFileWithErrorsShowingItsOwnLines() throws {
         let path = try temporaryFile("axis n = 4\n\ndiagram F(x: [n]) -> [n] {\n  return relu(y)\n}\n")
         let out = try repl(":load \(path)\n:diagrams\n")
-        XCTAssertTrue(out.contains("\(path):4:15: error: unknown name `y`"), out)
+        XCTAssertTrue(out.contains("\(path):4:15: error[E011]: unknown name `y`"), out)
         XCTAssertTrue(out.contains("\(path) not loaded"), out)
         XCTAssertTrue(out.contains("no diagrams yet"), out)
     }
@@ -170,7 +170,7 @@ final class ReplTests: XCTestCase, RunsNCD {
     func testFilesOnTheCommandLineAreLoaded() throws {
         let out = try repl("MultiHead(y, x)\ny: [ȳ, m]\nx: [x̄, m]\nMultiHead(y, x)\n", files: ["examples/multihead.ncd"])
         XCTAssertTrue(out.contains("loaded examples/multihead.ncd"), out)
-        XCTAssertTrue(out.contains("error: unknown name `y`"), out)
+        XCTAssertTrue(out.contains("error[E011]: unknown name `y`"), out)
         XCTAssertTrue(out.hasSuffix("[ȳ:20, m:128]  (2560 elements, 10.0 KiB)\n"), out)
     }
 
