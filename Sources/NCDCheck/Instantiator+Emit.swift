@@ -1,7 +1,7 @@
 import NCDCore
 import NCDSyntax
 
-/// Adding operations to the graph, naming their instances and creating their parameters.
+/// Adding operations to the graph.
 extension Instantiator {
     /// Adds an operation producing values of the given types; returns their ids.
     @discardableResult
@@ -16,84 +16,6 @@ extension Instantiator {
         }
         return builder.addOperation(kind, inputs: inputs, outputs: outputs, broadcast: broadcast, parameters: parameters,
                                     instance: instance, sharedFrom: shares, location: Self.span(range))
-    }
-
-    /// Decides the instance path of a learned operation from `as NAME`, `shares NAME` or a
-    /// default (`linear1`, …), and reports a reused name or a missing or mismatched share.
-    /// Returns the instance, the parameters it uses, and the shared instance when they are
-    /// another's; nil after an error.
-    func instance(for call: Call, stem: String, kind: OperationKind, parameters: (String) -> [Parameter])
-        -> (label: InstanceLabel, parameters: [Parameter], shares: InstanceLabel?)?
-    {
-        switch call.instance {
-        case .shares(let name):
-            guard let path = sharedInstance(name), let earlier = instances[path] else { return nil }
-            let mine = parameters(path)
-            guard earlier.parameters.map(\.type) == mine.map(\.type), earlier.kind.mnemonic == kind.mnemonic else {
-                let theirs = earlier.parameters.map { "\($0.type)" }.joined(separator: ", ")
-                let ours = mine.map { "\($0.type)" }.joined(separator: ", ")
-                error(.shareMismatch, "`shares \(name.text)` needs the same parameters: \(earlier.kind.mnemonic) \(theirs) there, \(kind.mnemonic) \(ours) here",
-                      at: name.range, notes: [DiagnosticNote("`\(name.text)` is defined here", at: earlier.range)])
-                return nil
-            }
-            return (earlier.label, earlier.parameters, earlier.label)
-        case .named(let name):
-            let path = qualified(name.text)
-            if let earlier = instances[path] {
-                error(.duplicateInstance, "instance `\(name.text)` is already defined; write `shares \(name.text)` to reuse its parameters",
-                      at: name.range, notes: [DiagnosticNote("first defined here", at: earlier.range)],
-                      fixIts: [FixIt("share its parameters", range: call.range, replacement: "shares \(name.text)")])
-                return nil
-            }
-            let label = InstanceLabel(path: path, name: name.text, isChosen: true)
-            let p = parameters(path)
-            instances[path] = InstanceRecord(label: label, kind: kind, parameters: p, range: name.range)
-            return (label, p, nil)
-        case nil:
-            let label = defaultInstance(stem)
-            let p = parameters(label.path)
-            instances[label.path] = InstanceRecord(label: label, kind: kind, parameters: p, range: call.callee.range)
-            return (label, p, nil)
-        }
-    }
-
-    /// A fresh default instance under the current scope: `linear1`, then `linear2`, …
-    func defaultInstance(_ stem: String) -> InstanceLabel {
-        while true {
-            let name = nextDefaultName(stem)
-            let path = qualified(name)
-            if instances[path] == nil { return InstanceLabel(path: path, name: name, isChosen: false) }
-        }
-    }
-
-    /// `name` under the current scope: `encoder.attn.q`.
-    func qualified(_ name: String) -> String {
-        currentPath.isEmpty ? name : "\(currentPath).\(name)"
-    }
-
-    /// The path of the instance `shares NAME` refers to, searching from the innermost scope
-    /// outwards (so a loop body can share with a layer defined before the loop); reports
-    /// the error and returns nil when there is none.
-    func sharedInstance(_ name: Name) -> String? {
-        var parts = currentPath.split(separator: ".").map(String.init)
-        while true {
-            let path = (parts + [name.text]).joined(separator: ".")
-            if instances[path] != nil { return path }
-            if parts.isEmpty { break }
-            parts.removeLast()
-        }
-        error(.unknownInstance, "no instance `\(name.text)` to share parameters with; name one with `as \(name.text)` first", at: name.range)
-        return nil
-    }
-
-    /// Rejects `as` and `shares` on operations that have nothing to name.
-    func rejectInstanceName(_ call: Call) {
-        guard let instance = call.instance else { return }
-        let name: Name
-        switch instance {
-        case .named(let n), .shares(let n): name = n
-        }
-        error(.namelessOperation, "`\(call.callee.text)` has no parameters, so it takes no instance name", at: name.range)
     }
 
     // MARK: Elementwise

@@ -55,7 +55,7 @@ extension Instantiator {
             return evaluateCall(call)
         case .index(let base, let items, _):
             guard case .array(let id) = evaluate(base) else { return .failed }
-            return index(id, items)
+            return IndexExpression(checker: self, items: items).check(id)
         case .load(let slot, let indexExpr, let range):
             guard let i = evaluateInteger(indexExpr, what: "a memory index", minimum: Int.min) else { return .failed }
             if let id = memory[slot.text]?[i] {
@@ -186,70 +186,5 @@ extension Instantiator {
             }
         }
         return ok ? ArrayType(axes) : nil
-    }
-
-    // MARK: Indexing
-
-    func index(_ id: ValueID, _ items: [IndexItem]) -> Evaluated {
-        var current = id
-        var type = builder.type(of: id)
-        let original = type
-        for (position, item) in items.enumerated() {
-            let axisName: String
-            if let named = item.axis {
-                guard type.contains(named.text) else {
-                    error(.missingAxis, "cannot index axis `\(named.text)`: the array has axes \(type)", at: named.range,
-                          fixIts: FixIt.didYouMean(named.text, at: named.range, among: type.names))
-                    return .failed
-                }
-                axisName = named.text
-            } else {
-                guard position < original.axes.count else {
-                    error(.indexRange, "\(items.count) indices for an array with \(original.axes.count) axes \(original)", at: item.range)
-                    return .failed
-                }
-                axisName = original.axes[position].name
-            }
-            let axis = type.axis(named: axisName)!
-            let known = axis.size.intValue
-            func resolvePosition(_ e: Expr) -> Int? {
-                guard var v = evaluateInteger(e, what: "an index", minimum: Int.min) else { return nil }
-                if v < 0, let n = known { v += n }
-                if let n = known, v < 0 || v > n || (!item.isSlice && v == n) {
-                    error(.indexRange, "index \(v) is out of range for axis `\(axisName)` of size \(n)", at: e.range)
-                    return nil
-                }
-                return v
-            }
-            if !item.isSlice {
-                guard let start = item.start, let p = resolvePosition(start) else { return .failed }
-                type.axes.removeAll { $0.name == axisName }
-                current = emit(.index(axis: axisName, position: p), inputs: [current], outputs: [type],
-                               broadcast: type.axes, at: item.range)[0]
-                continue
-            }
-            if item.start == nil, item.end == nil { continue }
-            guard let start = item.start.map(resolvePosition) ?? 0 else { return .failed }
-            let end: Int
-            if let e = item.end {
-                guard let v = resolvePosition(e) else { return .failed }
-                end = v
-            } else {
-                guard let n = known else {
-                    error(.unknownSize, "a slice to the end of axis `\(axisName)` needs its size, which is free here", at: item.range)
-                    return .failed
-                }
-                end = n
-            }
-            guard end > start else {
-                error(.indexRange, "slice \(start):\(end) of axis `\(axisName)` is empty", at: item.range)
-                return .failed
-            }
-            let i = type.axes.firstIndex { $0.name == axisName }!
-            type.axes[i].size = SizeExpr(end - start)
-            current = emit(.slice(axis: axisName, start: start, end: end), inputs: [current], outputs: [type],
-                           broadcast: type.axes.filter { $0.name != axisName }, at: item.range)[0]
-        }
-        return .array(current)
     }
 }

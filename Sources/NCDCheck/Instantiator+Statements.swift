@@ -76,7 +76,7 @@ extension Instantiator {
             error(.shadowedName, "loop variable `\(variable.text)` hides another name", at: variable.range)
             return
         }
-        let labelText = label?.text ?? nextDefaultName("loop")
+        let labelText = label?.text ?? naming.nextDefaultName("loop", builder.currentFrames)
         let span = upper.subtractingReportingOverflow(lower)
         if upper >= lower, span.overflow || span.partialValue >= 100_000 {
             let count = span.overflow ? "more than \(Int.max)" : "\(span.partialValue + 1)"
@@ -130,44 +130,11 @@ extension Instantiator {
         }
     }
 
-    /// Explains how two array types differ: a missing or extra axis, a size, or an order.
+    /// Reports how a value's type differs from the one expected where it goes.
     func mismatch(_ actual: ArrayType, _ expected: ArrayType, at range: SourceRange, what: String, declaredAt: SourceRange) {
-        let note = DiagnosticNote("expected type declared here", at: declaredAt)
-        let missing = expected.names.filter { !actual.contains($0) }
-        let extra = actual.names.filter { !expected.contains($0) }
-        if missing.isEmpty, extra.isEmpty {
-            for e in expected.axes {
-                let a = actual.axis(named: e.name)!
-                if a.size != e.size {
-                    error(.sizeMismatch, "\(what) has axis `\(e.name)` of size \(a.size), but \(e.size) is expected",
-                          at: range, notes: [note])
-                    return
-                }
-            }
-            let from = actual.names.joined(separator: " "), to = expected.names.joined(separator: " ")
-            error(.axisOrder, "\(what) has axes in the order \(actual), but \(expected) is expected", at: range, notes: [note],
-                  fixIts: [FixIt("reorder with `rearrange[\(from) -> \(to)](…)`", range: range, replacement: "rearrange[\(from) -> \(to)](\(text(range)))")])
-            return
-        }
-        var parts: [String] = []
-        if !extra.isEmpty { parts.append("extra axis \(extra.map { "`\($0)`" }.joined(separator: ", "))") }
-        if !missing.isEmpty { parts.append("missing axis \(missing.map { "`\($0)`" }.joined(separator: ", "))") }
-        error(.typeMismatch, "\(what) has type \(actual), but \(expected) is expected (\(parts.joined(separator: "; ")))",
-              at: range, notes: [note])
+        report(TypeMismatch(actual: actual, expected: expected, what: what).diagnostic(at: range, declaredAt: declaredAt,
+                                                                                     source: text(range)))
     }
 
     func text(_ range: SourceRange) -> String { globals.unit.file.text(in: range) }
-
-    /// The next default name with this stem under the current path: `linear1`, `linear2`, …
-    func nextDefaultName(_ stem: String) -> String {
-        let key = currentPath + "/" + stem
-        counters[key, default: 0] += 1
-        return "\(stem)\(counters[key]!)"
-    }
-
-    /// The path of the current scope: loop labels and indices under the instance prefix.
-    var currentPath: String {
-        let parts = [prefix].filter { !$0.isEmpty } + builder.currentFrames.flatMap { [$0.label, String($0.index)] }
-        return parts.joined(separator: ".")
-    }
 }

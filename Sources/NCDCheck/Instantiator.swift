@@ -25,12 +25,8 @@ final class Instantiator {
     var localSizes: [String: SizeExpr] = [:]
     /// Saved values, by slot and index.
     var memory: [String: [Int: ValueID]] = [:]
-    /// The dotted path of this instance, e.g. `encoder.attn`; empty at the root.
-    let prefix: String
-    /// Counters for default instance names (`linear1`, `linear2`), per path prefix.
-    var counters: [String: Int] = [:]
-    /// Instances created here, by path.
-    var instances: [String: InstanceRecord] = [:]
+    /// This instantiation's instance names, under its own path (`encoder.attn`).
+    var naming: InstanceNaming
     /// Notes added to every diagnostic, saying which instantiation is being checked.
     let context: [DiagnosticNote]
     /// Whether to warn about unused values (once, in the diagram's own check).
@@ -41,11 +37,11 @@ final class Instantiator {
     /// Set for the REPL's workspace: `return` records whatever it is given.
     var isScratch = false
 
-    init(session: Session, declaration: DiagramDeclaration, prefix: String, context: [DiagnosticNote], reportsUnused: Bool) {
+    init(session: Session, declaration: DiagramDeclaration, prefix: [String], context: [DiagnosticNote], reportsUnused: Bool) {
         self.session = session
         self.declaration = declaration
         self.builder = DiagramGraph.Builder(name: declaration.name.text)
-        self.prefix = prefix
+        self.naming = InstanceNaming(prefix: prefix)
         self.context = context
         self.reportsUnused = reportsUnused
     }
@@ -89,7 +85,7 @@ final class Instantiator {
             called.formUnion(session.called)
         }
         let isScratch = globals.options.scratchDiagram == declaration.name.text
-        let me = Instantiator(session: session, declaration: declaration, prefix: "", context: [], reportsUnused: !isScratch)
+        let me = Instantiator(session: session, declaration: declaration, prefix: [], context: [], reportsUnused: !isScratch)
         me.isScratch = isScratch
         for g in declaration.generics { me.localAxes[g.text] = Axis(g.text, .symbol(g.text)) }
         for p in declaration.sizeParameters {
@@ -150,10 +146,3 @@ final class Instantiator {
     }
 }
 
-/// An instance made in one diagram: its label, what it is, and the parameters it owns.
-struct InstanceRecord {
-    var label: InstanceLabel
-    var kind: OperationKind
-    var parameters: [Parameter]
-    var range: SourceRange
-}

@@ -9,7 +9,7 @@ public enum DiagnosticCatalog {
         .notWhole, .sizeOutOfRange, .sizeArithmetic, .sizeCycle, .unknownSize, .expectedSize, .loopTooLong,
         .operationBudget, .nonFiniteFactor,
         .typeMismatch, .sizeMismatch, .axisOrder, .repeatedAxis, .missingAxis, .einsumPattern, .elementCount,
-        .concatMismatch, .arrayExpected,
+        .concatMismatch, .arrayExpected, .indexedTwice,
         .specShape, .unknownOption, .repeatedOption, .optionValue, .argumentCount, .windowFit, .indexRange,
         .lossTargets, .axisRole, .overOnBuiltin,
         .recursion, .callDepth, .genericBinding, .argumentRank, .sizeParameters, .duplicateInstance,

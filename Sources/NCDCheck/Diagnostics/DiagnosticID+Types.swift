@@ -73,4 +73,13 @@ extension DiagnosticID {
         or arithmetic between an array and a number other than scaling. Bind a tuple's parts
         with `a, b = F(x)`; scale with `x * 0.5` or `scale[k^-0.5](x)`.
         """)
+
+    public static let indexedTwice = DiagnosticID("E039", "axis indexed twice", explanation: """
+        An index expression takes each axis at most once. Positional items name the array's
+        axes in their original order, so after `col = 1` a positional item that falls on
+        `col` again has nothing left to index.
+
+            a[col = 1, 0]        # error when a: [row, col]: the 0 falls on `col`
+            a[col = 1, row = 0]  # ok
+        """)
 }

@@ -2,14 +2,14 @@ import NCDCore
 import NCDSyntax
 
 /// ★ windowing and the convolutions and pooling built on it.
-extension Instantiator {
+extension BuiltinCall {
     /// Kernel, stride, padding and dilation from a spec's options.
     func geometry(_ spec: Spec, defaultStride: Int? = nil) -> WindowGeometry? {
         guard let kernelOption = spec.options["kernel"] else {
             error(.windowFit, "a window needs `kernel=…`", at: spec.groups.first?.first?.range ?? SourceRange(start: 0, end: 0))
             return nil
         }
-        guard let kernel = evaluateInteger(kernelOption.value, what: "`kernel`", minimum: 1),
+        guard let kernel = checker.evaluateInteger(kernelOption.value, what: "`kernel`", minimum: 1),
               let stride = intOption(spec, "stride", default: defaultStride ?? 1, minimum: 1),
               let padding = intOption(spec, "padding", default: 0, minimum: 0),
               let dilation = intOption(spec, "dilation", default: 1, minimum: 1) else { return nil }
@@ -40,13 +40,13 @@ extension Instantiator {
 
     /// `window[h w -> kh kw, kernel=3](x)`: spatial axes shrink to their strided sizes and a
     /// window axis of the kernel's size is appended for each.
-    func window(_ call: Call) -> Evaluated {
-        rejectInstanceName(call)
-        guard let spec = readSpec(call, allowed: ["kernel", "stride", "padding", "dilation"]),
-              let mapping = singleMapping(spec, call), let g = geometry(spec),
-              let args = arguments(call, count: 1) else { return .failed }
-        let type = builder.type(of: args[0])
-        guard let spatial = existingAxes(mapping.lhs, in: type, of: call),
+    func window() -> Evaluated {
+        checker.rejectInstanceName(call)
+        guard let spec = readSpec(allowed: ["kernel", "stride", "padding", "dilation"]),
+              let mapping = singleMapping(spec), let g = geometry(spec),
+              let args = arguments(count: 1) else { return .failed }
+        let type = type(of: args[0])
+        guard let spatial = existingAxes(mapping.lhs, in: type),
               let windowNames = names(mapping.rhs) else { return .failed }
         guard windowNames.count == spatial.count else {
             error(.specShape, "`window` needs one window axis per spatial axis: \(spatial.count) before `->`, \(windowNames.count) after",
@@ -66,30 +66,30 @@ extension Instantiator {
 
     /// `conv[c -> n, h w, kernel=3, padding=1](x)`: the ★ window then a learned map from
     /// channels and window to new channels (the paper's bold ★3). `conv_transpose` is its adjoint.
-    func convolution(_ call: Call, transposed: Bool) -> Evaluated {
-        guard let spec = readSpec(call, allowed: ["kernel", "stride", "padding", "dilation", "bias"]),
+    func convolution(transposed: Bool) -> Evaluated {
+        guard let spec = readSpec(allowed: ["kernel", "stride", "padding", "dilation", "bias"]),
               let bias = boolOption(spec, "bias", default: true),
-              let args = arguments(call, count: 1) else { return .failed }
+              let args = arguments(count: 1) else { return .failed }
         guard spec.mappings.count == 1, spec.groups.count == 1 else {
             error(.specShape, "`\(call.callee.text)` takes a channel mapping and the spatial axes, as in `\(example(call.callee.text))`",
                   at: call.callee.range)
             return .failed
         }
         guard let g = geometry(spec) else { return .failed }
-        let type = builder.type(of: args[0])
+        let type = type(of: args[0])
         let mapping = spec.mappings[0]
         guard mapping.lhs.count == 1, mapping.rhs.count == 1 else {
             error(.axisRole, "`\(call.callee.text)` maps one channel axis to one, as in `c -> n`", at: mapping.range)
             return .failed
         }
-        guard let input = existingAxes(mapping.lhs, in: type, of: call)?.first,
-              let spatial = existingAxes(spec.groups[0], in: type, of: call) else { return .failed }
+        guard let input = existingAxes(mapping.lhs, in: type)?.first,
+              let spatial = existingAxes(spec.groups[0], in: type) else { return .failed }
         if spatial.contains(where: { $0.name == input.name }) {
             error(.axisRole, "channel axis `\(input.name)` cannot also be spatial", at: mapping.range)
             return .failed
         }
         let rest = type.axes.filter { $0.name != input.name }
-        guard let output = newAxes(mapping.rhs, avoiding: rest, of: call)?.first,
+        guard let output = newAxes(mapping.rhs, avoiding: rest)?.first,
               let moved = windowed(spatial, g, transposed: transposed, at: call.range) else { return .failed }
         let axes = replacing(type, with: moved).map { $0.name == input.name ? output : $0 }
         let kernelAxes = spatial.map { Axis("\($0.name)_k", SizeExpr(g.kernel)) }
@@ -97,7 +97,7 @@ extension Instantiator {
         let fanIn = (try? (transposed ? output.size : input.size) * volume) ?? .one
         let kind = OperationKind.convolution(spatial: spatial.map(\.name), input: input, output: output,
                                              geometry: g, bias: bias, transposed: transposed)
-        guard let inst = instance(for: call, stem: transposed ? "conv_transpose" : "conv", kind: kind, parameters: { path in
+        guard let inst = checker.instance(for: call, stem: transposed ? "conv_transpose" : "conv", kind: kind, parameters: { path in
             let weight = transposed ? [input, output] + kernelAxes : [output, input] + kernelAxes
             var p = [Parameter(of: path, role: .weight, type: ArrayType(weight), initializer: .kaimingUniform(fanIn: fanIn))]
             if bias { p.append(Parameter(of: path, role: .bias, type: ArrayType([output]), initializer: .kaimingUniform(fanIn: fanIn))) }
@@ -109,14 +109,14 @@ extension Instantiator {
     }
 
     /// `maxpool[h w, kernel=2](x)`: the window reduced by max or mean; stride defaults to the kernel.
-    func pool(_ r: Reduction, _ call: Call) -> Evaluated {
-        rejectInstanceName(call)
-        guard let spec = readSpec(call, allowed: ["kernel", "stride", "padding", "dilation"]),
-              let group = singleGroup(spec, call), let args = arguments(call, count: 1) else { return .failed }
-        let kernel = spec.options["kernel"].flatMap { evaluateSize($0.value)?.intValue }
+    func pool(_ r: Reduction) -> Evaluated {
+        checker.rejectInstanceName(call)
+        guard let spec = readSpec(allowed: ["kernel", "stride", "padding", "dilation"]),
+              let group = singleGroup(spec), let args = arguments(count: 1) else { return .failed }
+        let kernel = spec.options["kernel"].flatMap { checker.evaluateSize($0.value)?.intValue }
         guard let g = geometry(spec, defaultStride: kernel) else { return .failed }
-        let type = builder.type(of: args[0])
-        guard let spatial = existingAxes(group, in: type, of: call),
+        let type = type(of: args[0])
+        guard let spatial = existingAxes(group, in: type),
               let moved = windowed(spatial, g, transposed: false, at: call.range) else { return .failed }
         return .array(emit(.pool(r, spatial: spatial.map(\.name), geometry: g), inputs: args,
                            outputs: [ArrayType(replacing(type, with: moved))],

@@ -1,75 +1,10 @@
 import NCDCore
 import NCDSyntax
 
-/// The built-in operations, by the name written in source.
-public enum Builtins {
-    typealias Rule = (Instantiator, Call) -> Evaluated
-
-    static let table: [String: Rule] = {
-        var t: [String: Rule] = [:]
-        for f in UnaryFunction.allCases where f != .neg { t[f.rawValue] = { $0.unaryFunction(f, $1) } }
-        t["scale"] = { $0.scale($1) }
-        t["linear"] = { $0.linear($1) }
-        t["einsum"] = { $0.einsum($1) }
-        t["softmax"] = { $0.softmax($1, log: false) }
-        t["log_softmax"] = { $0.softmax($1, log: true) }
-        t["sum"] = { $0.reduce(.sum, $1) }
-        t["mean"] = { $0.reduce(.mean, $1) }
-        t["max"] = { $0.reduce(.max, $1) }
-        t["layernorm"] = { $0.normalize(.layer, $1) }
-        t["rmsnorm"] = { $0.normalize(.rms, $1) }
-        t["batchnorm"] = { $0.normalize(.batch, $1) }
-        t["rearrange"] = { $0.rearrange($1) }
-        t["concat"] = { $0.concatenate($1) }
-        t["window"] = { $0.window($1) }
-        t["conv"] = { $0.convolution($1, transposed: false) }
-        t["conv_transpose"] = { $0.convolution($1, transposed: true) }
-        t["maxpool"] = { $0.pool(.max, $1) }
-        t["avgpool"] = { $0.pool(.mean, $1) }
-        t["dropout"] = { $0.dropout($1) }
-        t["cross_entropy"] = { $0.crossEntropy($1) }
-        t["mse"] = { $0.meanSquaredError($1) }
-        t["eye"] = { $0.identity($1) }
-        return t
-    }()
-
-    static var names: Set<String> { Set(table.keys) }
-}
-
-extension Builtins {
-    /// The built-in operations' names, for completion and documentation.
-    public static var publicNames: [String] { table.keys.sorted() }
-}
-
-/// A call's bracketed spec, sorted into axis groups, one mapping and options.
-struct Spec {
-    var groups: [[SpecElement]] = []
-    var mappings: [(lhs: [SpecElement], rhs: [SpecElement], range: SourceRange)] = []
-    var options: [String: (name: Name, value: Expr)] = [:]
-}
-
-/// Helpers the built-in rules share: reading specs, arguments and options.
-extension Instantiator {
-    func evaluateCall(_ call: Call) -> Evaluated {
-        if let rule = Builtins.table[call.callee.text] {
-            if !call.over.isEmpty {
-                error(.overOnBuiltin, "built-in `\(call.callee.text)` already acts on the axes it names and is broadcast over the rest; `over` is for diagrams",
-                      at: call.over[0].range)
-                return .failed
-            }
-            return rule(self, call)
-        }
-        if let declaration = globals.diagrams[call.callee.text] {
-            return callDiagram(declaration, call)
-        }
-        report(unknownName(call.callee, kind: "operation or diagram",
-                           candidates: Array(Builtins.names) + Array(globals.diagrams.keys)))
-        call.arguments.forEach { _ = evaluate($0) }
-        return .failed
-    }
-
+/// Reading a built-in call's brackets: axis groups, the mapping and options.
+extension BuiltinCall {
     /// Reads the spec, checking option names against `allowed`.
-    func readSpec(_ call: Call, allowed: [String], required: Bool = true) -> Spec? {
+    func readSpec(allowed: [String], required: Bool = true) -> Spec? {
         guard let items = call.spec else {
             if required {
                 error(.specShape, "`\(call.callee.text)` needs axes in brackets, as in `\(example(call.callee.text))`", at: call.callee.range)
@@ -121,19 +56,6 @@ extension Instantiator {
         }
     }
 
-    /// Evaluates exactly `count` array arguments.
-    func arguments(_ call: Call, count: Int) -> [ValueID]? {
-        guard call.arguments.count == count else {
-            error(.argumentCount, "`\(call.callee.text)` takes \(count) argument\(count == 1 ? "" : "s"), but \(call.arguments.count) \(call.arguments.count == 1 ? "was" : "were") given",
-                  at: call.range)
-            call.arguments.forEach { _ = evaluate($0) }
-            return nil
-        }
-        let ids = call.arguments.map(evaluateArray)
-        guard ids.allSatisfy({ $0 != nil }) else { return nil }
-        return ids.map { $0! }
-    }
-
     /// Names written in a spec group, each a bare axis name.
     func names(_ elements: [SpecElement], allowSizes: Bool = false) -> [Name]? {
         var result: [Name] = []
@@ -157,7 +79,7 @@ extension Instantiator {
 
     /// Axes of `type` named in `elements`, with an error naming the argument's axes for a
     /// name it does not have.
-    func existingAxes(_ elements: [SpecElement], in type: ArrayType, of call: Call) -> [Axis]? {
+    func existingAxes(_ elements: [SpecElement], in type: ArrayType) -> [Axis]? {
         guard let names = names(elements) else { return nil }
         var axes: [Axis] = []
         for n in names {
@@ -173,11 +95,11 @@ extension Instantiator {
 
     /// New axes written in a spec (output axes), resolved as declared axes with optional sizes,
     /// and checked not to collide with axes that remain.
-    func newAxes(_ elements: [SpecElement], avoiding remaining: [Axis], of call: Call) -> [Axis]? {
+    func newAxes(_ elements: [SpecElement], avoiding remaining: [Axis]) -> [Axis]? {
         guard let names = names(elements, allowSizes: true) else { return nil }
         var axes: [Axis] = []
         for (n, e) in zip(names, elements) {
-            guard let axis = resolveAxis(n, size: e.size) else { return nil }
+            guard let axis = checker.resolveAxis(n, size: e.size) else { return nil }
             if remaining.contains(where: { $0.name == n.text }) {
                 error(.repeatedAxis, "`\(call.callee.text)` would give the result axis `\(n.text)` twice; the argument keeps its own `\(n.text)`",
                       at: n.range)
@@ -191,7 +113,7 @@ extension Instantiator {
     /// A whole-number option, or its default.
     func intOption(_ spec: Spec, _ name: String, default value: Int, minimum: Int) -> Int? {
         guard let (_, expr) = spec.options[name] else { return value }
-        return evaluateInteger(expr, what: "`\(name)`", minimum: minimum)
+        return checker.evaluateInteger(expr, what: "`\(name)`", minimum: minimum)
     }
 
     /// A `true`/`false` option, or its default.
@@ -205,7 +127,7 @@ extension Instantiator {
     /// A number option, e.g. a probability or epsilon.
     func numberOption(_ spec: Spec, _ name: String, default value: Double) -> Double? {
         guard let (_, expr) = spec.options[name] else { return value }
-        guard let formula = evaluateScalar(expr) else { return nil }
+        guard let formula = checker.evaluateScalar(expr) else { return nil }
         guard let v = formula.evaluate([:]), v.isFinite else {
             error(.optionValue, "`\(name)` must be a known number", at: expr.range)
             return nil
@@ -214,7 +136,7 @@ extension Instantiator {
     }
 
     /// Exactly one group of axes in the spec, and no mapping.
-    func singleGroup(_ spec: Spec, _ call: Call) -> [SpecElement]? {
+    func singleGroup(_ spec: Spec) -> [SpecElement]? {
         guard spec.groups.count == 1, spec.mappings.isEmpty else {
             error(.specShape, "`\(call.callee.text)` takes one group of axes in brackets, as in `\(example(call.callee.text))`",
                   at: call.callee.range)
@@ -224,7 +146,7 @@ extension Instantiator {
     }
 
     /// Exactly one `lhs -> rhs` mapping, and no groups.
-    func singleMapping(_ spec: Spec, _ call: Call) -> (lhs: [SpecElement], rhs: [SpecElement], range: SourceRange)? {
+    func singleMapping(_ spec: Spec) -> (lhs: [SpecElement], rhs: [SpecElement], range: SourceRange)? {
         guard spec.mappings.count == 1, spec.groups.isEmpty else {
             error(.specShape, "`\(call.callee.text)` takes one mapping in brackets, as in `\(example(call.callee.text))`",
                   at: call.callee.range)
