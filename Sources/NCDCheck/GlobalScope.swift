@@ -6,6 +6,8 @@ final class GlobalScope {
     struct AxisEntry {
         var size: SizeExpr
         var declaration: SourceRange
+        /// The declared expression of a derived axis (`h * d_k`), for pictures.
+        var written: WrittenFormula?
     }
 
     let unit: SourceUnit
@@ -88,33 +90,13 @@ final class GlobalScope {
             }
             inProgress.append(name)
             defer { inProgress.removeLast() }
-            var size: SizeExpr?
-            if let bound = options.sizes[name] {
-                size = SizeExpr(bound)
-                if bound <= 0 {
-                    sink.bag.report(.error(.sizeOutOfRange, "`--size \(name)=\(bound)`: sizes must be positive", at: declName.range))
-                }
-            } else if let expr {
-                var evaluator = SizeEvaluator(lookup: { n in
-                    if let s = resolve(n) { return .size(s) }
-                    return pending[n] == nil ? nil : .failed
-                }, candidates: { Array(pending.keys) })
-                var local = DiagnosticBag()
-                size = evaluator.evaluate(expr, &local)
-                local.all.forEach { sink.bag.report($0) }
-                if let s = size, let c = s.constant {
-                    if !c.isInteger {
-                        sink.bag.report(.error(.notWhole, "size of `\(name)` is \(c), not a whole number", at: expr.range))
-                        size = nil
-                    } else if c.numerator <= 0 {
-                        sink.bag.report(.error(.sizeOutOfRange, 
-                            "size of `\(name)` is \(c.numerator); sizes must be positive", at: expr.range))
-                        size = nil
-                    }
-                }
-            } else {
-                size = .symbol(name)
-            }
+            // Its own bag: evaluating it resolves (and reports into the sink) the sizes it names.
+            var local = DiagnosticBag()
+            let size = declaredSize(name, declName, expr, &local) { n in
+                if let s = resolve(n) { return .size(s) }
+                return pending[n] == nil ? nil : .failed
+            } candidates: { Array(pending.keys) }
+            local.all.forEach { sink.bag.report($0) }
             guard let size else {
                 failed.insert(name)
                 return nil
@@ -122,11 +104,40 @@ final class GlobalScope {
             if isConstant {
                 constants[name] = size
             } else {
-                axes[name] = AxisEntry(size: size, declaration: declName.range)
+                // A number or a free size says nothing a label needs; a formula does.
+                let written = expr.flatMap(WrittenFormula.init).flatMap { f -> WrittenFormula? in
+                    if case .binary = f { return f } else { return nil }
+                }
+                axes[name] = AxisEntry(size: size, declaration: declName.range, written: written)
             }
             return size
         }
         for p in pendingSizes { _ = resolve(p.0.text) }
         axisOrder = axisOrder.filter { axes[$0] != nil }
+    }
+
+    /// One declaration's size: a `--size` binding, its expression (whole and positive), or a
+    /// free size when it has neither.
+    private func declaredSize(_ name: String, _ declName: Name, _ expr: Expr?, _ bag: inout DiagnosticBag,
+                              lookup: @escaping (String) -> SizeLookup?, candidates: @escaping () -> [String]) -> SizeExpr? {
+        if let bound = options.sizes[name] {
+            if bound <= 0 {
+                bag.report(.error(.sizeOutOfRange, "`--size \(name)=\(bound)`: sizes must be positive", at: declName.range))
+            }
+            return SizeExpr(bound)
+        }
+        guard let expr else { return .symbol(name) }
+        var evaluator = SizeEvaluator(lookup: lookup, candidates: candidates)
+        guard let size = evaluator.evaluate(expr, &bag) else { return nil }
+        guard let c = size.constant else { return size }
+        if !c.isInteger {
+            bag.report(.error(.notWhole, "size of `\(name)` is \(c), not a whole number", at: expr.range))
+            return nil
+        }
+        if c.numerator <= 0 {
+            bag.report(.error(.sizeOutOfRange, "size of `\(name)` is \(c.numerator); sizes must be positive", at: expr.range))
+            return nil
+        }
+        return size
     }
 }

@@ -20,18 +20,18 @@ enum Evaluated {
     }
 }
 
-/// Expressions: names, arithmetic, indexing and memory.
+/// Expressions: names, arithmetic, indexing and scope.memory.
 extension Instantiator {
     func evaluate(_ expr: Expr) -> Evaluated {
         switch expr {
         case .name(let name):
-            if var b = bindings[name.text] {
+            if var b = scope.bindings[name.text] {
                 b.used = true
-                bindings[name.text] = b
+                scope.bindings[name.text] = b
                 return b.value.map(Evaluated.array) ?? .failed
             }
-            if case .size(let s) = sizeLookup(name.text) { return .scalar(.size(s), written: .name(name.text)) }
-            report(unknownName(name, kind: "name", candidates: Array(bindings.keys) + scopeSizeNames()))
+            if case .size(let s) = scope.sizeLookup(name.text) { return .scalar(.size(s), written: .name(name.text)) }
+            report(unknownName(name, kind: "name", candidates: Array(scope.bindings.keys) + scope.sizeNames()))
             return .failed
         case .integer(let n, let r):
             return .scalar(.constant(Double(n)), written: .integer(n))
@@ -50,20 +50,20 @@ extension Instantiator {
             guard let base = evaluateScalar(a), let exponent = evaluateScalar(b) else { return .failed }
             return .scalar(.power(base, exponent), written: written(expr))
         case .binary(let op, let a, let b, let opRange):
-            return evaluateBinary(op, a, b, opRange, expr.range)
+            return Arithmetic(checker: self, op: op, opRange: opRange).check(a, b, range: expr.range)
         case .call(let call):
             return evaluateCall(call)
         case .index(let base, let items, _):
             guard case .array(let id) = evaluate(base) else { return .failed }
             return IndexExpression(checker: self, items: items).check(id)
         case .load(let slot, let indexExpr, let range):
-            guard let i = evaluateInteger(indexExpr, what: "a memory index", minimum: Int.min) else { return .failed }
-            if let id = memory[slot.text]?[i] {
+            guard let i = evaluateInteger(indexExpr, what: "a scope.memory index", minimum: Int.min) else { return .failed }
+            if let id = scope.memory[slot.text]?[i] {
                 let memorySlot = MemorySlot(name: slot.text, index: i, writtenIndex: written(indexExpr))
                 return .array(emit(.load(memorySlot), inputs: [id], outputs: [builder.type(of: id)], broadcast: [],
                                    at: range)[0])
             }
-            let saved = (memory[slot.text] ?? [:]).keys.sorted().map { "\(slot.text)[\($0)]" }
+            let saved = (scope.memory[slot.text] ?? [:]).keys.sorted().map { "\(slot.text)[\($0)]" }
             error(.emptySlot, "nothing is saved in `\(slot.text)[\(i)]`", at: range,
                   notes: [DiagnosticNote(saved.isEmpty ? "nothing has been saved in `\(slot.text)` yet"
                                          : "saved so far: \(saved.joined(separator: ", "))")])
@@ -86,36 +86,6 @@ extension Instantiator {
         return nil
     }
 
-    func evaluateBinary(_ op: BinaryOperator, _ a: Expr, _ b: Expr, _ opRange: SourceRange, _ range: SourceRange) -> Evaluated {
-        let left = evaluate(a), right = evaluate(b)
-        switch (left, right) {
-        case (.failed, _), (_, .failed):
-            return .failed
-        case (.scalar(let x, let wx), .scalar(let y, let wy)):
-            let formula: ScalarFormula = switch op {
-            case .add: .add(x, y)
-            case .subtract: .add(x, .negate(y))
-            case .multiply: .multiply(x, y)
-            case .divide: .divide(x, y)
-            case .power: .power(x, y)
-            }
-            return .scalar(formula, written: .binary(WrittenOperator(op), wx, wy))
-        case (.array(let id), .scalar(let f, let w)) where op == .multiply || op == .divide:
-            let factor = op == .multiply ? f : .divide(.constant(1), f)
-            return emitScale(id, factor, written: op == .multiply ? w : .binary(.divide, .integer(1), w), at: range)
-        case (.scalar(let f, let w), .array(let id)) where op == .multiply:
-            return emitScale(id, f, written: w, at: range)
-        case (.array(let x), .array(let y)):
-            return emitBinary(op, x, y, opRange: opRange, left: a.range, right: b.range)
-        case (.tuple, _), (_, .tuple):
-            error(.arrayExpected, "`\(op.rawValue)` combines single arrays; bind the outputs with `a, b = …` first", at: opRange)
-            return .failed
-        default:
-            error(.arrayExpected, "`\(op.rawValue)` between an array and a number is not supported; scale with `*` or `/`", at: opRange)
-            return .failed
-        }
-    }
-
     /// The formula an expression writes, for pictures; an expression that is no formula
     /// (it cannot stand where a size does) is kept as its source text.
     func written(_ expr: Expr) -> WrittenFormula {
@@ -124,40 +94,26 @@ extension Instantiator {
 
     // MARK: Scope
 
-    /// What a name means as a size here: loop variable, size parameter, axis or constant.
-    func sizeLookup(_ name: String) -> SizeLookup? {
-        if let s = localSizes[name] { return .size(s) }
-        if let a = localAxes[name] { return .size(a.size) }
-        if let a = globals.axes[name] { return .size(a.size) }
-        if let c = globals.constants[name] { return .size(c) }
-        return nil
-    }
-
-    func scopeSizeNames() -> [String] {
-        Array(localSizes.keys) + Array(localAxes.keys) + globals.axisNames + Array(globals.constants.keys)
-    }
-
     /// A number built from sizes and numbers (`k^-0.5`); its errors go through ``report(_:)``.
     func evaluateScalar(_ expr: Expr) -> ScalarFormula? {
-        reporting { ScalarEvaluator(lookup: sizeLookup, candidates: scopeSizeNames).evaluate(expr, &$0) }
+        reporting { ScalarEvaluator(lookup: scope.sizeLookup, candidates: scope.sizeNames).evaluate(expr, &$0) }
     }
 
     func evaluateSize(_ expr: Expr) -> SizeExpr? {
-        var evaluator = SizeEvaluator(lookup: sizeLookup, candidates: scopeSizeNames)
+        var evaluator = SizeEvaluator(lookup: scope.sizeLookup, candidates: scope.sizeNames)
         return reporting { evaluator.evaluate(expr, &$0) }
     }
 
     func evaluateInteger(_ expr: Expr, what: String, minimum: Int) -> Int? {
-        var evaluator = SizeEvaluator(lookup: sizeLookup, candidates: scopeSizeNames)
+        var evaluator = SizeEvaluator(lookup: scope.sizeLookup, candidates: scope.sizeNames)
         return reporting { evaluator.evaluateInteger(expr, what: what, minimum: minimum, &$0) }
     }
 
     /// The axis a name refers to in a type or as a new output axis: a generic axis of this
     /// diagram or a declared axis, at its size here unless `size` is given.
     func resolveAxis(_ name: Name, size: Expr?) -> Axis? {
-        let declared = localAxes[name.text] ?? globals.axes[name.text].map { Axis(name.text, $0.size) }
-        guard var axis = declared else {
-            report(unknownName(name, kind: "axis", candidates: Array(localAxes.keys) + globals.axisNames))
+        guard var axis = scope.axis(named: name.text) else {
+            report(unknownName(name, kind: "axis", candidates: scope.axisNames))
             return nil
         }
         if let size {

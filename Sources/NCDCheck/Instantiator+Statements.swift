@@ -1,7 +1,7 @@
 import NCDCore
 import NCDSyntax
 
-/// Statements: assignment, memory, loops and return.
+/// Statements: assignment, scope.memory, loops and return.
 extension Instantiator {
     func execute(_ statements: [Statement]) {
         for statement in statements {
@@ -24,11 +24,11 @@ extension Instantiator {
     }
 
     func bind(_ name: Name, to value: ValueID?) {
-        if let old = bindings[name.text], !old.used, old.value != nil, reportsUnused, !name.text.hasPrefix("_") {
+        if let old = scope.bindings[name.text], !old.used, old.value != nil, reportsUnused, !name.text.hasPrefix("_") {
             report(.warning(.replacedBeforeUse, "value `\(name.text)` is replaced before it is used", at: old.range))
         }
         if let value { builder.bind(value, to: name.text) }
-        bindings[name.text] = Binding(value: value, range: name.range)
+        scope.bindings[name.text] = Binding(value: value, range: name.range)
     }
 
     func assign(_ targets: [Name], _ expr: Expr) {
@@ -54,17 +54,17 @@ extension Instantiator {
 
     func save(_ slot: Name, _ indexExpr: Expr, _ expr: Expr) {
         let result = evaluate(expr)
-        guard let index = evaluateInteger(indexExpr, what: "a memory index", minimum: Int.min) else { return }
+        guard let index = evaluateInteger(indexExpr, what: "a scope.memory index", minimum: Int.min) else { return }
         guard case .array(let id) = result else {
             if case .failed = result { return }
             error(.arrayExpected, "only a single array can be saved", at: expr.range)
             return
         }
-        if memory[slot.text]?[index] != nil {
+        if scope.memory[slot.text]?[index] != nil {
             error(.slotWritten, "`\(slot.text)[\(index)]` is already saved; each slot is written once", at: slot.range)
             return
         }
-        memory[slot.text, default: [:]][index] = id
+        scope.memory[slot.text, default: [:]][index] = id
         emit(.save(MemorySlot(name: slot.text, index: index, writtenIndex: written(indexExpr))), inputs: [id], outputs: [],
              broadcast: [], at: slot.range.union(expr.range))
     }
@@ -72,7 +72,7 @@ extension Instantiator {
     func loop(_ variable: Name, _ lowerExpr: Expr, _ upperExpr: Expr, _ label: Name?, _ body: [Statement], _ range: SourceRange) {
         guard let lower = evaluateInteger(lowerExpr, what: "a loop bound", minimum: Int.min),
               let upper = evaluateInteger(upperExpr, what: "a loop bound", minimum: Int.min) else { return }
-        if localSizes[variable.text] != nil || bindings[variable.text] != nil {
+        if scope.localSizes[variable.text] != nil || scope.bindings[variable.text] != nil {
             error(.shadowedName, "loop variable `\(variable.text)` hides another name", at: variable.range)
             return
         }
@@ -89,12 +89,12 @@ extension Instantiator {
         guard upper >= lower else { return }
         for i in lower...upper {
             if session.budgetExceeded || returned { break }
-            localSizes[variable.text] = SizeExpr(i)
+            scope.localSizes[variable.text] = SizeExpr(i)
             builder.beginIteration(i)
             execute(body)
             builder.endIteration()
         }
-        localSizes[variable.text] = nil
+        scope.localSizes[variable.text] = nil
     }
 
     func returnOutputs(_ exprs: [Expr], _ range: SourceRange) {

@@ -5,26 +5,12 @@ import NCDSyntax
 /// evaluating its body abstractly: every value is a type, loops unroll, calls instantiate
 /// their callee. The result is the diagram's typed graph.
 final class Instantiator {
-    /// A name bound in the body.
-    struct Binding {
-        /// nil when the value's expression failed to check (its error is reported).
-        var value: ValueID?
-        var range: SourceRange
-        var used = false
-        var isInput = false
-    }
-
     let session: Session
     let declaration: DiagramDeclaration
     /// The graph under construction.
     let builder: DiagramGraph.Builder
-    var bindings: [String: Binding] = [:]
-    /// Generic axes bound at this instantiation, by their names in this diagram.
-    var localAxes: [String: Axis] = [:]
-    /// Size parameters and loop variables.
-    var localSizes: [String: SizeExpr] = [:]
-    /// Saved values, by slot and index.
-    var memory: [String: [Int: ValueID]] = [:]
+    /// What names mean here.
+    var scope: Scope
     /// This instantiation's instance names, under its own path (`encoder.attn`).
     var naming: InstanceNaming
     /// Notes added to every diagnostic, saying which instantiation is being checked.
@@ -42,6 +28,7 @@ final class Instantiator {
         self.declaration = declaration
         self.builder = DiagramGraph.Builder(name: declaration.name.text)
         self.naming = InstanceNaming(prefix: prefix)
+        self.scope = Scope(globals: session.globals)
         self.context = context
         self.reportsUnused = reportsUnused
     }
@@ -87,11 +74,11 @@ final class Instantiator {
         let isScratch = globals.options.scratchDiagram == declaration.name.text
         let me = Instantiator(session: session, declaration: declaration, prefix: [], context: [], reportsUnused: !isScratch)
         me.isScratch = isScratch
-        for g in declaration.generics { me.localAxes[g.text] = Axis(g.text, .symbol(g.text)) }
+        for g in declaration.generics { me.scope.localAxes[g.text] = Axis(g.text, .symbol(g.text)) }
         for p in declaration.sizeParameters {
             guard let value = p.defaultValue else { return nil }
             guard let size = me.evaluateSize(value) else { return nil }
-            me.localSizes[p.name.text] = size
+            me.scope.localSizes[p.name.text] = size
             me.builder.addSizeArgument(SizeArgument(name: p.name.text, value: size, written: WrittenFormula(value)))
         }
         session.callStack = [declaration.name.text]
@@ -119,7 +106,7 @@ final class Instantiator {
             }
             seen[input.name.text] = input.name.range
             let id = type.map { builder.addInput($0, name: input.name.text, location: Self.span(input.name.range)) }
-            bindings[input.name.text] = Binding(value: id, range: input.name.range, isInput: true)
+            scope.bindings[input.name.text] = Binding(value: id, range: input.name.range, isInput: true)
         }
         guard let body = declaration.body else { return false }
         let errorsBefore = session.diagnostics.errorCount
@@ -138,7 +125,7 @@ final class Instantiator {
     }
 
     func warnUnused() {
-        for (name, b) in bindings.sorted(by: { $0.value.range.start < $1.value.range.start })
+        for (name, b) in scope.bindings.sorted(by: { $0.value.range.start < $1.value.range.start })
         where !b.used && b.value != nil && !name.hasPrefix("_") {
             report(.warning(.unused, "\(b.isInput ? "input" : "value") `\(name)` is never used", at: b.range,
                             fixIts: [FixIt("name it `_\(name)` to silence this warning", range: b.range, replacement: "_\(name)")]))

@@ -30,7 +30,7 @@ extension DiagramCall {
                     }
                 } else {
                     renaming[ref.name.text] = axis
-                    child.localAxes[ref.name.text] = Axis(ref.name.text, axis.size)
+                    child.scope.localAxes[ref.name.text] = Axis(ref.name.text, axis.size)
                 }
             }
         }

@@ -107,7 +107,7 @@ struct DiagramCall {
             context: [DiagnosticNote("in `\(name)`\(description), called here", at: call.range)] + caller.context,
             reportsUnused: false)
         for argument in sizes {
-            child.localSizes[argument.name] = argument.value
+            child.scope.localSizes[argument.name] = argument.value
             child.builder.addSizeArgument(argument)
         }
         return child
