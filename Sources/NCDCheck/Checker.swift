@@ -77,17 +77,21 @@ public enum Checker {
         for declaration in globals.diagramOrder {
             let graph = Instantiator.instantiateForCheck(
                 declaration, globals: globals, diagnostics: &bag, called: &called, budget: budget)
-            diagrams.append(CheckedDiagram(
-                name: declaration.name.text, signature: file.text(in: declaration.signatureRange),
-                graph: graph, declaration: declaration.signatureRange,
-                isAbstract: declaration.body == nil))
+            diagrams.append(
+                CheckedDiagram(
+                    name: declaration.name.text, signature: file.text(in: declaration.signatureRange),
+                    graph: graph, declaration: declaration.signatureRange,
+                    isAbstract: declaration.body == nil))
         }
-        for declaration in globals.diagramOrder where declaration.body != nil && !called.contains(declaration.name.text) {
+        for declaration in globals.diagramOrder where declaration.body != nil && !called.contains(declaration.name.text)
+        {
             if let p = declaration.sizeParameters.first(where: { $0.defaultValue == nil }) {
-                bag.report(.warning(.uncheckedTemplate, 
-                    "`\(declaration.name.text)` is never called and size parameter `\(p.name.text)` has no default, so its body is not checked",
-                    at: p.name.range,
-                    fixIts: [FixIt("give it a default", range: p.name.range, replacement: "\(p.name.text) = 1")]))
+                bag.report(
+                    .warning(
+                        .uncheckedTemplate,
+                        "`\(declaration.name.text)` is never called and size parameter `\(p.name.text)` has no default, so its body is not checked",
+                        at: p.name.range,
+                        fixIts: [FixIt("give it a default", range: p.name.range, replacement: "\(p.name.text) = 1")]))
             }
         }
         for i in diagrams.indices { diagrams[i].isCalled = called.contains(diagrams[i].name) }
@@ -99,10 +103,11 @@ public enum Checker {
 
     /// The names in `options.sizes` that are neither axes nor constants of the file.
     public static func unknownSizeNames(in result: CheckResult, options: CheckOptions) -> [String] {
-        let known = Set(result.axes.map(\.name)) .union(result.unit.declarations.compactMap {
-            if case .constant(let name, _) = $0 { return name.text }
-            return nil
-        })
+        let known = Set(result.axes.map(\.name)).union(
+            result.unit.declarations.compactMap {
+                if case .constant(let name, _) = $0 { return name.text }
+                return nil
+            })
         return options.sizes.keys.filter { !known.contains($0) }.sorted()
     }
 }

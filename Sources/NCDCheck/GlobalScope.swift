@@ -32,13 +32,18 @@ final class GlobalScope {
 
     private func declare(_ name: Name, _ what: String, _ diagnostics: inout DiagnosticBag) -> Bool {
         if let earlier = declared[name.text] {
-            diagnostics.report(.error(.duplicateDefinition, 
-                "`\(name.text)` is already declared", at: name.range,
-                notes: [DiagnosticNote("first declared here", at: earlier)]))
+            diagnostics.report(
+                .error(
+                    .duplicateDefinition,
+                    "`\(name.text)` is already declared", at: name.range,
+                    notes: [DiagnosticNote("first declared here", at: earlier)]))
             return false
         }
         if Builtins.names.contains(name.text), what == "diagram" {
-            diagnostics.report(.error(.reservedName, "`\(name.text)` is a built-in operation; choose another diagram name", at: name.range))
+            diagnostics.report(
+                .error(
+                    .reservedName, "`\(name.text)` is a built-in operation; choose another diagram name", at: name.range
+                ))
             return false
         }
         declared[name.text] = name.range
@@ -95,7 +100,9 @@ final class GlobalScope {
             let size = declaredSize(name, declName, expr, &local) { n in
                 if let s = resolve(n) { return .size(s) }
                 return pending[n] == nil ? nil : .failed
-            } candidates: { Array(pending.keys) }
+            } candidates: {
+                Array(pending.keys)
+            }
             local.all.forEach { sink.bag.report($0) }
             guard let size else {
                 failed.insert(name)
@@ -118,11 +125,14 @@ final class GlobalScope {
 
     /// One declaration's size: a `--size` binding, its expression (whole and positive), or a
     /// free size when it has neither.
-    private func declaredSize(_ name: String, _ declName: Name, _ expr: Expr?, _ bag: inout DiagnosticBag,
-                              lookup: @escaping (String) -> SizeLookup?, candidates: @escaping () -> [String]) -> SizeExpr? {
+    private func declaredSize(
+        _ name: String, _ declName: Name, _ expr: Expr?, _ bag: inout DiagnosticBag,
+        lookup: @escaping (String) -> SizeLookup?, candidates: @escaping () -> [String]
+    ) -> SizeExpr? {
         if let bound = options.sizes[name] {
             if bound <= 0 {
-                bag.report(.error(.sizeOutOfRange, "`--size \(name)=\(bound)`: sizes must be positive", at: declName.range))
+                bag.report(
+                    .error(.sizeOutOfRange, "`--size \(name)=\(bound)`: sizes must be positive", at: declName.range))
             }
             return SizeExpr(bound)
         }
@@ -135,7 +145,8 @@ final class GlobalScope {
             return nil
         }
         if c.numerator <= 0 {
-            bag.report(.error(.sizeOutOfRange, "size of `\(name)` is \(c.numerator); sizes must be positive", at: expr.range))
+            bag.report(
+                .error(.sizeOutOfRange, "size of `\(name)` is \(c.numerator); sizes must be positive", at: expr.range))
             return nil
         }
         return size

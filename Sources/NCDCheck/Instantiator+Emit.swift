@@ -7,15 +7,20 @@ extension Instantiator {
     @discardableResult
     func emit(
         _ kind: OperationKind, inputs: [ValueID], outputs: [ArrayType], broadcast: [Axis],
-        parameters: [Parameter] = [], instance: InstanceLabel? = nil, shares: InstanceLabel? = nil, at range: SourceRange
+        parameters: [Parameter] = [], instance: InstanceLabel? = nil, shares: InstanceLabel? = nil,
+        at range: SourceRange
     ) -> [ValueID] {
         session.budget.remaining -= 1
         if session.budget.remaining < 0, !session.budget.exceeded {
             session.budget.exceeded = true
-            error(.operationBudget, "the diagrams expand to more than \(session.budget.limit) operations; ncd stops checking here", at: range)
+            error(
+                .operationBudget,
+                "the diagrams expand to more than \(session.budget.limit) operations; ncd stops checking here",
+                at: range)
         }
-        return builder.addOperation(kind, inputs: inputs, outputs: outputs, broadcast: broadcast, parameters: parameters,
-                                    instance: instance, sharedFrom: shares, location: Self.span(range))
+        return builder.addOperation(
+            kind, inputs: inputs, outputs: outputs, broadcast: broadcast, parameters: parameters,
+            instance: instance, sharedFrom: shares, location: Self.span(range))
     }
 
     // MARK: Elementwise
@@ -25,7 +30,8 @@ extension Instantiator {
         return .array(emit(.unary(f), inputs: [id], outputs: [type], broadcast: type.axes, at: range)[0])
     }
 
-    func emitScale(_ id: ValueID, _ formula: ScalarFormula, written: WrittenFormula, at range: SourceRange) -> Evaluated {
+    func emitScale(_ id: ValueID, _ formula: ScalarFormula, written: WrittenFormula, at range: SourceRange) -> Evaluated
+    {
         let type = builder.type(of: id)
         let value = formula.evaluate([:])
         let factor = ScalarFactor(value: value.map { $0.isFinite ? $0 : .nan }, formula: formula, written: written)

@@ -43,7 +43,9 @@ extension Instantiator {
             switch evaluate(operand) {
             case .array(let id): return emitUnary(.neg, id, at: expr.range)
             case .scalar(let f, let w): return .scalar(.negate(f), written: .negate(w))
-            case .tuple: error(.arrayExpected, "`-` applies to one array, not several", at: expr.range); return .failed
+            case .tuple:
+                error(.arrayExpected, "`-` applies to one array, not several", at: expr.range)
+                return .failed
             case .failed: return .failed
             }
         case .binary(.power, let a, let b, _):
@@ -57,16 +59,25 @@ extension Instantiator {
             guard case .array(let id) = evaluate(base) else { return .failed }
             return IndexExpression(checker: self, items: items).check(id)
         case .load(let slot, let indexExpr, let range):
-            guard let i = evaluateInteger(indexExpr, what: "a scope.memory index", minimum: Int.min) else { return .failed }
+            guard let i = evaluateInteger(indexExpr, what: "a scope.memory index", minimum: Int.min) else {
+                return .failed
+            }
             if let id = scope.memory[slot.text]?[i] {
                 let memorySlot = MemorySlot(name: slot.text, index: i, writtenIndex: written(indexExpr))
-                return .array(emit(.load(memorySlot), inputs: [id], outputs: [builder.type(of: id)], broadcast: [],
-                                   at: range)[0])
+                return .array(
+                    emit(
+                        .load(memorySlot), inputs: [id], outputs: [builder.type(of: id)], broadcast: [],
+                        at: range)[0])
             }
             let saved = (scope.memory[slot.text] ?? [:]).keys.sorted().map { "\(slot.text)[\($0)]" }
-            error(.emptySlot, "nothing is saved in `\(slot.text)[\(i)]`", at: range,
-                  notes: [DiagnosticNote(saved.isEmpty ? "nothing has been saved in `\(slot.text)` yet"
-                                         : "saved so far: \(saved.joined(separator: ", "))")])
+            error(
+                .emptySlot, "nothing is saved in `\(slot.text)[\(i)]`", at: range,
+                notes: [
+                    DiagnosticNote(
+                        saved.isEmpty
+                            ? "nothing has been saved in `\(slot.text)` yet"
+                            : "saved so far: \(saved.joined(separator: ", "))")
+                ])
             return .failed
         case .error:
             return .failed
@@ -79,7 +90,9 @@ extension Instantiator {
         case .array(let id): return id
         case .failed: return nil
         case .tuple(let t):
-            error(.arrayExpected, "expected one array, but this gives \(t.count); bind them with `a, b = …` first", at: expr.range)
+            error(
+                .arrayExpected, "expected one array, but this gives \(t.count); bind them with `a, b = …` first",
+                at: expr.range)
         case .scalar:
             error(.arrayExpected, "expected an array, but this is a number", at: expr.range)
         }
@@ -119,7 +132,8 @@ extension Instantiator {
         if let size {
             guard let s = evaluateSize(size) else { return nil }
             if let c = s.constant, c.numerator <= 0 {
-                error(.sizeOutOfRange, "axis `\(name.text)` would have size \(c); sizes must be positive", at: size.range)
+                error(
+                    .sizeOutOfRange, "axis `\(name.text)` would have size \(c); sizes must be positive", at: size.range)
                 return nil
             }
             axis.size = s
@@ -133,7 +147,9 @@ extension Instantiator {
         var ok = true
         for ref in syntax.axes {
             if axes.contains(where: { $0.name == ref.name.text }) {
-                error(.repeatedAxis, "axis `\(ref.name.text)` appears twice in one array; an array's axes are distinct", at: ref.name.range)
+                error(
+                    .repeatedAxis, "axis `\(ref.name.text)` appears twice in one array; an array's axes are distinct",
+                    at: ref.name.range)
                 ok = false
             } else if let axis = resolveAxis(ref.name, size: ref.size) {
                 axes.append(axis)

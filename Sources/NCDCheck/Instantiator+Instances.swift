@@ -19,8 +19,10 @@ extension Instantiator {
             guard earlier.parameters.map(\.type) == mine.map(\.type), earlier.kind.mnemonic == kind.mnemonic else {
                 let theirs = earlier.parameters.map { "\($0.type)" }.joined(separator: ", ")
                 let ours = mine.map { "\($0.type)" }.joined(separator: ", ")
-                error(.shareMismatch, "`shares \(name.text)` needs the same parameters: \(earlier.kind.mnemonic) \(theirs) there, \(kind.mnemonic) \(ours) here",
-                      at: name.range, notes: [DiagnosticNote("`\(name.text)` is defined here", at: earlier.range)])
+                error(
+                    .shareMismatch,
+                    "`shares \(name.text)` needs the same parameters: \(earlier.kind.mnemonic) \(theirs) there, \(kind.mnemonic) \(ours) here",
+                    at: name.range, notes: [DiagnosticNote("`\(name.text)` is defined here", at: earlier.range)])
                 return nil
             }
             return (earlier.label, earlier.parameters, earlier.label)
@@ -31,7 +33,8 @@ extension Instantiator {
             (made, range) = (naming.freshDefault(stem, builder.currentFrames), call.callee.range)
         }
         let p = parameters(made.label.path)
-        naming.record(InstanceRecord(label: made.label, segments: made.segments, kind: kind, parameters: p, range: range))
+        naming.record(
+            InstanceRecord(label: made.label, segments: made.segments, kind: kind, parameters: p, range: range))
         return (made.label, p, nil)
     }
 
@@ -39,9 +42,11 @@ extension Instantiator {
     func chosenInstance(_ name: Name, in call: Call) -> (label: InstanceLabel, segments: [String])? {
         let chosen = naming.chosen(name.text, builder.currentFrames)
         if let earlier = naming[chosen.label.path] {
-            error(.duplicateInstance, "instance `\(name.text)` is already defined; write `shares \(name.text)` to reuse its parameters",
-                  at: name.range, notes: [DiagnosticNote("first defined here", at: earlier.range)],
-                  fixIts: [FixIt("share its parameters", range: call.range, replacement: "shares \(name.text)")])
+            error(
+                .duplicateInstance,
+                "instance `\(name.text)` is already defined; write `shares \(name.text)` to reuse its parameters",
+                at: name.range, notes: [DiagnosticNote("first defined here", at: earlier.range)],
+                fixIts: [FixIt("share its parameters", range: call.range, replacement: "shares \(name.text)")])
             return nil
         }
         return chosen
@@ -50,7 +55,10 @@ extension Instantiator {
     /// The instance `shares NAME` refers to, or nil (reported) when there is none.
     func sharedInstance(_ name: Name) -> InstanceRecord? {
         if let record = naming.visible(name.text, builder.currentFrames) { return record }
-        error(.unknownInstance, "no instance `\(name.text)` to share parameters with; name one with `as \(name.text)` first", at: name.range)
+        error(
+            .unknownInstance,
+            "no instance `\(name.text)` to share parameters with; name one with `as \(name.text)` first", at: name.range
+        )
         return nil
     }
 
@@ -61,6 +69,7 @@ extension Instantiator {
         switch instance {
         case .named(let n), .shares(let n): name = n
         }
-        error(.namelessOperation, "`\(call.callee.text)` has no parameters, so it takes no instance name", at: name.range)
+        error(
+            .namelessOperation, "`\(call.callee.text)` has no parameters, so it takes no instance name", at: name.range)
     }
 }

@@ -43,11 +43,15 @@ extension Instantiator {
         case .failed:
             break
         case .scalar:
-            error(.arrayExpected, "`\(targets[0].text)` would be a number, not an array; write numbers where they are used",
-                  at: expr.range)
+            error(
+                .arrayExpected,
+                "`\(targets[0].text)` would be a number, not an array; write numbers where they are used",
+                at: expr.range)
         case .array, .tuple:
-            error(.bindingCount, "\(result.count) value\(result.count == 1 ? "" : "s") cannot be bound to \(targets.count) name\(targets.count == 1 ? "" : "s")",
-                  at: targets[0].range.union(expr.range))
+            error(
+                .bindingCount,
+                "\(result.count) value\(result.count == 1 ? "" : "s") cannot be bound to \(targets.count) name\(targets.count == 1 ? "" : "s")",
+                at: targets[0].range.union(expr.range))
         }
         for t in targets { bind(t, to: nil) }
     }
@@ -65,13 +69,19 @@ extension Instantiator {
             return
         }
         scope.memory[slot.text, default: [:]][index] = id
-        emit(.save(MemorySlot(name: slot.text, index: index, writtenIndex: written(indexExpr))), inputs: [id], outputs: [],
-             broadcast: [], at: slot.range.union(expr.range))
+        emit(
+            .save(MemorySlot(name: slot.text, index: index, writtenIndex: written(indexExpr))), inputs: [id],
+            outputs: [],
+            broadcast: [], at: slot.range.union(expr.range))
     }
 
-    func loop(_ variable: Name, _ lowerExpr: Expr, _ upperExpr: Expr, _ label: Name?, _ body: [Statement], _ range: SourceRange) {
+    func loop(
+        _ variable: Name, _ lowerExpr: Expr, _ upperExpr: Expr, _ label: Name?, _ body: [Statement],
+        _ range: SourceRange
+    ) {
         guard let lower = evaluateInteger(lowerExpr, what: "a loop bound", minimum: Int.min),
-              let upper = evaluateInteger(upperExpr, what: "a loop bound", minimum: Int.min) else { return }
+            let upper = evaluateInteger(upperExpr, what: "a loop bound", minimum: Int.min)
+        else { return }
         if scope.localSizes[variable.text] != nil || scope.bindings[variable.text] != nil {
             error(.shadowedName, "loop variable `\(variable.text)` hides another name", at: variable.range)
             return
@@ -80,11 +90,14 @@ extension Instantiator {
         let span = upper.subtractingReportingOverflow(lower)
         if upper >= lower, span.overflow || span.partialValue >= 100_000 {
             let count = span.overflow ? "more than \(Int.max)" : "\(span.partialValue + 1)"
-            error(.loopTooLong, "loop runs \(count) times; ncd unrolls loops, and at most 100000 iterations are allowed", at: range)
+            error(
+                .loopTooLong, "loop runs \(count) times; ncd unrolls loops, and at most 100000 iterations are allowed",
+                at: range)
             return
         }
-        builder.beginLoop(label: labelText, labelIsChosen: label != nil, variable: variable.text, lower: lower, upper: upper,
-                          writtenLower: written(lowerExpr), writtenUpper: written(upperExpr), location: Self.span(range))
+        builder.beginLoop(
+            label: labelText, labelIsChosen: label != nil, variable: variable.text, lower: lower, upper: upper,
+            writtenLower: written(lowerExpr), writtenUpper: written(upperExpr), location: Self.span(range))
         defer { builder.endLoop() }
         guard upper >= lower else { return }
         for i in lower...upper {
@@ -116,8 +129,11 @@ extension Instantiator {
         }
         let declared = declaration.outputs
         guard items.count == declared.count else {
-            error(.outputCount, "`\(declaration.name.text)` declares \(declared.count) output\(declared.count == 1 ? "" : "s") but returns \(items.count)",
-                  at: range, notes: [DiagnosticNote("outputs declared here", at: declared.first?.range ?? declaration.name.range)])
+            error(
+                .outputCount,
+                "`\(declaration.name.text)` declares \(declared.count) output\(declared.count == 1 ? "" : "s") but returns \(items.count)",
+                at: range,
+                notes: [DiagnosticNote("outputs declared here", at: declared.first?.range ?? declaration.name.range)])
             return
         }
         for ((item, syntax), expected) in zip(zip(items, declared), declaredOutputs) {
@@ -131,9 +147,13 @@ extension Instantiator {
     }
 
     /// Reports how a value's type differs from the one expected where it goes.
-    func mismatch(_ actual: ArrayType, _ expected: ArrayType, at range: SourceRange, what: String, declaredAt: SourceRange) {
-        report(TypeMismatch(actual: actual, expected: expected, what: what).diagnostic(at: range, declaredAt: declaredAt,
-                                                                                     source: text(range)))
+    func mismatch(
+        _ actual: ArrayType, _ expected: ArrayType, at range: SourceRange, what: String, declaredAt: SourceRange
+    ) {
+        report(
+            TypeMismatch(actual: actual, expected: expected, what: what).diagnostic(
+                at: range, declaredAt: declaredAt,
+                source: text(range)))
     }
 
     func text(_ range: SourceRange) -> String { globals.unit.file.text(in: range) }

@@ -23,7 +23,10 @@ final class Instantiator {
     /// Set for the REPL's workspace: `return` records whatever it is given.
     var isScratch = false
 
-    init(session: Session, declaration: DiagramDeclaration, prefix: [String], context: [DiagnosticNote], reportsUnused: Bool) {
+    init(
+        session: Session, declaration: DiagramDeclaration, prefix: [String], context: [DiagnosticNote],
+        reportsUnused: Bool
+    ) {
         self.session = session
         self.declaration = declaration
         self.builder = DiagramGraph.Builder(name: declaration.name.text)
@@ -52,8 +55,10 @@ final class Instantiator {
         return result
     }
 
-    func error(_ id: DiagnosticID, _ message: String, at range: SourceRange, notes: [DiagnosticNote] = [],
-               fixIts: [FixIt] = []) {
+    func error(
+        _ id: DiagnosticID, _ message: String, at range: SourceRange, notes: [DiagnosticNote] = [],
+        fixIts: [FixIt] = []
+    ) {
         report(.error(id, message, at: range, notes: notes, fixIts: fixIts))
     }
 
@@ -72,7 +77,8 @@ final class Instantiator {
             called.formUnion(session.called)
         }
         let isScratch = globals.options.scratchDiagram == declaration.name.text
-        let me = Instantiator(session: session, declaration: declaration, prefix: [], context: [], reportsUnused: !isScratch)
+        let me = Instantiator(
+            session: session, declaration: declaration, prefix: [], context: [], reportsUnused: !isScratch)
         me.isScratch = isScratch
         for g in declaration.generics { me.scope.localAxes[g.text] = Axis(g.text, .symbol(g.text)) }
         for p in declaration.sizeParameters {
@@ -101,8 +107,9 @@ final class Instantiator {
         var seen: [String: SourceRange] = [:]
         for (input, type) in zip(declaration.inputs, inputs) {
             if let earlier = seen[input.name.text] {
-                error(.duplicateDefinition, "input `\(input.name.text)` is declared twice", at: input.name.range,
-                      notes: [DiagnosticNote("first declared here", at: earlier)])
+                error(
+                    .duplicateDefinition, "input `\(input.name.text)` is declared twice", at: input.name.range,
+                    notes: [DiagnosticNote("first declared here", at: earlier)])
             }
             seen[input.name.text] = input.name.range
             let id = type.map { builder.addInput($0, name: input.name.text, location: Self.span(input.name.range)) }
@@ -115,8 +122,9 @@ final class Instantiator {
         let complete = !declaration.bodyHasSyntaxErrors
         // Past the operation budget the body was cut short: that error is the one to read.
         if !returned, complete, !isScratch, !session.budgetExceeded {
-            error(.missingReturn, "diagram `\(declaration.name.text)` never returns its outputs; end it with `return …`",
-                  at: declaration.name.range)
+            error(
+                .missingReturn, "diagram `\(declaration.name.text)` never returns its outputs; end it with `return …`",
+                at: declaration.name.range)
         }
         let clean = session.diagnostics.errorCount == errorsBefore
         // After an error, "never used" mostly echoes it: a failed expression uses nothing.
@@ -127,9 +135,12 @@ final class Instantiator {
     func warnUnused() {
         for (name, b) in scope.bindings.sorted(by: { $0.value.range.start < $1.value.range.start })
         where !b.used && b.value != nil && !name.hasPrefix("_") {
-            report(.warning(.unused, "\(b.isInput ? "input" : "value") `\(name)` is never used", at: b.range,
-                            fixIts: [FixIt("name it `_\(name)` to silence this warning", range: b.range, replacement: "_\(name)")]))
+            report(
+                .warning(
+                    .unused, "\(b.isInput ? "input" : "value") `\(name)` is never used", at: b.range,
+                    fixIts: [
+                        FixIt("name it `_\(name)` to silence this warning", range: b.range, replacement: "_\(name)")
+                    ]))
         }
     }
 }
-

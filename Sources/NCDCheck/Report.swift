@@ -20,7 +20,9 @@ public enum Report {
                     out += "  abstract: \(d.signature)\n"
                     continue
                 }
-                out += d.isCalled ? "  (generic in its size parameters: checked at each call)\n"
+                out +=
+                    d.isCalled
+                    ? "  (generic in its size parameters: checked at each call)\n"
                     : "  (not checked: give its size parameters defaults, or call it)\n"
                 continue
             }
@@ -41,7 +43,9 @@ public enum Report {
 
     /// The per-operation cost table of one diagram and its totals. `place` turns an
     /// operation's source offset into the location shown (by default its line number).
-    public static func cost(_ result: CheckResult, diagram name: String? = nil, place: ((Int) -> String)? = nil) -> String {
+    public static func cost(_ result: CheckResult, diagram name: String? = nil, place: ((Int) -> String)? = nil)
+        -> String
+    {
         let place = place ?? { "\(result.unit.file.line(of: $0))" }
         var out = ""
         for d in result.diagrams where name == nil || d.name == name {
@@ -52,12 +56,16 @@ public enum Report {
                 for op in g.operations where !op.kind.isMemoryAccess {
                     let c = try g.cost(of: op)
                     let out = op.outputs.map { "\(g.type(of: $0))" }.joined(separator: ", ")
-                    rows.append([place(op.location.start), op.kind.mnemonic, op.instancePath,
-                                 out, c.flops.description, c.parameters.description, c.outputBytes.description])
+                    rows.append([
+                        place(op.location.start), op.kind.mnemonic, op.instancePath,
+                        out, c.flops.description, c.parameters.description, c.outputBytes.description,
+                    ])
                 }
                 let total = try g.totalCost()
-                rows.append(["", "total", "", "", total.flops.description, total.parameters.description,
-                             total.outputBytes.description])
+                rows.append([
+                    "", "total", "", "", total.flops.description, total.parameters.description,
+                    total.outputBytes.description,
+                ])
             } catch {
                 out += "  (cost overflows 64-bit integers)\n"
                 continue
@@ -71,7 +79,8 @@ public enum Report {
     public static func elements(_ t: ArrayType) -> String {
         guard let n = try? t.elementCount(), let count = n.intValue, !t.axes.isEmpty else { return "" }
         let total = count.multipliedReportingOverflow(by: bytesPerElement)
-        return "  (\(count) element\(count == 1 ? "" : "s"), \(total.overflow ? "over 8 EiB" : bytes(total.partialValue)))"
+        return
+            "  (\(count) element\(count == 1 ? "" : "s"), \(total.overflow ? "over 8 EiB" : bytes(total.partialValue)))"
     }
 
     /// A byte count in binary units: `512 B`, `1.2 KiB`, `64.0 MiB`.
@@ -79,7 +88,10 @@ public enum Report {
         let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
         var value = Double(n)
         var unit = 0
-        while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
         return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
     }
 
@@ -90,9 +102,10 @@ public enum Report {
     static func table(_ rows: [[String]]) -> String {
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
         return rows.map { row in
-            "  " + row.enumerated().map { c, cell in
-                c >= 4 ? String(repeating: " ", count: widths[c] - cell.count) + cell : pad(cell, widths[c])
-            }.joined(separator: "  ")
+            "  "
+                + row.enumerated().map { c, cell in
+                    c >= 4 ? String(repeating: " ", count: widths[c] - cell.count) + cell : pad(cell, widths[c])
+                }.joined(separator: "  ")
         }.joined(separator: "\n")
     }
 }

@@ -57,25 +57,30 @@ struct SizeEvaluator {
         case .error:
             return nil
         case .call, .index, .load:
-            diagnostics.report(.error(.expectedSize, "expected a size here, such as `128` or `h * d_k`", at: expr.range))
+            diagnostics.report(
+                .error(.expectedSize, "expected a size here, such as `128` or `h * d_k`", at: expr.range))
             return nil
         }
     }
 
     /// A whole, positive, known number, e.g. a kernel size or loop bound.
-    mutating func evaluateInteger(_ expr: Expr, what: String, minimum: Int, _ diagnostics: inout DiagnosticBag) -> Int? {
+    mutating func evaluateInteger(_ expr: Expr, what: String, minimum: Int, _ diagnostics: inout DiagnosticBag) -> Int?
+    {
         guard let size = evaluate(expr, &diagnostics) else { return nil }
         guard let value = size.intValue else {
             let free = size.freeSymbols
-            diagnostics.report(.error(
-                free.isEmpty ? .notWhole : .unknownSize,
-                free.isEmpty ? "\(what) must be a whole number; it is \(size)"
-                    : "\(what) must be a known number, but depends on the free size `\(free[0])`",
-                at: expr.range))
+            diagnostics.report(
+                .error(
+                    free.isEmpty ? .notWhole : .unknownSize,
+                    free.isEmpty
+                        ? "\(what) must be a whole number; it is \(size)"
+                        : "\(what) must be a known number, but depends on the free size `\(free[0])`",
+                    at: expr.range))
             return nil
         }
         guard value >= minimum else {
-            diagnostics.report(.error(.sizeOutOfRange, "\(what) must be at least \(minimum); it is \(value)", at: expr.range))
+            diagnostics.report(
+                .error(.sizeOutOfRange, "\(what) must be at least \(minimum); it is \(value)", at: expr.range))
             return nil
         }
         return value
@@ -112,7 +117,8 @@ struct ScalarEvaluator {
             }
         case .error: return nil
         case .call, .index, .load:
-            diagnostics.report(.error(.expectedSize, "expected a number here, such as `0.5` or `k^-0.5`", at: expr.range))
+            diagnostics.report(
+                .error(.expectedSize, "expected a number here, such as `0.5` or `k^-0.5`", at: expr.range))
             return nil
         }
     }
@@ -120,13 +126,15 @@ struct ScalarEvaluator {
 
 /// "unknown axis `dmodel`", with "did you mean `d_model`?" when something is close.
 func unknownName(_ name: Name, kind: String, candidates: [String]) -> Diagnostic {
-    let id: DiagnosticID = switch kind {
-    case "axis": .unknownAxis
-    case "operation or diagram": .unknownOperation
-    default: .unknownName
-    }
-    return .error(id, "unknown \(kind) `\(name.text)`", at: name.range,
-                  fixIts: FixIt.didYouMean(name.text, at: name.range, among: candidates))
+    let id: DiagnosticID =
+        switch kind {
+        case "axis": .unknownAxis
+        case "operation or diagram": .unknownOperation
+        default: .unknownName
+        }
+    return .error(
+        id, "unknown \(kind) `\(name.text)`", at: name.range,
+        fixIts: FixIt.didYouMean(name.text, at: name.range, among: candidates))
 }
 
 func format(_ x: Double) -> String {

@@ -17,18 +17,27 @@ struct TypeMismatch {
             var parts: [String] = []
             if !extra.isEmpty { parts.append("extra axis \(extra.map { "`\($0)`" }.joined(separator: ", "))") }
             if !missing.isEmpty { parts.append("missing axis \(missing.map { "`\($0)`" }.joined(separator: ", "))") }
-            return .error(.typeMismatch, "\(what) has type \(actual), but \(expected) is expected (\(parts.joined(separator: "; ")))",
-                          at: range, notes: [note])
+            return .error(
+                .typeMismatch,
+                "\(what) has type \(actual), but \(expected) is expected (\(parts.joined(separator: "; ")))",
+                at: range, notes: [note])
         }
         for e in expected.axes {
             if let a = actual.axis(named: e.name), a.size != e.size {
-                return .error(.sizeMismatch, "\(what) has axis `\(e.name)` of size \(a.size), but \(e.size) is expected",
-                              at: range, notes: [note])
+                return .error(
+                    .sizeMismatch, "\(what) has axis `\(e.name)` of size \(a.size), but \(e.size) is expected",
+                    at: range, notes: [note])
             }
         }
-        let from = actual.names.joined(separator: " "), to = expected.names.joined(separator: " ")
-        return .error(.axisOrder, "\(what) has axes in the order \(actual), but \(expected) is expected", at: range, notes: [note],
-                      fixIts: [FixIt("reorder with `rearrange[\(from) -> \(to)](…)`", range: range,
-                                     replacement: "rearrange[\(from) -> \(to)](\(source))")])
+        let from = actual.names.joined(separator: " ")
+        let to = expected.names.joined(separator: " ")
+        return .error(
+            .axisOrder, "\(what) has axes in the order \(actual), but \(expected) is expected", at: range,
+            notes: [note],
+            fixIts: [
+                FixIt(
+                    "reorder with `rearrange[\(from) -> \(to)](…)`", range: range,
+                    replacement: "rearrange[\(from) -> \(to)](\(source))")
+            ])
     }
 }

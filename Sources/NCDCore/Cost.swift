@@ -12,8 +12,9 @@ public struct Cost: Hashable, Sendable {
     }
 
     public static func + (a: Cost, b: Cost) throws -> Cost {
-        Cost(flops: try a.flops + b.flops, parameters: try a.parameters + b.parameters,
-             outputBytes: try a.outputBytes + b.outputBytes)
+        Cost(
+            flops: try a.flops + b.flops, parameters: try a.parameters + b.parameters,
+            outputBytes: try a.outputBytes + b.outputBytes)
     }
 }
 
@@ -67,8 +68,9 @@ extension DiagramGraph {
         case .call(let child):
             // A call that shares another instance's parameters owns none of them.
             let inner = try child.totalCost()
-            return Cost(flops: try inner.flops * broadcast,
-                        parameters: op.sharedFrom == nil ? inner.parameters : .zero, outputBytes: bytes)
+            return Cost(
+                flops: try inner.flops * broadcast,
+                parameters: op.sharedFrom == nil ? inner.parameters : .zero, outputBytes: bytes)
         case .save, .load:
             // Memory moves nothing: a load is the saved value, read elsewhere.
             return Cost()

@@ -29,8 +29,11 @@ extension DiagramGraph {
         /// The loop iterations under way, outermost first.
         public var currentFrames: [LoopFrame] {
             open.compactMap { entry in
-                entry.index.map { LoopFrame(loop: entry.loop, label: loops[entry.loop].label,
-                                            variable: loops[entry.loop].variable, index: $0) }
+                entry.index.map {
+                    LoopFrame(
+                        loop: entry.loop, label: loops[entry.loop].label,
+                        variable: loops[entry.loop].variable, index: $0)
+                }
             }
         }
 
@@ -56,9 +59,10 @@ extension DiagramGraph {
         ) -> [ValueID] {
             precondition(inputs.allSatisfy { $0 >= 0 && $0 < values.count }, "an operation's inputs must exist first")
             let ids = outputs.map { addValue($0, name: nil, location: location) }
-            operations.append(Operation(
-                kind: kind, inputs: inputs, outputs: ids, broadcast: broadcast, parameters: parameters,
-                instance: instance, sharedFrom: sharedFrom, location: location, loops: currentFrames))
+            operations.append(
+                Operation(
+                    kind: kind, inputs: inputs, outputs: ids, broadcast: broadcast, parameters: parameters,
+                    instance: instance, sharedFrom: sharedFrom, location: location, loops: currentFrames))
             return ids
         }
 
@@ -74,12 +78,16 @@ extension DiagramGraph {
 
         /// Starts a loop; its iterations follow with ``beginIteration(_:)``.
         @discardableResult
-        public func beginLoop(label: String, labelIsChosen: Bool, variable: String, lower: Int, upper: Int,
-                              writtenLower: WrittenFormula, writtenUpper: WrittenFormula, location: SourceSpan) -> LoopID {
+        public func beginLoop(
+            label: String, labelIsChosen: Bool, variable: String, lower: Int, upper: Int,
+            writtenLower: WrittenFormula, writtenUpper: WrittenFormula, location: SourceSpan
+        ) -> LoopID {
             let id = loops.count
-            loops.append(Loop(id: id, label: label, labelIsChosen: labelIsChosen, variable: variable, lower: lower,
-                              upper: upper, writtenLower: writtenLower, writtenUpper: writtenUpper,
-                              parent: open.last?.loop, location: location))
+            loops.append(
+                Loop(
+                    id: id, label: label, labelIsChosen: labelIsChosen, variable: variable, lower: lower,
+                    upper: upper, writtenLower: writtenLower, writtenUpper: writtenUpper,
+                    parent: open.last?.loop, location: location))
             open.append((id, nil))
             return id
         }
@@ -110,10 +118,12 @@ extension DiagramGraph {
 
         /// The finished graph. Debug builds check its invariants.
         public func build() -> DiagramGraph {
-            let graph = DiagramGraph(name: name, sizeArguments: sizeArguments, values: values, operations: operations,
-                                     inputs: inputs, outputs: outputs, loops: loops)
+            let graph = DiagramGraph(
+                name: name, sizeArguments: sizeArguments, values: values, operations: operations,
+                inputs: inputs, outputs: outputs, loops: loops)
             // Sub-diagrams were checked when they were built.
-            assert(graph.invariantViolations(recursive: false).isEmpty, "\(graph.invariantViolations(recursive: false))")
+            assert(
+                graph.invariantViolations(recursive: false).isEmpty, "\(graph.invariantViolations(recursive: false))")
             return graph
         }
 

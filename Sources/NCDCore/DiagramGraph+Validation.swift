@@ -67,22 +67,32 @@ extension DiagramGraph {
                 if let end = previousEnd, range.lowerBound < end { fail("iterations of `\(loop.label)` overlap") }
                 previousEnd = range.upperBound
                 if let parent = loop.parent,
-                   !loops[parent].iterations.contains(where: { $0.operations.encloses(range) }) {
+                    !loops[parent].iterations.contains(where: { $0.operations.encloses(range) })
+                {
                     fail("loop `\(loop.label)` lies outside every iteration of its parent")
                 }
                 for i in range where i < operations.count {
                     let frames = operations[i].loops
                     if !frames.contains(where: { $0.loop == id && $0.index == iteration.index }) {
-                        fail("operation \(i) lies in iteration \(iteration.index) of `\(loop.label)` but does not say so")
+                        fail(
+                            "operation \(i) lies in iteration \(iteration.index) of `\(loop.label)` but does not say so"
+                        )
                     }
                 }
             }
         }
         for (i, op) in operations.enumerated() {
             for frame in op.loops {
-                guard frame.loop >= 0, frame.loop < loops.count else { fail("operation \(i) names missing loop \(frame.loop)"); continue }
-                let inside = loops[frame.loop].iterations.contains { $0.index == frame.index && $0.operations.contains(i) }
-                if !inside { fail("operation \(i) claims iteration \(frame.index) of `\(frame.label)` but lies outside it") }
+                guard frame.loop >= 0, frame.loop < loops.count else {
+                    fail("operation \(i) names missing loop \(frame.loop)")
+                    continue
+                }
+                let inside = loops[frame.loop].iterations.contains {
+                    $0.index == frame.index && $0.operations.contains(i)
+                }
+                if !inside {
+                    fail("operation \(i) claims iteration \(frame.index) of `\(frame.label)` but lies outside it")
+                }
             }
         }
         return problems

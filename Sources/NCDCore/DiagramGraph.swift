@@ -42,8 +42,10 @@ public final class DiagramGraph: Hashable, @unchecked Sendable {
     /// appears twice).
     private let consumerLists: [[Int]]
 
-    init(name: String, sizeArguments: [SizeArgument], values: [Value], operations: [Operation],
-         inputs: [ValueID], outputs: [ValueID], loops: [Loop]) {
+    init(
+        name: String, sizeArguments: [SizeArgument], values: [Value], operations: [Operation],
+        inputs: [ValueID], outputs: [ValueID], loops: [Loop]
+    ) {
         self.name = name
         self.sizeArguments = sizeArguments
         self.values = values

@@ -7,7 +7,10 @@ public enum UnaryFunction: String, CaseIterable, Sendable {
 
 /// Elementwise functions of two arguments, broadcast by axis name.
 public enum BinaryFunction: String, Sendable {
-    case add = "+", subtract = "-", multiply = "*", divide = "/"
+    case add = "+"
+    case subtract = "-"
+    case multiply = "*"
+    case divide = "/"
 }
 
 /// Reductions over named axes.
@@ -41,14 +44,16 @@ public struct WindowGeometry: Hashable, Sendable {
 
     /// `⌊(n + 2p − d(k−1) − 1) / s⌋ + 1`, PyTorch's output size.
     public func outputSize(_ n: SizeExpr) throws -> SizeExpr {
-        let span = try checked(try checked(dilation.multipliedReportingOverflow(by: kernel - 1)).addingReportingOverflow(1))
+        let span = try checked(
+            try checked(dilation.multipliedReportingOverflow(by: kernel - 1)).addingReportingOverflow(1))
         let numerator = try n + (try SizeExpr(2) * SizeExpr(padding)) - SizeExpr(span)
         return try SizeExpr.floorDivision(numerator, SizeExpr(stride)) + .one
     }
 
     /// `(n − 1)s − 2p + d(k−1) + 1`, the transposed convolution's output size.
     public func transposedOutputSize(_ n: SizeExpr) throws -> SizeExpr {
-        let span = try checked(try checked(dilation.multipliedReportingOverflow(by: kernel - 1)).addingReportingOverflow(1))
+        let span = try checked(
+            try checked(dilation.multipliedReportingOverflow(by: kernel - 1)).addingReportingOverflow(1))
         return try (try n - .one) * SizeExpr(stride) - (try SizeExpr(2) * SizeExpr(padding)) + SizeExpr(span)
     }
 

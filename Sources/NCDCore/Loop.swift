@@ -24,8 +24,10 @@ public struct Loop: Hashable, Sendable {
     public internal(set) var iterations: [LoopIteration]
     public let location: SourceSpan
 
-    public init(id: LoopID, label: String, labelIsChosen: Bool, variable: String, lower: Int, upper: Int,
-                writtenLower: WrittenFormula, writtenUpper: WrittenFormula, parent: LoopID?, location: SourceSpan) {
+    public init(
+        id: LoopID, label: String, labelIsChosen: Bool, variable: String, lower: Int, upper: Int,
+        writtenLower: WrittenFormula, writtenUpper: WrittenFormula, parent: LoopID?, location: SourceSpan
+    ) {
         self.id = id
         self.label = label
         self.labelIsChosen = labelIsChosen

@@ -29,8 +29,9 @@ public indirect enum OperationKind: Hashable, Sendable {
     /// a window axis (of the kernel's size) is appended for it.
     case window(spatial: [String], windowAxes: [String], geometry: WindowGeometry)
     /// A learned convolution: window over `spatial`, contract with channels `input` → `output`.
-    case convolution(spatial: [String], input: Axis, output: Axis, geometry: WindowGeometry,
-                     bias: Bool, transposed: Bool)
+    case convolution(
+        spatial: [String], input: Axis, output: Axis, geometry: WindowGeometry,
+        bias: Bool, transposed: Bool)
     /// Max or mean over a window.
     case pool(Reduction, spatial: [String], geometry: WindowGeometry)
     case dropout(probability: Double)

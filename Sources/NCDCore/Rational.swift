@@ -48,7 +48,8 @@ public struct Rational: Hashable, Sendable, Comparable, CustomStringConvertible 
     }
 
     public static func * (a: Rational, b: Rational) throws -> Rational {
-        let g1 = gcd(abs(a.numerator), b.denominator), g2 = gcd(abs(b.numerator), a.denominator)
+        let g1 = gcd(abs(a.numerator), b.denominator)
+        let g2 = gcd(abs(b.numerator), a.denominator)
         let n = try checked((a.numerator / max(g1, 1)).multipliedReportingOverflow(by: b.numerator / max(g2, 1)))
         let d = try checked((a.denominator / max(g2, 1)).multipliedReportingOverflow(by: b.denominator / max(g1, 1)))
         return try Rational(n, d)

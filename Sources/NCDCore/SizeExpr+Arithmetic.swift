@@ -74,7 +74,9 @@ extension SizeExpr {
         if n == 0 { return .one }
         if let c = intValue, abs(c) <= 1 { return c == -1 && n % 2 == 0 ? .one : self }
         if constant == nil, n > 64 { throw SizeError.overflow }
-        var result = SizeExpr.one, base = self, remaining = n
+        var result = SizeExpr.one
+        var base = self
+        var remaining = n
         while true {
             if remaining & 1 == 1 { result = try result * base }
             remaining >>= 1

@@ -85,7 +85,9 @@ public struct SizeExpr: Hashable, Sendable, CustomStringConvertible {
                 for atom in m.factors.keys {
                     switch atom {
                     case .symbol(let s): names.insert(s)
-                    case .floorDivision(let a, let b): visit(a); visit(b)
+                    case .floorDivision(let a, let b):
+                        visit(a)
+                        visit(b)
                     }
                 }
             }

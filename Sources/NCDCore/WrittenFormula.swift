@@ -43,7 +43,11 @@ public indirect enum WrittenFormula: Hashable, Sendable, CustomStringConvertible
 
 /// The operators of a ``WrittenFormula``.
 public enum WrittenOperator: String, Hashable, Sendable {
-    case add = "+", subtract = "-", multiply = "*", divide = "/", power = "^"
+    case add = "+"
+    case subtract = "-"
+    case multiply = "*"
+    case divide = "/"
+    case power = "^"
 
     var precedence: Int {
         switch self {

@@ -22,7 +22,8 @@ extension Executor {
             let callerType = g.type(of: op.inputs[i]).names.filter { !broadcast.contains($0) }
             let calleeType = child.type(of: child.inputs[i]).names
             guard callerType.count == calleeType.count else {
-                throw ExecError.internalError("argument \(i + 1) of `\(child.name)` has \(callerType) for \(calleeType)")
+                throw ExecError.internalError(
+                    "argument \(i + 1) of `\(child.name)` has \(callerType) for \(calleeType)")
             }
             var renaming = Dictionary(uniqueKeysWithValues: zip(callerType, calleeType))
             for (outer, unique) in inward { renaming[outer] = unique }

@@ -23,8 +23,9 @@ extension Executor {
         var plan = Fusions()
         for (i, op) in g.operations.enumerated() {
             guard case .scale(let factor) = op.kind, op.inputs.count == 1, uses[op.inputs[0]] == 1,
-                  let j = producer[op.inputs[0]], case .einsum = g.operations[j].kind, plan.einsumScale[j] == nil,
-                  let value = factor.formula.evaluate(sizes) else { continue }
+                let j = producer[op.inputs[0]], case .einsum = g.operations[j].kind, plan.einsumScale[j] == nil,
+                let value = factor.formula.evaluate(sizes)
+            else { continue }
             plan.einsumScale[j] = Float(value)
             plan.folded.insert(i)
         }

@@ -15,7 +15,11 @@ extension Executor {
             let b = try bias ? ps[1].map { try $0.reshapedVariable([outSizes.reduce(1, *)]) } : nil
             let y = try linear(moved.variable, weight: w, bias: b)
             let rest = Array(moved.axes.dropLast())
-            return [Named(variable: try y.reshapedVariable(Array(y.shape.dropLast()) + outSizes), axes: rest + output.map(\.name))]
+            return [
+                Named(
+                    variable: try y.reshapedVariable(Array(y.shape.dropLast()) + outSizes),
+                    axes: rest + output.map(\.name))
+            ]
 
         case .einsum:
             return [try contract(op, x, in: g)]
@@ -41,11 +45,12 @@ extension Executor {
         case .reduce(let kind, let axes):
             let indices = try axes.map(x[0].index)
             let v = x[0].variable
-            let y = switch kind {
-            case .sum: try v.sum(axes: indices)
-            case .mean: try v.mean(axes: indices)
-            case .max: try v.max(axes: indices)
-            }
+            let y =
+                switch kind {
+                case .sum: try v.sum(axes: indices)
+                case .mean: try v.mean(axes: indices)
+                case .max: try v.max(axes: indices)
+                }
             return [Named(variable: y, axes: x[0].axes.filter { !axes.contains($0) })]
 
         case .normalize(let kind, let axes):
@@ -62,19 +67,29 @@ extension Executor {
             return [Named(variable: try NCDTensor.concatenate(parts, axis: try x[0].index(of: axis)), axes: order)]
 
         case .index(let axis, let position):
-            return [Named(variable: try x[0].variable.index(axis: try x[0].index(of: axis), position),
-                          axes: x[0].axes.filter { $0 != axis })]
+            return [
+                Named(
+                    variable: try x[0].variable.index(axis: try x[0].index(of: axis), position),
+                    axes: x[0].axes.filter { $0 != axis })
+            ]
 
         case .slice(let axis, let start, let end):
-            return [Named(variable: try x[0].variable.slice(axis: try x[0].index(of: axis), start: start, end: end), axes: x[0].axes)]
+            return [
+                Named(
+                    variable: try x[0].variable.slice(axis: try x[0].index(of: axis), start: start, end: end),
+                    axes: x[0].axes)
+            ]
 
         case .window(let spatial, let windowAxes, let g):
             let y = try x[0].variable.window(spatial: try spatial.map(x[0].index), spec(g))
             return [Named(variable: y, axes: x[0].axes + windowAxes)]
 
         case .convolution(let spatial, let input, let output, let geometry, let bias, let transposed):
-            return [try convolve(op, x[0], spatial: spatial, input: input.name, output: output.name,
-                                 geometry: geometry, bias: bias, transposed: transposed)]
+            return [
+                try convolve(
+                    op, x[0], spatial: spatial, input: input.name, output: output.name,
+                    geometry: geometry, bias: bias, transposed: transposed)
+            ]
 
         case .pool(.max, let spatial, let geometry) where spatial.count == 2:
             // The fused kernel, on the two spatial axes moved last.
@@ -90,13 +105,18 @@ extension Executor {
 
         case .dropout(let p):
             guard training, p > 0 else { return [x[0]] }
-            return [Named(variable: try x[0].variable.dropout(probability: Float(p), generator: &dropoutGenerator), axes: x[0].axes)]
+            return [
+                Named(
+                    variable: try x[0].variable.dropout(probability: Float(p), generator: &dropoutGenerator),
+                    axes: x[0].axes)
+            ]
 
         case .crossEntropy(let classAxis, let indices):
             return [try crossEntropy(x[0], x[1], classAxis: classAxis, indices: indices)]
 
         case .meanSquaredError:
-            let a = x[0], b = try x[1].ordered(x[0].axes)
+            let a = x[0]
+            let b = try x[1].ordered(x[0].axes)
             return [Named(variable: try a.variable.meanSquaredError(b.variable), axes: [])]
 
         case .identity(let a, let b):
@@ -122,7 +142,9 @@ extension Executor {
     /// An einsum, times `scale`. Operands are labelled by their own axis names; carried-in
     /// axes stay in the output.
     func contract(_ op: Operation, _ x: [Named], in g: DiagramGraph, scale: Float = 1) throws -> Named {
-        guard case .einsum(let contraction) = op.kind else { throw ExecError.internalError("`\(op.kind.mnemonic)` is not an einsum") }
+        guard case .einsum(let contraction) = op.kind else {
+            throw ExecError.internalError("`\(op.kind.mnemonic)` is not an einsum")
+        }
         let output = contraction.output
         let carried = x.flatMap(\.axes).filter { !output.contains($0) && !contraction.summed.contains($0) }
         var extras: [String] = []
@@ -161,12 +183,13 @@ extension Executor {
             return try ordered.variable.reshapedVariable(shape)
         }
         let (x, y) = (try aligned(a), try aligned(b))
-        let result = switch f {
-        case .add: try x + y
-        case .subtract: try x - y
-        case .multiply: try x * y
-        case .divide: try x / y
-        }
+        let result =
+            switch f {
+            case .add: try x + y
+            case .subtract: try x - y
+            case .multiply: try x * y
+            case .divide: try x / y
+            }
         return Named(variable: result, axes: axes)
     }
 
@@ -220,20 +243,26 @@ extension Executor {
         return Named(variable: try (-perRow).mean(axes: [0]).reshapedVariable([]), axes: [])
     }
 
-    func convolve(_ op: Operation, _ x: Named, spatial: [String], input: String, output: String,
-                  geometry: WindowGeometry, bias: Bool, transposed: Bool) throws -> Named {
+    func convolve(
+        _ op: Operation, _ x: Named, spatial: [String], input: String, output: String,
+        geometry: WindowGeometry, bias: Bool, transposed: Bool
+    ) throws -> Named {
         let ps = try parameters(of: op, roles: bias ? [.weight, .bias] : [.weight])
         guard let weight = ps[0] else { throw ExecError.internalError("no weight for `\(op.instancePath)`") }
         guard spatial.count == 2 else {
             // Any other number of spatial axes: the paper's ★ window, then the contraction
             // with the kernel over channel and window axes.
-            guard !transposed else { throw ExecError.unsupported("transposed convolution over \(spatial.count) spatial axes (2 are supported)") }
+            guard !transposed else {
+                throw ExecError.unsupported(
+                    "transposed convolution over \(spatial.count) spatial axes (2 are supported)")
+            }
             let windowAxes = spatial.map { "§window.\($0)" }
             let windowed = try x.variable.window(spatial: try spatial.map(x.index), spec(geometry))
             // The output channel may share the input channel's name (`c -> c: 2*c`).
             let outLabel = "§out"
             let rest = x.axes.filter { $0 != input }
-            var y = try einsum([(windowed, x.axes + windowAxes), (weight, [outLabel, input] + windowAxes)], output: rest + [outLabel])
+            var y = try einsum(
+                [(windowed, x.axes + windowAxes), (weight, [outLabel, input] + windowAxes)], output: rest + [outLabel])
             if bias, let b = ps[1] { y = try y + b }
             return Named(variable: y, axes: rest + [output])
         }
@@ -242,7 +271,9 @@ extension Executor {
         let moved = try x.ordered(rest + [input] + spatial)
         let batchShape = Array(moved.shape.prefix(rest.count))
         let image = try moved.variable.reshapedVariable([batchShape.reduce(1, *)] + Array(moved.shape.suffix(3)))
-        let y = transposed ? try image.convTranspose2d(weight: weight, bias: bias ? ps[1] : nil, spec(geometry))
+        let y =
+            transposed
+            ? try image.convTranspose2d(weight: weight, bias: bias ? ps[1] : nil, spec(geometry))
             : try image.conv2d(weight: weight, bias: bias ? ps[1] : nil, spec(geometry))
         let out = try y.reshapedVariable(batchShape + Array(y.shape.suffix(3)))
         return Named(variable: out, axes: rest + [output] + spatial)

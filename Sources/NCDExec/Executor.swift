@@ -45,7 +45,9 @@ public final class Executor {
         collect(graph)
         // Known before anything runs: a box without a body has nothing to execute.
         if !abstract.isEmpty {
-            throw ExecError.unsupported("\(abstract.map { "`\($0)`" }.joined(separator: ", ")) \(abstract.count == 1 ? "is" : "are") declared without a body, so there is nothing to run")
+            throw ExecError.unsupported(
+                "\(abstract.map { "`\($0)`" }.joined(separator: ", ")) \(abstract.count == 1 ? "is" : "are") declared without a body, so there is nothing to run"
+            )
         }
         let unbound = free.filter { sizes[$0] == nil }.sorted()
         guard unbound.isEmpty else { throw ExecError.unboundSizes(unbound) }
@@ -66,12 +68,20 @@ public final class Executor {
     /// gradients are wanted.
     public func estimatedBytes(withGradients: Bool) throws -> Int {
         // Saturating arithmetic: absurd sizes must compare as huge, never overflow.
-        func times(_ a: Int, _ b: Int) -> Int { let (v, o) = a.multipliedReportingOverflow(by: b); return o ? Int.max : v }
-        func plus(_ a: Int, _ b: Int) -> Int { let (v, o) = a.addingReportingOverflow(b); return o ? Int.max : v }
+        func times(_ a: Int, _ b: Int) -> Int {
+            let (v, o) = a.multipliedReportingOverflow(by: b)
+            return o ? Int.max : v
+        }
+        func plus(_ a: Int, _ b: Int) -> Int {
+            let (v, o) = a.addingReportingOverflow(b)
+            return o ? Int.max : v
+        }
         func bytes(of type: ArrayType) throws -> Int { times(try shape(type).reduce(1, times), 4) }
         func bytes(_ g: DiagramGraph) throws -> Int {
             // A load's output is the saved value itself.
-            let stored = g.values.filter { v in g.producer(of: v.id).map { !g.operations[$0].kind.isMemoryAccess } ?? true }
+            let stored = g.values.filter { v in
+                g.producer(of: v.id).map { !g.operations[$0].kind.isMemoryAccess } ?? true
+            }
             var total = try stored.reduce(0) { plus($0, try bytes(of: $1.type)) }
             for op in g.operations {
                 total = try op.parameters.reduce(total) { plus($0, try bytes(of: $1.type)) }
@@ -99,7 +109,8 @@ public final class Executor {
     public func randomInputs() throws -> [Tensor<Float>] {
         var classes: [ValueID: Int] = [:]
         for op in graph.operations {
-            if case .crossEntropy(let axis, true) = op.kind, let logits = graph.type(of: op.inputs[0]).axis(named: axis) {
+            if case .crossEntropy(let axis, true) = op.kind, let logits = graph.type(of: op.inputs[0]).axis(named: axis)
+            {
                 classes[op.inputs[1]] = try size(logits.size)
             }
         }
@@ -125,7 +136,8 @@ public final class Executor {
             let expected = try shape(type)
             guard x.shape == expected else {
                 let got = x.shape.map(String.init).joined(separator: "×")
-                throw ExecError.input("input `\(graph.values[id].name ?? "?")` should be \(type) = \(expected), but has shape [\(got)]")
+                throw ExecError.input(
+                    "input `\(graph.values[id].name ?? "?")` should be \(type) = \(expected), but has shape [\(got)]")
             }
             named.append(Named(variable: x, axes: type.names))
         }
@@ -170,7 +182,9 @@ public final class Executor {
         let fused = fusions(of: g)
         for (index, op) in g.operations.enumerated() {
             let args = try op.inputs.map { id -> Named in
-                guard let v = values[id] else { throw ExecError.internalError("value \(id) of `\(g.name)` used before it is made") }
+                guard let v = values[id] else {
+                    throw ExecError.internalError("value \(id) of `\(g.name)` used before it is made")
+                }
                 return v
             }
             let results: [Named]
@@ -188,7 +202,8 @@ public final class Executor {
             if checkNumerics {
                 for r in results {
                     if let bad = r.variable.value.firstNonFinite {
-                        throw ExecError.nonFinite(operation: op.kind.mnemonic, instance: op.instancePath, location: op.location, value: bad)
+                        throw ExecError.nonFinite(
+                            operation: op.kind.mnemonic, instance: op.instancePath, location: op.location, value: bad)
                     }
                 }
             }

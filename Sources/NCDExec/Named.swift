@@ -10,7 +10,9 @@ struct Named {
     var shape: [Int] { variable.shape }
 
     func index(of axis: String) throws -> Int {
-        guard let i = axes.firstIndex(of: axis) else { throw ExecError.internalError("axis `\(axis)` missing from \(axes)") }
+        guard let i = axes.firstIndex(of: axis) else {
+            throw ExecError.internalError("axis `\(axis)` missing from \(axes)")
+        }
         return i
     }
 
@@ -27,13 +29,18 @@ struct Named {
     /// split or a rename. Where they already lie side by side in that order this is a
     /// reshape in place; otherwise they are moved to the end first.
     func rearranged(from: [String], to: [(name: String, size: Int)]) throws -> Named {
-        let kept = Set(to.filter { t in from.contains(t.name) && axes.firstIndex(of: t.name).map { shape[$0] == t.size } == true }.map(\.name))
-        let consumed = from.filter { !kept.contains($0) }, produced = to.filter { !kept.contains($0.name) }
+        let kept = Set(
+            to.filter { t in from.contains(t.name) && axes.firstIndex(of: t.name).map { shape[$0] == t.size } == true }
+                .map(\.name))
+        let consumed = from.filter { !kept.contains($0) }
+        let produced = to.filter { !kept.contains($0.name) }
         guard !consumed.isEmpty || !produced.isEmpty else { return self }
         if let first = consumed.first.flatMap(axes.firstIndex(of:)), axes[first...].starts(with: consumed) {
             let end = first + consumed.count
             let newShape = Array(shape[..<first]) + produced.map(\.size) + shape[end...]
-            return Named(variable: try variable.reshapedVariable(newShape), axes: Array(axes[..<first]) + produced.map(\.name) + axes[end...])
+            return Named(
+                variable: try variable.reshapedVariable(newShape),
+                axes: Array(axes[..<first]) + produced.map(\.name) + axes[end...])
         }
         let (moved, _) = try mergingToEnd(consumed, as: "§rearrange")
         let y = try moved.variable.reshapedVariable(Array(moved.shape.dropLast()) + produced.map(\.size))
@@ -45,13 +52,17 @@ struct Named {
     func mergingToEnd(_ group: [String], as merged: String) throws -> (Named, undo: (Named) throws -> Named) {
         let rest = axes.filter { !group.contains($0) }
         let moved = try ordered(rest + group)
-        let restShape = Array(moved.shape.prefix(rest.count)), groupShape = Array(moved.shape.suffix(group.count))
+        let restShape = Array(moved.shape.prefix(rest.count))
+        let groupShape = Array(moved.shape.suffix(group.count))
         let flat = try moved.variable.reshapedVariable(restShape + [groupShape.reduce(1, *)])
         let original = axes
-        return (Named(variable: flat, axes: rest + [merged]), { result in
-            let back = try result.variable.reshapedVariable(Array(result.shape.dropLast()) + groupShape)
-            return try Named(variable: back, axes: rest + group).ordered(original)
-        })
+        return (
+            Named(variable: flat, axes: rest + [merged]),
+            { result in
+                let back = try result.variable.reshapedVariable(Array(result.shape.dropLast()) + groupShape)
+                return try Named(variable: back, axes: rest + group).ordered(original)
+            }
+        )
     }
 }
 
@@ -72,7 +83,9 @@ public enum ExecError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unboundSizes(let names): return "free size\(names.count == 1 ? "" : "s") \(names.map { "`\($0)`" }.joined(separator: ", ")) must be bound: use --size \(names[0])=N"
+        case .unboundSizes(let names):
+            return
+                "free size\(names.count == 1 ? "" : "s") \(names.map { "`\($0)`" }.joined(separator: ", ")) must be bound: use --size \(names[0])=N"
         case .unsupported(let what): return "not supported by the runtime yet: \(what)"
         case .input(let why): return why
         case .tensor(let op, let error): return "`\(op)`: \(error)"

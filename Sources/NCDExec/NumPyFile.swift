@@ -24,12 +24,17 @@ public enum NumPyFile {
         let major = data[6]
         let headerStart = major == 1 ? 10 : 12
         guard major == 1 || major == 2, data.count >= headerStart else { throw Failure.malformed("version \(major)") }
-        let headerLength = major == 1 ? Int(data[8]) | Int(data[9]) << 8
+        let headerLength =
+            major == 1
+            ? Int(data[8]) | Int(data[9]) << 8
             : Int(data[8]) | Int(data[9]) << 8 | Int(data[10]) << 16 | Int(data[11]) << 24
-        guard headerStart + headerLength <= data.count else { throw Failure.malformed("header runs past the end of the file") }
+        guard headerStart + headerLength <= data.count else {
+            throw Failure.malformed("header runs past the end of the file")
+        }
         let header = String(decoding: data[headerStart..<(headerStart + headerLength)], as: UTF8.self)
         guard let descr = field("descr", in: header), let shapeText = field("shape", in: header) else {
-            throw Failure.malformed("header lacks `descr` or `shape`: \(header.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw Failure.malformed(
+                "header lacks `descr` or `shape`: \(header.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         if field("fortran_order", in: header) == "True" { throw Failure.unsupported("Fortran order") }
         let shape = try shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() ")).split(separator: ",")
@@ -50,21 +55,31 @@ public enum NumPyFile {
         default: throw Failure.unsupported("dtype \(descriptor) (float32, float64 and little-endian integers are read)")
         }
         guard count < Int.max / width, body.count == count * width else {
-            throw Failure.malformed("shape \(shape) needs \(count) elements of \(width) bytes, but \(body.count) bytes follow the header")
+            throw Failure.malformed(
+                "shape \(shape) needs \(count) elements of \(width) bytes, but \(body.count) bytes follow the header")
         }
         var values = [Float](repeating: 0, count: count)
         body.withUnsafeBytes { raw in
             for i in 0..<count {
                 let at = i * width
                 switch descriptor {
-                case "<f4": values[i] = Float(bitPattern: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian)
-                case "<f8": values[i] = Float(Double(bitPattern: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian))
-                case "<i4": values[i] = Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int32.self)))
-                case "<u4": values[i] = Float(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
-                case "<i8": values[i] = Float(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int64.self)))
-                case "<u8": values[i] = Float(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)))
-                case "<i2": values[i] = Float(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int16.self)))
-                case "<u2": values[i] = Float(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt16.self)))
+                case "<f4":
+                    values[i] = Float(bitPattern: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian)
+                case "<f8":
+                    values[i] = Float(
+                        Double(bitPattern: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian))
+                case "<i4":
+                    values[i] = Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int32.self)))
+                case "<u4":
+                    values[i] = Float(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+                case "<i8":
+                    values[i] = Float(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int64.self)))
+                case "<u8":
+                    values[i] = Float(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)))
+                case "<i2":
+                    values[i] = Float(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int16.self)))
+                case "<u2":
+                    values[i] = Float(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt16.self)))
                 case "|i1": values[i] = Float(raw.load(fromByteOffset: at, as: Int8.self))
                 default: values[i] = Float(raw.load(fromByteOffset: at, as: UInt8.self))
                 }
@@ -80,7 +95,8 @@ public enum NumPyFile {
         // Magic (6) + version (2) + length (2) + header + newline, padded to 64 bytes.
         let padding = 64 - (10 + header.utf8.count + 1) % 64
         header += String(repeating: " ", count: padding % 64) + "\n"
-        var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)]
+        var bytes: [UInt8] =
+            [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)]
         bytes += Array(header.utf8)
         bytes.reserveCapacity(bytes.count + t.count * 4)
         for v in t.storage { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes += $0 } }

@@ -45,7 +45,9 @@ public enum SafeTensors {
     public static func decode(_ bytes: [UInt8]) throws -> [String: Tensor<Float>] {
         guard bytes.count >= 8 else { throw Failure.malformed("shorter than its 8-byte header length") }
         let length = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard length <= UInt64(bytes.count - 8) else { throw Failure.malformed("header length \(length) runs past the end of the file") }
+        guard length <= UInt64(bytes.count - 8) else {
+            throw Failure.malformed("header length \(length) runs past the end of the file")
+        }
         let start = 8 + Int(length)
         guard let header = try? JSONSerialization.jsonObject(with: Data(bytes[8..<start])) as? [String: Any] else {
             throw Failure.malformed("the header is not a JSON object")
@@ -53,12 +55,15 @@ public enum SafeTensors {
         var result: [String: Tensor<Float>] = [:]
         for (name, entry) in header where name != "__metadata__" {
             guard let e = entry as? [String: Any], let dtype = e["dtype"] as? String,
-                  let shape = e["shape"] as? [Int], let offsets = e["data_offsets"] as? [Int], offsets.count == 2,
-                  shape.allSatisfy({ $0 >= 0 }) else {
+                let shape = e["shape"] as? [Int], let offsets = e["data_offsets"] as? [Int], offsets.count == 2,
+                shape.allSatisfy({ $0 >= 0 })
+            else {
                 throw Failure.malformed("entry `\(name)` lacks dtype, shape or data_offsets")
             }
             let width = ["F32": 4, "F64": 8, "F16": 2, "BF16": 2][dtype]
-            guard let width else { throw Failure.malformed("`\(name)` has dtype \(dtype) (F32, F64, F16 and BF16 are read)") }
+            guard let width else {
+                throw Failure.malformed("`\(name)` has dtype \(dtype) (F32, F64, F16 and BF16 are read)")
+            }
             // Checked products: a hostile header must give an error, not an overflow trap.
             var count = 1
             for n in shape {
@@ -68,8 +73,10 @@ public enum SafeTensors {
             }
             let (bytesNeeded, overflow) = count.multipliedReportingOverflow(by: width)
             guard !overflow, offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] - offsets[0] == bytesNeeded,
-                  offsets[1] <= bytes.count - start else {
-                throw Failure.malformed("`\(name)`: offsets \(offsets) do not hold \(count) \(dtype) values inside the file")
+                offsets[1] <= bytes.count - start
+            else {
+                throw Failure.malformed(
+                    "`\(name)`: offsets \(offsets) do not hold \(count) \(dtype) values inside the file")
             }
             let base = start + offsets[0]
             var values = [Float](repeating: 0, count: count)

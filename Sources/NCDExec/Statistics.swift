@@ -9,7 +9,8 @@ public enum Statistics {
         let mean = t.storage.reduce(0.0) { $0 + Double($1) } / n
         let variance = t.storage.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / n
         let shape = t.shape.isEmpty ? "scalar" : t.shape.map(String.init).joined(separator: "×")
-        return String(format: "shape %@  mean %.6g  std %.6g  min %.6g  max %.6g", shape, mean, variance.squareRoot(),
-                      Double(t.storage.min() ?? 0), Double(t.storage.max() ?? 0))
+        return String(
+            format: "shape %@  mean %.6g  std %.6g  min %.6g  max %.6g", shape, mean, variance.squareRoot(),
+            Double(t.storage.min() ?? 0), Double(t.storage.max() ?? 0))
     }
 }

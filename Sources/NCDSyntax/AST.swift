@@ -97,7 +97,11 @@ public indirect enum Statement: Sendable {
 
 /// Binary arithmetic operators.
 public enum BinaryOperator: String, Sendable {
-    case add = "+", subtract = "-", multiply = "*", divide = "/", power = "^"
+    case add = "+"
+    case subtract = "-"
+    case multiply = "*"
+    case divide = "/"
+    case power = "^"
 }
 
 /// One item inside the brackets of an operation: `m -> k h`, `y k`, `kernel = 3`.
@@ -158,7 +162,7 @@ public indirect enum Expr: Sendable {
         switch self {
         case .name(let n): return n.range
         case .integer(_, let r), .float(_, let r), .index(_, _, let r), .load(_, _, let r),
-             .parenthesized(_, let r), .error(let r):
+            .parenthesized(_, let r), .error(let r):
             return r
         case .unary(let minus, let operand): return minus.union(operand.range)
         case .binary(_, let a, let b, _): return a.range.union(b.range)

@@ -43,18 +43,21 @@ public struct Lexer {
             advanceIdentifier()
             let text = String(decoding: bytes[start..<position], as: UTF8.self)
             kind = Lexer.keywords[text].map(TokenKind.keyword) ?? .identifier
-            return Token(kind: kind, range: SourceRange(start: start, end: position), text: text, startsLine: startsLine)
+            return Token(
+                kind: kind, range: SourceRange(start: start, end: position), text: text, startsLine: startsLine)
         } else if isDigit(b) {
             kind = scanNumber()
         } else if let symbol = scanSymbol() {
-            return Token(kind: .symbol(symbol), range: SourceRange(start: start, end: position),
-                         text: symbol.rawValue, startsLine: startsLine)
+            return Token(
+                kind: .symbol(symbol), range: SourceRange(start: start, end: position),
+                text: symbol.rawValue, startsLine: startsLine)
         } else {
             kind = .invalid
             let length = scalarLength(at: position)
             position += length
             let text = String(decoding: bytes[start..<position], as: UTF8.self)
-            let what = text == "\u{FFFD}" || !isValidScalar(at: start, length: length)
+            let what =
+                text == "\u{FFFD}" || !isValidScalar(at: start, length: length)
                 ? "invalid UTF-8 byte 0x\(String(bytes[start], radix: 16, uppercase: true))"
                 : "unexpected character `\(text)`"
             diagnostics.append(.error(.invalidCharacter, what, at: SourceRange(start: start, end: position)))
@@ -113,8 +116,14 @@ public struct Lexer {
     private mutating func scanSymbol() -> Symbol? {
         let b = bytes[position]
         let next = position + 1 < bytes.count ? bytes[position + 1] : 0
-        if b == UInt8(ascii: "-"), next == UInt8(ascii: ">") { position += 2; return .arrow }
-        if b == UInt8(ascii: "."), next == UInt8(ascii: ".") { position += 2; return .dotdot }
+        if b == UInt8(ascii: "-"), next == UInt8(ascii: ">") {
+            position += 2
+            return .arrow
+        }
+        if b == UInt8(ascii: "."), next == UInt8(ascii: ".") {
+            position += 2
+            return .dotdot
+        }
         guard b < 128, let symbol = Lexer.singleByteSymbols[Int(b)] else { return nil }
         position += 1
         return symbol

@@ -98,7 +98,10 @@ extension Parser {
         case .integer:
             advance()
             guard let value = Int(token.text) else {
-                diagnostics.report(.error(.integerTooLarge, "integer `\(token.text)` is too large (the limit is \(Int.max))", at: token.range))
+                diagnostics.report(
+                    .error(
+                        .integerTooLarge, "integer `\(token.text)` is too large (the limit is \(Int.max))",
+                        at: token.range))
                 return .error(token.range)
             }
             return .integer(value, token.range)
@@ -174,8 +177,9 @@ extension Parser {
         } else if match(.shares) {
             instance = .shares(try expectIdentifier("the instance whose parameters are shared"))
         }
-        return Call(callee: callee, spec: spec, arguments: arguments, over: over, instance: instance,
-                    range: callee.range.union(previous.range))
+        return Call(
+            callee: callee, spec: spec, arguments: arguments, over: over, instance: instance,
+            range: callee.range.union(previous.range))
     }
 
     // MARK: spec = spec_item { "," spec_item }

@@ -169,7 +169,8 @@ public struct Parser {
         }
         guard match(.rbrace) else {
             if nestingOverflow { throw Recovery() }
-            throw fail("expected `}` to close the block", notes: [DiagnosticNote("the block opened here", at: open.range)])
+            throw fail(
+                "expected `}` to close the block", notes: [DiagnosticNote("the block opened here", at: open.range)])
         }
         return statements
     }

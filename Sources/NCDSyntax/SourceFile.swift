@@ -26,7 +26,8 @@ public final class SourceFile: @unchecked Sendable {
 
     /// The 1-based line containing a byte offset.
     public func line(of offset: Int) -> Int {
-        var lo = 0, hi = lineStarts.count - 1
+        var lo = 0
+        var hi = lineStarts.count - 1
         while lo < hi {
             let mid = (lo + hi + 1) / 2
             if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
@@ -54,7 +55,8 @@ public final class SourceFile: @unchecked Sendable {
 
     /// The source text covered by a range.
     public func text(in range: SourceRange) -> String {
-        let lo = min(max(0, range.start), bytes.count), hi = min(max(lo, range.end), bytes.count)
+        let lo = min(max(0, range.start), bytes.count)
+        let hi = min(max(lo, range.end), bytes.count)
         return String(decoding: bytes[lo..<hi], as: UTF8.self)
     }
 }

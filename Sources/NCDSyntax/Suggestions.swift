@@ -21,7 +21,8 @@ public enum Suggestions {
     /// Edit distance between two strings by characters, counting an adjacent swap as one
     /// edit (optimal string alignment): `rwo` is one edit from `row`.
     public static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
@@ -43,7 +44,9 @@ public enum Suggestions {
 extension FixIt {
     /// "did you mean `d_model`?" for a misspelled name, replacing it with the closest
     /// candidate; no fix-it when nothing is close. Every did-you-mean in ncd comes from here.
-    public static func didYouMean(_ name: String, at range: SourceRange, among candidates: some Sequence<String>) -> [FixIt] {
+    public static func didYouMean(_ name: String, at range: SourceRange, among candidates: some Sequence<String>)
+        -> [FixIt]
+    {
         guard let guess = Suggestions.closest(to: name, among: candidates) else { return [] }
         return [FixIt("did you mean `\(guess)`?", range: range, replacement: guess)]
     }

@@ -17,9 +17,24 @@ public enum Keyword: String, CaseIterable, Sendable {
 
 /// Punctuation and operators.
 public enum Symbol: String, CaseIterable, Sendable {
-    case lparen = "(", rparen = ")", lbracket = "[", rbracket = "]", lbrace = "{", rbrace = "}"
-    case less = "<", greater = ">", comma = ",", colon = ":", semicolon = ";", equal = "="
-    case arrow = "->", plus = "+", minus = "-", star = "*", slash = "/", caret = "^"
+    case lparen = "("
+    case rparen = ")"
+    case lbracket = "["
+    case rbracket = "]"
+    case lbrace = "{"
+    case rbrace = "}"
+    case less = "<"
+    case greater = ">"
+    case comma = ","
+    case colon = ":"
+    case semicolon = ";"
+    case equal = "="
+    case arrow = "->"
+    case plus = "+"
+    case minus = "-"
+    case star = "*"
+    case slash = "/"
+    case caret = "^"
     case dotdot = ".."
 }
 

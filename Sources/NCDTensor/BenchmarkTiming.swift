@@ -46,7 +46,8 @@ public enum BenchmarkTiming {
             warm += 1
         }
         var best: (times: [Double], load: Double)?
-        var waited = 0.0, attempt = 0
+        var waited = 0.0
+        var attempt = 0
         while attempt < Swift.max(1, settings.attempts) {
             attempt += 1
             let wait = MachineLoad.waitUntilQuiet(atMost: settings.quietWait)
@@ -58,7 +59,9 @@ public enum BenchmarkTiming {
             var times: [Double] = []
             let probe = MachineLoad.Probe()
             let start = now()
-            while times.count < settings.maxRuns && (times.count < settings.minRuns || seconds(since: start) < settings.budget) {
+            while times.count < settings.maxRuns
+                && (times.count < settings.minRuns || seconds(since: start) < settings.budget)
+            {
                 let t0 = now()
                 try body()
                 times.append(Double(now() - t0) / 1e6)
@@ -71,9 +74,10 @@ public enum BenchmarkTiming {
         // The median as Python's statistics.median takes it (the mean of the middle two).
         let middle = times.count / 2
         let median = times.count % 2 == 1 ? times[middle] : (times[middle - 1] + times[middle]) / 2
-        return Summary(median: median, min: times[0], max: times[times.count - 1],
-                       mean: times.reduce(0, +) / Double(times.count), count: times.count,
-                       foreignLoad: best!.load, attempts: attempt, quietWaited: waited)
+        return Summary(
+            median: median, min: times[0], max: times[times.count - 1],
+            mean: times.reduce(0, +) / Double(times.count), count: times.count,
+            foreignLoad: best!.load, attempts: attempt, quietWaited: waited)
     }
 
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }

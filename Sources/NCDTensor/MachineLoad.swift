@@ -29,7 +29,8 @@ enum MachineLoad {
     /// softirq and steal (idle and iowait excluded). 0 where /proc/stat cannot be read.
     static func busySeconds() -> Double {
         guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
-              let line = text.split(separator: "\n").first else { return 0 }
+            let line = text.split(separator: "\n").first
+        else { return 0 }
         let ticks = line.split(separator: " ").dropFirst().prefix(8).compactMap { Double($0) }
         guard ticks.count == 8 else { return 0 }
         return (ticks.reduce(0, +) - ticks[3] - ticks[4]) / ticksPerSecond

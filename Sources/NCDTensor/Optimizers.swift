@@ -16,7 +16,8 @@ public final class SGD<T: TensorElement> {
     public func step() {
         // Locals and raw buffers: touching class properties per element costs a dynamic
         // exclusivity check each time.
-        let lr = learningRate, mu = momentum
+        let lr = learningRate
+        let mu = momentum
         for (i, p) in parameters.enumerated() {
             guard let g = p.grad else { continue }
             // Moved out, not copied: a second reference would make the write below copy it.
@@ -57,7 +58,9 @@ public final class Adam<T: TensorElement> {
     /// β₁ᵗ and β₂ᵗ, for the bias correction.
     private var beta1Power: T = 1, beta2Power: T = 1
 
-    public init(_ parameters: [Variable<T>], learningRate: T = 1e-3, beta1: T = 0.9, beta2: T = 0.999, epsilon: T = 1e-8) {
+    public init(
+        _ parameters: [Variable<T>], learningRate: T = 1e-3, beta1: T = 0.9, beta2: T = 0.999, epsilon: T = 1e-8
+    ) {
         self.parameters = parameters
         self.learningRate = learningRate
         self.beta1 = beta1
@@ -70,7 +73,8 @@ public final class Adam<T: TensorElement> {
     public func step() {
         beta1Power *= beta1
         beta2Power *= beta2
-        let c1 = beta1Power, c2 = beta2Power
+        let c1 = beta1Power
+        let c2 = beta2Power
         let (b1, b2, eps, lr) = (beta1, beta2, epsilon, learningRate)
         for (i, p) in parameters.enumerated() {
             guard let g = p.grad else { continue }
@@ -78,7 +82,10 @@ public final class Adam<T: TensorElement> {
             var (mi, vi): ([T], [T]) = ([], [])
             swap(&mi, &m[i])
             swap(&vi, &v[i])
-            defer { swap(&mi, &m[i]); swap(&vi, &v[i]) }
+            defer {
+                swap(&mi, &m[i])
+                swap(&vi, &v[i])
+            }
             p.update { values in
                 values.withUnsafeMutableBufferPointer { x in
                     g.storage.withUnsafeBufferPointer { gs in

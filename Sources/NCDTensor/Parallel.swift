@@ -1,4 +1,3 @@
-
 /// The runtime's own parallel loops, over as many threads as `TensorThreads.set` allowed.
 /// Work is split into a few contiguous chunks per thread; each thread runs its own share
 /// and then takes what is left of the others' (see `WorkerPool`). Which thread runs a
@@ -44,12 +43,16 @@ enum Parallel {
     /// Σ over the chunks of `count` items of a term of `size` elements: `body(index, range,
     /// partial)` adds its items' share into its chunk's partial (zeroed at first). The
     /// partials are added in chunk order, so the sum does not depend on timing.
-    static func sumOfChunks<T: TensorElement>(_ count: Int, costPerItem: Int = 1, size: Int,
-                                              _ body: (_ index: Int, Range<Int>, _ partial: UnsafeMutablePointer<T>) -> Void) -> [T] {
+    static func sumOfChunks<T: TensorElement>(
+        _ count: Int, costPerItem: Int = 1, size: Int,
+        _ body: (_ index: Int, Range<Int>, _ partial: UnsafeMutablePointer<T>) -> Void
+    ) -> [T] {
         let chunks = chunkCount(count, costPerItem: costPerItem)
         var partials = [T](repeating: 0, count: chunks * size)
         partials.withUnsafeMutableBufferPointer { p in
-            forEachIndexedChunk(count, costPerItem: costPerItem) { index, range in body(index, range, p.baseAddress! + index * size) }
+            forEachIndexedChunk(count, costPerItem: costPerItem) { index, range in
+                body(index, range, p.baseAddress! + index * size)
+            }
         }
         guard chunks > 1 else { return partials }
         var sums = [T](repeating: 0, count: size)
@@ -72,29 +75,37 @@ enum Parallel {
     /// one single-threaded BLAS call per piece. The runtime owns every thread: OpenBLAS's
     /// own workers busy-wait between calls and would compete with these loops for the cores.
     @inline(__always)
-    static func gemm<T>(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
-                        a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int, c: UnsafeMutablePointer<T>, ldc: Int,
-                        _ call: (_ m: Int, _ n: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>) -> Void) {
+    static func gemm<T>(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int, c: UnsafeMutablePointer<T>, ldc: Int,
+        _ call: (_ m: Int, _ n: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>) -> Void
+    ) {
         let byRows = m >= n
         // Blocks of 16 rows or columns keep every block's edge on a vector boundary.
         let blocks = ((byRows ? m : n) + 15) / 16
         let flops = 2 * m * n * k
-        let chunks = inParallelRegion || threads == 1 ? 1 : Swift.min(threads * gemmPiecesPerThread, blocks, Swift.max(1, flops / (1 << 20)))
+        let chunks =
+            inParallelRegion || threads == 1
+            ? 1 : Swift.min(threads * gemmPiecesPerThread, blocks, Swift.max(1, flops / (1 << 20)))
         if chunks <= 1 { return call(m, n, a, b, c) }
-        splitGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
-                  byRows: byRows, blocks: blocks, chunks: chunks, call)
+        splitGemm(
+            transposeA: transposeA, transposeB: transposeB, m: m, n: n, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
+            byRows: byRows, blocks: blocks, chunks: chunks, call)
     }
 
     @inline(never)
-    private static func splitGemm<T>(transposeA: Bool, transposeB: Bool, m: Int, n: Int,
-                                     a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int, c: UnsafeMutablePointer<T>, ldc: Int,
-                                     byRows: Bool, blocks: Int, chunks: Int,
-                                     _ call: (_ m: Int, _ n: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>) -> Void) {
+    private static func splitGemm<T>(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int,
+        a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int, c: UnsafeMutablePointer<T>, ldc: Int,
+        byRows: Bool, blocks: Int, chunks: Int,
+        _ call: (_ m: Int, _ n: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>) -> Void
+    ) {
         inParallelRegion = true
         defer { inParallelRegion = false }
         WorkerPool.shared.run(chunks) { i in
             let extent = byRows ? m : n
-            let start = Swift.min(extent, blocks * i / chunks * 16), end = Swift.min(extent, blocks * (i + 1) / chunks * 16)
+            let start = Swift.min(extent, blocks * i / chunks * 16)
+            let end = Swift.min(extent, blocks * (i + 1) / chunks * 16)
             guard end > start else { return }
             if byRows {
                 call(end - start, n, a + (transposeA ? start : start * lda), b, c + start * ldc)

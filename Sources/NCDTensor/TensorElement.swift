@@ -28,10 +28,14 @@ extension TensorElement {
         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int,
         prepare: ((_ block: UnsafeMutablePointer<Self>, _ rows: Int, _ columns: Int) -> Void)? = nil
     ) {
-        Parallel.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc) {
+        Parallel.gemm(
+            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c,
+            ldc: ldc
+        ) {
             prepare?($4, $0, $1)
-            blasGemm(transposeA: transposeA, transposeB: transposeB, m: $0, n: $1, k: k, alpha: alpha,
-                     a: $2, lda: lda, b: $3, ldb: ldb, beta: beta, c: $4, ldc: ldc)
+            blasGemm(
+                transposeA: transposeA, transposeB: transposeB, m: $0, n: $1, k: k, alpha: alpha,
+                a: $2, lda: lda, b: $3, ldb: ldb, beta: beta, c: $4, ldc: ldc)
         }
     }
 }
@@ -51,8 +55,9 @@ extension Float: TensorElement {
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        cblas_sgemm(CblasRowMajor, blasTranspose(transposeA), blasTranspose(transposeB), blasint(m), blasint(n), blasint(k),
-                    alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        cblas_sgemm(
+            CblasRowMajor, blasTranspose(transposeA), blasTranspose(transposeB), blasint(m), blasint(n), blasint(k),
+            alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
 }
 
@@ -68,8 +73,9 @@ extension Double: TensorElement {
         a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
         beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
-        cblas_dgemm(CblasRowMajor, blasTranspose(transposeA), blasTranspose(transposeB), blasint(m), blasint(n), blasint(k),
-                    alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        cblas_dgemm(
+            CblasRowMajor, blasTranspose(transposeA), blasTranspose(transposeB), blasint(m), blasint(n), blasint(k),
+            alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
 }
 

@@ -24,8 +24,10 @@ public final class Variable<T: TensorElement> {
     }
 
     /// The result of an operation; gradients are recorded only if a parent needs them.
-    init(_ value: Tensor<T>, operation: String, parents: [Variable<T>],
-         pullback: @escaping (Tensor<T>) throws -> [Tensor<T>?]) {
+    init(
+        _ value: Tensor<T>, operation: String, parents: [Variable<T>],
+        pullback: @escaping (Tensor<T>) throws -> [Tensor<T>?]
+    ) {
         self.value = value
         self.operation = operation
         self.requiresGrad = parents.contains { $0.requiresGrad }

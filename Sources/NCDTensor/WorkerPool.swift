@@ -160,10 +160,12 @@ private final class Share: @unchecked Sendable {
     private func take(of loop: UInt64, fromFront: Bool) -> Int? {
         var current = state.load(ordering: .acquiring)
         while current >> 32 == loop {
-            let front = (current >> 16) & 0xFFFF, back = current & 0xFFFF
+            let front = (current >> 16) & 0xFFFF
+            let back = current & 0xFFFF
             guard front < back else { return nil }
             let desired = fromFront ? current + (1 << 16) : current - 1
-            let (claimed, seen) = state.compareExchange(expected: current, desired: desired, ordering: .acquiringAndReleasing)
+            let (claimed, seen) = state.compareExchange(
+                expected: current, desired: desired, ordering: .acquiringAndReleasing)
             if claimed { return Int(fromFront ? front : back - 1) }
             current = seen
         }

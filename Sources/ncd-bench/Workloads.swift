@@ -13,35 +13,47 @@ enum Workloads {
     /// C = A·B, 1024³, into a preallocated result.
     static func sgemm() -> () throws -> Void {
         let n = 1024
-        let a = Tensor<Float>.uniform(shape: [n, n], seed: 1).storage, b = Tensor<Float>.uniform(shape: [n, n], seed: 2).storage
+        let a = Tensor<Float>.uniform(shape: [n, n], seed: 1).storage
+        let b = Tensor<Float>.uniform(shape: [n, n], seed: 2).storage
         var c = [Float](repeating: 0, count: n * n)
         return {
-            a.withUnsafeBufferPointer { A in b.withUnsafeBufferPointer { B in c.withUnsafeMutableBufferPointer { C in
-                Float.gemm(transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1, a: A.baseAddress!, lda: n,
-                           b: B.baseAddress!, ldb: n, beta: 0, c: C.baseAddress!, ldc: n)
-            } } }
+            a.withUnsafeBufferPointer { A in
+                b.withUnsafeBufferPointer { B in
+                    c.withUnsafeMutableBufferPointer { C in
+                        Float.gemm(
+                            transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1, a: A.baseAddress!, lda: n,
+                            b: B.baseAddress!, ldb: n, beta: 0, c: C.baseAddress!, ldc: n)
+                    }
+                }
+            }
         }
     }
 
     /// x[256, 784] → Linear(784, 512) → ReLU → Linear(512, 10) → cross-entropy; SGD 0.01.
     static func mlp() -> (trainStep: () throws -> Void, forward: () throws -> Void) {
-        let w1 = parameter([512, 784], fanIn: 784, seed: 3), b1 = parameter([512], fanIn: 784, seed: 4)
-        let w2 = parameter([10, 512], fanIn: 512, seed: 5), b2 = parameter([10], fanIn: 512, seed: 6)
+        let w1 = parameter([512, 784], fanIn: 784, seed: 3)
+        let b1 = parameter([512], fanIn: 784, seed: 4)
+        let w2 = parameter([10, 512], fanIn: 512, seed: 5)
+        let b2 = parameter([10], fanIn: 512, seed: 6)
         let x = V(Tensor.uniform(shape: [256, 784], seed: 7))
         var rng = SplitMix64(seed: 8)
         let labels = (0..<256).map { _ in Int(rng.next() % 10) }
         let sgd = SGD([w1, b1, w2, b2], learningRate: 0.01)
         func loss(_ w1: V, _ b1: V, _ w2: V, _ b2: V) throws -> V {
-            try linear(try linear(x, weight: w1, bias: b1).relu(), weight: w2, bias: b2).crossEntropy(classAxis: 1, targets: labels)
+            try linear(try linear(x, weight: w1, bias: b1).relu(), weight: w2, bias: b2).crossEntropy(
+                classAxis: 1, targets: labels)
         }
         let frozen = [w1, b1, w2, b2].map { V($0.value) }
-        return ({
-            sgd.zeroGrad()
-            try loss(w1, b1, w2, b2).backward()
-            sgd.step()
-        }, {
-            _ = try loss(frozen[0], frozen[1], frozen[2], frozen[3])
-        })
+        return (
+            {
+                sgd.zeroGrad()
+                try loss(w1, b1, w2, b2).backward()
+                sgd.step()
+            },
+            {
+                _ = try loss(frozen[0], frozen[1], frozen[2], frozen[3])
+            }
+        )
     }
 
     /// x[256, 128]; Q, K, V = Linear(128, 128)(x); softmax(Q·Kᵀ/√128)·V; loss = sum.
@@ -50,18 +62,25 @@ enum Workloads {
         let bs = (0..<3).map { parameter([128], fanIn: 128, seed: 20 + UInt64($0)) }
         let data = Tensor<Float>.uniform(shape: [256, 128], seed: 9)
         func run(_ x: V, _ ws: [V], _ bs: [V]) throws -> V {
-            let q = try linear(x, weight: ws[0], bias: bs[0]), k = try linear(x, weight: ws[1], bias: bs[1])
+            let q = try linear(x, weight: ws[0], bias: bs[0])
+            let k = try linear(x, weight: ws[1], bias: bs[1])
             let v = try linear(x, weight: ws[2], bias: bs[2])
-            let p = try einsum([(q, ["s", "d"]), (k, ["t", "d"])], output: ["s", "t"], scale: 1 / Float(128).squareRoot()).softmax(axis: 1)
+            let p = try einsum(
+                [(q, ["s", "d"]), (k, ["t", "d"])], output: ["s", "t"], scale: 1 / Float(128).squareRoot()
+            ).softmax(axis: 1)
             return try einsum([(p, ["s", "t"]), (v, ["t", "d"])], output: ["s", "d"])
         }
-        let frozenW = ws.map { V($0.value) }, frozenB = bs.map { V($0.value) }
-        return ({
-            _ = try run(V(data), frozenW, frozenB)
-        }, {
-            (ws + bs).forEach { $0.zeroGrad() }
-            try run(V(data, requiresGrad: true), ws, bs).sumAll().backward()
-        })
+        let frozenW = ws.map { V($0.value) }
+        let frozenB = bs.map { V($0.value) }
+        return (
+            {
+                _ = try run(V(data), frozenW, frozenB)
+            },
+            {
+                (ws + bs).forEach { $0.zeroGrad() }
+                try run(V(data, requiresGrad: true), ws, bs).sumAll().backward()
+            }
+        )
     }
 
     /// Pre-LN encoder block: batch 8, seq 128, d_model 256, 8 heads of 32, FFN 1024 (ReLU),
@@ -93,39 +112,53 @@ enum Workloads {
                 return try linear(n, weight: w, bias: bias).reshapedVariable([b, s, h, dh])
             }
             let (q, k, v) = (try project(0), try project(1), try project(2))
-            let scores = try einsum([(q, ["b", "s", "h", "d"]), (k, ["b", "t", "h", "d"])], output: ["b", "h", "s", "t"],
-                                    scale: 1 / Float(dh).squareRoot())
+            let scores = try einsum(
+                [(q, ["b", "s", "h", "d"]), (k, ["b", "t", "h", "d"])], output: ["b", "h", "s", "t"],
+                scale: 1 / Float(dh).squareRoot())
             let weights = try scores.softmax(axis: 3)
-            let a = try einsum([(weights, ["b", "h", "s", "t"]), (v, ["b", "t", "h", "d"])], output: ["b", "s", "h", "d"])
-                .reshapedVariable([b, s, d])
+            let a = try einsum(
+                [(weights, ["b", "h", "s", "t"]), (v, ["b", "t", "h", "d"])], output: ["b", "s", "h", "d"]
+            )
+            .reshapedVariable([b, s, d])
             let x1 = try x + linear(a, weight: p["o.w"]!, bias: p["o.b"]!)
-            let ff = try linear(try linear(try layerNorm(x1, weight: p["ln2.w"]!, bias: p["ln2.b"]!), weight: p["f1.w"]!, bias: p["f1.b"]!).relu(),
-                                weight: p["f2.w"]!, bias: p["f2.b"]!)
+            let ff = try linear(
+                try linear(
+                    try layerNorm(x1, weight: p["ln2.w"]!, bias: p["ln2.b"]!), weight: p["f1.w"]!, bias: p["f1.b"]!
+                ).relu(),
+                weight: p["f2.w"]!, bias: p["f2.b"]!)
             return try x1 + ff
         }
         let frozen = p.mapValues { V($0.value) }
-        return ({
-            _ = try block(V(data), frozen)
-        }, {
-            p.values.forEach { $0.zeroGrad() }
-            try block(V(data, requiresGrad: true), p).sumAll().backward()
-        })
+        return (
+            {
+                _ = try block(V(data), frozen)
+            },
+            {
+                p.values.forEach { $0.zeroGrad() }
+                try block(V(data, requiresGrad: true), p).sumAll().backward()
+            }
+        )
     }
 
     /// x[16, 3, 32, 32] → Conv2d(3, 32, 3, padding 1) → ReLU → MaxPool2d(2); x needs no grad.
     static func conv() -> (forward: () throws -> Void, forwardBackward: () throws -> Void) {
-        let w = parameter([32, 3, 3, 3], fanIn: 27, seed: 40), bias = parameter([32], fanIn: 27, seed: 41)
+        let w = parameter([32, 3, 3, 3], fanIn: 27, seed: 40)
+        let bias = parameter([32], fanIn: 27, seed: 41)
         let x = V(Tensor.uniform(shape: [16, 3, 32, 32], seed: 42))
         func run(_ w: V, _ bias: V) throws -> V {
-            try x.conv2d(weight: w, bias: bias, WindowSpec(kernel: 3, padding: 1)).relu().maxPool2d(WindowSpec(kernel: 2, stride: 2))
+            try x.conv2d(weight: w, bias: bias, WindowSpec(kernel: 3, padding: 1)).relu().maxPool2d(
+                WindowSpec(kernel: 2, stride: 2))
         }
         let (fw, fb) = (V(w.value), V(bias.value))
-        return ({
-            _ = try run(fw, fb)
-        }, {
-            w.zeroGrad()
-            bias.zeroGrad()
-            try run(w, bias).sumAll().backward()
-        })
+        return (
+            {
+                _ = try run(fw, fb)
+            },
+            {
+                w.zeroGrad()
+                bias.zeroGrad()
+                try run(w, bias).sumAll().backward()
+            }
+        )
     }
 }

@@ -40,8 +40,9 @@ struct Row: Codable {
 }
 
 func line(_ r: Row) -> String {
-    String(format: "ncd  %-12@ %-12@ %d thr  median %8.3f ms  min %8.3f  max %8.3f  n %d  foreign load %.1f %%",
-           r.workload, r.variant, r.threads, r.median_ms, r.min_ms, r.max_ms, r.n, r.ext_cpu_pct)
+    String(
+        format: "ncd  %-12@ %-12@ %d thr  median %8.3f ms  min %8.3f  max %8.3f  n %d  foreign load %.1f %%",
+        r.workload, r.variant, r.threads, r.median_ms, r.min_ms, r.max_ms, r.n, r.ext_cpu_pct)
 }
 
 func runInThisProcess(threads: Int) throws -> [Row] {
@@ -50,9 +51,11 @@ func runInThisProcess(threads: Int) throws -> [Row] {
     func record(_ workload: String, _ variant: String, _ body: () throws -> Void) throws {
         guard onlyVariant == nil || onlyVariant == variant else { return }
         let m = try BenchmarkTiming.measure(settings, body)
-        rows.append(Row(workload: workload, variant: variant, threads: threads, median_ms: m.median, min_ms: m.min,
-                        max_ms: m.max, mean_ms: m.mean, n: m.count, ext_cpu_pct: m.foreignLoad, attempts: m.attempts,
-                        quiet_wait_s: m.quietWaited))
+        rows.append(
+            Row(
+                workload: workload, variant: variant, threads: threads, median_ms: m.median, min_ms: m.min,
+                max_ms: m.max, mean_ms: m.mean, n: m.count, ext_cpu_pct: m.foreignLoad, attempts: m.attempts,
+                quiet_wait_s: m.quietWaited))
         if !json { print(line(rows.last!)) }
     }
     // A workload is built only when one of its variants is timed.
@@ -76,7 +79,8 @@ func runInThisProcess(threads: Int) throws -> [Row] {
 /// Resident memory now, from /proc/self/statm, in MiB.
 func residentMiB() -> Double {
     guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
-          let pages = text.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return 0 }
+        let pages = text.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+    else { return 0 }
     return pages * 4096 / 1_048_576
 }
 
@@ -99,7 +103,10 @@ if CommandLine.arguments.contains("--memory") {
     let before = residentMiB()
     let step = Workloads.transformer().forwardBackward
     for _ in 0..<5 { try step() }
-    print(String(format: "ncd transformer fwd_bwd: peak %.1f MiB above the %.1f MiB held before", peakMiB() - before, before))
+    print(
+        String(
+            format: "ncd transformer fwd_bwd: peak %.1f MiB above the %.1f MiB held before", peakMiB() - before, before)
+    )
     exit(0)
 }
 
@@ -112,8 +119,10 @@ do {
         for t in threadCounts {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-            var args = ["--threads", "\(t)", "--json", "--child", "--budget", "\(settings.budget)",
-                        "--quiet-wait", "\(settings.quietWait)", "--attempts", "\(settings.attempts)"]
+            var args = [
+                "--threads", "\(t)", "--json", "--child", "--budget", "\(settings.budget)",
+                "--quiet-wait", "\(settings.quietWait)", "--attempts", "\(settings.attempts)",
+            ]
             if let only { args += ["--only", only] }
             if let onlyVariant { args += ["--variant", onlyVariant] }
             process.arguments = args

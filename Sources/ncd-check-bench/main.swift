@@ -11,7 +11,8 @@ import NCDSyntax
 
 func argument(_ name: String, default value: Int) -> Int {
     guard let i = CommandLine.arguments.firstIndex(of: name), i + 1 < CommandLine.arguments.count,
-          let n = Int(CommandLine.arguments[i + 1]) else { return value }
+        let n = Int(CommandLine.arguments[i + 1])
+    else { return value }
     return n
 }
 
@@ -70,5 +71,9 @@ if !errors.isEmpty {
     exit(1)
 }
 let operations = result!.diagrams.compactMap(\.graph).reduce(0) { $0 + $1.operations.count }
-print("parse + check of \(lineCount) lines (\(result!.diagrams.count) diagrams, \(operations) top-level operations), \(runs) runs:")
-print(String(format: "  median %.1f ms, min %.1f ms, max %.1f ms", times[times.count / 2], times[0], times[times.count - 1]))
+print(
+    "parse + check of \(lineCount) lines (\(result!.diagrams.count) diagrams, \(operations) top-level operations), \(runs) runs:"
+)
+print(
+    String(
+        format: "  median %.1f ms, min %.1f ms, max %.1f ms", times[times.count / 2], times[0], times[times.count - 1]))

@@ -28,7 +28,9 @@ func milliseconds(_ body: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
 }
 
-var layout: [Double] = [], draw: [Double] = [], total: [Double] = []
+var layout: [Double] = []
+var draw: [Double] = []
+var total: [Double] = []
 var bytes = 0
 for _ in 0..<runs {
     var scene: Scene?
@@ -41,7 +43,8 @@ for _ in 0..<runs {
 
 func summary(_ name: String, _ xs: [Double]) -> String {
     let s = xs.sorted()
-    return String(format: "%-8@ median %7.2f ms   min %7.2f   max %7.2f", name as NSString, s[s.count / 2], s[0], s[s.count - 1])
+    return String(
+        format: "%-8@ median %7.2f ms   min %7.2f   max %7.2f", name as NSString, s[s.count / 2], s[0], s[s.count - 1])
 }
 print("\(path) → PNG (\(bytes) bytes), \(runs) runs")
 print(summary("layout", layout))

@@ -49,7 +49,10 @@ struct Bench: ParsableCommand {
             let setupMs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
             let estimate = try executor.estimatedBytes(withGradients: true)
             if estimate > 8 << 30 {
-                exitWith(.usage("`\(loaded.graph.name)` would need about \(Report.bytes(estimate)) of values with gradients, over 8 GiB"))
+                exitWith(
+                    .usage(
+                        "`\(loaded.graph.name)` would need about \(Report.bytes(estimate)) of values with gradients, over 8 GiB"
+                    ))
             }
             let inputs = try executor.randomInputs()
             let initStart = DispatchTime.now().uptimeNanoseconds
@@ -62,12 +65,17 @@ struct Bench: ParsableCommand {
                 var settings = BenchmarkTiming.Settings()
                 (settings.budget, settings.quietWait, settings.attempts) = (budget, quietWait, attempts)
                 let m = try BenchmarkTiming.measure(settings, body)
-                rows.append(["framework": "ncd", "workload": workload, "variant": variant, "threads": threads,
-                             "median_ms": m.median, "min_ms": m.min, "max_ms": m.max, "mean_ms": m.mean, "n": m.count,
-                             "ext_cpu_pct": m.foreignLoad, "attempts": m.attempts, "quiet_wait_s": m.quietWaited])
+                rows.append([
+                    "framework": "ncd", "workload": workload, "variant": variant, "threads": threads,
+                    "median_ms": m.median, "min_ms": m.min, "max_ms": m.max, "mean_ms": m.mean, "n": m.count,
+                    "ext_cpu_pct": m.foreignLoad, "attempts": m.attempts, "quiet_wait_s": m.quietWaited,
+                ])
                 if !json {
-                    print(String(format: "%@ %@  %d thr  median %.3f ms  min %.3f  max %.3f  n %d", workload, variant, threads,
-                                 m.median, m.min, m.max, m.count))
+                    print(
+                        String(
+                            format: "%@ %@  %d thr  median %.3f ms  min %.3f  max %.3f  n %d", workload, variant,
+                            threads,
+                            m.median, m.min, m.max, m.count))
                 }
             }
             try record("forward") {
@@ -88,12 +96,16 @@ struct Bench: ParsableCommand {
             let last = rows.last?["variant"] as? String ?? "fwd_bwd"
             let step = (rows.last?["median_ms"] as? Double) ?? 1
             if json {
-                let data = try JSONSerialization.data(withJSONObject: ["results": rows, "meta": ["setup_ms": setupMs, "parameter_init_ms": initMs]],
-                                                      options: [.prettyPrinted, .sortedKeys])
+                let data = try JSONSerialization.data(
+                    withJSONObject: ["results": rows, "meta": ["setup_ms": setupMs, "parameter_init_ms": initMs]],
+                    options: [.prettyPrinted, .sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             } else {
-                print(String(format: "parse + check + lower: %.2f ms once (%.1f %% of one %@ step); initialising the parameters: %.2f ms",
-                             setupMs, 100 * setupMs / step, last, initMs))
+                print(
+                    String(
+                        format:
+                            "parse + check + lower: %.2f ms once (%.1f %% of one %@ step); initialising the parameters: %.2f ms",
+                        setupMs, 100 * setupMs / step, last, initMs))
             }
         } catch let error as ExecError {
             exitWith(.runtime("\(error)"))

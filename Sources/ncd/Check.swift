@@ -43,7 +43,10 @@ struct Check: ParsableCommand {
         if let explain {
             guard let id = DiagnosticCatalog.explanation(of: explain) else {
                 let codes = DiagnosticCatalog.all.map(\.code)
-                fail(.usage("no diagnostic `\(explain)`; the codes are \(codes.first ?? "")–\(codes.last ?? "") (errors E…, warnings W…)"))
+                fail(
+                    .usage(
+                        "no diagnostic `\(explain)`; the codes are \(codes.first ?? "")–\(codes.last ?? "") (errors E…, warnings W…)"
+                    ))
             }
             print("\(id.code): \(id.title)\n\n\(id.explanation)")
             return
@@ -55,7 +58,8 @@ struct Check: ParsableCommand {
         }
         let colored = color == .always || (color == .auto && isatty(STDERR_FILENO) != 0)
         let renderer = DiagnosticRenderer(colored: colored)
-        var errors = 0, warnings = 0
+        var errors = 0
+        var warnings = 0
         var firstCode: String?
         var report = ""
         for path in files {
@@ -70,13 +74,19 @@ struct Check: ParsableCommand {
                 fail(.usage("--size names no axis or constant of \(path): \(unknown.joined(separator: ", "))"))
             }
             if let diagram, result.diagram(named: diagram) == nil {
-                fail(.usage("\(path) has no diagram `\(diagram)`; it has \(result.diagrams.map(\.name).joined(separator: ", "))"))
+                fail(
+                    .usage(
+                        "\(path) has no diagram `\(diagram)`; it has \(result.diagrams.map(\.name).joined(separator: ", "))"
+                    ))
             }
             for d in result.diagnostics {
                 FileHandle.standardError.write(Data(renderer.render(d, in: file).utf8))
                 if firstCode == nil, d.severity != .note { firstCode = d.id.code }
-                if d.severity == .error || (warningsAsErrors && d.severity == .warning) { errors += 1 }
-                else if d.severity == .warning { warnings += 1 }
+                if d.severity == .error || (warningsAsErrors && d.severity == .warning) {
+                    errors += 1
+                } else if d.severity == .warning {
+                    warnings += 1
+                }
             }
             if types { report += Report.types(result) }
             if cost { report += Report.cost(result, diagram: diagram) }

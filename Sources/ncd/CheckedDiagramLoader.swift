@@ -42,14 +42,24 @@ struct CheckedDiagramLoader {
         for d in result.diagnostics where d.severity == .error {
             FileHandle.standardError.write(Data(renderer.render(d, in: source).utf8))
         }
-        if result.hasErrors { exitWith(.checkFailed(errors: result.diagnostics.filter { $0.severity == .error }.count)) }
+        if result.hasErrors {
+            exitWith(.checkFailed(errors: result.diagnostics.filter { $0.severity == .error }.count))
+        }
         let unknown = Checker.unknownSizeNames(in: result, options: options)
-        if !unknown.isEmpty { exitWith(.usage("--size names no axis or constant of \(file): \(unknown.joined(separator: ", "))")) }
+        if !unknown.isEmpty {
+            exitWith(.usage("--size names no axis or constant of \(file): \(unknown.joined(separator: ", "))"))
+        }
         guard let chosen = name.map({ result.diagram(named: $0) }) ?? result.diagrams.last else {
-            exitWith(.usage("\(file) has no diagram\(name.map { " `\($0)`" } ?? "")\(result.diagrams.isEmpty ? "" : "; it has " + result.diagrams.map(\.name).joined(separator: ", "))"))
+            exitWith(
+                .usage(
+                    "\(file) has no diagram\(name.map { " `\($0)`" } ?? "")\(result.diagrams.isEmpty ? "" : "; it has " + result.diagrams.map(\.name).joined(separator: ", "))"
+                ))
         }
         guard let graph = chosen.graph else {
-            exitWith(.usage("`\(chosen.name)` cannot stand on its own: \(chosen.isAbstract ? "it has no body" : "give its size parameters defaults, or call it from a diagram (and open it there with `ncd render --expand \(chosen.name)`)")"))
+            exitWith(
+                .usage(
+                    "`\(chosen.name)` cannot stand on its own: \(chosen.isAbstract ? "it has no body" : "give its size parameters defaults, or call it from a diagram (and open it there with `ncd render --expand \(chosen.name)`)")"
+                ))
         }
         self.source = source
         self.result = result

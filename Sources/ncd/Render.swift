@@ -8,7 +8,9 @@ import NCDRender
 struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Draw a checked diagram as a neural circuit diagram: SVG, PNG or PDF.",
-        discussion: "The format comes from the output's extension, or --format when writing to standard output (-o -). Exits 65 if the file has errors, 64 on a usage error (unknown diagram, unknown extension, unwritable output).")
+        discussion:
+            "The format comes from the output's extension, or --format when writing to standard output (-o -). Exits 65 if the file has errors, 64 on a usage error (unknown diagram, unknown extension, unwritable output)."
+    )
 
     @OptionGroup var selection: DiagramSelection
 
@@ -46,7 +48,10 @@ struct Render: ParsableCommand {
         let loaded = CheckedDiagramLoader(selection)
         let names = Set(loaded.result.diagrams.map(\.name))
         for name in expand where name != "all" && !names.contains(name) {
-            fail(.usage("--expand \(name): \(selection.file) has no diagram `\(name)`; it has \(loaded.result.diagrams.map(\.name).joined(separator: ", "))"))
+            fail(
+                .usage(
+                    "--expand \(name): \(selection.file) has no diagram `\(name)`; it has \(loaded.result.diagrams.map(\.name).joined(separator: ", "))"
+                ))
         }
         var options = RenderOptions()
         options.expandAll = expand.contains("all") || (depth != nil && expand.isEmpty)
@@ -81,9 +86,14 @@ struct Render: ParsableCommand {
         }
         let ext = URL(fileURLWithPath: output).pathExtension
         guard let fromName = ImageFormat(pathExtension: ext) else {
-            fail(.usage("cannot tell the format of `\(output)`: \(ext.isEmpty ? "it has no extension" : "unknown extension .\(ext)"); use .svg, .png or .pdf"))
+            fail(
+                .usage(
+                    "cannot tell the format of `\(output)`: \(ext.isEmpty ? "it has no extension" : "unknown extension .\(ext)"); use .svg, .png or .pdf"
+                ))
         }
-        if let format, format != fromName { fail(.usage("--format \(format.rawValue) disagrees with the extension of `\(output)`")) }
+        if let format, format != fromName {
+            fail(.usage("--format \(format.rawValue) disagrees with the extension of `\(output)`"))
+        }
         return fromName
     }
 
@@ -97,7 +107,9 @@ struct Render: ParsableCommand {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             fail(.usage("cannot write \(path): it is a folder"))
         }
-        guard FileManager.default.isWritableFile(atPath: folder) else { fail(.usage("cannot write \(path): \(folder) is not writable")) }
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            fail(.usage("cannot write \(path): \(folder) is not writable"))
+        }
     }
 }
 

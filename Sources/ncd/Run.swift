@@ -9,7 +9,9 @@ import NCDTensor
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a checked diagram on ncd's tensor runtime, forward and optionally backward.",
-        discussion: "Inputs come from .npy files (--input NAME=PATH) or seeded random values. Exits 65 if the file has errors, 64 on a usage or input-file error, 70 if running fails.")
+        discussion:
+            "Inputs come from .npy files (--input NAME=PATH) or seeded random values. Exits 65 if the file has errors, 64 on a usage or input-file error, 70 if running fails."
+    )
 
     @OptionGroup var selection: DiagramSelection
 
@@ -48,14 +50,19 @@ struct Run: ParsableCommand {
         let file = selection.file
         let (source, graph) = (loaded.source, loaded.graph)
         TensorThreads.set(threads)
-        guard let limit = Self.bytes(maxMemory) else { fail(.usage("--max-memory takes a size such as 512M or 8G, got `\(maxMemory)`")) }
+        guard let limit = Self.bytes(maxMemory) else {
+            fail(.usage("--max-memory takes a size such as 512M or 8G, got `\(maxMemory)`"))
+        }
         do {
             let executor = try Executor(graph: graph, sizes: [:], seed: seed)
             executor.training = train
             executor.checkNumerics = checkNumerics
             let estimate = try executor.estimatedBytes(withGradients: grad)
             if estimate > limit {
-                fail(.usage("`\(graph.name)` would need about \(Report.bytes(estimate)) of values\(grad ? " with gradients" : ""), over --max-memory \(maxMemory)"))
+                fail(
+                    .usage(
+                        "`\(graph.name)` would need about \(Report.bytes(estimate)) of values\(grad ? " with gradients" : ""), over --max-memory \(maxMemory)"
+                    ))
             }
             if let weights { try loadWeights(weights, into: executor) }
             let values = try loadInputs(executor)
@@ -113,9 +120,14 @@ struct Run: ParsableCommand {
             let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { fail(.usage("--input takes NAME=PATH, got `\(spec)`")) }
             guard names.contains(where: { $0.name == parts[0] }) else {
-                fail(.usage("`\(executor.graph.name)` has no input `\(parts[0])`; its inputs are \(names.map(\.name).joined(separator: ", "))"))
+                fail(
+                    .usage(
+                        "`\(executor.graph.name)` has no input `\(parts[0])`; its inputs are \(names.map(\.name).joined(separator: ", "))"
+                    ))
             }
-            guard let data = FileManager.default.contents(atPath: parts[1]) else { fail(.usage("cannot read \(parts[1])")) }
+            guard let data = FileManager.default.contents(atPath: parts[1]) else {
+                fail(.usage("cannot read \(parts[1])"))
+            }
             do {
                 given[parts[0]] = try NumPyFile.read([UInt8](data))
             } catch {
@@ -126,7 +138,10 @@ struct Run: ParsableCommand {
         return zip(names, random).map { input, fallback in
             guard let t = given[input.name] else { return fallback }
             guard t.shape == input.shape else {
-                fail(.usage("input `\(input.name)` should have shape \(input.shape) (axes \(input.axes.joined(separator: ", "))), but the file holds \(t.shape)"))
+                fail(
+                    .usage(
+                        "input `\(input.name)` should have shape \(input.shape) (axes \(input.axes.joined(separator: ", "))), but the file holds \(t.shape)"
+                    ))
             }
             return t
         }
@@ -140,21 +155,28 @@ struct Run: ParsableCommand {
         }
         guard let loss else { return }
         try loss.backward()
-        print("loss \(loss.value.storage[0])  (\(outputs.count == 1 && outputs[0].value.count == 1 ? "the scalar output" : "sum of the outputs"))")
+        print(
+            "loss \(loss.value.storage[0])  (\(outputs.count == 1 && outputs[0].value.count == 1 ? "the scalar output" : "sum of the outputs"))"
+        )
         for name in executor.parameterNames {
             guard let g = executor.parameters[name]?.grad else { continue }
             let norm = g.storage.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
-            print("  ∇ \(name)  \(g.shape.map(String.init).joined(separator: "×"))  norm \(String(format: "%.6g", norm))")
+            print(
+                "  ∇ \(name)  \(g.shape.map(String.init).joined(separator: "×"))  norm \(String(format: "%.6g", norm))")
         }
     }
 
-    func write(_ outputs: [Variable<Float>], _ executor: Executor, _ inputs: [Variable<Float>], to directory: String) throws {
+    func write(_ outputs: [Variable<Float>], _ executor: Executor, _ inputs: [Variable<Float>], to directory: String)
+        throws
+    {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             for (i, o) in outputs.enumerated() { try NumPyFile.write(o.value, to: "\(directory)/output\(i + 1).npy") }
             if grad {
                 for name in executor.parameterNames {
-                    if let g = executor.parameters[name]?.grad { try NumPyFile.write(g, to: "\(directory)/grad.\(name).npy") }
+                    if let g = executor.parameters[name]?.grad {
+                        try NumPyFile.write(g, to: "\(directory)/grad.\(name).npy")
+                    }
                 }
                 for (input, v) in zip(try executor.inputShapes(), inputs) {
                     if let g = v.grad { try NumPyFile.write(g, to: "\(directory)/grad.input.\(input.name).npy") }

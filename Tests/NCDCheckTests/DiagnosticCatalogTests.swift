@@ -8,8 +8,9 @@ final class DiagnosticCatalogTests: XCTestCase {
         let codes = DiagnosticCatalog.all.map(\.code)
         XCTAssertEqual(Set(codes).count, codes.count, "duplicate codes: \(codes)")
         for id in DiagnosticCatalog.all {
-            XCTAssertTrue(id.code.count == 4 && "EW".contains(id.code.first!) && id.code.dropFirst().allSatisfy(\.isNumber),
-                          id.code)
+            XCTAssertTrue(
+                id.code.count == 4 && "EW".contains(id.code.first!) && id.code.dropFirst().allSatisfy(\.isNumber),
+                id.code)
             XCTAssertFalse(id.title.isEmpty, id.code)
             XCTAssertGreaterThan(id.explanation.count, 60, "\(id.code) needs a real explanation")
         }

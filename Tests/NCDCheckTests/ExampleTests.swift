@@ -18,10 +18,14 @@ final class ExampleTests: XCTestCase {
     }
 
     func testEveryExampleChecksClean() throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: Self.examples.path).filter { $0.hasSuffix(".ncd") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.examples.path).filter {
+            $0.hasSuffix(".ncd")
+        }
         XCTAssertGreaterThanOrEqual(files.count, 11)
-        let bench = try FileManager.default.contentsOfDirectory(atPath: Self.examples.appendingPathComponent("bench").path)
-            .filter { $0.hasSuffix(".ncd") }.map { "bench/" + $0 }
+        let bench = try FileManager.default.contentsOfDirectory(
+            atPath: Self.examples.appendingPathComponent("bench").path
+        )
+        .filter { $0.hasSuffix(".ncd") }.map { "bench/" + $0 }
         XCTAssertEqual(bench.count, 5)
         for file in (files + bench).sorted() {
             let result = try check(file)
@@ -63,7 +67,9 @@ final class ExampleTests: XCTestCase {
         XCTAssertTrue(names.contains("ln1.weight"), "\(names)")
         // 4·(256·256+256) attention + (256·1024+1024) + (1024·256+256) FFN + 2·512 norms,
         // as torch.nn counts the same block.
-        XCTAssertEqual(try g.totalCost().parameters, SizeExpr(4 * (256 * 256 + 256) + 256 * 1024 + 1024 + 1024 * 256 + 256 + 2 * 512))
+        XCTAssertEqual(
+            try g.totalCost().parameters,
+            SizeExpr(4 * (256 * 256 + 256) + 256 * 1024 + 1024 + 1024 * 256 + 256 + 2 * 512))
     }
 
     func testResNetHasDistinctUnits() throws {

@@ -24,8 +24,10 @@ struct Expectations {
         var description: String { "\(severity.rawValue) \(id) at \(line):\(column): \(message)" }
     }
 
-    static let tags = ["expect-error", "expect-warning", "expect-type", "expect-param", "expect-cost", "expect-fixit", "size",
-                       "operation-limit"]
+    static let tags = [
+        "expect-error", "expect-warning", "expect-type", "expect-param", "expect-cost", "expect-fixit", "size",
+        "operation-limit",
+    ]
 
     var diagnostics: [Diagnostic] = []
     var types: [(line: Int, name: String?, type: String)] = []
@@ -71,9 +73,17 @@ struct Expectations {
                 }
             case "size":
                 let kv = rest.split(separator: "=").map(String.init)
-                if kv.count == 2, let n = Int(kv[1]) { sizes[kv[0]] = n } else { problems.append("\(line): bad `# size:` \(rest)") }
+                if kv.count == 2, let n = Int(kv[1]) {
+                    sizes[kv[0]] = n
+                } else {
+                    problems.append("\(line): bad `# size:` \(rest)")
+                }
             case "operation-limit":
-                if let n = Int(rest), n > 0 { operationLimit = n } else { problems.append("\(line): bad `# operation-limit:` \(rest)") }
+                if let n = Int(rest), n > 0 {
+                    operationLimit = n
+                } else {
+                    problems.append("\(line): bad `# operation-limit:` \(rest)")
+                }
             default:
                 let guess = Suggestions.closest(to: tag, among: Self.tags).map { "; did you mean `\($0)`?" } ?? ""
                 problems.append("\(line): unknown tag `\(tag)`\(guess)")
@@ -86,12 +96,16 @@ struct Expectations {
         let parts = text.split(separator: " ", maxSplits: 2).map(String.init)
         let place = parts.first?.split(separator: ":").compactMap { Int($0) } ?? []
         guard parts.count == 3, place.count == 2, parts[0].filter({ $0 == ":" }).count == 1,
-              parts[1].count == 4, parts[1].first == (severity == .error ? "E" : "W"), parts[1].dropFirst().allSatisfy(\.isNumber)
+            parts[1].count == 4, parts[1].first == (severity == .error ? "E" : "W"),
+            parts[1].dropFirst().allSatisfy(\.isNumber)
         else {
-            problems.append("\(line): `expect-\(severity.rawValue)` must read LINE:COL \(severity == .error ? "E" : "W")NNN MESSAGE, not `\(text)`")
+            problems.append(
+                "\(line): `expect-\(severity.rawValue)` must read LINE:COL \(severity == .error ? "E" : "W")NNN MESSAGE, not `\(text)`"
+            )
             return
         }
-        diagnostics.append(Diagnostic(severity: severity, line: place[0], column: place[1], id: parts[1], message: parts[2]))
+        diagnostics.append(
+            Diagnostic(severity: severity, line: place[0], column: place[1], id: parts[1], message: parts[2]))
     }
 
     private mutating func cost(_ text: String, _ line: Int) {

@@ -26,8 +26,10 @@ enum LanguageCase {
         return failures
     }
 
-    private static func diagnosticFailures(_ name: String, _ file: SourceFile, _ expect: Expectations,
-                                           _ result: CheckResult) -> [String] {
+    private static func diagnosticFailures(
+        _ name: String, _ file: SourceFile, _ expect: Expectations,
+        _ result: CheckResult
+    ) -> [String] {
         var failures: [String] = []
         var unmatched = result.diagnostics
         func describe(_ d: NCDSyntax.Diagnostic) -> String {
@@ -40,8 +42,11 @@ enum LanguageCase {
                 return d.severity == e.severity && line == e.line && column == e.column && d.id.code == e.id
                     && d.message.contains(e.message)
             }
-            if let index { unmatched.remove(at: index) } else {
-                let near = result.diagnostics.filter { file.lineColumn(of: $0.range.start).line == e.line }.map(describe)
+            if let index {
+                unmatched.remove(at: index)
+            } else {
+                let near = result.diagnostics.filter { file.lineColumn(of: $0.range.start).line == e.line }.map(
+                    describe)
                 failures.append("\(name): missing \(e); on that line: \(near)")
             }
         }
@@ -61,13 +66,17 @@ enum LanguageCase {
         return failures
     }
 
-    private static func typeFailures(_ name: String, _ file: SourceFile, _ expect: Expectations,
-                                     _ graphs: [DiagramGraph]) -> [String] {
+    private static func typeFailures(
+        _ name: String, _ file: SourceFile, _ expect: Expectations,
+        _ graphs: [DiagramGraph]
+    ) -> [String] {
         var failures: [String] = []
         for t in expect.types {
-            let candidates = graphs.flatMap { g in g.values.filter { v in
-                file.line(of: v.location.start) == t.line && (t.name == nil || v.name == t.name)
-            }.map { g.type(of: $0.id).description } }
+            let candidates = graphs.flatMap { g in
+                g.values.filter { v in
+                    file.line(of: v.location.start) == t.line && (t.name == nil || v.name == t.name)
+                }.map { g.type(of: $0.id).description }
+            }
             guard let actual = candidates.last else {
                 failures.append("\(name):\(t.line): no value\(t.name.map { " `\($0)`" } ?? "") on this line")
                 continue
@@ -79,7 +88,8 @@ enum LanguageCase {
         return failures
     }
 
-    private static func parameterFailures(_ name: String, _ expect: Expectations, _ parameters: [Parameter]) -> [String] {
+    private static func parameterFailures(_ name: String, _ expect: Expectations, _ parameters: [Parameter]) -> [String]
+    {
         var failures: [String] = []
         for p in expect.parameters {
             guard let found = parameters.first(where: { $0.name == p.name }) else {

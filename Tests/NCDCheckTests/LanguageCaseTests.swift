@@ -46,7 +46,8 @@ final class LanguageCaseHarnessTests: XCTestCase {
 
     func testACorrectCasePasses() {
         XCTAssertEqual(failures(valid + "\n# expect-cost: D flops=4 params=0\n"), [])
-        let error = "axis n = 4\ndiagram D(x: [n]) -> [n] {\n  return relu(y)  # expect-error: 3:15 E011 unknown name `y`\n}\n"
+        let error =
+            "axis n = 4\ndiagram D(x: [n]) -> [n] {\n  return relu(y)  # expect-error: 3:15 E011 unknown name `y`\n}\n"
         XCTAssertEqual(failures(error), [])
     }
 
@@ -56,14 +57,16 @@ final class LanguageCaseHarnessTests: XCTestCase {
     }
 
     func testAWrongColumnFails() {
-        let error = "axis n = 4\ndiagram D(x: [n]) -> [n] {\n  return relu(y)  # expect-error: 3:14 E011 unknown name `y`\n}\n"
+        let error =
+            "axis n = 4\ndiagram D(x: [n]) -> [n] {\n  return relu(y)  # expect-error: 3:14 E011 unknown name `y`\n}\n"
         let f = failures(error)
         XCTAssertTrue(f.contains { $0.contains("missing error E011 at 3:14") }, "\(f)")
         XCTAssertTrue(f.contains { $0.contains("unexpected error E011 at 3:15") }, "\(f)")
     }
 
     func testAWrongIDFails() {
-        let error = "axis n = 4\ndiagram D(x: [n]) -> [n] {\n  return relu(y)  # expect-error: 3:15 E010 unknown name `y`\n}\n"
+        let error =
+            "axis n = 4\ndiagram D(x: [n]) -> [n] {\n  return relu(y)  # expect-error: 3:15 E010 unknown name `y`\n}\n"
         XCTAssertTrue(failures(error).contains { $0.contains("missing error E010") })
     }
 

@@ -19,8 +19,10 @@ final class RobustnessTests: XCTestCase {
 
     func testRandomEditsOfExamplesNeverTrap() throws {
         let dir = ExampleTests.examples
-        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".ncd") }.sorted()
-        let pieces = Array("()[]{}<>,:=->+-*/^.. 0 1 99999999999 axis diagram for in over as shares save load return x̄ \u{FF}".utf8)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".ncd") }
+            .sorted()
+        let pieces = Array(
+            "()[]{}<>,:=->+-*/^.. 0 1 99999999999 axis diagram for in over as shares save load return x̄ \u{FF}".utf8)
         var rng = SeededGenerator(state: 2024)
         for file in files {
             let original = [UInt8](try Data(contentsOf: dir.appendingPathComponent(file)))
@@ -62,7 +64,9 @@ final class RobustnessTests: XCTestCase {
         ]
         for text in cases {
             let result = Checker.check(SourceFile(name: "p", text: text))
-            XCTAssertTrue(result.hasErrors || text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "no error for: \(text)")
+            XCTAssertTrue(
+                result.hasErrors || text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+                "no error for: \(text)")
         }
     }
 
@@ -71,7 +75,8 @@ final class RobustnessTests: XCTestCase {
         var text = "axis n = 2\ndiagram L0(x: [n]) -> [n] { return relu(x) }\n"
         for i in 1...40 { text += "diagram L\(i)(x: [n]) -> [n] { return L\(i - 1)(L\(i - 1)(x)) }\n" }
         let result = Checker.check(SourceFile(name: "p", text: text), options: CheckOptions(operationLimit: 5_000))
-        XCTAssertTrue(result.diagnostics.contains { $0.message.contains("more than 5000 operations") },
-                      "\(result.diagnostics.map(\.message))")
+        XCTAssertTrue(
+            result.diagnostics.contains { $0.message.contains("more than 5000 operations") },
+            "\(result.diagnostics.map(\.message))")
     }
 }

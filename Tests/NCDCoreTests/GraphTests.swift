@@ -1,5 +1,6 @@
-@testable import NCDCore
 import XCTest
+
+@testable import NCDCore
 
 /// The typed graph's facts and invariants: what the builder records, and what `validate()`
 /// refuses in a graph put together any other way.
@@ -40,7 +41,8 @@ final class GraphTests: XCTestCase {
     func testParameterNamesFollowPyTorch() {
         XCTAssertEqual(Parameter(of: "norm", role: .scale, type: .scalar, initializer: .ones).name, "norm.weight")
         XCTAssertEqual(Parameter(of: "norm", role: .shift, type: .scalar, initializer: .zeros).name, "norm.bias")
-        XCTAssertEqual(Parameter(of: "bn", role: .runningVariance, type: .scalar, initializer: .ones).name, "bn.running_var")
+        XCTAssertEqual(
+            Parameter(of: "bn", role: .runningVariance, type: .scalar, initializer: .ones).name, "bn.running_var")
         XCTAssertEqual(Parameter(of: "cls_token", role: .free, type: .scalar, initializer: .zeros).name, "cls_token")
         XCTAssertFalse(ParameterRole.runningMean.isTrainable)
     }
@@ -49,14 +51,17 @@ final class GraphTests: XCTestCase {
         let g = DiagramGraph.Builder(name: "L")
         let x = g.addInput(ArrayType([a]), name: "x", location: here)
         var current = x
-        let loop = g.beginLoop(label: "units", labelIsChosen: true, variable: "λ", lower: 0, upper: 1,
-                               writtenLower: .integer(0), writtenUpper: .binary(.subtract, .name("N"), .integer(1)),
-                               location: here)
+        let loop = g.beginLoop(
+            label: "units", labelIsChosen: true, variable: "λ", lower: 0, upper: 1,
+            writtenLower: .integer(0), writtenUpper: .binary(.subtract, .name("N"), .integer(1)),
+            location: here)
         for i in 0...1 {
             g.beginIteration(i)
             XCTAssertEqual(g.currentFrames, [LoopFrame(loop: loop, label: "units", variable: "λ", index: i)])
-            current = g.addOperation(.unary(.relu), inputs: [current], outputs: [ArrayType([a])], broadcast: [a],
-                                     location: here)[0]
+            current =
+                g.addOperation(
+                    .unary(.relu), inputs: [current], outputs: [ArrayType([a])], broadcast: [a],
+                    location: here)[0]
             g.endIteration()
         }
         g.endLoop()
@@ -74,22 +79,29 @@ final class GraphTests: XCTestCase {
     }
 
     func testValidateFindsEveryBrokenInvariant() {
-        let values = [Value(id: 0, type: ArrayType([a]), name: "x", location: here),
-                      Value(id: 7, type: ArrayType([a, a]), name: nil, location: here),
-                      Value(id: 2, type: ArrayType([b]), name: nil, location: here)]
+        let values = [
+            Value(id: 0, type: ArrayType([a]), name: "x", location: here),
+            Value(id: 7, type: ArrayType([a, a]), name: nil, location: here),
+            Value(id: 2, type: ArrayType([b]), name: nil, location: here),
+        ]
         // Reads value 2 before anything produces it, and claims a loop that does not exist.
-        let early = Operation(kind: .unary(.relu), inputs: [2], outputs: [1], broadcast: [], parameters: [],
-                              instance: nil, sharedFrom: nil, location: here,
-                              loops: [LoopFrame(loop: 3, label: "l", variable: "i", index: 0)])
-        let save = Operation(kind: .save(MemorySlot(name: "C", index: 0, writtenIndex: .integer(0))), inputs: [0],
-                             outputs: [2], broadcast: [], parameters: [], instance: nil, sharedFrom: nil, location: here,
-                             loops: [])
-        let graph = DiagramGraph(name: "Bad", sizeArguments: [], values: values, operations: [early, save],
-                                 inputs: [0], outputs: [5], loops: [])
+        let early = Operation(
+            kind: .unary(.relu), inputs: [2], outputs: [1], broadcast: [], parameters: [],
+            instance: nil, sharedFrom: nil, location: here,
+            loops: [LoopFrame(loop: 3, label: "l", variable: "i", index: 0)])
+        let save = Operation(
+            kind: .save(MemorySlot(name: "C", index: 0, writtenIndex: .integer(0))), inputs: [0],
+            outputs: [2], broadcast: [], parameters: [], instance: nil, sharedFrom: nil, location: here,
+            loops: [])
+        let graph = DiagramGraph(
+            name: "Bad", sizeArguments: [], values: values, operations: [early, save],
+            inputs: [0], outputs: [5], loops: [])
         let problems = graph.invariantViolations().joined(separator: "\n")
-        for expected in ["value 1 has id 7", "value 1 repeats an axis", "reads value 2 before it is produced",
-                         "save 1 must read one value and produce none", "output 5 is never produced",
-                         "names missing loop 3"] {
+        for expected in [
+            "value 1 has id 7", "value 1 repeats an axis", "reads value 2 before it is produced",
+            "save 1 must read one value and produce none", "output 5 is never produced",
+            "names missing loop 3",
+        ] {
             XCTAssertTrue(problems.contains(expected), "missing: \(expected)\n\(problems)")
         }
         XCTAssertThrowsError(try graph.validate())

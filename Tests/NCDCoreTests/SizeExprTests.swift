@@ -39,11 +39,19 @@ final class SizeExprTests: XCTestCase {
         XCTAssertEqual(try WindowGeometry(kernel: 3, dilation: 2).outputSize(SizeExpr(20)), SizeExpr(16))
         XCTAssertEqual(try WindowGeometry(kernel: 2, stride: 2).transposedOutputSize(SizeExpr(16)), SizeExpr(32))
         // Against the formula by brute force over small cases.
-        for n in 1...12 { for k in 1...4 { for s in 1...3 { for p in 0...2 {
-            let expected = (n + 2 * p - k) / s + 1
-            guard n + 2 * p - k >= 0 else { continue }
-            XCTAssertEqual(try WindowGeometry(kernel: k, stride: s, padding: p).outputSize(SizeExpr(n)).intValue, expected)
-        } } } }
+        for n in 1...12 {
+            for k in 1...4 {
+                for s in 1...3 {
+                    for p in 0...2 {
+                        let expected = (n + 2 * p - k) / s + 1
+                        guard n + 2 * p - k >= 0 else { continue }
+                        XCTAssertEqual(
+                            try WindowGeometry(kernel: k, stride: s, padding: p).outputSize(SizeExpr(n)).intValue,
+                            expected)
+                    }
+                }
+            }
+        }
     }
 
     func testPowersAndOverflow() throws {
@@ -69,7 +77,8 @@ final class SizeExprTests: XCTestCase {
     }
 
     func testRationalArithmetic() throws {
-        let a = try Rational(1, 3), b = try Rational(1, 6)
+        let a = try Rational(1, 3)
+        let b = try Rational(1, 6)
         XCTAssertEqual(try a + b, try Rational(1, 2))
         XCTAssertEqual(try a * b, try Rational(1, 18))
         XCTAssertTrue(b < a)

@@ -1,5 +1,5 @@
-import NCDExec
 import NCDCheck
+import NCDExec
 import NCDSyntax
 import NCDTensor
 import XCTest
@@ -32,18 +32,23 @@ final class ExampleRunTests: XCTestCase {
             let t = try trace(e)
             for (i, o) in t.outputs.enumerated() {
                 XCTAssertTrue(o.storage.allSatisfy(\.isFinite), "\(file) \(diagram) output \(i)")
-                XCTAssertEqual(o.shape, try e.graph.outputs.map { try e.graph.type(of: $0).axes.map { try $0.size.evaluate([:]) } }[i])
+                XCTAssertEqual(
+                    o.shape,
+                    try e.graph.outputs.map { try e.graph.type(of: $0).axes.map { try $0.size.evaluate([:]) } }[i])
             }
             // Every parameter received a gradient, of its own shape.
             for name in e.parameterNames {
-                XCTAssertEqual(t.parameterGradients[name]?.shape, t.parameters[name]?.shape, "\(file) \(diagram) \(name)")
+                XCTAssertEqual(
+                    t.parameterGradients[name]?.shape, t.parameters[name]?.shape, "\(file) \(diagram) \(name)")
             }
         }
     }
 
     func testWhatTheRuntimeCannotRunYetIsSaid() throws {
         XCTAssertThrowsError(try executor(example: "composition.ncd", diagram: "h")) { error in
-            XCTAssertEqual("\(error)", "not supported by the runtime yet: `f`, `g` are declared without a body, so there is nothing to run")
+            XCTAssertEqual(
+                "\(error)",
+                "not supported by the runtime yet: `f`, `g` are declared without a body, so there is nothing to run")
         }
     }
 
@@ -63,12 +68,13 @@ final class ExampleRunTests: XCTestCase {
 
 final class BadTargetTests: XCTestCase {
     func testNonIntegerClassIndicesAreAnErrorNotATrap() throws {
-        let e = try executor(source: """
-            axis b = 2, c = 3
-            diagram L(logits: [b, c], labels: [b]) -> [] {
-              return cross_entropy[c](logits, labels)
-            }
-            """, diagram: "L")
+        let e = try executor(
+            source: """
+                axis b = 2, c = 3
+                diagram L(logits: [b, c], labels: [b]) -> [] {
+                  return cross_entropy[c](logits, labels)
+                }
+                """, diagram: "L")
         let logits = Variable(Tensor<Float>(shape: [2, 3]))
         for bad: Float in [.nan, .infinity, 1e30, -1, 0.5] {
             XCTAssertThrowsError(try e.run([logits, Variable(try Tensor(shape: [2], [0, bad]))]), "\(bad)")

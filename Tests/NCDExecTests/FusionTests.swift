@@ -1,6 +1,7 @@
-@testable import NCDExec
 import NCDTensor
 import XCTest
+
+@testable import NCDExec
 
 /// A scale after an einsum is folded into the gemm only where nothing else reads the
 /// unscaled value; either way the numbers are those of the diagram as written.

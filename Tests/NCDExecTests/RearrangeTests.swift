@@ -1,6 +1,7 @@
-@testable import NCDExec
 import NCDTensor
 import XCTest
+
+@testable import NCDExec
 
 /// `rearrange` as einops reads it, which is also how the renderer draws it (crossing wires
 /// for a transpose): an axis written on both sides stays itself; the others are read

@@ -5,7 +5,10 @@ import XCTest
 
 final class SafeTensorsTests: XCTestCase {
     func testRoundTripIsByteStable() throws {
-        let tensors = ["b.weight": Tensor<Float>.uniform(shape: [3, 2], seed: 1), "a.bias": Tensor<Float>.uniform(shape: [2], seed: 2)]
+        let tensors = [
+            "b.weight": Tensor<Float>.uniform(shape: [3, 2], seed: 1),
+            "a.bias": Tensor<Float>.uniform(shape: [2], seed: 2),
+        ]
         let bytes = try SafeTensors.encode(tensors)
         XCTAssertEqual(try SafeTensors.decode(bytes), tensors)
         XCTAssertEqual(try SafeTensors.encode(tensors), bytes, "the same tensors give the same bytes")
@@ -22,7 +25,9 @@ final class SafeTensorsTests: XCTestCase {
     func testReadsF64F16AndBF16() throws {
         let f64 = [2.5, -1.0].flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) } }
         XCTAssertEqual(try SafeTensors.decode(file("F64", shape: [2], f64))["t"]?.storage, [2.5, -1])
-        let f16 = [Float16(0.5), Float16(-3)].flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) } }
+        let f16 = [Float16(0.5), Float16(-3)].flatMap { v in
+            withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) }
+        }
         XCTAssertEqual(try SafeTensors.decode(file("F16", shape: [2], f16))["t"]?.storage, [0.5, -3])
         // bfloat16 is the top half of a float32: 1.5 = 0x3FC0_0000 → 0x3FC0.
         XCTAssertEqual(try SafeTensors.decode(file("BF16", shape: [1], [0xC0, 0x3F]))["t"]?.storage, [1.5])
@@ -38,11 +43,14 @@ final class SafeTensorsTests: XCTestCase {
         var huge = file("F32", shape: [1], [0, 0, 0, 0])
         huge[0] = 0xFF
         huge[7] = 0x7F
-        XCTAssertThrowsError(try SafeTensors.decode(huge)) { XCTAssertTrue("\($0)".contains("runs past the end"), "\($0)") }
+        XCTAssertThrowsError(try SafeTensors.decode(huge)) {
+            XCTAssertTrue("\($0)".contains("runs past the end"), "\($0)")
+        }
     }
 
     func testLoadingChecksNamesAndShapes() throws {
-        let e = try executor(source: "axis n = 3, m = 2\ndiagram F(x: [n]) -> [m] {\n  return linear[n -> m](x) as L\n}\n", diagram: "F")
+        let e = try executor(
+            source: "axis n = 3, m = 2\ndiagram F(x: [n]) -> [m] {\n  return linear[n -> m](x) as L\n}\n", diagram: "F")
         let own = try e.allParameters()
         XCTAssertEqual(own.keys.sorted(), ["L.bias", "L.weight"])
         var wrong = own
@@ -50,7 +58,10 @@ final class SafeTensorsTests: XCTestCase {
         wrong["stray"] = Tensor(shape: [1])
         wrong["L.bias"] = nil
         XCTAssertThrowsError(try e.load(wrong)) { error in
-            XCTAssertEqual("\(error)", "the weights do not match the diagram's parameters (missing: L.bias; not parameters of this diagram: stray; wrong shape: L.weight is [3, 2], expected [2, 3])")
+            XCTAssertEqual(
+                "\(error)",
+                "the weights do not match the diagram's parameters (missing: L.bias; not parameters of this diagram: stray; wrong shape: L.weight is [3, 2], expected [2, 3])"
+            )
         }
         var replaced = own
         replaced["L.weight"] = Tensor(shape: [2, 3], repeating: 0.5)
@@ -60,16 +71,17 @@ final class SafeTensorsTests: XCTestCase {
 
     func testMemoryEstimateCountsBroadcastCopiesAndGradients() throws {
         // Attention over h: the callee's values exist once per head.
-        let e = try executor(source: """
-            axis y = 10, k = 4, h = 3
-            diagram A(q: [y, k]) -> [y, y2] {
-              return einsum[y k, y2 k -> y y2](q, rearrange[y -> y2](q))
-            }
-            axis y2 = 10
-            diagram M(q: [y, k, h]) -> [h, y, y2] {
-              return A(q) over h
-            }
-            """, diagram: "M")
+        let e = try executor(
+            source: """
+                axis y = 10, k = 4, h = 3
+                diagram A(q: [y, k]) -> [y, y2] {
+                  return einsum[y k, y2 k -> y y2](q, rearrange[y -> y2](q))
+                }
+                axis y2 = 10
+                diagram M(q: [y, k, h]) -> [h, y, y2] {
+                  return A(q) over h
+                }
+                """, diagram: "M")
         // M: q (120) + output (300); A per head: q (40) + rearranged (40) + scores (100), × 3 heads.
         let expected = (120 + 300 + 3 * (40 + 40 + 100)) * 4
         XCTAssertEqual(try e.estimatedBytes(withGradients: false), expected)

@@ -9,8 +9,10 @@ let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().delet
     .deletingLastPathComponent().appendingPathComponent("examples")
 
 /// Checks source (a string, or an example's file name) and prepares its diagram to run.
-func executor(source: String? = nil, example: String? = nil, diagram: String, sizes: [String: Int] = [:],
-              file: StaticString = #filePath, line: UInt = #line) throws -> Executor {
+func executor(
+    source: String? = nil, example: String? = nil, diagram: String, sizes: [String: Int] = [:],
+    file: StaticString = #filePath, line: UInt = #line
+) throws -> Executor {
     let text = try source ?? String(contentsOf: examples.appendingPathComponent(example!), encoding: .utf8)
     let result = Checker.check(SourceFile(name: example ?? "test.ncd", text: text), options: CheckOptions(sizes: sizes))
     XCTAssertFalse(result.hasErrors, "\(result.diagnostics.map(\.message))", file: file, line: line)
@@ -33,17 +35,20 @@ func trace(_ e: Executor) throws -> Trace {
     let inputs = try e.randomInputs()
     let variables = inputs.map { Variable($0, requiresGrad: true) }
     let outputs = try e.run(variables)
-    let weights = outputs.enumerated().map { Tensor<Float>.uniform(shape: $0.element.shape, seed: 100 + UInt64($0.offset)) }
+    let weights = outputs.enumerated().map {
+        Tensor<Float>.uniform(shape: $0.element.shape, seed: 100 + UInt64($0.offset))
+    }
     var loss: Variable<Float>?
     for (o, w) in zip(outputs, weights) {
         let term = try (try o * Variable(w)).sumAll()
         loss = try loss.map { try $0 + term } ?? term
     }
     try loss?.backward()
-    return Trace(inputs: inputs, outputs: outputs.map(\.value),
-                 inputGradients: variables.map { $0.grad ?? Tensor(shape: $0.shape) },
-                 parameterGradients: e.parameters.compactMapValues(\.grad),
-                 parameters: e.parameters.mapValues(\.value), weights: weights)
+    return Trace(
+        inputs: inputs, outputs: outputs.map(\.value),
+        inputGradients: variables.map { $0.grad ?? Tensor(shape: $0.shape) },
+        parameterGradients: e.parameters.compactMapValues(\.grad),
+        parameters: e.parameters.mapValues(\.value), weights: weights)
 }
 
 /// The same loss in float64 for a reference computation.
@@ -60,17 +65,21 @@ func referenceLoss(_ outputs: [Variable<Double>], _ weights: [Tensor<Float>]) th
 /// (float32 against float64 cannot promise more near zero), with a small absolute floor for
 /// gradients that are exactly zero in exact arithmetic (attention's key bias, to which
 /// softmax is invariant, has float32 noise of about 1e-7).
-func assertAgree(_ a: Tensor<Float>, _ b: Tensor<Double>, _ what: String, tolerance: Double = 1e-4,
-                 file: StaticString = #filePath, line: UInt = #line) {
+func assertAgree(
+    _ a: Tensor<Float>, _ b: Tensor<Double>, _ what: String, tolerance: Double = 1e-4,
+    file: StaticString = #filePath, line: UInt = #line
+) {
     XCTAssertEqual(a.shape, b.shape, what, file: file, line: line)
     let scale = b.storage.map(abs).max() ?? 0
     let worst = zip(a.storage, b.storage).map { abs(Double($0) - $1) }.max() ?? 0
-    XCTAssertLessThanOrEqual(worst, tolerance * scale + 1e-6, "\(what): largest difference \(worst) at scale \(scale)",
-                             file: file, line: line)
+    XCTAssertLessThanOrEqual(
+        worst, tolerance * scale + 1e-6, "\(what): largest difference \(worst) at scale \(scale)",
+        file: file, line: line)
 }
 
 /// A parameter of the executor as a float64 leaf of the reference.
 func leaf(_ t: Trace, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> Variable<Double> {
-    let value = try XCTUnwrap(t.parameters[name], "no parameter \(name); have \(t.parameters.keys.sorted())", file: file, line: line)
+    let value = try XCTUnwrap(
+        t.parameters[name], "no parameter \(name); have \(t.parameters.keys.sorted())", file: file, line: line)
     return Variable(value.converted(to: Double.self), requiresGrad: true)
 }

@@ -31,7 +31,8 @@ final class BackendTests: XCTestCase {
     func testTheSceneItselfIsStable() throws {
         var options = RenderOptions()
         options.expandAll = true
-        let a = try scene(example: "multihead.ncd", options: options), b = try scene(example: "multihead.ncd", options: options)
+        let a = try scene(example: "multihead.ncd", options: options)
+        let b = try scene(example: "multihead.ncd", options: options)
         XCTAssertEqual(a.shapes, b.shapes)
         XCTAssertEqual(a.width, b.width)
     }
@@ -49,10 +50,11 @@ final class BackendTests: XCTestCase {
         var options = RenderOptions()
         options.theme = .plain
         let s = try scene(example: "resnet.ncd", options: options)
-        let fills = Set(s.shapes.compactMap { shape -> Color? in
-            if case .path(let p) = shape { return p.fill }
-            return nil
-        })
+        let fills = Set(
+            s.shapes.compactMap { shape -> Color? in
+                if case .path(let p) = shape { return p.fill }
+                return nil
+            })
         XCTAssertTrue(fills.isSubset(of: [.white, .black, Theme.plain.blockSide]), "\(fills)")
     }
 

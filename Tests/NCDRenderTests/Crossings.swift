@@ -7,7 +7,8 @@ enum Crossings {
         let brackets = Set(scene.repetitions.flatMap(\.brackets))
         let wires: [[Point]] = scene.shapes.compactMap { shape in
             guard case .path(let p) = shape, let s = p.stroke, s.dash.isEmpty, p.fill == nil,
-                  !p.elements.contains(.close), !brackets.contains(p) else { return nil }
+                !p.elements.contains(.close), !brackets.contains(p)
+            else { return nil }
             return flatten(p)
         }
         let segments = wires.map { w in Array(zip(w, w.dropFirst())) }
@@ -18,7 +19,9 @@ enum Crossings {
                 let ends = [wires[i].first!, wires[i].last!, wires[j].first!, wires[j].last!]
                 for a in segments[i] {
                     for b in segments[j] {
-                        if let p = intersection(a, b), !ends.contains(where: { abs($0.x - p.x) < 0.5 && abs($0.y - p.y) < 0.5 }) {
+                        if let p = intersection(a, b),
+                            !ends.contains(where: { abs($0.x - p.x) < 0.5 && abs($0.y - p.y) < 0.5 })
+                        {
                             found.append(p)
                         }
                     }
@@ -36,9 +39,12 @@ enum Crossings {
             case .curve(let c1, let c2, let end):
                 guard let start = out.last else { continue }
                 for k in 1...24 {
-                    let t = Double(k) / 24, u = 1 - t
-                    out.append(Point(u * u * u * start.x + 3 * u * u * t * c1.x + 3 * u * t * t * c2.x + t * t * t * end.x,
-                                     u * u * u * start.y + 3 * u * u * t * c1.y + 3 * u * t * t * c2.y + t * t * t * end.y))
+                    let t = Double(k) / 24
+                    let u = 1 - t
+                    out.append(
+                        Point(
+                            u * u * u * start.x + 3 * u * u * t * c1.x + 3 * u * t * t * c2.x + t * t * t * end.x,
+                            u * u * u * start.y + 3 * u * u * t * c1.y + 3 * u * t * t * c2.y + t * t * t * end.y))
                 }
             case .close: break
             }
@@ -48,8 +54,13 @@ enum Crossings {
 
     /// Where two segments meet (at an end included), unless they are collinear.
     static func intersection(_ a: (Point, Point), _ b: (Point, Point)) -> Point? {
-        func cross(_ o: Point, _ p: Point, _ q: Point) -> Double { (p.x - o.x) * (q.y - o.y) - (p.y - o.y) * (q.x - o.x) }
-        let d1 = cross(b.0, b.1, a.0), d2 = cross(b.0, b.1, a.1), d3 = cross(a.0, a.1, b.0), d4 = cross(a.0, a.1, b.1)
+        func cross(_ o: Point, _ p: Point, _ q: Point) -> Double {
+            (p.x - o.x) * (q.y - o.y) - (p.y - o.y) * (q.x - o.x)
+        }
+        let d1 = cross(b.0, b.1, a.0)
+        let d2 = cross(b.0, b.1, a.1)
+        let d3 = cross(a.0, a.1, b.0)
+        let d4 = cross(a.0, a.1, b.1)
         guard d1 * d2 <= 0, d3 * d4 <= 0, d1 != d2 else { return nil }
         let t = d1 / (d1 - d2)
         return Point(a.0.x + t * (a.1.x - a.0.x), a.0.y + t * (a.1.y - a.0.y))
@@ -58,7 +69,9 @@ enum Crossings {
     /// Crossings found twice (where a flattened curve's segments meet at the crossing) count once.
     static func dedupe(_ points: [Point]) -> [Point] {
         var kept: [Point] = []
-        for p in points where !kept.contains(where: { abs($0.x - p.x) < 0.5 && abs($0.y - p.y) < 0.5 }) { kept.append(p) }
+        for p in points where !kept.contains(where: { abs($0.x - p.x) < 0.5 && abs($0.y - p.y) < 0.5 }) {
+            kept.append(p)
+        }
         return kept
     }
 }

@@ -14,7 +14,8 @@ final class LanguageCaseRenderTests: XCTestCase {
         var rendered = 0
         for folder in ["valid", "warnings"] {
             let dir = root.appendingPathComponent(folder)
-            for name in try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() where name.hasSuffix(".ncd") {
+            for name in try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+            where name.hasSuffix(".ncd") {
                 let text = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
                 let result = Checker.check(SourceFile(name: name, text: text), options: CheckOptions())
                 for diagram in result.diagrams {
@@ -24,10 +25,16 @@ final class LanguageCaseRenderTests: XCTestCase {
                     for options in [RenderOptions(), opened] {
                         let s = DiagramRenderer.scene(for: graph, options: options)
                         rendered += 1
-                        XCTAssertTrue(s.width > 0 && s.height > 0 && s.width.isFinite && s.height.isFinite, "\(name) \(diagram.name)")
+                        XCTAssertTrue(
+                            s.width > 0 && s.height > 0 && s.width.isFinite && s.height.isFinite,
+                            "\(name) \(diagram.name)")
                         for w in s.wires {
-                            XCTAssertTrue(s.ports.contains { abs($0.x - w.start.x) < 1e-6 && abs($0.y - w.start.y) < 1e-6 }, "\(name) \(diagram.name)")
-                            XCTAssertTrue(s.ports.contains { abs($0.x - w.end.x) < 1e-6 && abs($0.y - w.end.y) < 1e-6 }, "\(name) \(diagram.name)")
+                            XCTAssertTrue(
+                                s.ports.contains { abs($0.x - w.start.x) < 1e-6 && abs($0.y - w.start.y) < 1e-6 },
+                                "\(name) \(diagram.name)")
+                            XCTAssertTrue(
+                                s.ports.contains { abs($0.x - w.end.x) < 1e-6 && abs($0.y - w.end.y) < 1e-6 },
+                                "\(name) \(diagram.name)")
                         }
                         for (i, a) in s.labels.enumerated() {
                             for b in s.labels[(i + 1)...] where a.rect.overlaps(b.rect) {

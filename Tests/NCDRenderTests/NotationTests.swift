@@ -1,6 +1,7 @@
-@testable import NCDRender
 import NCDCore
 import XCTest
+
+@testable import NCDRender
 
 /// How names and operations are written: sub- and superscripts, overbars, glyph choice.
 final class NotationTests: XCTestCase {
@@ -25,7 +26,8 @@ final class NotationTests: XCTestCase {
     func testShapesAnnotationWritesSizes() {
         XCTAssertEqual(Notation.label(Axis("m", SizeExpr(128)), annotation: .shapes).plainText, "m = 128")
         XCTAssertEqual(Notation.label(Axis("m", SizeExpr(128)), annotation: .names).plainText, "m")
-        XCTAssertEqual(Notation.label(Axis("b", .symbol("b")), annotation: .shapes).plainText, "b", "a free size is its own name")
+        XCTAssertEqual(
+            Notation.label(Axis("b", .symbol("b")), annotation: .shapes).plainText, "b", "a free size is its own name")
     }
 
     func testQuantities() {
@@ -38,15 +40,20 @@ final class NotationTests: XCTestCase {
         let font = Font(.sans, size: 10)
         XCTAssertEqual(TextMetrics.width("m", font: font), 9.74, accuracy: 1e-9)
         XCTAssertGreaterThan(TextMetrics.width("mm", font: font), TextMetrics.width("m", font: font))
-        XCTAssertEqual(TextMetrics.width("x̄", font: font), TextMetrics.width("x", font: font), "a combining macron takes no room")
-        XCTAssertGreaterThan(TextMetrics.width("m", font: Font(.sans, size: 10, bold: true)), TextMetrics.width("m", font: font))
+        XCTAssertEqual(
+            TextMetrics.width("x̄", font: font), TextMetrics.width("x", font: font), "a combining macron takes no room")
+        XCTAssertGreaterThan(
+            TextMetrics.width("m", font: Font(.sans, size: 10, bold: true)), TextMetrics.width("m", font: font))
     }
 }
 
 /// Each operation gets its drawing from NOTATION.md.
 final class GlyphChoiceTests: XCTestCase {
     func texts(_ s: Scene) -> [RichText] {
-        s.shapes.compactMap { if case .text(let t) = $0 { return t.text }; return nil }
+        s.shapes.compactMap {
+            if case .text(let t) = $0 { return t.text }
+            return nil
+        }
     }
 
     func testTheImageRecogniserHasItsFigure() throws {
@@ -54,7 +61,9 @@ final class GlyphChoiceTests: XCTestCase {
         XCTAssertEqual(s.boxes.filter { $0.name == "linear" }.count, 3)
         XCTAssertEqual(s.boxes.filter { $0.name == "softmax" }.count, 1)
         XCTAssertEqual(s.boxes.filter { $0.name == "rearrange" }.count, 1, "flatten is a bar")
-        XCTAssertEqual(texts(s).filter { $0.runs == [TextRun("L"), TextRun("+", .lowered)] }.count, 3, "bold L with a + for the bias")
+        XCTAssertEqual(
+            texts(s).filter { $0.runs == [TextRun("L"), TextRun("+", .lowered)] }.count, 3,
+            "bold L with a + for the bias")
         XCTAssertEqual(texts(s).filter { $0.plainText == "R" }.count, 2, "ReLU on an arrow")
     }
 
@@ -106,7 +115,10 @@ final class GlyphChoiceTests: XCTestCase {
         options.expand = ["Attention"]
         let s = try scene(example: "multihead.ncd", options: options)
         XCTAssertEqual(s.boxes.filter { $0.kind == .frame }.map(\.name), ["Attention"])
-        let dots = s.shapes.filter { if case .path(let p) = $0 { return p.fill == Theme.paper.ink && p.elements.count == 6 }; return false }
+        let dots = s.shapes.filter {
+            if case .path(let p) = $0 { return p.fill == Theme.paper.ink && p.elements.count == 6 }
+            return false
+        }
         XCTAssertGreaterThanOrEqual(dots.count, 3, "copy dots and the diagonal h")
     }
 }

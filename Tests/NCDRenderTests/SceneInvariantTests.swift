@@ -12,8 +12,10 @@ final class SceneInvariantTests: XCTestCase {
         var shapes = RenderOptions()
         shapes.annotation = .cost
         return try exampleNames().flatMap { name in
-            [(name, try scene(example: name)), (name + " --depth 1", try scene(example: name, options: opened)),
-             (name + " --annotate cost", try scene(example: name, options: shapes))]
+            [
+                (name, try scene(example: name)), (name + " --depth 1", try scene(example: name, options: opened)),
+                (name + " --annotate cost", try scene(example: name, options: shapes)),
+            ]
         }
     }
 
@@ -22,8 +24,9 @@ final class SceneInvariantTests: XCTestCase {
             XCTAssertFalse(s.wires.isEmpty, name)
             for w in s.wires {
                 for end in [w.start, w.end] {
-                    XCTAssertTrue(s.ports.contains { abs($0.x - end.x) < 1e-6 && abs($0.y - end.y) < 1e-6 },
-                                  "\(name): wire \(w.axis) end \(end) is on no port")
+                    XCTAssertTrue(
+                        s.ports.contains { abs($0.x - end.x) < 1e-6 && abs($0.y - end.y) < 1e-6 },
+                        "\(name): wire \(w.axis) end \(end) is on no port")
                 }
             }
         }
@@ -44,9 +47,13 @@ final class SceneInvariantTests: XCTestCase {
     func testEveryWireInEveryGapHasExactlyOneLabelAboveIt() throws {
         for (name, s) in try allScenes() {
             for w in s.wires {
-                let mine = s.labels.filter { $0.track == w.track && $0.axis == w.axis && abs($0.rect.x - w.start.x) < 16 && $0.wireY == w.start.y }
+                let mine = s.labels.filter {
+                    $0.track == w.track && $0.axis == w.axis && abs($0.rect.x - w.start.x) < 16 && $0.wireY == w.start.y
+                }
                 XCTAssertEqual(mine.count, 1, "\(name): wire \(w.axis) at \(w.start) has \(mine.count) labels")
-                if let label = mine.first { XCTAssertLessThanOrEqual(label.rect.maxY, w.start.y, "\(name): label under its wire") }
+                if let label = mine.first {
+                    XCTAssertLessThanOrEqual(label.rect.maxY, w.start.y, "\(name): label under its wire")
+                }
             }
         }
     }
@@ -55,10 +62,12 @@ final class SceneInvariantTests: XCTestCase {
         for (name, s) in try allScenes() {
             for (i, a) in s.labels.enumerated() {
                 for b in s.labels[(i + 1)...] {
-                    XCTAssertFalse(a.rect.overlaps(b.rect), "\(name): labels \(a.axis) and \(b.axis) overlap at \(a.rect)")
+                    XCTAssertFalse(
+                        a.rect.overlaps(b.rect), "\(name): labels \(a.axis) and \(b.axis) overlap at \(a.rect)")
                 }
                 for box in s.boxes where box.kind == .operation {
-                    XCTAssertFalse(a.rect.overlaps(box.rect), "\(name): label \(a.axis) covers \(box.name) at \(box.rect)")
+                    XCTAssertFalse(
+                        a.rect.overlaps(box.rect), "\(name): label \(a.axis) covers \(box.name) at \(box.rect)")
                 }
             }
         }
@@ -69,12 +78,15 @@ final class SceneInvariantTests: XCTestCase {
             let ops = s.boxes.filter { $0.kind == .operation }
             for (i, a) in ops.enumerated() {
                 for b in ops[(i + 1)...] {
-                    XCTAssertFalse(a.rect.overlaps(b.rect), "\(name): \(a.name) at \(a.rect) overlaps \(b.name) at \(b.rect)")
+                    XCTAssertFalse(
+                        a.rect.overlaps(b.rect), "\(name): \(a.name) at \(a.rect) overlaps \(b.name) at \(b.rect)")
                 }
             }
             for frame in s.boxes where frame.kind == .frame {
                 let inside = s.labels.filter { frame.rect.overlaps($0.rect) }
-                for l in inside { XCTAssertTrue(frame.rect.contains(l.rect), "\(name): label \(l.axis) straddles frame \(frame.name)") }
+                for l in inside {
+                    XCTAssertTrue(frame.rect.contains(l.rect), "\(name): label \(l.axis) straddles frame \(frame.name)")
+                }
             }
         }
     }
@@ -96,7 +108,9 @@ final class SceneInvariantTests: XCTestCase {
     func testWiresCrossOnlyWhereAColumnReorders() throws {
         for (name, s) in try allScenes() {
             for p in Crossings.points(in: s) {
-                XCTAssertTrue(s.reorderRegions.contains { $0.contains(p.x) }, "\(name): wires cross at \(p), outside any reordering column")
+                XCTAssertTrue(
+                    s.reorderRegions.contains { $0.contains(p.x) },
+                    "\(name): wires cross at \(p), outside any reordering column")
             }
         }
     }
@@ -108,10 +122,14 @@ final class SceneInvariantTests: XCTestCase {
     }
 
     func testATransposeCrossesOnceForEachInversion() throws {
-        let swap = try scene(source: "axis a = 2, b = 3, c = 4\ndiagram T(x: [a, b]) -> [b, a] { return rearrange[a b -> b a](x) }")
+        let swap = try scene(
+            source: "axis a = 2, b = 3, c = 4\ndiagram T(x: [a, b]) -> [b, a] { return rearrange[a b -> b a](x) }")
         XCTAssertEqual(Crossings.points(in: swap).count, 1)
         XCTAssertEqual(swap.reorderRegions.count, 1)
-        let reverse = try scene(source: "axis a = 2, b = 3, c = 4\ndiagram T(x: [a, b, c]) -> [c, b, a] { return rearrange[a b c -> c b a](x) }")
+        let reverse = try scene(
+            source:
+                "axis a = 2, b = 3, c = 4\ndiagram T(x: [a, b, c]) -> [c, b, a] { return rearrange[a b c -> c b a](x) }"
+        )
         XCTAssertEqual(Crossings.points(in: reverse).count, 3)
     }
 
@@ -123,7 +141,9 @@ final class SceneInvariantTests: XCTestCase {
                 case .path(let p): points = p.points
                 case .text(let t): points = [Point(t.bounds.x, t.bounds.y), Point(t.bounds.maxX, t.bounds.maxY)]
                 }
-                for p in points { XCTAssertTrue(p.x >= 0 && p.y >= 0 && p.x <= s.width && p.y <= s.height, "\(name): \(p) outside") }
+                for p in points {
+                    XCTAssertTrue(p.x >= 0 && p.y >= 0 && p.x <= s.width && p.y <= s.height, "\(name): \(p) outside")
+                }
             }
         }
     }

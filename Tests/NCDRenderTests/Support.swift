@@ -14,16 +14,22 @@ func exampleNames() throws -> [String] {
 }
 
 /// The checked graph of a diagram in source text or an example (default: the file's last diagram).
-func graph(source: String? = nil, example: String? = nil, diagram: String? = nil,
-           file: StaticString = #filePath, line: UInt = #line) throws -> DiagramGraph {
+func graph(
+    source: String? = nil, example: String? = nil, diagram: String? = nil,
+    file: StaticString = #filePath, line: UInt = #line
+) throws -> DiagramGraph {
     let text = try source ?? String(contentsOf: examples.appendingPathComponent(example!), encoding: .utf8)
     let result = Checker.check(SourceFile(name: example ?? "test.ncd", text: text), options: CheckOptions())
     XCTAssertFalse(result.hasErrors, "\(result.diagnostics.map(\.message))", file: file, line: line)
-    let chosen = try XCTUnwrap(diagram.map { result.diagram(named: $0) } ?? result.diagrams.last, file: file, line: line)
+    let chosen = try XCTUnwrap(
+        diagram.map { result.diagram(named: $0) } ?? result.diagrams.last, file: file, line: line)
     return try XCTUnwrap(chosen.graph, "no graph for \(chosen.name)", file: file, line: line)
 }
 
-func scene(source: String? = nil, example: String? = nil, diagram: String? = nil, options: RenderOptions = RenderOptions(),
-           file: StaticString = #filePath, line: UInt = #line) throws -> Scene {
-    DiagramRenderer.scene(for: try graph(source: source, example: example, diagram: diagram, file: file, line: line), options: options)
+func scene(
+    source: String? = nil, example: String? = nil, diagram: String? = nil, options: RenderOptions = RenderOptions(),
+    file: StaticString = #filePath, line: UInt = #line
+) throws -> Scene {
+    DiagramRenderer.scene(
+        for: try graph(source: source, example: example, diagram: diagram, file: file, line: line), options: options)
 }

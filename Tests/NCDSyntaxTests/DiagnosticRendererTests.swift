@@ -6,10 +6,16 @@ final class DiagnosticRendererTests: XCTestCase {
         let file = SourceFile(name: "m.ncd", text: "axis x̄ = 2\n  y = linear[dmodel -> d](x̄)\n")
         let start = Array("axis x̄ = 2\n  y = linear[".utf8).count
         let id = DiagnosticID("E010", "unknown axis", explanation: "")
-        let d = Diagnostic.error(id, "unknown axis `dmodel`", at: SourceRange(start: start, end: start + 6),
-                                 fixIts: [FixIt("did you mean `d_model`?", range: SourceRange(start: start, end: start + 6), replacement: "d_model")])
+        let d = Diagnostic.error(
+            id, "unknown axis `dmodel`", at: SourceRange(start: start, end: start + 6),
+            fixIts: [
+                FixIt(
+                    "did you mean `d_model`?", range: SourceRange(start: start, end: start + 6), replacement: "d_model")
+            ])
         let text = DiagnosticRenderer().render(d, in: file)
-        XCTAssertEqual(text, """
+        XCTAssertEqual(
+            text,
+            """
             m.ncd:2:14: error[E010]: unknown axis `dmodel`
                2 |   y = linear[dmodel -> d](x̄)
                  |              ^~~~~~

@@ -21,13 +21,20 @@ final class FloatPathTests: XCTestCase {
         for i in 0..<(2 * 4 * 6) { values.append(Float((i * 7) % 5)) }
         let x = Variable(try Tensor<Float>(shape: [2, 4, 6], values), requiresGrad: true)
         let pooled = try x.maxPool2d(WindowSpec(kernel: 2, stride: 2))
-        var expected: [Float] = [], winners: [Int] = []
-        for c in 0..<2 { for i in 0..<2 { for j in 0..<3 {
-            let at = [(2 * i, 2 * j), (2 * i, 2 * j + 1), (2 * i + 1, 2 * j), (2 * i + 1, 2 * j + 1)].map { (c * 4 + $0.0) * 6 + $0.1 }
-            let best = at.map { values[$0] }.max()!
-            expected.append(best)
-            winners.append(at.first { values[$0] == best }!)
-        } } }
+        var expected: [Float] = []
+        var winners: [Int] = []
+        for c in 0..<2 {
+            for i in 0..<2 {
+                for j in 0..<3 {
+                    let at = [(2 * i, 2 * j), (2 * i, 2 * j + 1), (2 * i + 1, 2 * j), (2 * i + 1, 2 * j + 1)].map {
+                        (c * 4 + $0.0) * 6 + $0.1
+                    }
+                    let best = at.map { values[$0] }.max()!
+                    expected.append(best)
+                    winners.append(at.first { values[$0] == best }!)
+                }
+            }
+        }
         XCTAssertEqual(pooled.value.storage, expected)
         try pooled.sumAll().backward()
         var grad = [Float](repeating: 0, count: values.count)

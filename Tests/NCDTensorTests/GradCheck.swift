@@ -25,8 +25,9 @@ func checkGradients(
             }
             let numeric = (try evaluate(eps) - (try evaluate(-eps))) / (2 * eps)
             let a = analytic.storage[j]
-            XCTAssertLessThanOrEqual(abs(a - numeric), tolerance * max(1, abs(a), abs(numeric)),
-                                     "input \(i) element \(j): analytic \(a), numeric \(numeric)", file: file, line: line)
+            XCTAssertLessThanOrEqual(
+                abs(a - numeric), tolerance * max(1, abs(a), abs(numeric)),
+                "input \(i) element \(j): analytic \(a), numeric \(numeric)", file: file, line: line)
         }
     }
 }
@@ -64,8 +65,10 @@ func referenceEinsum(_ operands: [(Tensor<Double>, [String])], output: [String])
     return out
 }
 
-func assertClose(_ a: Tensor<Double>, _ b: Tensor<Double>, tolerance: Double = 1e-12,
-                 file: StaticString = #filePath, line: UInt = #line) {
+func assertClose(
+    _ a: Tensor<Double>, _ b: Tensor<Double>, tolerance: Double = 1e-12,
+    file: StaticString = #filePath, line: UInt = #line
+) {
     XCTAssertEqual(a.shape, b.shape, file: file, line: line)
     for (x, y) in zip(a.storage, b.storage) {
         XCTAssertLessThanOrEqual(abs(x - y), tolerance * max(1, abs(x), abs(y)), "\(x) vs \(y)", file: file, line: line)

@@ -20,7 +20,8 @@ final class GradientTests: XCTestCase {
     }
 
     func testArithmeticWithBroadcasting() throws {
-        let a = random([2, 3, 4], seed: 3), b = random([3, 1], seed: 4, positive: true)
+        let a = random([2, 3, 4], seed: 3)
+        let b = random([3, 1], seed: 4, positive: true)
         try checkGradients([a, b]) { try $0[0] + $0[1] }
         try checkGradients([a, b]) { try $0[0] - $0[1] }
         try checkGradients([a, b]) { try $0[0] * $0[1] }
@@ -45,15 +46,25 @@ final class GradientTests: XCTestCase {
     }
 
     func testEinsumPatterns() throws {
-        let q = random([3, 4, 2], seed: 7), k = random([5, 4, 2], seed: 8)
-        try checkGradients([q, k]) { try einsum([($0[0], ["y", "k", "h"]), ($0[1], ["x", "k", "h"])], output: ["y", "x", "h"]) }
-        let a = random([2, 3], seed: 9), b = random([4], seed: 10)
+        let q = random([3, 4, 2], seed: 7)
+        let k = random([5, 4, 2], seed: 8)
+        try checkGradients([q, k]) {
+            try einsum([($0[0], ["y", "k", "h"]), ($0[1], ["x", "k", "h"])], output: ["y", "x", "h"])
+        }
+        let a = random([2, 3], seed: 9)
+        let b = random([4], seed: 10)
         // An axis only one operand has (`i` here) is summed: its gradient is a stretch.
         try checkGradients([a, b]) { try einsum([($0[0], ["i", "j"]), ($0[1], ["k"])], output: ["k", "j"]) }
-        let c = random([3, 4], seed: 11), d = random([4, 5], seed: 12), e = random([5, 2], seed: 13)
-        try checkGradients([c, d, e]) { try einsum([($0[0], ["a", "b"]), ($0[1], ["b", "c"]), ($0[2], ["c", "d"])], output: ["d", "a"]) }
+        let c = random([3, 4], seed: 11)
+        let d = random([4, 5], seed: 12)
+        let e = random([5, 2], seed: 13)
+        try checkGradients([c, d, e]) {
+            try einsum([($0[0], ["a", "b"]), ($0[1], ["b", "c"]), ($0[2], ["c", "d"])], output: ["d", "a"])
+        }
         // A scale folded into the product (attention's 1/√d), on two operands and on one.
-        try checkGradients([q, k]) { try einsum([($0[0], ["y", "k", "h"]), ($0[1], ["x", "k", "h"])], output: ["h", "y", "x"], scale: -0.7) }
+        try checkGradients([q, k]) {
+            try einsum([($0[0], ["y", "k", "h"]), ($0[1], ["x", "k", "h"])], output: ["h", "y", "x"], scale: -0.7)
+        }
         try checkGradients([c]) { try einsum([($0[0], ["a", "b"])], output: ["b"], scale: 3) }
     }
 
@@ -73,12 +84,16 @@ final class GradientTests: XCTestCase {
 
     func testAttentionBlockEndToEnd() throws {
         // softmax(Q Kᵀ / √k) V, with Q, K, V linear maps of x, through every op above.
-        let x = random([4, 3], seed: 18), wq = random([3, 2], seed: 19), wk = random([3, 2], seed: 20), wv = random([3, 2], seed: 21)
+        let x = random([4, 3], seed: 18)
+        let wq = random([3, 2], seed: 19)
+        let wk = random([3, 2], seed: 20)
+        let wv = random([3, 2], seed: 21)
         try checkGradients([x, wq, wk, wv], tolerance: 1e-5) { v in
             let q = try einsum([(v[0], ["s", "m"]), (v[1], ["m", "k"])], output: ["s", "k"])
             let k = try einsum([(v[0], ["t", "m"]), (v[2], ["m", "k"])], output: ["t", "k"])
             let w = try einsum([(v[0], ["t", "m"]), (v[3], ["m", "k"])], output: ["t", "k"])
-            let scores = try einsum([(q, ["s", "k"]), (k, ["t", "k"])], output: ["s", "t"]).scaled(by: 1 / 2.0.squareRoot())
+            let scores = try einsum([(q, ["s", "k"]), (k, ["t", "k"])], output: ["s", "t"]).scaled(
+                by: 1 / 2.0.squareRoot())
             return try einsum([(try scores.softmax(axis: 1), ["s", "t"]), (w, ["t", "k"])], output: ["s", "k"])
         }
     }

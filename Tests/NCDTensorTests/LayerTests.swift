@@ -1,24 +1,35 @@
 import Foundation
-@testable import NCDTensor
 import XCTest
+
+@testable import NCDTensor
 
 /// Linear maps, normalisation, windowing, convolution, pooling and optimisers.
 final class LayerTests: XCTestCase {
     func testLinearGradientsAndForward() throws {
-        let x = random([2, 3, 4], seed: 1), w = random([5, 4], seed: 2), b = random([5], seed: 3)
+        let x = random([2, 3, 4], seed: 1)
+        let w = random([5, 4], seed: 2)
+        let b = random([5], seed: 3)
         try checkGradients([x, w, b]) { try linear($0[0], weight: $0[1], bias: $0[2]) }
         try checkGradients([x, w]) { try linear($0[0], weight: $0[1], bias: nil) }
         let y = try linear(Variable(x), weight: Variable(w), bias: Variable(b)).value
-        for i in 0..<2 { for j in 0..<3 { for o in 0..<5 {
-            let expected = b[[o]] + (0..<4).map { x[[i, j, $0]] * w[[o, $0]] }.reduce(0, +)
-            XCTAssertEqual(y[[i, j, o]], expected, accuracy: 1e-12)
-        } } }
+        for i in 0..<2 {
+            for j in 0..<3 {
+                for o in 0..<5 {
+                    let expected = b[[o]] + (0..<4).map { x[[i, j, $0]] * w[[o, $0]] }.reduce(0, +)
+                    XCTAssertEqual(y[[i, j, o]], expected, accuracy: 1e-12)
+                }
+            }
+        }
     }
 
     func testLayerNorm() throws {
-        let x = random([3, 6], seed: 4), w = random([6], seed: 5), b = random([6], seed: 6)
+        let x = random([3, 6], seed: 4)
+        let w = random([6], seed: 5)
+        let b = random([6], seed: 6)
         try checkGradients([x, w, b]) { try layerNorm($0[0], weight: $0[1], bias: $0[2]) }
-        let y = try layerNorm(Variable(x), weight: Variable(Tensor(shape: [6], repeating: 1)), bias: Variable(Tensor(shape: [6]))).value
+        let y = try layerNorm(
+            Variable(x), weight: Variable(Tensor(shape: [6], repeating: 1)), bias: Variable(Tensor(shape: [6]))
+        ).value
         for r in 0..<3 {
             let row = (0..<6).map { y[[r, $0]] }
             XCTAssertEqual(row.reduce(0, +) / 6, 0, accuracy: 1e-12)
@@ -43,18 +54,30 @@ final class LayerTests: XCTestCase {
     }
 
     func testConvolutionAgainstLoops() throws {
-        let x = random([2, 3, 6, 5], seed: 9), w = random([4, 3, 3, 3], seed: 10), b = random([4], seed: 11)
+        let x = random([2, 3, 6, 5], seed: 9)
+        let w = random([4, 3, 3, 3], seed: 10)
+        let b = random([4], seed: 11)
         let spec = WindowSpec(kernel: 3, stride: 2, padding: 1)
         let y = try Variable(x).conv2d(weight: Variable(w), bias: Variable(b), spec).value
         XCTAssertEqual(y.shape, [2, 4, 3, 3])
-        for n in 0..<2 { for o in 0..<4 { for i in 0..<3 { for j in 0..<3 {
-            var total = b[[o]]
-            for c in 0..<3 { for di in 0..<3 { for dj in 0..<3 {
-                let (r, s) = (i * 2 - 1 + di, j * 2 - 1 + dj)
-                if r >= 0, r < 6, s >= 0, s < 5 { total += x[[n, c, r, s]] * w[[o, c, di, dj]] }
-            } } }
-            XCTAssertEqual(y[[n, o, i, j]], total, accuracy: 1e-12)
-        } } } }
+        for n in 0..<2 {
+            for o in 0..<4 {
+                for i in 0..<3 {
+                    for j in 0..<3 {
+                        var total = b[[o]]
+                        for c in 0..<3 {
+                            for di in 0..<3 {
+                                for dj in 0..<3 {
+                                    let (r, s) = (i * 2 - 1 + di, j * 2 - 1 + dj)
+                                    if r >= 0, r < 6, s >= 0, s < 5 { total += x[[n, c, r, s]] * w[[o, c, di, dj]] }
+                                }
+                            }
+                        }
+                        XCTAssertEqual(y[[n, o, i, j]], total, accuracy: 1e-12)
+                    }
+                }
+            }
+        }
         try checkGradients([random([1, 2, 4, 4], seed: 12), random([3, 2, 3, 3], seed: 13), random([3], seed: 14)]) {
             try $0[0].conv2d(weight: $0[1], bias: $0[2], WindowSpec(kernel: 3, padding: 1))
         }
@@ -66,14 +89,18 @@ final class LayerTests: XCTestCase {
     func testTransposedConvolutionIsTheAdjointOfConvolution() throws {
         // ⟨conv(x), y⟩ = ⟨x, convᵀ(y)⟩ for every x, y: the defining property.
         var checked = 0
-        for spec in [WindowSpec(kernel: 2, stride: 2), WindowSpec(kernel: 3, stride: 2, padding: 1), WindowSpec(kernel: 3, dilation: 2)] {
+        for spec in [
+            WindowSpec(kernel: 2, stride: 2), WindowSpec(kernel: 3, stride: 2, padding: 1),
+            WindowSpec(kernel: 3, dilation: 2),
+        ] {
             let w = random([3, 2, spec.kernel, spec.kernel], seed: 60)  // conv: 2 → 3 channels; transposed: 3 → 2
             let x = random([2, 2, 7, 7], seed: 61)
             let cx = try Variable(x).conv2d(weight: Variable(w), bias: nil, spec).value
             let y = random(cx.shape, seed: 62)
             let ty = try Variable(y).convTranspose2d(weight: Variable(w), bias: nil, spec).value
             guard ty.shape == x.shape else { continue }  // stride can leave rows no output reaches
-            let left = zip(cx.storage, y.storage).map(*).reduce(0, +), right = zip(x.storage, ty.storage).map(*).reduce(0, +)
+            let left = zip(cx.storage, y.storage).map(*).reduce(0, +)
+            let right = zip(x.storage, ty.storage).map(*).reduce(0, +)
             XCTAssertEqual(left, right, accuracy: 1e-10)
             checked += 1
         }
@@ -84,18 +111,22 @@ final class LayerTests: XCTestCase {
         try checkGradients([random([1, 2, 3, 3], seed: 66), random([2, 2, 3, 3], seed: 67)]) {
             try $0[0].convTranspose2d(weight: $0[1], bias: nil, WindowSpec(kernel: 3, stride: 2, padding: 1))
         }
-        let up = try Variable(random([1, 3, 4, 4], seed: 68)).convTranspose2d(weight: Variable(random([3, 2, 2, 2], seed: 69)), bias: nil, WindowSpec(kernel: 2, stride: 2))
+        let up = try Variable(random([1, 3, 4, 4], seed: 68)).convTranspose2d(
+            weight: Variable(random([3, 2, 2, 2], seed: 69)), bias: nil, WindowSpec(kernel: 2, stride: 2))
         XCTAssertEqual(up.shape, [1, 2, 8, 8])
     }
 
     func testFusedConvolutionEqualsWindowThenContraction() throws {
         // The paper's ★ followed by L: the composition the fused op stands for.
-        let x = random([2, 3, 7, 6], seed: 24), w = random([4, 3, 3, 3], seed: 25)
+        let x = random([2, 3, 7, 6], seed: 24)
+        let w = random([4, 3, 3, 3], seed: 25)
         for spec in [WindowSpec(kernel: 3, padding: 1), WindowSpec(kernel: 3, stride: 2, dilation: 2)] {
             let fused = try Variable(x).conv2d(weight: Variable(w), bias: nil, spec).value
             let window = try Variable(x).window(spatial: [2, 3], spec)
-            let composed = try einsum([(window, ["n", "c", "h", "w", "i", "j"]), (Variable(w), ["o", "c", "i", "j"])],
-                                      output: ["n", "o", "h", "w"]).value
+            let composed = try einsum(
+                [(window, ["n", "c", "h", "w", "i", "j"]), (Variable(w), ["o", "c", "i", "j"])],
+                output: ["n", "o", "h", "w"]
+            ).value
             assertClose(fused, composed, tolerance: 1e-12)
         }
     }
@@ -104,14 +135,22 @@ final class LayerTests: XCTestCase {
         let x = random([1, 2, 4, 6], seed: 15)
         let m = try Variable(x).maxPool2d(WindowSpec(kernel: 2, stride: 2)).value
         XCTAssertEqual(m.shape, [1, 2, 2, 3])
-        for c in 0..<2 { for i in 0..<2 { for j in 0..<3 {
-            let block = [x[[0, c, 2 * i, 2 * j]], x[[0, c, 2 * i + 1, 2 * j]], x[[0, c, 2 * i, 2 * j + 1]], x[[0, c, 2 * i + 1, 2 * j + 1]]]
-            XCTAssertEqual(m[[0, c, i, j]], block.max()!)
-        } } }
+        for c in 0..<2 {
+            for i in 0..<2 {
+                for j in 0..<3 {
+                    let block = [
+                        x[[0, c, 2 * i, 2 * j]], x[[0, c, 2 * i + 1, 2 * j]], x[[0, c, 2 * i, 2 * j + 1]],
+                        x[[0, c, 2 * i + 1, 2 * j + 1]],
+                    ]
+                    XCTAssertEqual(m[[0, c, i, j]], block.max()!)
+                }
+            }
+        }
         try checkGradients([x]) { try $0[0].maxPool2d(WindowSpec(kernel: 2, stride: 2)) }
         try checkGradients([x]) { try $0[0].maxPool2d(WindowSpec(kernel: 3, stride: 2, padding: 1)) }
         // The fused max-pool equals ★ then Max over the window.
-        let viaWindow = try Variable(x).window(spatial: [2, 3], WindowSpec(kernel: 3, stride: 2, padding: 1)).max(axes: [4, 5]).value
+        let viaWindow = try Variable(x).window(spatial: [2, 3], WindowSpec(kernel: 3, stride: 2, padding: 1)).max(
+            axes: [4, 5]).value
         let fused = try Variable(x).maxPool2d(WindowSpec(kernel: 3, stride: 2, padding: 1)).value
         XCTAssertEqual(fused.shape, viaWindow.shape)
         // Padding reads 0 in the window but is skipped by the pool, so compare where no
@@ -124,7 +163,8 @@ final class LayerTests: XCTestCase {
     func testSGDWithMomentumMatchesItsFormula() throws {
         let p = Variable(try Tensor<Double>(shape: [2], [1, -2]), requiresGrad: true)
         let sgd = SGD([p], learningRate: 0.1, momentum: 0.9)
-        var velocity = [0.0, 0.0], expected = [1.0, -2.0]
+        var velocity = [0.0, 0.0]
+        var expected = [1.0, -2.0]
         for _ in 0..<3 {
             sgd.zeroGrad()
             try p.square().sumAll().backward()  // gradient 2p
@@ -147,7 +187,9 @@ final class LayerTests: XCTestCase {
             let g = 2 * x
             m = 0.9 * m + 0.1 * g
             v = 0.999 * v + 0.001 * g * g
-            x -= 0.01 * (m / (1 - Foundation.pow(0.9, Double(t)))) / ((v / (1 - Foundation.pow(0.999, Double(t)))).squareRoot() + 1e-8)
+            x -=
+                0.01 * (m / (1 - Foundation.pow(0.9, Double(t))))
+                / ((v / (1 - Foundation.pow(0.999, Double(t)))).squareRoot() + 1e-8)
             adam.step()
         }
         XCTAssertEqual(p.value.storage[0], x, accuracy: 1e-12)
@@ -179,19 +221,24 @@ final class NormalizationAndDropoutTests: XCTestCase {
             for n in 0..<4 { for i in 0..<2 { for j in 0..<2 { values.append(x[[n, c, i, j]]) } } }
             let mean = values.reduce(0, +) / 16
             let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 16
-            XCTAssertEqual(y[[1, c, 0, 1]], (x[[1, c, 0, 1]] - mean) / (variance + 1e-5).squareRoot(), accuracy: 1e-12)
+            XCTAssertEqual(
+                y[[1, c, 0, 1]], (x[[1, c, 0, 1]] - mean) / (variance + 1e-5).squareRoot(), accuracy: 1e-12)
             XCTAssertEqual(bn.runningMean[[c]], 0.1 * mean, accuracy: 1e-12)
             XCTAssertEqual(bn.runningVariance[[c]], 0.9 + 0.1 * variance * 16 / 15, accuracy: 1e-12)
         }
         // Evaluation uses the running statistics, not the batch's.
         let e = try bn(Variable(x), training: false).value
-        XCTAssertEqual(e[[0, 2, 1, 1]], (x[[0, 2, 1, 1]] - bn.runningMean[[2]]) / (bn.runningVariance[[2]] + 1e-5).squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(
+            e[[0, 2, 1, 1]], (x[[0, 2, 1, 1]] - bn.runningMean[[2]]) / (bn.runningVariance[[2]] + 1e-5).squareRoot(),
+            accuracy: 1e-12)
     }
 
     func testDropoutIsSeededScaledAndMasksItsGradient() throws {
         let x = Variable(Tensor<Double>(shape: [1000], repeating: 1), requiresGrad: true)
-        var g1 = SplitMix64(seed: 7), g2 = SplitMix64(seed: 7)
-        let a = try x.dropout(probability: 0.25, generator: &g1), b = try x.dropout(probability: 0.25, generator: &g2)
+        var g1 = SplitMix64(seed: 7)
+        var g2 = SplitMix64(seed: 7)
+        let a = try x.dropout(probability: 0.25, generator: &g1)
+        let b = try x.dropout(probability: 0.25, generator: &g2)
         XCTAssertEqual(a.value, b.value, "the same seed gives the same mask")
         let kept = a.value.storage.filter { $0 != 0 }
         XCTAssertTrue(kept.allSatisfy { abs($0 - 4.0 / 3) < 1e-12 })
@@ -207,7 +254,10 @@ final class NormalizationAndDropoutTests: XCTestCase {
             XCTAssertEqual("\(error)", "`log` produced NaN")
         }
         XCTAssertNoThrow(try x.square().checkedFinite())
-        XCTAssertThrowsError(try (try Variable(try Tensor<Double>(shape: [1], [1])) / Variable(Tensor<Double>(shape: [1]))).checkedFinite()) {
+        XCTAssertThrowsError(
+            try (try Variable(try Tensor<Double>(shape: [1], [1])) / Variable(Tensor<Double>(shape: [1])))
+                .checkedFinite()
+        ) {
             XCTAssertEqual("\($0)", "`div` produced +infinity")
         }
     }
@@ -236,12 +286,17 @@ final class NormalizationAndDropoutTests: XCTestCase {
         // Nine images, enough work to split into several uneven chunks at 2 threads: the
         // per-chunk weight and bias partials, the input gradient's per-chunk scratch, and
         // pooling's per-plane backward. One thread's results pass the gradient checks above.
-        let x = random([9, 3, 8, 8], seed: 70), w = random([16, 3, 3, 3], seed: 71), b = random([16], seed: 72)
+        let x = random([9, 3, 8, 8], seed: 70)
+        let w = random([16, 3, 3, 3], seed: 71)
+        let b = random([16], seed: 72)
         let wt = random([3, 16, 3, 3], seed: 73)
         func run() throws -> [Tensor<Double>] {
-            let (vx, vw, vb, vt) = (Variable(x, requiresGrad: true), Variable(w, requiresGrad: true),
-                                    Variable(b, requiresGrad: true), Variable(wt, requiresGrad: true))
-            let pooled = try vx.conv2d(weight: vw, bias: vb, WindowSpec(kernel: 3, padding: 1)).relu().maxPool2d(WindowSpec(kernel: 2, stride: 2))
+            let (vx, vw, vb, vt) = (
+                Variable(x, requiresGrad: true), Variable(w, requiresGrad: true),
+                Variable(b, requiresGrad: true), Variable(wt, requiresGrad: true)
+            )
+            let pooled = try vx.conv2d(weight: vw, bias: vb, WindowSpec(kernel: 3, padding: 1)).relu().maxPool2d(
+                WindowSpec(kernel: 2, stride: 2))
             let up = try vx.convTranspose2d(weight: vt, bias: nil, WindowSpec(kernel: 3, stride: 2, padding: 1))
             try (try pooled.square().sumAll() + up.square().sumAll()).backward()
             return [pooled.value, up.value, vx.grad!, vw.grad!, vb.grad!, vt.grad!]
@@ -264,23 +319,39 @@ final class NormalizationAndDropoutTests: XCTestCase {
         // Wide and tall outputs, so the gemm splits by columns and by rows and each piece
         // starts its block from the right slice of the bias; enough rows that the bias
         // gradient sums several chunks.
-        XCTAssertGreaterThan({ TensorThreads.set(2); defer { TensorThreads.set(1) }; return Parallel.chunkCount(700, costPerItem: 100) }(), 1)
+        XCTAssertGreaterThan(
+            {
+                TensorThreads.set(2)
+                defer { TensorThreads.set(1) }
+                return Parallel.chunkCount(700, costPerItem: 100)
+            }(), 1)
         for (rows, out, inn) in [(37, 100, 300), (700, 100, 40)] {
-            let x = Tensor<Float>.uniform(shape: [rows, inn], seed: 80), w = Tensor<Float>.uniform(shape: [out, inn], seed: 81)
-            let b = Tensor<Float>.uniform(shape: [out], seed: 82), r = Tensor<Float>.uniform(shape: [rows, out], seed: 83)
-            var y = [Double](repeating: 0, count: rows * out), db = [Double](repeating: 0, count: out)
-            for i in 0..<rows { for o in 0..<out {
-                y[i * out + o] = Double(b.storage[o])
-                for k in 0..<inn { y[i * out + o] += Double(x.storage[i * inn + k]) * Double(w.storage[o * inn + k]) }
-                db[o] += Double(r.storage[i * out + o])
-            } }
+            let x = Tensor<Float>.uniform(shape: [rows, inn], seed: 80)
+            let w = Tensor<Float>.uniform(shape: [out, inn], seed: 81)
+            let b = Tensor<Float>.uniform(shape: [out], seed: 82)
+            let r = Tensor<Float>.uniform(shape: [rows, out], seed: 83)
+            var y = [Double](repeating: 0, count: rows * out)
+            var db = [Double](repeating: 0, count: out)
+            for i in 0..<rows {
+                for o in 0..<out {
+                    y[i * out + o] = Double(b.storage[o])
+                    for k in 0..<inn {
+                        y[i * out + o] += Double(x.storage[i * inn + k]) * Double(w.storage[o * inn + k])
+                    }
+                    db[o] += Double(r.storage[i * out + o])
+                }
+            }
             TensorThreads.set(2)
             defer { TensorThreads.set(1) }
             let bias = Variable(b, requiresGrad: true)
             let result = try linear(Variable(x), weight: Variable(w), bias: bias)
             try (try result * Variable(r)).sumAll().backward()
-            for (got, want) in zip(result.value.storage, y) { XCTAssertEqual(Double(got), want, accuracy: 1e-3 * max(1, abs(want))) }
-            for (got, want) in zip(bias.grad!.storage, db) { XCTAssertEqual(Double(got), want, accuracy: 1e-4 * max(1, abs(want))) }
+            for (got, want) in zip(result.value.storage, y) {
+                XCTAssertEqual(Double(got), want, accuracy: 1e-3 * max(1, abs(want)))
+            }
+            for (got, want) in zip(bias.grad!.storage, db) {
+                XCTAssertEqual(Double(got), want, accuracy: 1e-4 * max(1, abs(want)))
+            }
         }
     }
 
@@ -288,11 +359,17 @@ final class NormalizationAndDropoutTests: XCTestCase {
         // Tall (split by rows) and wide (split by columns) products, every operand layout,
         // with sizes that are not multiples of the 16-row blocks.
         for (m, n, k) in [(100, 37, 300), (37, 100, 300)] {
-            let a = Tensor<Float>.uniform(shape: [m, k], seed: 50), b = Tensor<Float>.uniform(shape: [k, n], seed: 51)
+            let a = Tensor<Float>.uniform(shape: [m, k], seed: 50)
+            let b = Tensor<Float>.uniform(shape: [k, n], seed: 51)
             var reference = [Double](repeating: 0, count: m * n)
             let (sa, sb) = (a.storage, b.storage)
-            for i in 0..<m { for p in 0..<k { for j in 0..<n { reference[i * n + j] += Double(sa[i * k + p]) * Double(sb[p * n + j]) } } }
-            let at = try a.permuted([1, 0]), bt = try b.permuted([1, 0])
+            for i in 0..<m {
+                for p in 0..<k {
+                    for j in 0..<n { reference[i * n + j] += Double(sa[i * k + p]) * Double(sb[p * n + j]) }
+                }
+            }
+            let at = try a.permuted([1, 0])
+            let bt = try b.permuted([1, 0])
             for threads in [1, 2] {
                 TensorThreads.set(threads)
                 defer { TensorThreads.set(1) }
@@ -303,7 +380,9 @@ final class NormalizationAndDropoutTests: XCTestCase {
                 for (x, xl, y, yl) in layouts {
                     let c = try einsum([(Variable(x), xl), (Variable(y), yl)], output: ["i", "j"]).value
                     XCTAssertEqual(c.shape, [m, n])
-                    for (got, want) in zip(c.storage, reference) { XCTAssertEqual(Double(got), want, accuracy: 1e-3 * max(1, abs(want))) }
+                    for (got, want) in zip(c.storage, reference) {
+                        XCTAssertEqual(Double(got), want, accuracy: 1e-3 * max(1, abs(want)))
+                    }
                 }
             }
         }

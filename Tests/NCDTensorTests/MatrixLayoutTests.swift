@@ -1,5 +1,6 @@
-@testable import NCDTensor
 import XCTest
+
+@testable import NCDTensor
 
 /// Which operands BLAS reads in place. The numbers themselves are checked in ForwardTests
 /// (einsum against brute force, through both the in-place and the copying paths).
@@ -17,8 +18,9 @@ final class MatrixLayoutTests: XCTestCase {
 
     func testNeighbouringAxesFuseIntoOneMatrixAxis() throws {
         let x = LabelledAxes(labels: ["a", "b", "c", "d"], shape: [2, 3, 4, 5])
-        XCTAssertEqual(MatrixLayout(rows: ["a", "b"], columns: ["c", "d"], batch: [], in: x),
-                       MatrixLayout(transposed: false, leading: 20, batchStrides: []))
+        XCTAssertEqual(
+            MatrixLayout(rows: ["a", "b"], columns: ["c", "d"], batch: [], in: x),
+            MatrixLayout(transposed: false, leading: 20, batchStrides: []))
         // Out of memory order, or with unit steps on neither side, there is no layout.
         XCTAssertNil(MatrixLayout(rows: ["b", "a"], columns: ["c", "d"], batch: [], in: x))
         XCTAssertNil(MatrixLayout(rows: ["a"], columns: ["c"], batch: ["b", "d"], in: x))
@@ -26,7 +28,8 @@ final class MatrixLayoutTests: XCTestCase {
 
     func testSizeOneAxesNeverBlockAFusion() throws {
         let x = LabelledAxes(labels: ["a", "u", "b"], shape: [3, 1, 4])
-        XCTAssertEqual(MatrixLayout(rows: ["u", "a"], columns: ["b"], batch: [], in: x),
-                       MatrixLayout(transposed: false, leading: 4, batchStrides: []))
+        XCTAssertEqual(
+            MatrixLayout(rows: ["u", "a"], columns: ["b"], batch: [], in: x),
+            MatrixLayout(transposed: false, leading: 4, batchStrides: []))
     }
 }

@@ -1,5 +1,6 @@
-@testable import NCDTensor
 import XCTest
+
+@testable import NCDTensor
 
 /// The worker pool: each thread runs its own share of a loop's chunks and then takes what is
 /// left of the others', so every chunk must run exactly once however the claims
@@ -33,7 +34,8 @@ final class ParallelTests: XCTestCase {
             seen.withUnsafeMutableBufferPointer { seen in
                 Parallel.forEachIndexedChunk(count, costPerItem: 1 << 15) { index, range in seen[index] = range }
             }
-            XCTAssertEqual(seen, (0..<chunks).map { (count * $0 / chunks)..<(count * ($0 + 1) / chunks) }, "\(count) items")
+            XCTAssertEqual(
+                seen, (0..<chunks).map { (count * $0 / chunks)..<(count * ($0 + 1) / chunks) }, "\(count) items")
         }
     }
 

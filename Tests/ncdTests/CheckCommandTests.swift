@@ -10,11 +10,15 @@ final class CheckCommandTests: XCTestCase, RunsNCD {
     }
 
     func testErrorsExit65WithLocationCaretAndFixIt() throws {
-        let path = try temporaryFile("axis b = 2, d_model = 8, d_ff = 32\ndiagram D(x: [b, d_model]) -> [b, d_ff] {\n  return linear[d_model -> dff](x)\n}\n")
+        let path = try temporaryFile(
+            "axis b = 2, d_model = 8, d_ff = 32\ndiagram D(x: [b, d_model]) -> [b, d_ff] {\n  return linear[d_model -> dff](x)\n}\n"
+        )
         let run = try ncd(["check", "--color", "never", path])
         XCTAssertEqual(run.status, 65)
         XCTAssertTrue(run.stderr.contains("\(path):3:28: error[E010]: unknown axis `dff`"), run.stderr)
-        XCTAssertTrue(run.stderr.contains("   3 |   return linear[d_model -> dff](x)\n     |                            ^~~"), run.stderr)
+        XCTAssertTrue(
+            run.stderr.contains("   3 |   return linear[d_model -> dff](x)\n     |                            ^~~"),
+            run.stderr)
         XCTAssertTrue(run.stderr.contains("help: did you mean `d_ff`?"), run.stderr)
         XCTAssertTrue(run.stderr.contains("1 error, 0 warnings"), run.stderr)
         XCTAssertTrue(run.stderr.contains("`ncd check --explain E010` says more"), run.stderr)

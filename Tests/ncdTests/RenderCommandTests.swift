@@ -23,7 +23,8 @@ final class RenderCommandTests: XCTestCase, RunsNCD {
             let head = try Data(contentsOf: URL(fileURLWithPath: out)).prefix(magic.unicodeScalars.count)
             XCTAssertEqual(Array(head), magic.unicodeScalars.map { UInt8($0.value) }, ext)
         }
-        XCTAssertEqual(try contents(dir).sorted(), ["mlp.pdf", "mlp.png", "mlp.svg"], "no temporary file is left behind")
+        XCTAssertEqual(
+            try contents(dir).sorted(), ["mlp.pdf", "mlp.png", "mlp.svg"], "no temporary file is left behind")
     }
 
     func testWritesToStandardOutputWithAFormat() throws {
@@ -92,10 +93,13 @@ final class RenderCommandTests: XCTestCase, RunsNCD {
         let dir = try temporaryDirectory()
         for format in ["svg", "png", "pdf"] {
             for i in 1...2 {
-                XCTAssertEqual(try ncd(["render", "examples/multihead.ncd", "--expand", "all", "-o", "\(dir)/\(i).\(format)"]).status, 0)
+                XCTAssertEqual(
+                    try ncd(["render", "examples/multihead.ncd", "--expand", "all", "-o", "\(dir)/\(i).\(format)"])
+                        .status, 0)
             }
-            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/1.\(format)")),
-                           try Data(contentsOf: URL(fileURLWithPath: "\(dir)/2.\(format)")), format)
+            XCTAssertEqual(
+                try Data(contentsOf: URL(fileURLWithPath: "\(dir)/1.\(format)")),
+                try Data(contentsOf: URL(fileURLWithPath: "\(dir)/2.\(format)")), format)
         }
     }
 }

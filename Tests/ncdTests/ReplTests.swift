@@ -11,14 +11,17 @@ final class ReplTests: XCTestCase, RunsNCD {
     }
 
     func testExpressionsPrintTypesWithElementsAndBytes() throws {
-        let out = try repl("""
+        let out = try repl(
+            """
             axis y = 20, x = 22, k = 16
             q: [y, k]
             keys: [x, k]
             einsum[y k, x k -> y x](q, keys) * k^-0.5
             :type sum[k](q)
             """)
-        XCTAssertEqual(out, """
+        XCTAssertEqual(
+            out,
+            """
             axis y = 20
             axis x = 22
             axis k = 16
@@ -31,7 +34,8 @@ final class ReplTests: XCTestCase, RunsNCD {
     }
 
     func testErrorsShowCaretAndLeaveStateUnchanged() throws {
-        let out = try repl("""
+        let out = try repl(
+            """
             axis b = 4, d_model = 8
             x: [b, d_model]
             y = linear[dmodel -> d_model](x)
@@ -39,19 +43,23 @@ final class ReplTests: XCTestCase, RunsNCD {
             y = relu(x)
             y
             """)
-        XCTAssertTrue(out.contains("""
-            <input>:1:12: error[E034]: `linear` acts on axis `dmodel`, but its argument has axes [b:4, d_model:8]
-               1 | y = linear[dmodel -> d_model](x)
-                 |            ^~~~~~
-                  = help: did you mean `d_model`?
-            """), out)
+        XCTAssertTrue(
+            out.contains(
+                """
+                <input>:1:12: error[E034]: `linear` acts on axis `dmodel`, but its argument has axes [b:4, d_model:8]
+                   1 | y = linear[dmodel -> d_model](x)
+                     |            ^~~~~~
+                      = help: did you mean `d_model`?
+                """), out)
         // The failed assignment bound nothing: `y` is unknown until the second one.
         XCTAssertTrue(out.contains("<input>:1:1: error[E011]: unknown name `y`\n   1 | y\n     | ^"), out)
-        XCTAssertTrue(out.hasSuffix("y : [b:4, d_model:8]  (32 elements, 128 B)\n[b:4, d_model:8]  (32 elements, 128 B)\n"), out)
+        XCTAssertTrue(
+            out.hasSuffix("y : [b:4, d_model:8]  (32 elements, 128 B)\n[b:4, d_model:8]  (32 elements, 128 B)\n"), out)
     }
 
     func testSetRechecksWhatDependsOnTheSize() throws {
-        let out = try repl("""
+        let out = try repl(
+            """
             axis seq, d = 64
             t: [seq, d]
             s = einsum[seq d, seq2 d -> seq seq2](t, rearrange[seq -> seq2](t))
@@ -62,7 +70,9 @@ final class ReplTests: XCTestCase, RunsNCD {
             :set sq = 3
             """)
         XCTAssertTrue(out.contains("s : [seq, seq2:seq]\n"), out)
-        XCTAssertTrue(out.contains("seq = 4096; re-checked 0 diagrams\n  t : [seq:4096, d:64]  (262144 elements, 1.0 MiB)\n"), out)
+        XCTAssertTrue(
+            out.contains("seq = 4096; re-checked 0 diagrams\n  t : [seq:4096, d:64]  (262144 elements, 1.0 MiB)\n"), out
+        )
         // 4096² scores of float32: the memory attention's score array takes at this length.
         XCTAssertTrue(out.contains("  s : [seq:4096, seq2:4096]  (16777216 elements, 64.0 MiB)"), out)
         XCTAssertTrue(out.contains("error: sizes must be positive; got 0"), out)
@@ -70,7 +80,8 @@ final class ReplTests: XCTestCase, RunsNCD {
     }
 
     func testSetThatBreaksACheckIsRejected() throws {
-        let out = try repl("""
+        let out = try repl(
+            """
             axis n = 8, half = n / 2
             :set n = 7
             :axes
@@ -81,7 +92,8 @@ final class ReplTests: XCTestCase, RunsNCD {
     }
 
     func testMultiLineDefinitionsAndCalls() throws {
-        let out = try repl("""
+        let out = try repl(
+            """
             axis n = 4, m = 3
             diagram F(x: [n]) -> [m] {
               h = relu(
@@ -98,7 +110,8 @@ final class ReplTests: XCTestCase, RunsNCD {
     }
 
     func testRedefinitionReplacesTheTypedOne() throws {
-        let out = try repl("""
+        let out = try repl(
+            """
             axis n = 4
             axis n = 5
             v: [n]
@@ -108,7 +121,8 @@ final class ReplTests: XCTestCase, RunsNCD {
 
     func testLoadReloadCostAndAxes() throws {
         let path = try temporaryFile("axis n = 4, m = 3\ndiagram F(x: [n]) -> [m] {\n  return linear[n -> m](x)\n}\n")
-        let out = try repl("""
+        let out = try repl(
+            """
             :load \(path)
             :cost F
             :axes
@@ -129,7 +143,8 @@ final class ReplTests: XCTestCase, RunsNCD {
         let process = Process()
         process.executableURL = binary
         process.arguments = ["repl"]
-        let input = Pipe(), output = Pipe()
+        let input = Pipe()
+        let output = Pipe()
         process.standardInput = input
         process.standardOutput = output
         process.standardError = output
@@ -168,14 +183,16 @@ final class ReplTests: XCTestCase, RunsNCD {
     }
 
     func testFilesOnTheCommandLineAreLoaded() throws {
-        let out = try repl("MultiHead(y, x)\ny: [ȳ, m]\nx: [x̄, m]\nMultiHead(y, x)\n", files: ["examples/multihead.ncd"])
+        let out = try repl(
+            "MultiHead(y, x)\ny: [ȳ, m]\nx: [x̄, m]\nMultiHead(y, x)\n", files: ["examples/multihead.ncd"])
         XCTAssertTrue(out.contains("loaded examples/multihead.ncd"), out)
         XCTAssertTrue(out.contains("error[E011]: unknown name `y`"), out)
         XCTAssertTrue(out.hasSuffix("[ȳ:20, m:128]  (2560 elements, 10.0 KiB)\n"), out)
     }
 
     func testRunUsesTheWorkspaceSizes() throws {
-        let out = try repl("""
+        let out = try repl(
+            """
             :load examples/mlp.ncd
             :run ImageRecogniser
             :set b = 3
@@ -202,7 +219,8 @@ final class ReplTests: XCTestCase, RunsNCD {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ncd-repl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-        let out = try repl("""
+        let out = try repl(
+            """
             axis m = 8, f = 32
             diagram Block(x: [m]) -> [m] { return x + linear[f -> m](relu(linear[m -> f](x))) }
             :render Block \(dir.path)/block.png

@@ -13,8 +13,10 @@ final class RunCommandTests: XCTestCase, RunsNCD {
 
     func testRunPrintsOutputsAndWritesGradients() throws {
         let dir = temporaryDirectory()
-        let run = try ncd(["run", "examples/multihead.ncd", "--size", "ȳ=3", "--size", "x̄=4", "--size", "m=8",
-                           "--size", "k=2", "--size", "h=2", "--grad", "--out", dir])
+        let run = try ncd([
+            "run", "examples/multihead.ncd", "--size", "ȳ=3", "--size", "x̄=4", "--size", "m=8",
+            "--size", "k=2", "--size", "h=2", "--grad", "--out", dir,
+        ])
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stdout.contains("output 1 : [ȳ:3, m:8]  shape 3×8"), run.stdout)
         XCTAssertTrue(run.stdout.contains("∇ Q.weight  2×2×8"), run.stdout)
@@ -28,7 +30,8 @@ final class RunCommandTests: XCTestCase, RunsNCD {
     func testInputsFromFilesAreUsedAndRunsRepeat() throws {
         let input = try temporaryFile("", extension: "npy")
         try Data(NumPyFile.encode(Tensor<Float>.uniform(shape: [3, 4], seed: 9))).write(to: URL(fileURLWithPath: input))
-        let source = try temporaryFile("axis n = 3, m = 4, k = 2\ndiagram F(x: [n, m]) -> [n, k] {\n  return linear[m -> k](x)\n}\n")
+        let source = try temporaryFile(
+            "axis n = 3, m = 4, k = 2\ndiagram F(x: [n, m]) -> [n, k] {\n  return linear[m -> k](x)\n}\n")
         let a = try ncd(["run", source, "--input", "x=\(input)", "--seed", "5"])
         let b = try ncd(["run", source, "--input", "x=\(input)", "--seed", "5"])
         let c = try ncd(["run", source, "--input", "x=\(input)", "--seed", "6"])
@@ -38,12 +41,15 @@ final class RunCommandTests: XCTestCase, RunsNCD {
     }
 
     func testBadInputFilesAndSizesAreUsageErrors() throws {
-        let source = try temporaryFile("axis n = 3, m = 4, k = 2\ndiagram F(x: [n, m]) -> [n, k] {\n  return linear[m -> k](x)\n}\n")
+        let source = try temporaryFile(
+            "axis n = 3, m = 4, k = 2\ndiagram F(x: [n, m]) -> [n, k] {\n  return linear[m -> k](x)\n}\n")
         let wrongShape = try temporaryFile("", extension: "npy")
         try Data(NumPyFile.encode(Tensor<Float>(shape: [4, 3]))).write(to: URL(fileURLWithPath: wrongShape))
         let shape = try ncd(["run", source, "--input", "x=\(wrongShape)"])
         XCTAssertEqual(shape.status, 64)
-        XCTAssertTrue(shape.stderr.contains("input `x` should have shape [3, 4] (axes n, m), but the file holds [4, 3]"), shape.stderr)
+        XCTAssertTrue(
+            shape.stderr.contains("input `x` should have shape [3, 4] (axes n, m), but the file holds [4, 3]"),
+            shape.stderr)
         let truncated = try temporaryFile("", extension: "npy")
         try Data(NumPyFile.encode(Tensor<Float>(shape: [3, 4])).dropLast(5)).write(to: URL(fileURLWithPath: truncated))
         let broken = try ncd(["run", source, "--input", "x=\(truncated)"])
@@ -52,7 +58,9 @@ final class RunCommandTests: XCTestCase, RunsNCD {
         XCTAssertEqual(try ncd(["run", source, "--input", "y=\(truncated)"]).status, 64)
         XCTAssertEqual(try ncd(["run", "examples/mlp.ncd"]).status, 64, "free size b unbound")
         XCTAssertEqual(try ncd(["run", "examples/mlp.ncd", "--size", "b=2", "--diagram", "Nope"]).status, 64)
-        XCTAssertEqual(try ncd(["run", "examples/composition.ncd", "--diagram", "h"]).status, 64, "abstract diagrams have nothing to run")
+        XCTAssertEqual(
+            try ncd(["run", "examples/composition.ncd", "--diagram", "h"]).status, 64,
+            "abstract diagrams have nothing to run")
     }
 
     func testSavedWeightsReloadToTheSameRun() throws {
@@ -61,7 +69,10 @@ final class RunCommandTests: XCTestCase, RunsNCD {
         // The input is pinned by a file, so only the parameters depend on the seed.
         let input = dir + "/x.npy"
         try Data(NumPyFile.encode(Tensor<Float>.uniform(shape: [2, 4], seed: 3))).write(to: URL(fileURLWithPath: input))
-        let common = ["run", "examples/residual_mlp.ncd", "--size", "x̄=2", "--size", "m=4", "--size", "d_ff=8", "--input", "x=\(input)"]
+        let common = [
+            "run", "examples/residual_mlp.ncd", "--size", "x̄=2", "--size", "m=4", "--size", "d_ff=8", "--input",
+            "x=\(input)",
+        ]
         let first = try ncd(common + ["--seed", "1", "--save-weights", dir + "/w.safetensors"])
         XCTAssertEqual(first.status, 0, first.stderr)
         let otherSeed = try ncd(common + ["--seed", "7"])
@@ -69,10 +80,13 @@ final class RunCommandTests: XCTestCase, RunsNCD {
         let line = { (r: Run) in r.stdout.split(separator: "\n").first.map(String.init) ?? "" }
         XCTAssertNotEqual(line(otherSeed), line(first), "another seed gives other parameters")
         XCTAssertEqual(line(reloaded), line(first), "the saved parameters reproduce the first run")
-        let mismatched = try ncd(["run", "examples/residual_mlp.ncd", "--weights", dir + "/w.safetensors",
-                                  "--size", "x̄=2", "--size", "m=8", "--size", "d_ff=8"])
+        let mismatched = try ncd([
+            "run", "examples/residual_mlp.ncd", "--weights", dir + "/w.safetensors",
+            "--size", "x̄=2", "--size", "m=8", "--size", "d_ff=8",
+        ])
         XCTAssertEqual(mismatched.status, 64)
-        XCTAssertTrue(mismatched.stderr.contains("wrong shape: linear1.weight is [8, 4], expected [8, 8]"), mismatched.stderr)
+        XCTAssertTrue(
+            mismatched.stderr.contains("wrong shape: linear1.weight is [8, 4], expected [8, 8]"), mismatched.stderr)
     }
 
     func testMemoryLimitAndNumericsChecks() throws {
@@ -104,8 +118,10 @@ final class RunCommandTests: XCTestCase, RunsNCD {
 
 final class BenchCommandTests: XCTestCase, RunsNCD {
     func testBenchPrintsPeersJSON() throws {
-        let run = try ncd(["bench", "examples/bench/attention.ncd", "--size", "s=16", "--size", "t=16", "--size", "d=8",
-                           "--budget", "0.05", "--quiet-wait", "0", "--attempts", "1", "--json"])
+        let run = try ncd([
+            "bench", "examples/bench/attention.ncd", "--size", "s=16", "--size", "t=16", "--size", "d=8",
+            "--budget", "0.05", "--quiet-wait", "0", "--attempts", "1", "--json",
+        ])
         XCTAssertEqual(run.status, 0, run.stderr)
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let rows = try XCTUnwrap(json["results"] as? [[String: Any]])
@@ -114,7 +130,9 @@ final class BenchCommandTests: XCTestCase, RunsNCD {
             XCTAssertEqual(row["framework"] as? String, "ncd")
             XCTAssertEqual(row["workload"] as? String, "attention")
             XCTAssertGreaterThanOrEqual(row["n"] as? Int ?? 0, 15)
-            let (median, low, high) = (row["median_ms"] as? Double ?? -1, row["min_ms"] as? Double ?? -1, row["max_ms"] as? Double ?? -1)
+            let (median, low, high) = (
+                row["median_ms"] as? Double ?? -1, row["min_ms"] as? Double ?? -1, row["max_ms"] as? Double ?? -1
+            )
             XCTAssertTrue(low > 0 && low <= median && median <= high, "\(row)")
             XCTAssertEqual(row["attempts"] as? Int, 1)
             XCTAssertGreaterThanOrEqual(row["ext_cpu_pct"] as? Double ?? -1, 0)
@@ -122,8 +140,12 @@ final class BenchCommandTests: XCTestCase, RunsNCD {
     }
 
     func testBenchTimesOneVariantWhenAsked() throws {
-        let small = ["--size", "s=16", "--size", "t=16", "--size", "d=8", "--budget", "0.05", "--quiet-wait", "0", "--attempts", "1"]
-        let run = try ncd(["bench", "examples/bench/attention.ncd", "--variant", "fwd_bwd", "--input-grad", "--json"] + small)
+        let small = [
+            "--size", "s=16", "--size", "t=16", "--size", "d=8", "--budget", "0.05", "--quiet-wait", "0", "--attempts",
+            "1",
+        ]
+        let run = try ncd(
+            ["bench", "examples/bench/attention.ncd", "--variant", "fwd_bwd", "--input-grad", "--json"] + small)
         XCTAssertEqual(run.status, 0, run.stderr)
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let rows = try XCTUnwrap(json["results"] as? [[String: Any]])

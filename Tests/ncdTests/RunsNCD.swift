@@ -13,11 +13,13 @@ protocol RunsNCD: XCTestCase {}
 
 extension RunsNCD {
     static var root: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
     }
 
     var binary: URL {
-        let candidates = Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
+        let candidates =
+            Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
             + [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
         return candidates.map { $0.appendingPathComponent("ncd") }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
@@ -25,14 +27,18 @@ extension RunsNCD {
 
     /// Runs `ncd` with arguments and standard input. With `merged`, standard error goes to the
     /// same pipe as standard output, so a transcript keeps its order.
-    func ncd(_ arguments: [String], stdin: String = "", merged: Bool = false,
-             environment: [String: String]? = nil) throws -> Run {
+    func ncd(
+        _ arguments: [String], stdin: String = "", merged: Bool = false,
+        environment: [String: String]? = nil
+    ) throws -> Run {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = Self.root
         if let environment { process.environment = environment }
-        let input = Pipe(), out = Pipe(), err = merged ? out : Pipe()
+        let input = Pipe()
+        let out = Pipe()
+        let err = merged ? out : Pipe()
         process.standardInput = input
         process.standardOutput = out
         process.standardError = err
@@ -54,8 +60,9 @@ extension RunsNCD {
         drained.wait()
         process.waitUntilExit()
         XCTAssertEqual(process.terminationReason, .exit, "ncd \(arguments) was killed by a signal")
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
+        return Run(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     func temporaryFile(_ contents: String, extension ext: String = "ncd") throws -> String {

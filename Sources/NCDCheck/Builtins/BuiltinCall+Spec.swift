@@ -7,7 +7,9 @@ extension BuiltinCall {
     func readSpec(allowed: [String], required: Bool = true) -> Spec? {
         guard let items = call.spec else {
             if required {
-                error(.specShape, "`\(call.callee.text)` needs axes in brackets, as in `\(example(call.callee.text))`", at: call.callee.range)
+                error(
+                    .specShape, "`\(call.callee.text)` needs axes in brackets, as in `\(example(call.callee.text))`",
+                    at: call.callee.range)
                 return nil
             }
             return Spec()
@@ -21,7 +23,9 @@ extension BuiltinCall {
                 guard allowed.contains(name.text) else {
                     let fix = FixIt.didYouMean(name.text, at: name.range, among: allowed)
                     let list = allowed.isEmpty ? "none" : allowed.map { "`\($0)`" }.joined(separator: ", ")
-                    error(.unknownOption, "`\(call.callee.text)` has no option `\(name.text)` (its options: \(list))", at: name.range, fixIts: fix)
+                    error(
+                        .unknownOption, "`\(call.callee.text)` has no option `\(name.text)` (its options: \(list))",
+                        at: name.range, fixIts: fix)
                     return nil
                 }
                 if spec.options[name.text] != nil {
@@ -84,8 +88,10 @@ extension BuiltinCall {
         var axes: [Axis] = []
         for n in names {
             guard let axis = type.axis(named: n.text) else {
-                error(.missingAxis, "`\(call.callee.text)` acts on axis `\(n.text)`, but its argument has axes \(type)", at: n.range,
-                      fixIts: FixIt.didYouMean(n.text, at: n.range, among: type.names))
+                error(
+                    .missingAxis, "`\(call.callee.text)` acts on axis `\(n.text)`, but its argument has axes \(type)",
+                    at: n.range,
+                    fixIts: FixIt.didYouMean(n.text, at: n.range, among: type.names))
                 return nil
             }
             axes.append(axis)
@@ -101,8 +107,10 @@ extension BuiltinCall {
         for (n, e) in zip(names, elements) {
             guard let axis = checker.resolveAxis(n, size: e.size) else { return nil }
             if remaining.contains(where: { $0.name == n.text }) {
-                error(.repeatedAxis, "`\(call.callee.text)` would give the result axis `\(n.text)` twice; the argument keeps its own `\(n.text)`",
-                      at: n.range)
+                error(
+                    .repeatedAxis,
+                    "`\(call.callee.text)` would give the result axis `\(n.text)` twice; the argument keeps its own `\(n.text)`",
+                    at: n.range)
                 return nil
             }
             axes.append(axis)
@@ -138,8 +146,10 @@ extension BuiltinCall {
     /// Exactly one group of axes in the spec, and no mapping.
     func singleGroup(_ spec: Spec) -> [SpecElement]? {
         guard spec.groups.count == 1, spec.mappings.isEmpty else {
-            error(.specShape, "`\(call.callee.text)` takes one group of axes in brackets, as in `\(example(call.callee.text))`",
-                  at: call.callee.range)
+            error(
+                .specShape,
+                "`\(call.callee.text)` takes one group of axes in brackets, as in `\(example(call.callee.text))`",
+                at: call.callee.range)
             return nil
         }
         return spec.groups[0]
@@ -148,8 +158,9 @@ extension BuiltinCall {
     /// Exactly one `lhs -> rhs` mapping, and no groups.
     func singleMapping(_ spec: Spec) -> (lhs: [SpecElement], rhs: [SpecElement], range: SourceRange)? {
         guard spec.mappings.count == 1, spec.groups.isEmpty else {
-            error(.specShape, "`\(call.callee.text)` takes one mapping in brackets, as in `\(example(call.callee.text))`",
-                  at: call.callee.range)
+            error(
+                .specShape, "`\(call.callee.text)` takes one mapping in brackets, as in `\(example(call.callee.text))`",
+                at: call.callee.range)
             return nil
         }
         return spec.mappings[0]

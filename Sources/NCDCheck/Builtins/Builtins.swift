@@ -56,18 +56,22 @@ struct BuiltinCall {
 
     func type(of id: ValueID) -> ArrayType { checker.builder.type(of: id) }
 
-    func error(_ id: DiagnosticID, _ message: String, at range: SourceRange, notes: [DiagnosticNote] = [],
-               fixIts: [FixIt] = []) {
+    func error(
+        _ id: DiagnosticID, _ message: String, at range: SourceRange, notes: [DiagnosticNote] = [],
+        fixIts: [FixIt] = []
+    ) {
         checker.error(id, message, at: range, notes: notes, fixIts: fixIts)
     }
 
     @discardableResult
     func emit(
         _ kind: OperationKind, inputs: [ValueID], outputs: [ArrayType], broadcast: [Axis],
-        parameters: [Parameter] = [], instance: InstanceLabel? = nil, shares: InstanceLabel? = nil, at range: SourceRange
+        parameters: [Parameter] = [], instance: InstanceLabel? = nil, shares: InstanceLabel? = nil,
+        at range: SourceRange
     ) -> [ValueID] {
-        checker.emit(kind, inputs: inputs, outputs: outputs, broadcast: broadcast, parameters: parameters,
-                     instance: instance, shares: shares, at: range)
+        checker.emit(
+            kind, inputs: inputs, outputs: outputs, broadcast: broadcast, parameters: parameters,
+            instance: instance, shares: shares, at: range)
     }
 
     /// Exactly `count` array arguments, evaluated.

@@ -7,21 +7,38 @@ extension BuiltinCall {
     /// where the first named axis was, broadcast over the rest. Bias unless `bias=false`.
     func linear() -> Evaluated {
         guard let spec = readSpec(allowed: ["bias"]), let mapping = singleMapping(spec),
-              let bias = boolOption(spec, "bias", default: true),
-              let args = arguments(count: 1) else { return .failed }
+            let bias = boolOption(spec, "bias", default: true),
+            let args = arguments(count: 1)
+        else { return .failed }
         let type = type(of: args[0])
         guard let (input, rest) = consumedAxes(mapping, in: type),
-              let output = newAxes(mapping.rhs, avoiding: rest) else { return .failed }
+            let output = newAxes(mapping.rhs, avoiding: rest)
+        else { return .failed }
         let axes = replacing(input, in: type, with: output)
         guard let fanIn = try? input.reduce(SizeExpr.one, { try $0 * $1.size }) else { return .failed }
         let kind = OperationKind.linear(input: input, output: output, bias: bias)
-        guard let inst = checker.instance(for: call, stem: "linear", kind: kind, parameters: { path in
-            var p = [Parameter(of: path, role: .weight, type: ArrayType(output + input), initializer: .kaimingUniform(fanIn: fanIn))]
-            if bias { p.append(Parameter(of: path, role: .bias, type: ArrayType(output), initializer: .kaimingUniform(fanIn: fanIn))) }
-            return p
-        }) else { return .failed }
-        return .array(emit(kind, inputs: args, outputs: [ArrayType(axes)], broadcast: rest,
-                           parameters: inst.parameters, instance: inst.label, shares: inst.shares, at: call.range)[0])
+        guard
+            let inst = checker.instance(
+                for: call, stem: "linear", kind: kind,
+                parameters: { path in
+                    var p = [
+                        Parameter(
+                            of: path, role: .weight, type: ArrayType(output + input),
+                            initializer: .kaimingUniform(fanIn: fanIn))
+                    ]
+                    if bias {
+                        p.append(
+                            Parameter(
+                                of: path, role: .bias, type: ArrayType(output),
+                                initializer: .kaimingUniform(fanIn: fanIn)))
+                    }
+                    return p
+                })
+        else { return .failed }
+        return .array(
+            emit(
+                kind, inputs: args, outputs: [ArrayType(axes)], broadcast: rest,
+                parameters: inst.parameters, instance: inst.label, shares: inst.shares, at: call.range)[0])
     }
 
     /// `einsum[y k, x k -> y x](q, k)`: each operand's axes named (in any order), the output's
@@ -30,7 +47,9 @@ extension BuiltinCall {
         checker.rejectInstanceName(call)
         guard let spec = readSpec(allowed: []) else { return .failed }
         guard spec.mappings.count == 1 else {
-            error(.specShape, "`einsum` needs one `->` before the output axes, as in `\(example("einsum"))`", at: call.callee.range)
+            error(
+                .specShape, "`einsum` needs one `->` before the output axes, as in `\(example("einsum"))`",
+                at: call.callee.range)
             return .failed
         }
         let patterns = spec.groups + [spec.mappings[0].lhs]
@@ -42,21 +61,27 @@ extension BuiltinCall {
         for (i, (pattern, id)) in zip(patterns, args).enumerated() {
             guard let names = names(pattern) else { return .failed }
             let type = type(of: id)
-            let written = Set(names.map(\.text)), actual = Set(type.names)
+            let written = Set(names.map(\.text))
+            let actual = Set(type.names)
             if written != actual {
-                let missing = type.names.filter { !written.contains($0) }, extra = names.filter { !actual.contains($0.text) }
+                let missing = type.names.filter { !written.contains($0) }
+                let extra = names.filter { !actual.contains($0.text) }
                 var why: [String] = []
                 if !extra.isEmpty { why.append("it has no \(extra.map { "`\($0.text)`" }.joined(separator: ", "))") }
                 if !missing.isEmpty { why.append("\(missing.map { "`\($0)`" }.joined(separator: ", ")) not written") }
-                error(.einsumPattern, "operand \(i + 1) of `einsum` has axes \(type), but the pattern says `\(names.map(\.text).joined(separator: " "))` (\(why.joined(separator: "; ")))",
-                      at: (extra.first?.range ?? pattern.first?.range) ?? call.range)
+                error(
+                    .einsumPattern,
+                    "operand \(i + 1) of `einsum` has axes \(type), but the pattern says `\(names.map(\.text).joined(separator: " "))` (\(why.joined(separator: "; ")))",
+                    at: (extra.first?.range ?? pattern.first?.range) ?? call.range)
                 return .failed
             }
             for n in names {
                 let axis = type.axis(named: n.text)!
                 if let (earlier, j) = sizes[n.text], earlier.size != axis.size {
-                    error(.sizeMismatch, "axis `\(n.text)` has size \(earlier.size) in operand \(j + 1) but \(axis.size) in operand \(i + 1)",
-                          at: n.range)
+                    error(
+                        .sizeMismatch,
+                        "axis `\(n.text)` has size \(earlier.size) in operand \(j + 1) but \(axis.size) in operand \(i + 1)",
+                        at: n.range)
                     return .failed
                 }
                 sizes[n.text] = (axis, i)
@@ -67,19 +92,23 @@ extension BuiltinCall {
         var output: [Axis] = []
         for n in outNames {
             guard let (axis, _) = sizes[n.text] else {
-                error(.missingAxis, "output axis `\(n.text)` of `einsum` is in no operand", at: n.range,
-                      fixIts: FixIt.didYouMean(n.text, at: n.range, among: sizes.keys))
+                error(
+                    .missingAxis, "output axis `\(n.text)` of `einsum` is in no operand", at: n.range,
+                    fixIts: FixIt.didYouMean(n.text, at: n.range, among: sizes.keys))
                 return .failed
             }
             output.append(axis)
         }
-        return .array(emit(.einsum(Contraction(operands: operandNames, output: outNames.map(\.text))), inputs: args,
-                           outputs: [ArrayType(output)], broadcast: [], at: call.range)[0])
+        return .array(
+            emit(
+                .einsum(Contraction(operands: operandNames, output: outNames.map(\.text))), inputs: args,
+                outputs: [ArrayType(output)], broadcast: [], at: call.range)[0])
     }
 
     /// The axes a mapping's left side takes from `type` (at least one), and the rest.
     func consumedAxes(_ mapping: (lhs: [SpecElement], rhs: [SpecElement], range: SourceRange), in type: ArrayType)
-        -> (consumed: [Axis], rest: [Axis])? {
+        -> (consumed: [Axis], rest: [Axis])?
+    {
         guard !mapping.lhs.isEmpty else {
             error(.specShape, "`\(call.callee.text)` needs the axes it acts on before `->`", at: mapping.range)
             return nil

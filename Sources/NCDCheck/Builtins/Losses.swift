@@ -8,17 +8,23 @@ extension BuiltinCall {
     func crossEntropy() -> Evaluated {
         checker.rejectInstanceName(call)
         guard let spec = readSpec(allowed: []), let group = singleGroup(spec),
-              let args = arguments(count: 2) else { return .failed }
-        let logits = type(of: args[0]), targets = type(of: args[1])
+            let args = arguments(count: 2)
+        else { return .failed }
+        let logits = type(of: args[0])
+        let targets = type(of: args[1])
         guard group.count == 1, let classAxis = existingAxes(group, in: logits)?.first else { return .failed }
         let indices = ArrayType(logits.axes.filter { $0.name != classAxis.name })
         guard targets == indices || targets == logits else {
-            error(.lossTargets, "targets of `cross_entropy` have type \(targets); expected class indices \(indices) or probabilities \(logits)",
-                  at: call.arguments[1].range)
+            error(
+                .lossTargets,
+                "targets of `cross_entropy` have type \(targets); expected class indices \(indices) or probabilities \(logits)",
+                at: call.arguments[1].range)
             return .failed
         }
-        return .array(emit(.crossEntropy(classAxis: classAxis.name, targetsAreIndices: targets == indices),
-                           inputs: args, outputs: [.scalar], broadcast: [], at: call.range)[0])
+        return .array(
+            emit(
+                .crossEntropy(classAxis: classAxis.name, targetsAreIndices: targets == indices),
+                inputs: args, outputs: [.scalar], broadcast: [], at: call.range)[0])
     }
 
     func meanSquaredError() -> Evaluated {
@@ -28,7 +34,8 @@ extension BuiltinCall {
             return .failed
         }
         guard let args = arguments(count: 2) else { return .failed }
-        let a = type(of: args[0]), b = type(of: args[1])
+        let a = type(of: args[0])
+        let b = type(of: args[1])
         guard a == b else {
             error(.lossTargets, "`mse` compares arrays of one type; got \(a) and \(b)", at: call.range)
             return .failed

@@ -6,36 +6,45 @@ extension BuiltinCall {
     func softmax(log: Bool) -> Evaluated {
         checker.rejectInstanceName(call)
         guard let spec = readSpec(allowed: []), let group = singleGroup(spec),
-              let args = arguments(count: 1) else { return .failed }
+            let args = arguments(count: 1)
+        else { return .failed }
         let type = type(of: args[0])
         guard let axes = existingAxes(group, in: type) else { return .failed }
-        return .array(emit(.softmax(axes: axes.map(\.name), log: log), inputs: args, outputs: [type],
-                           broadcast: type.axes.filter { a in !axes.contains { $0.name == a.name } }, at: call.range)[0])
+        return .array(
+            emit(
+                .softmax(axes: axes.map(\.name), log: log), inputs: args, outputs: [type],
+                broadcast: type.axes.filter { a in !axes.contains { $0.name == a.name } }, at: call.range)[0])
     }
 
     func reduce(_ r: Reduction) -> Evaluated {
         checker.rejectInstanceName(call)
         guard let spec = readSpec(allowed: []), let group = singleGroup(spec),
-              let args = arguments(count: 1) else { return .failed }
+            let args = arguments(count: 1)
+        else { return .failed }
         let type = type(of: args[0])
         guard let axes = existingAxes(group, in: type) else { return .failed }
         let rest = type.axes.filter { a in !axes.contains { $0.name == a.name } }
-        return .array(emit(.reduce(r, axes: axes.map(\.name)), inputs: args, outputs: [ArrayType(rest)],
-                           broadcast: rest, at: call.range)[0])
+        return .array(
+            emit(
+                .reduce(r, axes: axes.map(\.name)), inputs: args, outputs: [ArrayType(rest)],
+                broadcast: rest, at: call.range)[0])
     }
 
     /// Layer and RMS norm normalise over the named axes; batch norm keeps statistics per
     /// position of the named (feature) axes. The affine parameters have the named axes.
     func normalize(_ n: Normalization) -> Evaluated {
         guard let spec = readSpec(allowed: ["eps", "affine"]), let group = singleGroup(spec),
-              let affine = boolOption(spec, "affine", default: true), numberOption(spec, "eps", default: 1e-5) != nil,
-              let args = arguments(count: 1) else { return .failed }
+            let affine = boolOption(spec, "affine", default: true), numberOption(spec, "eps", default: 1e-5) != nil,
+            let args = arguments(count: 1)
+        else { return .failed }
         let type = type(of: args[0])
         guard let axes = existingAxes(group, in: type) else { return .failed }
         let rest = type.axes.filter { a in !axes.contains { $0.name == a.name } }
         if n == .batch, rest.isEmpty {
-            error(.axisRole, "`batchnorm` needs axes to take statistics over besides \(axes.map { "`\($0.name)`" }.joined(separator: ", "))",
-                  at: call.range)
+            error(
+                .axisRole,
+                "`batchnorm` needs axes to take statistics over besides \(axes.map { "`\($0.name)`" }.joined(separator: ", "))",
+                at: call.range)
             return .failed
         }
         let kind = OperationKind.normalize(n, axes: axes.map(\.name))
@@ -43,12 +52,20 @@ extension BuiltinCall {
             checker.rejectInstanceName(call)
             return .array(emit(kind, inputs: args, outputs: [type], broadcast: rest, at: call.range)[0])
         }
-        guard let inst = checker.instance(for: call, stem: n.rawValue, kind: kind, parameters: { path in
-            var p = [Parameter(of: path, role: .scale, type: ArrayType(axes), initializer: .ones)]
-            if n != .rms { p.append(Parameter(of: path, role: .shift, type: ArrayType(axes), initializer: .zeros)) }
-            return p
-        }) else { return .failed }
-        return .array(emit(kind, inputs: args, outputs: [type], broadcast: rest, parameters: inst.parameters,
-                           instance: inst.label, shares: inst.shares, at: call.range)[0])
+        guard
+            let inst = checker.instance(
+                for: call, stem: n.rawValue, kind: kind,
+                parameters: { path in
+                    var p = [Parameter(of: path, role: .scale, type: ArrayType(axes), initializer: .ones)]
+                    if n != .rms {
+                        p.append(Parameter(of: path, role: .shift, type: ArrayType(axes), initializer: .zeros))
+                    }
+                    return p
+                })
+        else { return .failed }
+        return .array(
+            emit(
+                kind, inputs: args, outputs: [type], broadcast: rest, parameters: inst.parameters,
+                instance: inst.label, shares: inst.shares, at: call.range)[0])
     }
 }

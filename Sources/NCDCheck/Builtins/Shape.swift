@@ -10,7 +10,8 @@ extension BuiltinCall {
     func rearrange() -> Evaluated {
         checker.rejectInstanceName(call)
         guard let spec = readSpec(allowed: []), let mapping = singleMapping(spec),
-              let args = arguments(count: 1) else { return .failed }
+            let args = arguments(count: 1)
+        else { return .failed }
         let type = type(of: args[0])
         guard let (from, rest) = consumedAxes(mapping, in: type) else { return .failed }
         // Output axes that were input axes keep their size unless one is written.
@@ -25,15 +26,20 @@ extension BuiltinCall {
             }
         }
         guard let inCount = try? from.reduce(SizeExpr.one, { try $0 * $1.size }),
-              let outCount = try? to.reduce(SizeExpr.one, { try $0 * $1.size }) else { return .failed }
+            let outCount = try? to.reduce(SizeExpr.one, { try $0 * $1.size })
+        else { return .failed }
         if inCount != outCount {
-            error(.elementCount, "`rearrange` reads \(inCount) elements (\(from.map(\.description).joined(separator: " × "))) but writes \(outCount) (\(to.map(\.description).joined(separator: " × ")))",
-                  at: mapping.range)
+            error(
+                .elementCount,
+                "`rearrange` reads \(inCount) elements (\(from.map(\.description).joined(separator: " × "))) but writes \(outCount) (\(to.map(\.description).joined(separator: " × ")))",
+                at: mapping.range)
             return .failed
         }
         let axes = replacing(from, in: type, with: to)
-        return .array(emit(.rearrange(from: from.map(\.name), to: to.map(\.name)), inputs: args,
-                           outputs: [ArrayType(axes)], broadcast: rest, at: call.range)[0])
+        return .array(
+            emit(
+                .rearrange(from: from.map(\.name), to: to.map(\.name)), inputs: args,
+                outputs: [ArrayType(axes)], broadcast: rest, at: call.range)[0])
     }
 
     /// `concat[c](a, b)`: the arrays agree on every other axis; `c` becomes the sum.
@@ -54,14 +60,17 @@ extension BuiltinCall {
         for (i, id) in args.enumerated() {
             let type = type(of: id)
             guard let axis = type.axis(named: axisName.text) else {
-                error(.missingAxis, "argument \(i + 1) of `concat` has no axis `\(axisName.text)`: its type is \(type)",
-                      at: call.arguments[i].range)
+                error(
+                    .missingAxis, "argument \(i + 1) of `concat` has no axis `\(axisName.text)`: its type is \(type)",
+                    at: call.arguments[i].range)
                 return .failed
             }
             let others = type.axes.filter { $0.name != axisName.text }
             if others != first.axes.filter({ $0.name != axisName.text }) {
-                error(.concatMismatch, "argument \(i + 1) of `concat` has type \(type), which differs from \(first) in more than `\(axisName.text)`",
-                      at: call.arguments[i].range)
+                error(
+                    .concatMismatch,
+                    "argument \(i + 1) of `concat` has type \(type), which differs from \(first) in more than `\(axisName.text)`",
+                    at: call.arguments[i].range)
                 return .failed
             }
             guard let sum = try? total + axis.size else { return .failed }
@@ -70,26 +79,32 @@ extension BuiltinCall {
         var axes = first.axes
         let i = axes.firstIndex { $0.name == axisName.text }!
         axes[i].size = total
-        return .array(emit(.concatenate(axis: axisName.text), inputs: args, outputs: [ArrayType(axes)],
-                           broadcast: axes.filter { $0.name != axisName.text }, at: call.range)[0])
+        return .array(
+            emit(
+                .concatenate(axis: axisName.text), inputs: args, outputs: [ArrayType(axes)],
+                broadcast: axes.filter { $0.name != axisName.text }, at: call.range)[0])
     }
 
     /// `eye[a b]()`: the unit between two axes of equal size.
     func identity() -> Evaluated {
         checker.rejectInstanceName(call)
         guard let spec = readSpec(allowed: []), let group = singleGroup(spec),
-              arguments(count: 0) != nil else { return .failed }
+            arguments(count: 0) != nil
+        else { return .failed }
         guard group.count == 2, let axes = newAxes(group, avoiding: []) else {
             if group.count != 2 { error(.specShape, "`eye` takes two axes, as in `eye[a b]()`", at: call.callee.range) }
             return .failed
         }
         guard axes[0].name != axes[1].name, axes[0].size == axes[1].size else {
-            error(axes[0].name == axes[1].name ? .repeatedAxis : .sizeMismatch,
-                  axes[0].name == axes[1].name ? "`eye` needs two distinct axes"
-                  : "`eye` needs axes of equal size; `\(axes[0].name)` is \(axes[0].size) and `\(axes[1].name)` is \(axes[1].size)",
-                  at: call.range)
+            error(
+                axes[0].name == axes[1].name ? .repeatedAxis : .sizeMismatch,
+                axes[0].name == axes[1].name
+                    ? "`eye` needs two distinct axes"
+                    : "`eye` needs axes of equal size; `\(axes[0].name)` is \(axes[0].size) and `\(axes[1].name)` is \(axes[1].size)",
+                at: call.range)
             return .failed
         }
-        return .array(emit(.identity(axes[0], axes[1]), inputs: [], outputs: [ArrayType(axes)], broadcast: [], at: call.range)[0])
+        return .array(
+            emit(.identity(axes[0], axes[1]), inputs: [], outputs: [ArrayType(axes)], broadcast: [], at: call.range)[0])
     }
 }

@@ -14,26 +14,32 @@ struct DiagramCall {
 
     func check() -> Evaluated {
         guard canEnter(), let args = caller.arguments(call, count: callee.inputs.count),
-              let sizes = sizeArguments(), let (broadcast, stripped) = liftedAxes(args),
-              let (label, segments, shared) = instance() else { return .failed }
+            let sizes = sizeArguments(), let (broadcast, stripped) = liftedAxes(args),
+            let (label, segments, shared) = instance()
+        else { return .failed }
         let child = instantiator(at: segments, sizes: sizes)
         guard let renaming = bindGenerics(stripped, child: child), let inputTypes = child.resolveInputTypes(),
-              argumentsMatch(inputTypes, stripped, renaming) else { return .failed }
+            argumentsMatch(inputTypes, stripped, renaming)
+        else { return .failed }
         caller.session.callStack.append(name)
         let complete = callee.body != nil && child.run(inputs: inputTypes.map { .some($0) })
         caller.session.callStack.removeLast()
         let graph = child.builder.build()
         guard let outputs = outputTypes(complete ? graph : nil, child),
-              let results = resultTypes(outputs, broadcast, renaming),
-              record(label, segments, shared, graph) else { return .failed }
+            let results = resultTypes(outputs, broadcast, renaming),
+            record(label, segments, shared, graph)
+        else { return .failed }
         let kind: OperationKind = callee.body == nil ? .abstract(name: name) : .call(graph)
-        let ids = caller.emit(kind, inputs: args, outputs: results, broadcast: broadcast, instance: label,
-                              shares: shared, at: call.range)
+        let ids = caller.emit(
+            kind, inputs: args, outputs: results, broadcast: broadcast, instance: label,
+            shares: shared, at: call.range)
         return ids.count == 1 ? .array(ids[0]) : .tuple(ids)
     }
 
-    func error(_ id: DiagnosticID, _ message: String, at range: SourceRange, notes: [DiagnosticNote] = [],
-               fixIts: [FixIt] = []) {
+    func error(
+        _ id: DiagnosticID, _ message: String, at range: SourceRange, notes: [DiagnosticNote] = [],
+        fixIts: [FixIt] = []
+    ) {
         caller.error(id, message, at: range, notes: notes, fixIts: fixIts)
     }
 
@@ -60,12 +66,16 @@ struct DiagramCall {
         for axisName in call.over {
             let carriers = stripped.indices.compactMap { i in stripped[i].axis(named: axisName.text).map { (i, $0) } }
             guard let (first, axis) = carriers.first else {
-                error(.missingAxis, "no argument of `\(name)` has axis `\(axisName.text)` to broadcast over", at: axisName.range)
+                error(
+                    .missingAxis, "no argument of `\(name)` has axis `\(axisName.text)` to broadcast over",
+                    at: axisName.range)
                 return nil
             }
             if let (i, other) = carriers.first(where: { $0.1.size != axis.size }) {
-                error(.sizeMismatch, "axis `\(axisName.text)` has size \(axis.size) in argument \(first + 1) but \(other.size) in argument \(i + 1)",
-                      at: axisName.range)
+                error(
+                    .sizeMismatch,
+                    "axis `\(axisName.text)` has size \(axis.size) in argument \(first + 1) but \(other.size) in argument \(i + 1)",
+                    at: axisName.range)
                 return nil
             }
             if broadcast.contains(axis) {
@@ -85,8 +95,10 @@ struct DiagramCall {
         case .shares(let n):
             guard let earlier = caller.sharedInstance(n) else { return nil }
             guard earlier.kind.mnemonic == name else {
-                error(.shareMismatch, "`shares \(n.text)` needs a call of the same diagram; `\(n.text)` is \(earlier.kind.mnemonic)",
-                      at: n.range, notes: [DiagnosticNote("`\(n.text)` is defined here", at: earlier.range)])
+                error(
+                    .shareMismatch,
+                    "`shares \(n.text)` needs a call of the same diagram; `\(n.text)` is \(earlier.kind.mnemonic)",
+                    at: n.range, notes: [DiagnosticNote("`\(n.text)` is defined here", at: earlier.range)])
                 return nil
             }
             return (earlier.label, earlier.segments, earlier.label)
@@ -94,14 +106,16 @@ struct DiagramCall {
             guard let chosen = caller.chosenInstance(n, in: call) else { return nil }
             return (chosen.label, chosen.segments, nil)
         case nil:
-            let made = caller.naming.freshDefault(name.prefix(1).lowercased() + name.dropFirst(), caller.builder.currentFrames)
+            let made = caller.naming.freshDefault(
+                name.prefix(1).lowercased() + name.dropFirst(), caller.builder.currentFrames)
             return (made.label, made.segments, nil)
         }
     }
 
     /// The callee's instantiator, its size parameters bound, its diagnostics noting the call.
     private func instantiator(at segments: [String], sizes: [SizeArgument]) -> Instantiator {
-        let description = sizes.isEmpty ? "" : " with " + sizes.map { "\($0.name) = \($0.value)" }.joined(separator: ", ")
+        let description =
+            sizes.isEmpty ? "" : " with " + sizes.map { "\($0.name) = \($0.value)" }.joined(separator: ", ")
         let child = Instantiator(
             session: caller.session, declaration: callee, prefix: segments,
             context: [DiagnosticNote("in `\(name)`\(description), called here", at: call.range)] + caller.context,
@@ -114,12 +128,15 @@ struct DiagramCall {
     }
 
     /// Each argument, less its lifted axes, has its input's type, generics renamed.
-    private func argumentsMatch(_ inputTypes: [ArrayType], _ stripped: [ArrayType], _ renaming: [String: Axis]) -> Bool {
+    private func argumentsMatch(_ inputTypes: [ArrayType], _ stripped: [ArrayType], _ renaming: [String: Axis]) -> Bool
+    {
         for (i, (declared, actual)) in zip(inputTypes, stripped).enumerated() {
             let renamed = ArrayType(declared.axes.map { Axis(renaming[$0.name]?.name ?? $0.name, $0.size) })
             if renamed != actual {
-                caller.mismatch(actual, renamed, at: call.arguments[i].range, what: "argument `\(callee.inputs[i].name.text)` of `\(name)`",
-                                declaredAt: callee.inputs[i].type.range)
+                caller.mismatch(
+                    actual, renamed, at: call.arguments[i].range,
+                    what: "argument `\(callee.inputs[i].name.text)` of `\(name)`",
+                    declaredAt: callee.inputs[i].type.range)
                 return false
             }
         }
@@ -155,16 +172,22 @@ struct DiagramCall {
     }
 
     /// Records a new instance with its parameters, or checks a shared one's shapes.
-    private func record(_ label: InstanceLabel, _ segments: [String], _ shared: InstanceLabel?, _ graph: DiagramGraph) -> Bool {
+    private func record(_ label: InstanceLabel, _ segments: [String], _ shared: InstanceLabel?, _ graph: DiagramGraph)
+        -> Bool
+    {
         let parameters = graph.allParameters
         guard shared != nil else {
-            caller.naming.record(InstanceRecord(label: label, segments: segments, kind: .abstract(name: name),
-                                                parameters: parameters, range: call.callee.range))
+            caller.naming.record(
+                InstanceRecord(
+                    label: label, segments: segments, kind: .abstract(name: name),
+                    parameters: parameters, range: call.callee.range))
             return true
         }
         if let earlier = caller.naming[label.path], earlier.parameters.map(\.type) != parameters.map(\.type) {
-            error(.shareMismatch, "`shares` needs the same parameters, but this call of `\(name)` has parameters of other sizes",
-                  at: call.range, notes: [DiagnosticNote("the shared instance is defined here", at: earlier.range)])
+            error(
+                .shareMismatch,
+                "`shares` needs the same parameters, but this call of `\(name)` has parameters of other sizes",
+                at: call.range, notes: [DiagnosticNote("the shared instance is defined here", at: earlier.range)])
             return false
         }
         return true

@@ -18,13 +18,17 @@ struct IndexExpression {
                 guard let (start, end) = bounds(of: item, on: axis) else { return .failed }
                 let rest = type.axes.filter { $0.name != axis.name }
                 type.axes = type.axes.map { $0.name == axis.name ? Axis(axis.name, SizeExpr(end - start)) : $0 }
-                current = checker.emit(.slice(axis: axis.name, start: start, end: end), inputs: [current], outputs: [type],
-                                       broadcast: rest, at: item.range)[0]
+                current =
+                    checker.emit(
+                        .slice(axis: axis.name, start: start, end: end), inputs: [current], outputs: [type],
+                        broadcast: rest, at: item.range)[0]
             } else {
                 guard let start = item.start, let p = position(start, on: axis, isSlice: false) else { return .failed }
                 type.axes.removeAll { $0.name == axis.name }
-                current = checker.emit(.index(axis: axis.name, position: p), inputs: [current], outputs: [type],
-                                       broadcast: type.axes, at: item.range)[0]
+                current =
+                    checker.emit(
+                        .index(axis: axis.name, position: p), inputs: [current], outputs: [type],
+                        broadcast: type.axes, at: item.range)[0]
             }
         }
         return .array(current)
@@ -36,15 +40,17 @@ struct IndexExpression {
         let name: String
         if let named = item.axis {
             guard original.contains(named.text) else {
-                checker.error(.missingAxis, "cannot index axis `\(named.text)`: the array has axes \(type)", at: named.range,
-                              fixIts: FixIt.didYouMean(named.text, at: named.range, among: type.names))
+                checker.error(
+                    .missingAxis, "cannot index axis `\(named.text)`: the array has axes \(type)", at: named.range,
+                    fixIts: FixIt.didYouMean(named.text, at: named.range, among: type.names))
                 return nil
             }
             name = named.text
         } else {
             guard position < original.axes.count else {
-                checker.error(.indexRange, "\(items.count) indices for an array with \(original.axes.count) axes \(original)",
-                              at: item.range)
+                checker.error(
+                    .indexRange, "\(items.count) indices for an array with \(original.axes.count) axes \(original)",
+                    at: item.range)
                 return nil
             }
             name = original.axes[position].name
@@ -65,8 +71,9 @@ struct IndexExpression {
             end = v
         } else {
             guard let n = axis.size.intValue else {
-                checker.error(.unknownSize, "a slice to the end of axis `\(axis.name)` needs its size, which is free here",
-                              at: item.range)
+                checker.error(
+                    .unknownSize, "a slice to the end of axis `\(axis.name)` needs its size, which is free here",
+                    at: item.range)
                 return nil
             }
             end = n

@@ -18,7 +18,8 @@ public enum RenderError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .tooLarge(let w, let h):
-            return "the picture would be \(w)×\(h) pixels; PNG output is limited to \(CairoBackend.maxPixelSide) on a side (lower --scale, or render SVG or PDF)"
+            return
+                "the picture would be \(w)×\(h) pixels; PNG output is limited to \(CairoBackend.maxPixelSide) on a side (lower --scale, or render SVG or PDF)"
         case .cairo(let message): return "Cairo failed: \(message)"
         }
     }
@@ -38,8 +39,11 @@ public enum CairoBackend {
         let surface: OpaquePointer?
         switch format {
         case .png:
-            let w = Int((scene.width * scale).rounded(.up)), h = Int((scene.height * scale).rounded(.up))
-            guard w <= maxPixelSide, h <= maxPixelSide, w > 0, h > 0 else { throw RenderError.tooLarge(width: w, height: h) }
+            let w = Int((scene.width * scale).rounded(.up))
+            let h = Int((scene.height * scale).rounded(.up))
+            guard w <= maxPixelSide, h <= maxPixelSide, w > 0, h > 0 else {
+                throw RenderError.tooLarge(width: w, height: h)
+            }
             surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(w), Int32(h))
         case .pdf:
             surface = cairo_pdf_surface_create_for_stream(writeBytes, closure, scene.width, scene.height)
@@ -70,7 +74,11 @@ public enum CairoBackend {
     /// identical whatever was drawn before.
     static func numberedFromOne(_ svg: [UInt8]) -> [UInt8] {
         let marker = Array("id=\"surface".utf8)
-        guard svg.count > marker.count, let start = (0...(svg.count - marker.count)).first(where: { svg[$0..<($0 + marker.count)].elementsEqual(marker) }) else { return svg }
+        guard svg.count > marker.count,
+            let start = (0...(svg.count - marker.count)).first(where: {
+                svg[$0..<($0 + marker.count)].elementsEqual(marker)
+            })
+        else { return svg }
         let digits = start + marker.count
         var end = digits
         while end < svg.count, (48...57).contains(svg[end]) { end += 1 }
@@ -116,12 +124,15 @@ public enum CairoBackend {
         set(cr, t.color)
         for placed in t.text.placed(in: t.font) {
             let f = placed.font
-            cairo_select_font_face(cr, f.family.rawValue, f.italic ? CAIRO_FONT_SLANT_ITALIC : CAIRO_FONT_SLANT_NORMAL,
-                                   f.bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
+            cairo_select_font_face(
+                cr, f.family.rawValue, f.italic ? CAIRO_FONT_SLANT_ITALIC : CAIRO_FONT_SLANT_NORMAL,
+                f.bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
             cairo_set_font_size(cr, f.size)
-            let x = t.origin.x + placed.x, y = t.origin.y + placed.baselineShift
+            let x = t.origin.x + placed.x
+            let y = t.origin.y + placed.baselineShift
             // Combining marks are drawn as the overbar they stand for, not as glyphs.
-            let visible = String(String.UnicodeScalarView(placed.run.text.unicodeScalars.filter { !(0x300...0x36F).contains($0.value) }))
+            let visible = String(
+                String.UnicodeScalarView(placed.run.text.unicodeScalars.filter { !(0x300...0x36F).contains($0.value) }))
             cairo_move_to(cr, x, y)
             cairo_show_text(cr, visible)
             if placed.run.overbar {
@@ -141,7 +152,9 @@ public enum CairoBackend {
     }
 
     private static func check(_ status: cairo_status_t) throws {
-        guard status == CAIRO_STATUS_SUCCESS else { throw RenderError.cairo(String(cString: cairo_status_to_string(status))) }
+        guard status == CAIRO_STATUS_SUCCESS else {
+            throw RenderError.cairo(String(cString: cairo_status_to_string(status)))
+        }
     }
 }
 

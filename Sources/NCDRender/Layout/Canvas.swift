@@ -42,22 +42,31 @@ struct Canvas {
             layers[layer.rawValue] += other.layers[layer.rawValue].map { $0.moved(dx, dy) }
         }
         wires += other.wires.map {
-            WireRecord(axis: $0.axis, track: $0.track, start: $0.start.offset(dx, dy), end: $0.end.offset(dx, dy), path: $0.path.moved(dx, dy))
+            WireRecord(
+                axis: $0.axis, track: $0.track, start: $0.start.offset(dx, dy), end: $0.end.offset(dx, dy),
+                path: $0.path.moved(dx, dy))
         }
         ports += other.ports.map { $0.offset(dx, dy) }
         boxes += other.boxes.map { BoxRecord(kind: $0.kind, name: $0.name, rect: $0.rect.moved(dx, dy)) }
-        labels += other.labels.map { LabelRecord(axis: $0.axis, track: $0.track, rect: $0.rect.moved(dx, dy), wireY: $0.wireY + dy) }
-        broadcasts += other.broadcasts.map { ($0.axis, $0.box.moved(dx, dy), $0.boxPath.moved(dx, dy), $0.path.moved(dx, dy)) }
+        labels += other.labels.map {
+            LabelRecord(axis: $0.axis, track: $0.track, rect: $0.rect.moved(dx, dy), wireY: $0.wireY + dy)
+        }
+        broadcasts += other.broadcasts.map {
+            ($0.axis, $0.box.moved(dx, dy), $0.boxPath.moved(dx, dy), $0.path.moved(dx, dy))
+        }
         reorderRegions += other.reorderRegions.map { ($0.lowerBound + dx)...($0.upperBound + dx) }
-        repetitions += other.repetitions.map { RepetitionRecord(variable: $0.variable, indices: $0.indices, brackets: $0.brackets.map { $0.moved(dx, dy) }) }
+        repetitions += other.repetitions.map {
+            RepetitionRecord(variable: $0.variable, indices: $0.indices, brackets: $0.brackets.map { $0.moved(dx, dy) })
+        }
     }
 
     /// The finished scene, moved so that `bounds` starts at the margin.
     func scene(bounds: Rect, margin: Double, background: Color) -> Scene {
         var moved = Canvas()
         moved.merge(self, dx: margin - bounds.x, dy: margin - bounds.y)
-        var scene = Scene(width: (bounds.width + 2 * margin).rounded(.up), height: (bounds.height + 2 * margin).rounded(.up),
-                          background: background)
+        var scene = Scene(
+            width: (bounds.width + 2 * margin).rounded(.up), height: (bounds.height + 2 * margin).rounded(.up),
+            background: background)
         scene.shapes = moved.layers.flatMap { $0 }
         scene.wires = moved.wires
         scene.ports = moved.ports
@@ -66,9 +75,10 @@ struct Canvas {
         scene.reorderRegions = moved.reorderRegions
         scene.repetitions = moved.repetitions
         scene.broadcastPasses = moved.broadcasts.map { b in
-            BroadcastRecord(axis: b.axis, box: b.box, path: b.path,
-                            shapeIndex: scene.shapes.firstIndex(of: .path(b.path)) ?? -1,
-                            boxShapeIndex: scene.shapes.firstIndex(of: .path(b.boxPath)) ?? -1)
+            BroadcastRecord(
+                axis: b.axis, box: b.box, path: b.path,
+                shapeIndex: scene.shapes.firstIndex(of: .path(b.path)) ?? -1,
+                boxShapeIndex: scene.shapes.firstIndex(of: .path(b.boxPath)) ?? -1)
         }
         return scene
     }
@@ -82,7 +92,8 @@ struct Canvas {
             case .path(let p):
                 let pts = p.points
                 guard let minX = pts.map(\.x).min(), let maxX = pts.map(\.x).max(),
-                      let minY = pts.map(\.y).min(), let maxY = pts.map(\.y).max() else { continue }
+                    let minY = pts.map(\.y).min(), let maxY = pts.map(\.y).max()
+                else { continue }
                 let pad = (p.stroke?.width ?? 0) / 2
                 r = Rect(x: minX - pad, y: minY - pad, width: maxX - minX + 2 * pad, height: maxY - minY + 2 * pad)
             case .text(let t): r = t.bounds
@@ -116,7 +127,9 @@ extension Shape {
     func moved(_ dx: Double, _ dy: Double) -> Shape {
         switch self {
         case .path(let p): return .path(p.moved(dx, dy))
-        case .text(var t): t.origin = t.origin.offset(dx, dy); return .text(t)
+        case .text(var t):
+            t.origin = t.origin.offset(dx, dy)
+            return .text(t)
         }
     }
 }

@@ -23,7 +23,8 @@ struct DiagramLayout {
         let flow = FlowGraph(graph)
         let builder = GlyphBuilder(theme: options.theme, options: options, level: level)
         let glyphs: [[Glyph]] = flow.columns.enumerated().map { c, members in
-            c == 0 ? flow.inputTracks.map { Glyph.pass(flow.tracks[$0].axes, theme: options.theme) }
+            c == 0
+                ? flow.inputTracks.map { Glyph.pass(flow.tracks[$0].axes, theme: options.theme) }
                 : members.map { m in
                     switch m {
                     case .pass(let t): return Glyph.pass(flow.tracks[t].axes, theme: options.theme)
@@ -37,7 +38,8 @@ struct DiagramLayout {
     }
 
     /// Each member's reference y: aligned with its inputs' wires, below its predecessor.
-    private func placeVertically(_ flow: FlowGraph, _ members: [[FlowGraph.Member]], _ glyphs: [[Glyph]]) -> [[Double]] {
+    private func placeVertically(_ flow: FlowGraph, _ members: [[FlowGraph.Member]], _ glyphs: [[Glyph]]) -> [[Double]]
+    {
         var leaving: [Int: [Double]] = [:]
         var result: [[Double]] = []
         for (column, glyphRow) in zip(members, glyphs) {
@@ -47,7 +49,9 @@ struct DiagramLayout {
                 let incoming = flow.inputs(m).enumerated().flatMap { i, t in
                     zip(leaving[t] ?? [], g.inPorts.indices.contains(i) ? g.inPorts[i] : []).map { ($0, $1) }
                 }
-                var y = incoming.isEmpty ? (previous.map { $0.lastWire + Metrics.trackGap - (g.allPorts.min() ?? 0) } ?? 0)
+                var y =
+                    incoming.isEmpty
+                    ? (previous.map { $0.lastWire + Metrics.trackGap - (g.allPorts.min() ?? 0) } ?? 0)
                     : incoming.map { $0.0 - $0.1 }.reduce(0, +) / Double(incoming.count)
                 if let previous {
                     y = max(y, previous.bottom + Metrics.memberGap - g.top)
@@ -63,19 +67,24 @@ struct DiagramLayout {
         return result
     }
 
-    private func draw(_ flow: FlowGraph, _ members: [[FlowGraph.Member]], _ glyphs: [[Glyph]], _ ys: [[Double]]) -> Result {
+    private func draw(_ flow: FlowGraph, _ members: [[FlowGraph.Member]], _ glyphs: [[Glyph]], _ ys: [[Double]])
+        -> Result
+    {
         var canvas = Canvas()
         // Per column, where each track enters it and where it leaves it.
-        var arriving = Array(repeating: [Int: [Double]](), count: members.count), leaving = arriving
+        var arriving = Array(repeating: [Int: [Double]](), count: members.count)
+        var leaving = arriving
         for c in members.indices {
             for (k, m) in members[c].enumerated() {
-                let g = glyphs[c][k], y = ys[c][k]
+                let g = glyphs[c][k]
+                let y = ys[c][k]
                 for (t, rows) in zip(flow.inputs(m), g.inPorts) where c > 0 { arriving[c][t] = rows.map { $0 + y } }
                 for (t, rows) in zip(flow.outputs(m), g.outPorts) { leaving[c][t] = rows.map { $0 + y } }
             }
         }
         var x = 0.0
-        var inputPorts: [[Point]] = [], outputPorts: [[Point]] = []
+        var inputPorts: [[Point]] = []
+        var outputPorts: [[Point]] = []
         let loops = Repetition.groups(flow, members, glyphs, ys)
         var spans: [(left: Double, right: Double)] = []
         for c in members.indices {
@@ -95,10 +104,13 @@ struct DiagramLayout {
                 return GapSide(member: member, separators: Self.separators(glyphs[column], ys[column]))
             }
             // Brackets of repetition take room at the ends of the gap.
-            let room = (after: loops.contains { $0.columns.upperBound == c } ? Repetition.room : 0,
-                        before: loops.contains { $0.columns.lowerBound == c + 1 } ? Repetition.room : 0)
-            x = drawGap(gap, from: x, leaving: leaving[c], arriving: arriving[c + 1], room: room,
-                        sides: (side(c, flow.outputs), side(c + 1, flow.inputs)), flow: flow, on: &canvas)
+            let room = (
+                after: loops.contains { $0.columns.upperBound == c } ? Repetition.room : 0,
+                before: loops.contains { $0.columns.lowerBound == c + 1 } ? Repetition.room : 0
+            )
+            x = drawGap(
+                gap, from: x, leaving: leaving[c], arriving: arriving[c + 1], room: room,
+                sides: (side(c, flow.outputs), side(c + 1, flow.inputs)), flow: flow, on: &canvas)
         }
         if namesAtEdges { writeEdgeNames(flow, inputPorts, outputPorts, on: &canvas) }
         Repetition.draw(loops, spans, theme: options.theme, on: &canvas)
@@ -106,17 +118,24 @@ struct DiagramLayout {
         return Result(canvas: canvas, bounds: bounds, inputPorts: inputPorts, outputPorts: outputPorts)
     }
 
-    private func drawColumn(_ c: Int, _ members: [FlowGraph.Member], _ glyphs: [Glyph], _ ys: [Double],
-                            left: Double, width: Double, flow: FlowGraph, on canvas: inout Canvas) {
+    private func drawColumn(
+        _ c: Int, _ members: [FlowGraph.Member], _ glyphs: [Glyph], _ ys: [Double],
+        left: Double, width: Double, flow: FlowGraph, on canvas: inout Canvas
+    ) {
         let wire = options.theme.wire
         for (g, y) in zip(glyphs, ys) {
             let gl = left + (width - g.width) / 2
             for row in g.inPorts.joined() where c > 0 {
-                if gl > left { canvas.add(.polyline([Point(left, y + row), Point(gl, y + row)], stroke: wire), .wires) }
+                if gl > left {
+                    canvas.add(.polyline([Point(left, y + row), Point(gl, y + row)], stroke: wire), .wires)
+                }
                 canvas.ports.append(Point(left, y + row))
             }
             for row in g.outPorts.joined() {
-                if gl + g.width < left + width { canvas.add(.polyline([Point(gl + g.width, y + row), Point(left + width, y + row)], stroke: wire), .wires) }
+                if gl + g.width < left + width {
+                    canvas.add(
+                        .polyline([Point(gl + g.width, y + row), Point(left + width, y + row)], stroke: wire), .wires)
+                }
                 canvas.ports.append(Point(left + width, y + row))
             }
             g.draw(&canvas, gl, y)
@@ -133,7 +152,8 @@ struct DiagramLayout {
     /// between their marks.
     static func separators(_ glyphs: [Glyph], _ ys: [Double]) -> [Double] {
         glyphs.indices.dropLast().map { k in
-            let low = ys[k] + glyphs[k].bottom, high = ys[k + 1] + glyphs[k + 1].top
+            let low = ys[k] + glyphs[k].bottom
+            let high = ys[k + 1] + glyphs[k + 1].top
             if let a = glyphs[k].allPorts.max(), let b = glyphs[k + 1].allPorts.min() {
                 let wires = (ys[k] + a + ys[k + 1] + b) / 2
                 if wires > low + 3, wires < high - 3 { return wires }
@@ -163,8 +183,11 @@ struct DiagramLayout {
         return side.separators[a]
     }
 
-    private func drawGap(_ tracks: [Int], from left: Double, leaving: [Int: [Double]], arriving: [Int: [Double]],
-                         room: (after: Double, before: Double), sides: (left: GapSide, right: GapSide), flow: FlowGraph, on canvas: inout Canvas) -> Double {
+    private func drawGap(
+        _ tracks: [Int], from left: Double, leaving: [Int: [Double]], arriving: [Int: [Double]],
+        room: (after: Double, before: Double), sides: (left: GapSide, right: GapSide), flow: FlowGraph,
+        on canvas: inout Canvas
+    ) -> Double {
         let font = Metrics.labelFont
         let labels = tracks.map { t in flow.tracks[t].axes.map { Notation.label($0, annotation: options.annotation) } }
         let labelRoom = (labels.joined().map { $0.width(in: font) }.max() ?? 0) + 8 + room.after
@@ -175,7 +198,8 @@ struct DiagramLayout {
         var ends: [(Double, Double)] = []
         for (t, names) in zip(tracks, labels) {
             for (i, (a, b)) in zip(leaving[t] ?? [], arriving[t] ?? []).enumerated() {
-                let start = Point(left, a), end = Point(right, b)
+                let start = Point(left, a)
+                let end = Point(right, b)
                 let bendStart = Point(left + labelRoom, a)
                 var path = PathShape.wire(from: bendStart, to: end, stroke: options.theme.wire)
                 path.elements.insert(.move(start), at: 0)
@@ -183,13 +207,17 @@ struct DiagramLayout {
                 canvas.add(path, .wires)
                 let axis = flow.tracks[t].axes[i]
                 canvas.wires.append(WireRecord(axis: axis.name, track: t, start: start, end: end, path: path))
-                let text = TextShape(names[i], at: Point(left + 4 + room.after, a - 4 - names[i].descent(in: font) + 2), font: font, color: options.theme.ink)
+                let text = TextShape(
+                    names[i], at: Point(left + 4 + room.after, a - 4 - names[i].descent(in: font) + 2), font: font,
+                    color: options.theme.ink)
                 canvas.add(text)
                 canvas.labels.append(LabelRecord(axis: axis.name, track: t, rect: text.bounds, wireY: a))
                 ends.append((a, b))
             }
         }
-        let crosses = ends.indices.contains { i in ends[(i + 1)...].contains { (ends[i].0 - $0.0) * (ends[i].1 - $0.1) < 0 } }
+        let crosses = ends.indices.contains { i in
+            ends[(i + 1)...].contains { (ends[i].0 - $0.0) * (ends[i].1 - $0.1) < 0 }
+        }
         if crosses {
             canvas.reorderRegions.append(left...right)
         }
@@ -210,11 +238,15 @@ struct DiagramLayout {
         for (v, ports) in zip(graph.inputs, inputs) {
             guard let text = name(v), let first = ports.first, let last = ports.last else { continue }
             let w = text.width(in: font)
-            canvas.add(TextShape(text, at: Point(first.x - w - 8, (first.y + last.y) / 2 + 5), font: font, color: options.theme.ink))
+            canvas.add(
+                TextShape(
+                    text, at: Point(first.x - w - 8, (first.y + last.y) / 2 + 5), font: font, color: options.theme.ink))
         }
         for (v, ports) in zip(graph.outputs, outputs) {
             guard let text = name(v), let first = ports.first, let last = ports.last else { continue }
-            canvas.add(TextShape(text, at: Point(first.x + 8, (first.y + last.y) / 2 + 5), font: font, color: options.theme.ink))
+            canvas.add(
+                TextShape(
+                    text, at: Point(first.x + 8, (first.y + last.y) / 2 + 5), font: font, color: options.theme.ink))
         }
     }
 }

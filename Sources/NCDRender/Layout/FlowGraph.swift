@@ -56,9 +56,11 @@ struct FlowGraph {
         for op in graph.operations {
             if case .load = op.kind { alias[op.outputs[0]] = resolved(op.inputs[0]) }
             guard !op.kind.isMemoryAccess else { continue }
-            laidOut.append(Operation(kind: op.kind, inputs: op.inputs.map(resolved), outputs: op.outputs,
-                                     broadcast: op.broadcast, parameters: op.parameters, instance: op.instance,
-                                     sharedFrom: op.sharedFrom, location: op.location, loops: op.loops))
+            laidOut.append(
+                Operation(
+                    kind: op.kind, inputs: op.inputs.map(resolved), outputs: op.outputs,
+                    broadcast: op.broadcast, parameters: op.parameters, instance: op.instance,
+                    sharedFrom: op.sharedFrom, location: op.location, loops: op.loops))
         }
         let outputs = graph.outputs.map(resolved)
         var uses: [ValueID: Int] = [:]
@@ -71,7 +73,10 @@ struct FlowGraph {
             let type = graph.type(of: v).axes
             let count = uses[v] ?? 0
             let first = addTrack(v, type, producer)
-            if count == 1 { pending[v] = [first]; return [first] }
+            if count == 1 {
+                pending[v] = [first]
+                return [first]
+            }
             let node = count == 0 ? Node(kind: .discard) : Node(kind: .copy)
             nodes.append(node)
             let n = nodes.count - 1
@@ -116,13 +121,16 @@ struct FlowGraph {
         var gap = inputTracks
         for c in 1...nodes[sink].column {
             let position = Dictionary(uniqueKeysWithValues: gap.enumerated().map { ($1, Double($0)) })
-            var members: [(Member, Double)] = gap.filter { column(ofConsumer: $0) > c }.map { (.pass($0), position[$0]!) }
+            var members: [(Member, Double)] = gap.filter { column(ofConsumer: $0) > c }.map {
+                (.pass($0), position[$0]!)
+            }
             for n in nodes.indices where nodes[n].column == c {
                 let keys = nodes[n].inputs.compactMap { position[$0] }
                 members.append((.node(n), keys.isEmpty ? Double(gap.count) : keys.reduce(0, +) / Double(keys.count)))
             }
             // Stable: equal keys keep passes before nodes and nodes in source order.
-            columns[c] = members.enumerated().sorted { ($0.element.1, $0.offset) < ($1.element.1, $1.offset) }.map(\.element.0)
+            columns[c] = members.enumerated().sorted { ($0.element.1, $0.offset) < ($1.element.1, $1.offset) }.map(
+                \.element.0)
             for (i, t) in gap.enumerated() where column(ofConsumer: t) == c { arrivalPosition[t] = i }
             gap = columns[c].flatMap(outputs)
         }

@@ -64,7 +64,8 @@ struct Glyph {
 
     /// `rows` moved so that their span is centred on `other`'s.
     static func centred(_ rows: [[Double]], on other: [[Double]]) -> [[Double]] {
-        let a = span(rows), b = span(other)
+        let a = span(rows)
+        let b = span(other)
         let shift = ((b.min + b.max) - (a.min + a.max)) / 2
         return rows.map { $0.map { $0 + shift } }
     }
@@ -72,6 +73,8 @@ struct Glyph {
     /// A track carried straight through a column.
     static func pass(_ axes: [Axis], theme: Theme) -> Glyph {
         let rows = stack([axes])
-        return Glyph(inPorts: rows, outPorts: rows, width: 0, top: (rows[0].first ?? 0) - 2, bottom: (rows[0].last ?? 0) + 2) { _, _, _ in }
+        return Glyph(
+            inPorts: rows, outPorts: rows, width: 0, top: (rows[0].first ?? 0) - 2, bottom: (rows[0].last ?? 0) + 2
+        ) { _, _, _ in }
     }
 }

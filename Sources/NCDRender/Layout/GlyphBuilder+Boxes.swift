@@ -9,8 +9,10 @@ extension GlyphBuilder {
     /// Depth of a 3-D box's sides.
     static let depth = 6.0
 
-    func box(_ op: Operation, _ ins: [[Axis]], _ outs: [[Axis]], broadcast: Set<String>, label: RichText, font: Font,
-             style: BoxStyle, graph: DiagramGraph) -> Glyph {
+    func box(
+        _ op: Operation, _ ins: [[Axis]], _ outs: [[Axis]], broadcast: Set<String>, label: RichText, font: Font,
+        style: BoxStyle, graph: DiagramGraph
+    ) -> Glyph {
         let inRows = Glyph.stack(ins, order: inputOrder)
         let outRows = ins.count > 1 ? Glyph.centred(Glyph.stack(outs), on: inRows) : Glyph.stack(outs)
         var acted: [Double] = []
@@ -32,16 +34,21 @@ extension GlyphBuilder {
         let moves = zip(outRows, outs).contains { rows, axes in
             zip(rows, axes).contains { r, a in
                 guard broadcast.contains(a.name) else { return false }
-                let sources = zip(inRows, ins).compactMap { rs, xs in xs.firstIndex { $0.name == a.name }.map { rs[$0] } }
+                let sources = zip(inRows, ins).compactMap { rs, xs in xs.firstIndex { $0.name == a.name }.map { rs[$0] }
+                }
                 return sources.count > 1 || sources.contains { $0 != r }
             }
         }
 
         // Rows of wires passing over the box, which its label should stay clear of.
-        let passing = zip(inRows + outRows, ins + outs).flatMap { rows, axes in zip(rows, axes).filter { broadcast.contains($0.1.name) }.map(\.0) }
+        let passing = zip(inRows + outRows, ins + outs).flatMap { rows, axes in
+            zip(rows, axes).filter { broadcast.contains($0.1.name) }.map(\.0)
+        }
 
-        return Glyph(inPorts: inRows, outPorts: outRows, width: width, top: min(boxTop - depth, (ports.min() ?? 0) - 2),
-                     bottom: bottom, reorders: moves) { canvas, left, y in
+        return Glyph(
+            inPorts: inRows, outPorts: outRows, width: width, top: min(boxTop - depth, (ports.min() ?? 0) - 2),
+            bottom: bottom, reorders: moves
+        ) { canvas, left, y in
             let bx = left + (width - boxWidth - depth) / 2
             let rect = Rect(x: bx, y: y + boxTop, width: boxWidth, height: boxBottom - boxTop)
             for (rows, axes) in zip(inRows, ins) {
@@ -51,16 +58,25 @@ extension GlyphBuilder {
             }
             for (rows, axes) in zip(outRows, outs) {
                 for (r, a) in zip(rows, axes) where !broadcast.contains(a.name) {
-                    canvas.add(.polyline([Point(rect.maxX + depth, y + r), Point(left + width, y + r)], stroke: theme.wire), .wires)
+                    canvas.add(
+                        .polyline([Point(rect.maxX + depth, y + r), Point(left + width, y + r)], stroke: theme.wire),
+                        .wires)
                 }
             }
             let outline = drawBox(rect, style: style, name: op.kind.mnemonic, on: &canvas)
-            let baseline = y + Self.labelCentre(boxTop, boxBottom, avoiding: passing, textHeight: font.size) + font.size * 0.36
-            canvas.add(TextShape(label, at: Point(rect.x + (rect.width - label.width(in: font)) / 2, baseline), font: font, color: theme.ink))
+            let baseline =
+                y + Self.labelCentre(boxTop, boxBottom, avoiding: passing, textHeight: font.size) + font.size * 0.36
+            canvas.add(
+                TextShape(
+                    label, at: Point(rect.x + (rect.width - label.width(in: font)) / 2, baseline), font: font,
+                    color: theme.ink))
             if let note {
                 let origin = Point(left + (width - noteWidth) / 2, rect.maxY + 10)
                 canvas.add(TextShape(note, at: origin, font: Metrics.noteFont, color: Color(hex: 0x444444)))
-                canvas.boxes.append(BoxRecord(kind: .operation, name: "cost", rect: TextShape(note, at: origin, font: Metrics.noteFont).bounds))
+                canvas.boxes.append(
+                    BoxRecord(
+                        kind: .operation, name: "cost", rect: TextShape(note, at: origin, font: Metrics.noteFont).bounds
+                    ))
             }
             // Separators between the segments that enter or leave the box.
             for rows in [inRows, outRows] {
@@ -75,13 +91,17 @@ extension GlyphBuilder {
             // several inputs carry the axis they meet at a dot first (one axis, diagonal).
             for (rows, axes) in zip(outRows, outs) {
                 for (r, a) in zip(rows, axes) where broadcast.contains(a.name) {
-                    let sources = zip(inRows, ins).compactMap { rs, xs in xs.firstIndex { $0.name == a.name }.map { rs[$0] } }
+                    let sources = zip(inRows, ins).compactMap { rs, xs in
+                        xs.firstIndex { $0.name == a.name }.map { rs[$0] }
+                    }
                     guard let first = sources.first else { continue }
                     let junction = sources.count > 1 ? Point(left + Metrics.stub, y + r) : Point(left, y + first)
                     for s in sources where sources.count > 1 {
                         canvas.add(.wire(from: Point(left, y + s), to: junction, stroke: theme.wire), .over)
                     }
-                    if sources.count > 1 { canvas.add(.circle(center: junction, radius: 3, fill: theme.ink, stroke: nil), .dots) }
+                    if sources.count > 1 {
+                        canvas.add(.circle(center: junction, radius: 3, fill: theme.ink, stroke: nil), .dots)
+                    }
                     let path = PathShape.wire(from: junction, to: Point(left + width, y + r), stroke: theme.wire)
                     canvas.addBroadcast(axis: a.name, box: rect, boxPath: outline, path: path)
                 }
@@ -105,22 +125,26 @@ extension GlyphBuilder {
         let stroke = theme.boxStroke
         switch style {
         case .learned, .plain:
-            let path = PathShape.rectangle(r, fill: style == .learned ? theme.learnedFill : theme.operationFill, stroke: stroke)
+            let path = PathShape.rectangle(
+                r, fill: style == .learned ? theme.learnedFill : theme.operationFill, stroke: stroke)
             canvas.addBox(path, rect: r, name: name)
             return path
         case .trapezoid:
             let inset = min(8, r.height * 0.2)
-            let path = PathShape.polygon([Point(r.x, r.y), Point(r.maxX, r.y + inset), Point(r.maxX, r.maxY - inset), Point(r.x, r.maxY)],
-                                         fill: theme.operationFill, stroke: stroke)
+            let path = PathShape.polygon(
+                [Point(r.x, r.y), Point(r.maxX, r.y + inset), Point(r.maxX, r.maxY - inset), Point(r.x, r.maxY)],
+                fill: theme.operationFill, stroke: stroke)
             canvas.addBox(path, rect: r, name: name)
             return path
         case .block:
             let d = Self.depth
             let front = PathShape.rectangle(r, fill: theme.blockFill, stroke: stroke)
-            let topFace = PathShape.polygon([Point(r.x, r.y), Point(r.x + d, r.y - d), Point(r.maxX + d, r.y - d), Point(r.maxX, r.y)],
-                                            fill: theme.blockSide, stroke: stroke)
-            let side = PathShape.polygon([Point(r.maxX, r.y), Point(r.maxX + d, r.y - d), Point(r.maxX + d, r.maxY - d), Point(r.maxX, r.maxY)],
-                                         fill: theme.blockSide, stroke: stroke)
+            let topFace = PathShape.polygon(
+                [Point(r.x, r.y), Point(r.x + d, r.y - d), Point(r.maxX + d, r.y - d), Point(r.maxX, r.y)],
+                fill: theme.blockSide, stroke: stroke)
+            let side = PathShape.polygon(
+                [Point(r.maxX, r.y), Point(r.maxX + d, r.y - d), Point(r.maxX + d, r.maxY - d), Point(r.maxX, r.maxY)],
+                fill: theme.blockSide, stroke: stroke)
             canvas.add(topFace, .boxes)
             canvas.add(side, .boxes)
             canvas.addBox(front, rect: Rect(x: r.x, y: r.y - d, width: r.width + d, height: r.height + d), name: name)
@@ -131,6 +155,7 @@ extension GlyphBuilder {
     /// `2.1 MFLOP · 40 kB` under a box, with `--annotate cost`.
     func costNote(_ op: Operation, graph: DiagramGraph) -> RichText? {
         guard options.annotation == .cost, let cost = try? graph.cost(of: op) else { return nil }
-        return RichText(plain: Notation.quantity(cost.flops, unit: "FLOP") + " · " + Notation.quantity(cost.outputBytes, unit: "B"))
+        return RichText(
+            plain: Notation.quantity(cost.flops, unit: "FLOP") + " · " + Notation.quantity(cost.outputBytes, unit: "B"))
     }
 }

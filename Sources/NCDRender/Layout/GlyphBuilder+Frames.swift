@@ -4,41 +4,61 @@ import NCDCore
 /// broadcast over (`over h`) run in a band under the frame, joined at a dot where several
 /// inputs carry them (the paper's diagonalised heads).
 extension GlyphBuilder {
-    func expandedCall(_ op: Operation, _ child: DiagramGraph, _ ins: [[Axis]], _ outs: [[Axis]], broadcast: Set<String>) -> Glyph {
+    func expandedCall(_ op: Operation, _ child: DiagramGraph, _ ins: [[Axis]], _ outs: [[Axis]], broadcast: Set<String>)
+        -> Glyph
+    {
         let inner = DiagramLayout(graph: child, options: options, level: level + 1, namesAtEdges: false).layout()
-        let pad = 10.0, titleBand = 20.0
+        let pad = 10.0
+        let titleBand = 20.0
         let font = Font(.sans, size: 12)
         let args = child.sizeArguments.map { Notation.size($0.value).plainText }
         let title = RichText(plain: child.name + (args.isEmpty ? "" : "(" + args.joined(separator: ", ") + ")"))
         let frameWidth = max(inner.bounds.width + 2 * pad, title.width(in: font) + 2 * pad)
-        let frameTop = inner.bounds.y - pad - titleBand, frameBottom = inner.bounds.maxY + pad
+        let frameTop = inner.bounds.y - pad - titleBand
+        let frameBottom = inner.bounds.maxY + pad
         var band: [String] = []
         for a in outs.joined() where broadcast.contains(a.name) && !band.contains(a.name) { band.append(a.name) }
         // The band runs over the frame when the broadcast axes lead every input (`over b` on
         // [b, seq, d]), under it otherwise, so the wires keep their order.
-        let leads = ins.allSatisfy { axes in axes.prefix { broadcast.contains($0.name) }.count == axes.filter { broadcast.contains($0.name) }.count }
-        let bandY = Dictionary(uniqueKeysWithValues: band.enumerated().map { j, name in
-            (name, leads ? frameTop - 16 - Double(band.count - 1 - j) * Metrics.pitch : frameBottom + 16 + Double(j) * Metrics.pitch)
-        })
+        let leads = ins.allSatisfy { axes in
+            axes.prefix { broadcast.contains($0.name) }.count == axes.filter { broadcast.contains($0.name) }.count
+        }
+        let bandY = Dictionary(
+            uniqueKeysWithValues: band.enumerated().map { j, name in
+                (
+                    name,
+                    leads
+                        ? frameTop - 16 - Double(band.count - 1 - j) * Metrics.pitch
+                        : frameBottom + 16 + Double(j) * Metrics.pitch
+                )
+            })
         func ports(_ tracks: [[Axis]], _ innerPorts: [[Point]]) -> [[Double]] {
-            zip(tracks, innerPorts + Array(repeating: [], count: max(0, tracks.count - innerPorts.count))).map { axes, points in
+            zip(tracks, innerPorts + Array(repeating: [], count: max(0, tracks.count - innerPorts.count))).map {
+                axes, points in
                 var next = points.makeIterator()
                 return axes.map { a in bandY[a.name] ?? next.next()?.y ?? frameBottom }
             }
         }
-        let inPorts = ports(ins, inner.inputPorts), outPorts = ports(outs, inner.outputPorts)
+        let inPorts = ports(ins, inner.inputPorts)
+        let outPorts = ports(outs, inner.outputPorts)
         let width = frameWidth + 2 * Metrics.stub
         let bottom = max(frameBottom, (bandY.values.max() ?? frameBottom) + 4)
         let top = min(frameTop, (bandY.values.min() ?? frameTop) - 4)
-        let theme = self.theme, level = self.level
-        return Glyph(inPorts: inPorts, outPorts: outPorts, width: width, top: top, bottom: bottom,
-                     reorders: true) { canvas, left, y in
+        let theme = self.theme
+        let level = self.level
+        return Glyph(
+            inPorts: inPorts, outPorts: outPorts, width: width, top: top, bottom: bottom,
+            reorders: true
+        ) { canvas, left, y in
             let frame = Rect(x: left + Metrics.stub, y: y + frameTop, width: frameWidth, height: frameBottom - frameTop)
             let dx = frame.x + (frameWidth - inner.bounds.width) / 2 - inner.bounds.x
             canvas.merge(inner.canvas, dx: dx, dy: y)
             let path = PathShape.rectangle(frame, fill: theme.frameFill(level: level + 1), stroke: theme.frameStroke)
             canvas.addFrameUnderneath(path, rect: frame, name: child.name)
-            canvas.add(TextShape(title, at: Point(frame.x + (frameWidth - title.width(in: font)) / 2, frame.y + 15), font: font, color: theme.ink))
+            canvas.add(
+                TextShape(
+                    title, at: Point(frame.x + (frameWidth - title.width(in: font)) / 2, frame.y + 15), font: font,
+                    color: theme.ink))
             for (rows, points) in zip(inPorts, inner.inputPorts) {
                 for p in points where rows.contains(p.y) {
                     canvas.add(.polyline([Point(left, y + p.y), Point(p.x + dx, y + p.y)], stroke: theme.wire), .wires)
@@ -46,11 +66,13 @@ extension GlyphBuilder {
             }
             for (rows, points) in zip(outPorts, inner.outputPorts) {
                 for p in points where rows.contains(p.y) {
-                    canvas.add(.polyline([Point(p.x + dx, y + p.y), Point(left + width, y + p.y)], stroke: theme.wire), .wires)
+                    canvas.add(
+                        .polyline([Point(p.x + dx, y + p.y), Point(left + width, y + p.y)], stroke: theme.wire), .wires)
                 }
             }
             // Separators between the segments, from the frame's edge to the inner diagram's.
-            let innerLeft = (inner.inputPorts.joined().first?.x ?? 0) + dx, innerRight = (inner.outputPorts.joined().first?.x ?? 0) + dx
+            let innerLeft = (inner.inputPorts.joined().first?.x ?? 0) + dx
+            let innerRight = (inner.outputPorts.joined().first?.x ?? 0) + dx
             for (rows, from, to) in [(inPorts, left, innerLeft), (outPorts, innerRight, left + width)] {
                 let inside = rows.map { $0.filter { r in !band.contains { bandY[$0] == r } } }.filter { !$0.isEmpty }
                 for (upper, lower) in zip(inside, inside.dropFirst()) {

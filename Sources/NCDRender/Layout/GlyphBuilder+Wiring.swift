@@ -13,19 +13,25 @@ extension GlyphBuilder {
         let dy = Glyph.span(outRows).max - Glyph.span(inRows).min
         let width = 10 + Self.curveRoom(dy)
         let theme = self.theme
-        return Glyph(inPorts: inRows, outPorts: outRows, width: width, top: (inRows[0].first ?? 0) - 4,
-                     bottom: Glyph.span(outRows).max + 4, reorders: axes.count > 1) { canvas, left, y in
+        return Glyph(
+            inPorts: inRows, outPorts: outRows, width: width, top: (inRows[0].first ?? 0) - 4,
+            bottom: Glyph.span(outRows).max + 4, reorders: axes.count > 1
+        ) { canvas, left, y in
             let dotX = left + 7
             for (i, r) in inRows[0].enumerated() {
                 canvas.add(.polyline([Point(left, y + r), Point(dotX, y + r)], stroke: theme.wire), .wires)
                 for branch in outRows {
-                    canvas.add(.wire(from: Point(dotX, y + r), to: Point(left + width, y + branch[i]), stroke: theme.wire), .wires)
+                    canvas.add(
+                        .wire(from: Point(dotX, y + r), to: Point(left + width, y + branch[i]), stroke: theme.wire),
+                        .wires)
                 }
                 canvas.add(.circle(center: Point(dotX, y + r), radius: 3, fill: theme.ink, stroke: nil), .dots)
             }
             for (upper, lower) in zip(outRows, outRows.dropFirst()) where !upper.isEmpty && !lower.isEmpty {
                 let sy = y + (upper.last! + lower.first!) / 2
-                canvas.add(.polyline([Point(left + width * 0.55, sy), Point(left + width, sy)], stroke: theme.separator), .wires)
+                canvas.add(
+                    .polyline([Point(left + width * 0.55, sy), Point(left + width, sy)], stroke: theme.separator),
+                    .wires)
             }
         }
     }
@@ -33,29 +39,41 @@ extension GlyphBuilder {
     /// Reorders, merges and splits axes: kept axes cross to their new rows; merged or split
     /// axes meet a thick bar (flatten `28, 28 → 28²`).
     func rearrange(_ input: [Axis], _ output: [Axis]) -> Glyph {
-        let inRows = Glyph.stack([input])[0], outRows = Glyph.stack([output])[0]
+        let inRows = Glyph.stack([input])[0]
+        let outRows = Glyph.stack([output])[0]
         let kept = input.indices.compactMap { i in output.firstIndex { $0.name == input[i].name }.map { (i, $0) } }
-        let keptIn = Set(kept.map(\.0)), keptOut = Set(kept.map(\.1))
-        let barRows = input.indices.filter { !keptIn.contains($0) }.map { inRows[$0] } + output.indices.filter { !keptOut.contains($0) }.map { outRows[$0] }
+        let keptIn = Set(kept.map(\.0))
+        let keptOut = Set(kept.map(\.1))
+        let barRows =
+            input.indices.filter { !keptIn.contains($0) }.map { inRows[$0] }
+            + output.indices.filter { !keptOut.contains($0) }.map { outRows[$0] }
         let inversions = kept.indices.reduce(0) { n, a in n + kept[(a + 1)...].filter { $0.1 < kept[a].1 }.count }
         let dy = kept.map { abs(inRows[$0.0] - outRows[$0.1]) }.max() ?? 0
         let width = max(26, Self.curveRoom(dy, least: inversions > 0 ? 40 : 0))
         let theme = self.theme
         let all = inRows + outRows
-        return Glyph(inPorts: [inRows], outPorts: [outRows], width: width, top: (all.min() ?? 0) - 6, bottom: (all.max() ?? 0) + 6,
-                     reorders: inversions > 0) { canvas, left, y in
+        return Glyph(
+            inPorts: [inRows], outPorts: [outRows], width: width, top: (all.min() ?? 0) - 6,
+            bottom: (all.max() ?? 0) + 6,
+            reorders: inversions > 0
+        ) { canvas, left, y in
             let barX = left + width / 2
             // Each wire leans its own way, so that three or more never cross at one point.
             for (k, (i, o)) in kept.enumerated() {
                 let t = Double(k) / Double(max(1, kept.count - 1))
-                canvas.add(.wire(from: Point(left, y + inRows[i]), to: Point(left + width, y + outRows[o]), stroke: theme.wire,
-                                 bends: (0.15 + 0.45 * t, 0.6 - 0.45 * t)), .wires)
+                canvas.add(
+                    .wire(
+                        from: Point(left, y + inRows[i]), to: Point(left + width, y + outRows[o]), stroke: theme.wire,
+                        bends: (0.15 + 0.45 * t, 0.6 - 0.45 * t)), .wires)
             }
             for i in input.indices where !keptIn.contains(i) {
-                canvas.add(.polyline([Point(left, y + inRows[i]), Point(barX, y + inRows[i])], stroke: theme.wire), .wires)
+                canvas.add(
+                    .polyline([Point(left, y + inRows[i]), Point(barX, y + inRows[i])], stroke: theme.wire), .wires)
             }
             for o in output.indices where !keptOut.contains(o) {
-                canvas.add(.polyline([Point(barX, y + outRows[o]), Point(left + width, y + outRows[o])], stroke: theme.wire), .wires)
+                canvas.add(
+                    .polyline([Point(barX, y + outRows[o]), Point(left + width, y + outRows[o])], stroke: theme.wire),
+                    .wires)
             }
             if let top = barRows.min(), let bottom = barRows.max() {
                 let bar = Rect(x: barX - 2.5, y: y + top - 7, width: 5, height: bottom - top + 14)
@@ -71,10 +89,15 @@ extension GlyphBuilder {
         let width = 30.0
         let theme = self.theme
         let span = Glyph.span(inRows + outRows)
-        return Glyph(inPorts: inRows, outPorts: outRows, width: width, top: span.min - 8, bottom: span.max + 8) { canvas, left, y in
+        return Glyph(inPorts: inRows, outPorts: outRows, width: width, top: span.min - 8, bottom: span.max + 8) {
+            canvas, left, y in
             let barX = left + width / 2
-            for r in inRows.flatMap({ $0 }) { canvas.add(.polyline([Point(left, y + r), Point(barX, y + r)], stroke: theme.wire), .wires) }
-            for r in outRows[0] { canvas.add(.polyline([Point(barX, y + r), Point(left + width, y + r)], stroke: theme.wire), .wires) }
+            for r in inRows.flatMap({ $0 }) {
+                canvas.add(.polyline([Point(left, y + r), Point(barX, y + r)], stroke: theme.wire), .wires)
+            }
+            for r in outRows[0] {
+                canvas.add(.polyline([Point(barX, y + r), Point(left + width, y + r)], stroke: theme.wire), .wires)
+            }
             let bar = Rect(x: barX - 3, y: y + span.min - 8, width: 6, height: span.max - span.min + 16)
             canvas.addBox(.rectangle(bar, fill: theme.ink, stroke: nil), rect: bar, name: "concatenate")
         }
@@ -95,26 +118,42 @@ extension GlyphBuilder {
         func sources(_ name: String) -> [Double] {
             zip(inRows, ins).compactMap { rows, axes in axes.firstIndex { $0.name == name }.map { rows[$0] } }
         }
-        return Glyph(inPorts: inRows, outPorts: [outRows], width: width, top: span.min - 6, bottom: span.max + 6,
-                     reorders: ins.contains { $0.count > 1 } || !contracted.isEmpty) { canvas, left, y in
+        return Glyph(
+            inPorts: inRows, outPorts: [outRows], width: width, top: span.min - 6, bottom: span.max + 6,
+            reorders: ins.contains { $0.count > 1 } || !contracted.isEmpty
+        ) { canvas, left, y in
             let jx = left + width * 0.62
             for (r, a) in zip(outRows, output) {
                 let from = sources(a.name)
-                for s in from { canvas.add(.wire(from: Point(left, y + s), to: Point(jx, y + r), stroke: theme.wire), .wires) }
+                for s in from {
+                    canvas.add(.wire(from: Point(left, y + s), to: Point(jx, y + r), stroke: theme.wire), .wires)
+                }
                 canvas.add(.polyline([Point(jx, y + r), Point(left + width, y + r)], stroke: theme.wire), .wires)
-                if from.count > 1 { canvas.add(.circle(center: Point(jx, y + r), radius: 3, fill: theme.ink, stroke: nil), .dots) }
+                if from.count > 1 {
+                    canvas.add(.circle(center: Point(jx, y + r), radius: 3, fill: theme.ink, stroke: nil), .dots)
+                }
             }
             for name in contracted {
                 let rows = sources(name).sorted()
                 if rows.count == 1 {
-                    canvas.add(.polyline([Point(left, y + rows[0]), Point(left + 10, y + rows[0])], stroke: theme.wire), .wires)
-                    canvas.add(TextShape(RichText(plain: "Σ"), at: Point(left + 11, y + rows[0] + 4), font: Font(.serif, size: 11), color: theme.ink))
+                    canvas.add(
+                        .polyline([Point(left, y + rows[0]), Point(left + 10, y + rows[0])], stroke: theme.wire), .wires
+                    )
+                    canvas.add(
+                        TextShape(
+                            RichText(plain: "Σ"), at: Point(left + 11, y + rows[0] + 4), font: Font(.serif, size: 11),
+                            color: theme.ink))
                 }
                 for (a, b) in zip(rows, rows.dropFirst()) {
-                    let capX = left + 8, bulge = min(width * 0.5, (b - a) * 0.55 + 6)
-                    canvas.add(PathShape([.move(Point(left, y + a)), .line(Point(capX, y + a)),
-                                          .curve(Point(capX + bulge, y + a), Point(capX + bulge, y + b), Point(capX, y + b)),
-                                          .line(Point(left, y + b))], stroke: theme.wire), .wires)
+                    let capX = left + 8
+                    let bulge = min(width * 0.5, (b - a) * 0.55 + 6)
+                    canvas.add(
+                        PathShape(
+                            [
+                                .move(Point(left, y + a)), .line(Point(capX, y + a)),
+                                .curve(Point(capX + bulge, y + a), Point(capX + bulge, y + b), Point(capX, y + b)),
+                                .line(Point(left, y + b)),
+                            ], stroke: theme.wire), .wires)
                 }
             }
             let visual = Glyph.topToBottom(inRows)

@@ -20,7 +20,9 @@ struct GlyphBuilder {
         case .operation(let op):
             var builder = self
             let position = flow.arrivalPosition
-            builder.inputOrder = node.inputs.indices.sorted { (position[node.inputs[$0]] ?? $0, $0) < (position[node.inputs[$1]] ?? $1, $1) }
+            builder.inputOrder = node.inputs.indices.sorted {
+                (position[node.inputs[$0]] ?? $0, $0) < (position[node.inputs[$1]] ?? $1, $1)
+            }
             return builder.operation(op, ins, outs, graph: graph)
         }
     }
@@ -32,35 +34,57 @@ struct GlyphBuilder {
             var label = [TextRun("L")]
             if bias { label.append(TextRun("+", .lowered)) }
             if let name = Notation.chosenInstanceName(op) { label += Notation.runs(name, .raised) }
-            return box(op, ins, outs, broadcast: broadcast, label: RichText(label), font: Metrics.learnedFont, style: .learned, graph: graph)
+            return box(
+                op, ins, outs, broadcast: broadcast, label: RichText(label), font: Metrics.learnedFont, style: .learned,
+                graph: graph)
         case .convolution(_, _, _, let g, _, let transposed):
             var label = [TextRun("★\(g.kernel)")]
             if transposed { label.append(TextRun("T", .raised)) }
             if g.stride > 1 { label.append(TextRun("s=\(g.stride)", .lowered)) }
-            return box(op, ins, outs, broadcast: broadcast, label: RichText(label), font: Metrics.learnedFont, style: .learned, graph: graph)
+            return box(
+                op, ins, outs, broadcast: broadcast, label: RichText(label), font: Metrics.learnedFont, style: .learned,
+                graph: graph)
         case .window(_, _, let g):
-            return box(op, ins, outs, broadcast: broadcast, label: RichText([TextRun("★\(g.kernel)"), TextRun(g.stride > 1 ? "\(g.stride)" : "", .lowered)]),
-                       font: Metrics.boxFont, style: .trapezoid, graph: graph)
+            return box(
+                op, ins, outs, broadcast: broadcast,
+                label: RichText([TextRun("★\(g.kernel)"), TextRun(g.stride > 1 ? "\(g.stride)" : "", .lowered)]),
+                font: Metrics.boxFont, style: .trapezoid, graph: graph)
         case .pool(let r, _, let g):
-            return box(op, ins, outs, broadcast: broadcast, label: RichText([TextRun(Notation.reduction(r)), TextRun("\(g.kernel)", .lowered)]),
-                       font: Metrics.boxFont, style: .trapezoid, graph: graph)
+            return box(
+                op, ins, outs, broadcast: broadcast,
+                label: RichText([TextRun(Notation.reduction(r)), TextRun("\(g.kernel)", .lowered)]),
+                font: Metrics.boxFont, style: .trapezoid, graph: graph)
         case .crossEntropy:
-            return box(op, ins, outs, broadcast: broadcast, label: RichText(plain: "CE"), font: Metrics.boxFont, style: .plain, graph: graph)
+            return box(
+                op, ins, outs, broadcast: broadcast, label: RichText(plain: "CE"), font: Metrics.boxFont, style: .plain,
+                graph: graph)
         case .meanSquaredError:
-            return box(op, ins, outs, broadcast: broadcast, label: RichText(plain: "MSE"), font: Metrics.boxFont, style: .plain, graph: graph)
+            return box(
+                op, ins, outs, broadcast: broadcast, label: RichText(plain: "MSE"), font: Metrics.boxFont,
+                style: .plain, graph: graph)
         case .abstract(let name):
-            return box(op, ins, outs, broadcast: broadcast, label: RichText(plain: name), font: Metrics.boxFont, style: .plain, graph: graph)
+            return box(
+                op, ins, outs, broadcast: broadcast, label: RichText(plain: name), font: Metrics.boxFont, style: .plain,
+                graph: graph)
         case .call(let child):
-            if options.opens(child.name, level: level) { return expandedCall(op, child, ins, outs, broadcast: broadcast) }
+            if options.opens(child.name, level: level) {
+                return expandedCall(op, child, ins, outs, broadcast: broadcast)
+            }
             let args = child.sizeArguments.map { Notation.size($0.value).plainText }
             let title = child.name + (args.isEmpty ? "" : "(" + args.joined(separator: ", ") + ")")
-            return box(op, ins, outs, broadcast: broadcast, label: RichText(plain: title), font: Metrics.boxFont, style: .block, graph: graph)
+            return box(
+                op, ins, outs, broadcast: broadcast, label: RichText(plain: title), font: Metrics.boxFont,
+                style: .block, graph: graph)
         case .unary(let f):
-            return arrowed(ins[0], label: RichText([TextRun(Notation.elementwise(f))]), font: Font(.serif, size: 15, italic: true))
+            return arrowed(
+                ins[0], label: RichText([TextRun(Notation.elementwise(f))]), font: Font(.serif, size: 15, italic: true))
         case .scale(let factor):
-            return arrowed(ins[0], label: RichText([TextRun("∗")] + Notation.formula(factor.written).runs), font: Font(.serif, size: 13, italic: true))
+            return arrowed(
+                ins[0], label: RichText([TextRun("∗")] + Notation.formula(factor.written).runs),
+                font: Font(.serif, size: 13, italic: true))
         case .dropout(let p):
-            return arrowed(ins[0], label: RichText([TextRun("Drop"), TextRun("\(p)", .lowered)]), font: Font(.sans, size: 11))
+            return arrowed(
+                ins[0], label: RichText([TextRun("Drop"), TextRun("\(p)", .lowered)]), font: Font(.sans, size: 11))
         case .softmax(let axes, let log):
             return softmax(ins[0], axes: Set(axes), log: log)
         case .normalize(let kind, let axes):
@@ -90,8 +114,12 @@ struct GlyphBuilder {
     private func sink(_ ins: [[Axis]]) -> Glyph {
         let rows = Glyph.stack(ins)
         let theme = self.theme
-        return Glyph(inPorts: rows, outPorts: [], width: 12, top: Glyph.span(rows).min - 2, bottom: Glyph.span(rows).max + 2) { canvas, left, y in
-            for r in rows.joined() { canvas.add(.polyline([Point(left, y + r), Point(left + 12, y + r)], stroke: theme.wire), .wires) }
+        return Glyph(
+            inPorts: rows, outPorts: [], width: 12, top: Glyph.span(rows).min - 2, bottom: Glyph.span(rows).max + 2
+        ) { canvas, left, y in
+            for r in rows.joined() {
+                canvas.add(.polyline([Point(left, y + r), Point(left + 12, y + r)], stroke: theme.wire), .wires)
+            }
         }
     }
 }

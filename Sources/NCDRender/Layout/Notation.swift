@@ -5,7 +5,9 @@ import NCDCore
 enum Notation {
     /// An axis or size name as math: base, then subscript, then superscript.
     static func symbol(_ name: String) -> RichText {
-        var base = name, lowered = "", raised = ""
+        var base = name
+        var lowered = ""
+        var raised = ""
         if let caret = base.firstIndex(of: "^") {
             raised = String(base[base.index(after: caret)...])
             base = String(base[..<caret])
@@ -15,7 +17,8 @@ enum Notation {
             lowered = String(base[base.index(after: underscore)...])
             base = String(base[..<underscore])
         } else if let firstDigit = base.firstIndex(where: \.isNumber), base[..<firstDigit].count == 1,
-                  base[firstDigit...].allSatisfy(\.isNumber), base[..<firstDigit].allSatisfy(\.isLetter) {
+            base[firstDigit...].allSatisfy(\.isNumber), base[..<firstDigit].allSatisfy(\.isLetter)
+        {
             lowered = String(base[firstDigit...])
             base = String(base[..<firstDigit])
         }
@@ -42,7 +45,10 @@ enum Notation {
         var result: [TextRun] = []
         for ch in text {
             let barred = ch.unicodeScalars.contains { $0.value == 0x304 || $0.value == 0x305 }
-            let visible = barred ? String(String.UnicodeScalarView(ch.unicodeScalars.filter { $0.value != 0x304 && $0.value != 0x305 })) : String(ch)
+            let visible =
+                barred
+                ? String(String.UnicodeScalarView(ch.unicodeScalars.filter { $0.value != 0x304 && $0.value != 0x305 }))
+                : String(ch)
             if let last = result.last, last.overbar == barred, !barred {
                 result[result.count - 1].text += visible
             } else {
@@ -58,7 +64,9 @@ enum Notation {
         let sign = value < 0 ? "−" : ""
         for d in [2, 3, 4] {
             let n = abs(value) * Double(d)
-            if abs(n - n.rounded()) < 1e-9, d > 1, Int(n.rounded()) % d != 0 { return "\(sign)\(Int(n.rounded()))/\(d)" }
+            if abs(n - n.rounded()) < 1e-9, d > 1, Int(n.rounded()) % d != 0 {
+                return "\(sign)\(Int(n.rounded()))/\(d)"
+            }
         }
         return sign + (abs(value) == abs(value).rounded() ? String(Int(abs(value))) : String(abs(value)))
     }
@@ -122,16 +130,21 @@ enum Notation {
             return wrapped([TextRun("−")] + formulaRuns(a, outer: 3), 2)
         case .binary(.power, let base, let exponent):
             let raised = RichText(formulaRuns(exponent, outer: 0)).plainText
-            return wrapped(formulaRuns(base, outer: 5) + runs(Notation.exponent(raised.replacingOccurrences(of: "−", with: "-")), .raised), 4)
+            return wrapped(
+                formulaRuns(base, outer: 5)
+                    + runs(Notation.exponent(raised.replacingOccurrences(of: "−", with: "-")), .raised), 4)
         case .binary(let op, let a, let b):
             let precedence = op == .add || op == .subtract ? 1 : 2
-            let symbol = switch op {
-            case .add: " + "
-            case .subtract: " − "
-            case .multiply: "·"
-            default: "/"
-            }
-            return wrapped(formulaRuns(a, outer: precedence) + [TextRun(symbol)] + formulaRuns(b, outer: precedence + 1), precedence)
+            let symbol =
+                switch op {
+                case .add: " + "
+                case .subtract: " − "
+                case .multiply: "·"
+                default: "/"
+                }
+            return wrapped(
+                formulaRuns(a, outer: precedence) + [TextRun(symbol)] + formulaRuns(b, outer: precedence + 1),
+                precedence)
         }
     }
 
@@ -139,8 +152,12 @@ enum Notation {
     static func quantity(_ s: SizeExpr, unit: String) -> String {
         guard let c = s.constant, let value = Double(c.description) else { return s.description + " " + unit }
         let prefixes = ["", "k", "M", "G", "T", "P"]
-        var v = value, i = 0
-        while v >= 1000, i < prefixes.count - 1 { v /= 1000; i += 1 }
+        var v = value
+        var i = 0
+        while v >= 1000, i < prefixes.count - 1 {
+            v /= 1000
+            i += 1
+        }
         let digits = v >= 100 || i == 0 ? String(Int(v.rounded())) : String(format1(v))
         return "\(digits) \(prefixes[i])\(unit)"
     }

@@ -53,29 +53,35 @@ public struct PathShape: Hashable, Sendable {
     }
 
     public static func rectangle(_ r: Rect, fill: Color?, stroke: Stroke?) -> PathShape {
-        polygon([Point(r.x, r.y), Point(r.maxX, r.y), Point(r.maxX, r.maxY), Point(r.x, r.maxY)], fill: fill, stroke: stroke)
+        polygon(
+            [Point(r.x, r.y), Point(r.maxX, r.y), Point(r.maxX, r.maxY), Point(r.x, r.maxY)], fill: fill, stroke: stroke
+        )
     }
 
     /// A circle as four Bézier quarters (κ = 0.5523 keeps the error under 0.03 %).
     public static func circle(center c: Point, radius r: Double, fill: Color?, stroke: Stroke?) -> PathShape {
         let k = 0.5523 * r
-        return PathShape([
-            .move(Point(c.x + r, c.y)),
-            .curve(Point(c.x + r, c.y + k), Point(c.x + k, c.y + r), Point(c.x, c.y + r)),
-            .curve(Point(c.x - k, c.y + r), Point(c.x - r, c.y + k), Point(c.x - r, c.y)),
-            .curve(Point(c.x - r, c.y - k), Point(c.x - k, c.y - r), Point(c.x, c.y - r)),
-            .curve(Point(c.x + k, c.y - r), Point(c.x + r, c.y - k), Point(c.x + r, c.y)),
-            .close,
-        ], fill: fill, stroke: stroke)
+        return PathShape(
+            [
+                .move(Point(c.x + r, c.y)),
+                .curve(Point(c.x + r, c.y + k), Point(c.x + k, c.y + r), Point(c.x, c.y + r)),
+                .curve(Point(c.x - k, c.y + r), Point(c.x - r, c.y + k), Point(c.x - r, c.y)),
+                .curve(Point(c.x - r, c.y - k), Point(c.x - k, c.y - r), Point(c.x, c.y - r)),
+                .curve(Point(c.x + k, c.y - r), Point(c.x + r, c.y - k), Point(c.x + r, c.y)),
+                .close,
+            ], fill: fill, stroke: stroke)
     }
 
     /// A wire from `a` to `b`: straight when level, else a cubic with horizontal tangents
     /// whose control points sit `bend`·dx in from each end (LAYOUT.md, routing: 0.4).
     /// Unequal bends at the two ends make the curve lean, so that crossing wires meet apart.
-    public static func wire(from a: Point, to b: Point, stroke: Stroke, bends: (start: Double, end: Double) = (0.4, 0.4)) -> PathShape {
+    public static func wire(
+        from a: Point, to b: Point, stroke: Stroke, bends: (start: Double, end: Double) = (0.4, 0.4)
+    ) -> PathShape {
         if abs(a.y - b.y) < 0.01 || b.x - a.x <= 0 { return polyline([a, b], stroke: stroke) }
         let dx = b.x - a.x
-        return PathShape([.move(a), .curve(Point(a.x + bends.start * dx, a.y), Point(b.x - bends.end * dx, b.y), b)], stroke: stroke)
+        return PathShape(
+            [.move(a), .curve(Point(a.x + bends.start * dx, a.y), Point(b.x - bends.end * dx, b.y), b)], stroke: stroke)
     }
 }
 

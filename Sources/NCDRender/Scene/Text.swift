@@ -1,7 +1,10 @@
 /// A typeface of the two families the renderer uses (DejaVu Sans and DejaVu Serif, from
 /// Debian's fonts-dejavu-core).
 public struct Font: Hashable, Sendable {
-    public enum Family: String, Sendable { case sans = "DejaVu Sans", serif = "DejaVu Serif" }
+    public enum Family: String, Sendable {
+        case sans = "DejaVu Sans"
+        case serif = "DejaVu Serif"
+    }
 
     public var family: Family
     public var size: Double
@@ -57,8 +60,12 @@ public struct RichText: Hashable, Sendable {
             var shift = 0.0
             switch run.position {
             case .normal: break
-            case .lowered: f.size *= Self.scriptScale; shift = 0.25 * font.size
-            case .raised: f.size *= Self.scriptScale; shift = -0.4 * font.size
+            case .lowered:
+                f.size *= Self.scriptScale
+                shift = 0.25 * font.size
+            case .raised:
+                f.size *= Self.scriptScale
+                shift = -0.4 * font.size
             }
             defer { x += TextMetrics.width(run.text, font: f) }
             return (run, x, f, shift)
@@ -73,14 +80,16 @@ public struct RichText: Hashable, Sendable {
     /// Extent above the baseline (positive) in this font, room for overbars and superscripts.
     public func ascent(in font: Font) -> Double {
         runs.map { run -> Double in
-            let base = run.position == .raised ? 0.4 * font.size + 0.75 * font.size * Self.scriptScale : 0.75 * font.size
+            let base =
+                run.position == .raised ? 0.4 * font.size + 0.75 * font.size * Self.scriptScale : 0.75 * font.size
             return run.overbar ? base + 0.12 * font.size : base
         }.max() ?? 0
     }
 
     /// Extent below the baseline.
     public func descent(in font: Font) -> Double {
-        runs.contains { $0.position == .lowered } ? 0.25 * font.size + 0.22 * font.size * Self.scriptScale : 0.22 * font.size
+        runs.contains { $0.position == .lowered }
+            ? 0.25 * font.size + 0.22 * font.size * Self.scriptScale : 0.22 * font.size
     }
 }
 
@@ -101,7 +110,8 @@ public struct TextShape: Hashable, Sendable {
     /// The box the text occupies, from the renderer's own metrics.
     public var bounds: Rect {
         let ascent = text.ascent(in: font)
-        return Rect(x: origin.x, y: origin.y - ascent, width: text.width(in: font),
-                    height: ascent + text.descent(in: font))
+        return Rect(
+            x: origin.x, y: origin.y - ascent, width: text.width(in: font),
+            height: ascent + text.descent(in: font))
     }
 }

@@ -22,10 +22,14 @@ public enum TextMetrics {
 
     private static let ascii: [Unicode.Scalar: Int] = {
         var table: [Unicode.Scalar: Int] = [:]
-        let lower = [613, 635, 550, 635, 615, 352, 635, 634, 278, 278, 579, 278, 974,
-                     634, 612, 635, 635, 411, 521, 392, 634, 592, 818, 592, 592, 525]
-        let upper = [684, 686, 698, 770, 632, 575, 775, 752, 295, 295, 656, 557, 863,
-                     748, 787, 603, 787, 695, 635, 611, 732, 684, 989, 685, 611, 685]
+        let lower = [
+            613, 635, 550, 635, 615, 352, 635, 634, 278, 278, 579, 278, 974,
+            634, 612, 635, 635, 411, 521, 392, 634, 592, 818, 592, 592, 525,
+        ]
+        let upper = [
+            684, 686, 698, 770, 632, 575, 775, 752, 295, 295, 656, 557, 863,
+            748, 787, 603, 787, 695, 635, 611, 732, 684, 989, 685, 611, 685,
+        ]
         for (i, w) in lower.enumerated() { table[Unicode.Scalar(UInt8(97 + i))] = w }
         for (i, w) in upper.enumerated() { table[Unicode.Scalar(UInt8(65 + i))] = w }
         for d in 48...57 { table[Unicode.Scalar(UInt8(d))] = 636 }

@@ -29,9 +29,12 @@ public enum Broadcast {
         let count = shape.reduce(1, *)
         guard count > 0 else { return }
         guard let inner = shape.last else { return body(0, 0, 0) }
-        let ia = sa.last!, ib = sb.last!
+        let ia = sa.last!
+        let ib = sb.last!
         var index = [Int](repeating: 0, count: shape.count)
-        var oa = 0, ob = 0, out = 0
+        var oa = 0
+        var ob = 0
+        var out = 0
         while out < count {
             for j in 0..<inner { body(out + j, oa + j * ia, ob + j * ib) }
             out += inner
@@ -99,7 +102,8 @@ extension Tensor {
             return Tensor(unchecked: a.shape, out)
         }
         let shape = try Broadcast.shape(a.shape, b.shape)
-        let sa = Broadcast.strides(of: a.shape, broadcastTo: shape), sb = Broadcast.strides(of: b.shape, broadcastTo: shape)
+        let sa = Broadcast.strides(of: a.shape, broadcastTo: shape)
+        let sb = Broadcast.strides(of: b.shape, broadcastTo: shape)
         let out = a.storage.withUnsafeBufferPointer { pa in
             b.storage.withUnsafeBufferPointer { pb in
                 [T](uninitializedCount: shape.reduce(1, *)) { po in

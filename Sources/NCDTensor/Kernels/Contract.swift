@@ -5,11 +5,14 @@ public enum Contraction {
     /// `einsum` of labelled operands into `output` labels, times `scale`. Labels appearing in
     /// no later operand and not in the output are summed as early as possible. The scale
     /// rides on the last gemm (its α), so it costs no pass of its own.
-    public static func einsum<T>(_ operands: [(Tensor<T>, [String])], output: [String], scale: T = 1) throws -> Tensor<T> {
+    public static func einsum<T>(_ operands: [(Tensor<T>, [String])], output: [String], scale: T = 1) throws -> Tensor<
+        T
+    > {
         guard !operands.isEmpty else { throw TensorError.contraction("no operands") }
         for (t, labels) in operands {
             guard t.rank == labels.count, Set(labels).count == labels.count else {
-                throw TensorError.contraction("labels \(labels) do not name the \(t.rank) distinct axes of shape \(t.shape)")
+                throw TensorError.contraction(
+                    "labels \(labels) do not name the \(t.rank) distinct axes of shape \(t.shape)")
             }
         }
         let all = Set(operands.flatMap(\.1))
@@ -45,8 +48,10 @@ public enum Contraction {
     /// them (see `MatrixLayout`); only an operand it cannot is first permuted into a copy.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    static func pair<T>(_ a: Tensor<T>, _ la: [String], _ b: Tensor<T>, _ lb: [String], into output: [String],
-                        scale: T = 1) throws -> Tensor<T> {
+    static func pair<T>(
+        _ a: Tensor<T>, _ la: [String], _ b: Tensor<T>, _ lb: [String], into output: [String],
+        scale: T = 1
+    ) throws -> Tensor<T> {
         // Axes that only one operand has and the output drops are summed first.
         let la1 = la.filter { lb.contains($0) || output.contains($0) }
         let a1 = try single(a, la, into: la1)
@@ -54,7 +59,8 @@ public enum Contraction {
         let b1 = try single(b, lb, into: lb1)
         for l in la1 where lb1.contains(l) {
             guard a1.shape[la1.firstIndex(of: l)!] == b1.shape[lb1.firstIndex(of: l)!] else {
-                throw TensorError.contraction("axis `\(l)` has size \(a1.shape[la1.firstIndex(of: l)!]) and \(b1.shape[lb1.firstIndex(of: l)!])")
+                throw TensorError.contraction(
+                    "axis `\(l)` has size \(a1.shape[la1.firstIndex(of: l)!]) and \(b1.shape[lb1.firstIndex(of: l)!])")
             }
         }
         // Free axes keep the output's order, contracted ones the first operand's, so the
@@ -63,16 +69,22 @@ public enum Contraction {
         let left = output.filter { la1.contains($0) && !lb1.contains($0) }
         let right = output.filter { lb1.contains($0) && !la1.contains($0) }
         let contracted = la1.filter { lb1.contains($0) && !output.contains($0) }
-        let axesA = LabelledAxes(labels: la1, shape: a1.shape), axesB = LabelledAxes(labels: lb1, shape: b1.shape)
+        let axesA = LabelledAxes(labels: la1, shape: a1.shape)
+        let axesB = LabelledAxes(labels: lb1, shape: b1.shape)
         let shape = output.map { l in axesA.size(of: l) ?? axesB.size(of: l)! }
-        let m = axesA.extent(left), k = axesA.extent(contracted), n = axesB.extent(right), nb = axesA.extent(batch)
+        let m = axesA.extent(left)
+        let k = axesA.extent(contracted)
+        let n = axesB.extent(right)
+        let nb = axesA.extent(batch)
         let (pa, viewA) = try addressable(a1, axesA, rows: left, columns: contracted, batch: batch)
         let (pb, viewB) = try addressable(b1, axesB, rows: contracted, columns: right, batch: batch)
         // The result is written in the output's order when BLAS can address it there;
         // otherwise as [batch, left, right], permuted afterwards.
-        let direct = MatrixLayout(rows: left, columns: right, batch: batch, in: LabelledAxes(labels: output, shape: shape))
+        let direct = MatrixLayout(
+            rows: left, columns: right, batch: batch, in: LabelledAxes(labels: output, shape: shape))
         let resultLabels = direct == nil ? batch + left + right : output
-        let resultAxes = LabelledAxes(labels: resultLabels, shape: resultLabels.map { shape[output.firstIndex(of: $0)!] })
+        let resultAxes = LabelledAxes(
+            labels: resultLabels, shape: resultLabels.map { shape[output.firstIndex(of: $0)!] })
         guard let viewC = MatrixLayout(rows: left, columns: right, batch: batch, in: resultAxes) else {
             throw TensorError.contraction("no matrix layout for the result \(resultLabels)")
         }
@@ -81,8 +93,9 @@ public enum Contraction {
                 [T](uninitializedCount: shape.reduce(1, *)) { C in
                     guard m > 0, n > 0, nb > 0 else { return }
                     guard k > 0 else { return C.initialize(repeating: 0) }
-                    batchedGemm(m: m, n: n, k: k, alpha: scale, batches: batch.map { axesA.size(of: $0)! }, count: nb,
-                                a: (A.baseAddress!, viewA), b: (B.baseAddress!, viewB), c: (C.baseAddress!, viewC))
+                    batchedGemm(
+                        m: m, n: n, k: k, alpha: scale, batches: batch.map { axesA.size(of: $0)! }, count: nb,
+                        a: (A.baseAddress!, viewA), b: (B.baseAddress!, viewB), c: (C.baseAddress!, viewC))
                 }
             }
         }
@@ -92,8 +105,10 @@ public enum Contraction {
 
     /// An operand as BLAS reads it: in place when its axes fuse into `rows` × `columns`
     /// matrices, otherwise a copy permuted so that they do.
-    static func addressable<T>(_ t: Tensor<T>, _ axes: LabelledAxes, rows: [String], columns: [String],
-                               batch: [String]) throws -> (Tensor<T>, MatrixLayout) {
+    static func addressable<T>(
+        _ t: Tensor<T>, _ axes: LabelledAxes, rows: [String], columns: [String],
+        batch: [String]
+    ) throws -> (Tensor<T>, MatrixLayout) {
         if let layout = MatrixLayout(rows: rows, columns: columns, batch: batch, in: axes) { return (t, layout) }
         let order = axes.copyOrder(batch, rows, columns)
         let copy = try t.permuted(order)
@@ -108,7 +123,8 @@ public enum Contraction {
     /// Many small products run whole on separate threads; few large ones are split inside.
     static func batchedGemm<T: TensorElement>(
         m: Int, n: Int, k: Int, alpha: T, batches: [Int], count: Int,
-        a: (UnsafePointer<T>, MatrixLayout), b: (UnsafePointer<T>, MatrixLayout), c: (UnsafeMutablePointer<T>, MatrixLayout)
+        a: (UnsafePointer<T>, MatrixLayout), b: (UnsafePointer<T>, MatrixLayout),
+        c: (UnsafeMutablePointer<T>, MatrixLayout)
     ) {
         func product(_ i: Int) {
             var (oa, ob, oc, rest) = (0, 0, 0, i)
@@ -121,11 +137,15 @@ public enum Contraction {
             }
             if c.1.transposed {
                 // Cᵀ = Bᵀ·Aᵀ: the result's columns are contiguous, so it is written transposed.
-                T.gemm(transposeA: !b.1.transposed, transposeB: !a.1.transposed, m: n, n: m, k: k, alpha: alpha,
-                       a: b.0 + ob, lda: b.1.leading, b: a.0 + oa, ldb: a.1.leading, beta: 0, c: c.0 + oc, ldc: c.1.leading)
+                T.gemm(
+                    transposeA: !b.1.transposed, transposeB: !a.1.transposed, m: n, n: m, k: k, alpha: alpha,
+                    a: b.0 + ob, lda: b.1.leading, b: a.0 + oa, ldb: a.1.leading, beta: 0, c: c.0 + oc, ldc: c.1.leading
+                )
             } else {
-                T.gemm(transposeA: a.1.transposed, transposeB: b.1.transposed, m: m, n: n, k: k, alpha: alpha,
-                       a: a.0 + oa, lda: a.1.leading, b: b.0 + ob, ldb: b.1.leading, beta: 0, c: c.0 + oc, ldc: c.1.leading)
+                T.gemm(
+                    transposeA: a.1.transposed, transposeB: b.1.transposed, m: m, n: n, k: k, alpha: alpha,
+                    a: a.0 + oa, lda: a.1.leading, b: b.0 + ob, ldb: b.1.leading, beta: 0, c: c.0 + oc, ldc: c.1.leading
+                )
             }
         }
         if count >= Parallel.threads {

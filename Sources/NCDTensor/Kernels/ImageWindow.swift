@@ -53,17 +53,21 @@ struct ImageWindow {
     @inline(__always)
     private func forEachLine(_ body: (_ line: Int, _ source: Int?, _ inside: Range<Int>) -> Void) {
         let (k, s, p, d) = (spec.kernel, spec.stride, spec.padding, spec.dilation)
-        for ci in 0..<channels { for ki in 0..<k { for kj in 0..<k {
-            let row = (ci * k + ki) * k + kj
-            // ow·s − p + kj·d ∈ [0, width)  ⇔  ow ∈ [⌈(p − kj·d)/s⌉, ⌈(width + p − kj·d)/s⌉).
-            let first = Swift.min(outWidth, Swift.max(0, Self.ceilDiv(p - kj * d, s)))
-            let inside = first..<Swift.min(outWidth, Swift.max(first, Self.ceilDiv(width + p - kj * d, s)))
-            for oh in 0..<outHeight {
-                let ih = oh * s - p + ki * d
-                let source = ih >= 0 && ih < height ? (ci * height + ih) * width + kj * d - p : nil
-                body(row * positions + oh * outWidth, source, inside)
+        for ci in 0..<channels {
+            for ki in 0..<k {
+                for kj in 0..<k {
+                    let row = (ci * k + ki) * k + kj
+                    // ow·s − p + kj·d ∈ [0, width)  ⇔  ow ∈ [⌈(p − kj·d)/s⌉, ⌈(width + p − kj·d)/s⌉).
+                    let first = Swift.min(outWidth, Swift.max(0, Self.ceilDiv(p - kj * d, s)))
+                    let inside = first..<Swift.min(outWidth, Swift.max(first, Self.ceilDiv(width + p - kj * d, s)))
+                    for oh in 0..<outHeight {
+                        let ih = oh * s - p + ki * d
+                        let source = ih >= 0 && ih < height ? (ci * height + ih) * width + kj * d - p : nil
+                        body(row * positions + oh * outWidth, source, inside)
+                    }
+                }
             }
-        } } }
+        }
     }
 
     /// ⌈a / b⌉ for b > 0 and any sign of a.

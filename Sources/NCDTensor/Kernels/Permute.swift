@@ -10,7 +10,8 @@ extension Tensor {
         let readStrides = order.map { own[$0] }
         // When the last axis stays last, whole rows move: copy runs instead of elements.
         if order.last == rank - 1, let run = shape.last, run > 1 {
-            let outerShape = Array(newShape.dropLast()), outerStrides = Array(readStrides.dropLast())
+            let outerShape = Array(newShape.dropLast())
+            let outerStrides = Array(readStrides.dropLast())
             let out = storage.withUnsafeBufferPointer { pa in
                 [T](uninitializedCount: count) { po in
                     Broadcast.forEach(outerShape + [1], outerStrides + [0], outerStrides + [0]) { o, i, _ in

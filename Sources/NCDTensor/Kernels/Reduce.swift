@@ -1,16 +1,19 @@
 extension Tensor {
     /// Normalises axes (negative counts from the end) and checks them.
     func checkedAxes(_ axes: [Int]) throws -> [Int] {
-        try Set(axes.map { a in
-            let axis = a < 0 ? a + rank : a
-            guard axis >= 0, axis < rank else { throw TensorError.axis(a, rank: rank) }
-            return axis
-        }).sorted()
+        try Set(
+            axes.map { a in
+                let axis = a < 0 ? a + rank : a
+                guard axis >= 0, axis < rank else { throw TensorError.axis(a, rank: rank) }
+                return axis
+            }
+        ).sorted()
     }
 
     /// The shape after reducing `axes`: kept as size 1, or removed.
     func reducedShape(_ axes: [Int], keepingAxes: Bool) -> [Int] {
-        keepingAxes ? shape.indices.map { axes.contains($0) ? 1 : shape[$0] }
+        keepingAxes
+            ? shape.indices.map { axes.contains($0) ? 1 : shape[$0] }
             : shape.indices.filter { !axes.contains($0) }.map { shape[$0] }
     }
 
@@ -22,7 +25,8 @@ extension Tensor {
         // Fast path: the reduced axes form one contiguous block, so the data is
         // [outer, n, inner] and the fold runs over plain strided rows.
         if let first = axes.first, axes == Array(first..<(first + axes.count)) {
-            let outer = shape[..<first].reduce(1, *), n = axes.reduce(1) { $0 * shape[$1] }
+            let outer = shape[..<first].reduce(1, *)
+            let n = axes.reduce(1) { $0 * shape[$1] }
             let inner = shape[(first + axes.count)...].reduce(1, *)
             var out = [T](repeating: initial, count: outer * inner)
             storage.withUnsafeBufferPointer { x in

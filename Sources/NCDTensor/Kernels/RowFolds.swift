@@ -5,11 +5,24 @@ enum RowFolds {
     /// `f` folded over `term(0) … term(n − 1)` from `initial`, in eight interleaved lanes.
     @inline(__always)
     static func fold<T: TensorElement>(_ n: Int, initial: T, _ f: (T, T) -> T, _ term: (Int) -> T) -> T {
-        var p0 = initial, p1 = initial, p2 = initial, p3 = initial, p4 = initial, p5 = initial, p6 = initial, p7 = initial
+        var p0 = initial
+        var p1 = initial
+        var p2 = initial
+        var p3 = initial
+        var p4 = initial
+        var p5 = initial
+        var p6 = initial
+        var p7 = initial
         var i = 0
         while i + 8 <= n {
-            p0 = f(p0, term(i)); p1 = f(p1, term(i + 1)); p2 = f(p2, term(i + 2)); p3 = f(p3, term(i + 3))
-            p4 = f(p4, term(i + 4)); p5 = f(p5, term(i + 5)); p6 = f(p6, term(i + 6)); p7 = f(p7, term(i + 7))
+            p0 = f(p0, term(i))
+            p1 = f(p1, term(i + 1))
+            p2 = f(p2, term(i + 2))
+            p3 = f(p3, term(i + 3))
+            p4 = f(p4, term(i + 4))
+            p5 = f(p5, term(i + 5))
+            p6 = f(p6, term(i + 6))
+            p7 = f(p7, term(i + 7))
             i += 8
         }
         var result = f(f(f(p0, p1), f(p2, p3)), f(f(p4, p5), f(p6, p7)))

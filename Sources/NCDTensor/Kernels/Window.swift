@@ -42,7 +42,10 @@ enum Window {
                 var coordinate = index[a]
                 if let w = spatial.firstIndex(of: a) {
                     coordinate = index[a] * spec.stride - spec.padding + index[rank + w] * spec.dilation
-                    if coordinate < 0 || coordinate >= shape[a] { inside = false; break }
+                    if coordinate < 0 || coordinate >= shape[a] {
+                        inside = false
+                        break
+                    }
                 }
                 offset += coordinate * inStrides[a]
             }
@@ -67,7 +70,8 @@ extension Variable {
         value.storage.withUnsafeBufferPointer { xs in
             for (o, s) in offsets.enumerated() where s >= 0 { out[o] = xs[s] }
         }
-        return Variable(Tensor(unchecked: shape, out), operation: "window", parents: [self]) { [inShape = value.shape] g in
+        return Variable(Tensor(unchecked: shape, out), operation: "window", parents: [self]) {
+            [inShape = value.shape] g in
             var dx = [T](repeating: 0, count: inShape.reduce(1, *))
             g.storage.withUnsafeBufferPointer { gs in
                 for (o, s) in offsets.enumerated() where s >= 0 { dx[s] += gs[o] }

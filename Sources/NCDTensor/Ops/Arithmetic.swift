@@ -4,9 +4,12 @@ extension Variable {
     /// Inlined into each operator, so that `f` is inlined into the elementwise loop rather
     /// than called per element.
     @inline(__always)
-    static func binary(_ name: String, _ a: Variable, _ b: Variable, _ f: (T, T) -> T,
-                       _ grads: @escaping (_ g: Tensor<T>, _ a: Tensor<T>, _ b: Tensor<T>) throws -> (Tensor<T>, Tensor<T>))
-        throws -> Variable {
+    static func binary(
+        _ name: String, _ a: Variable, _ b: Variable, _ f: (T, T) -> T,
+        _ grads: @escaping (_ g: Tensor<T>, _ a: Tensor<T>, _ b: Tensor<T>) throws -> (Tensor<T>, Tensor<T>)
+    )
+        throws -> Variable
+    {
         let y = try Tensor.zip(a.value, b.value, f)
         return Variable(y, operation: name, parents: [a, b]) { [av = a.value, bv = b.value] g in
             let (ga, gb) = try grads(g, av, bv)

@@ -5,15 +5,18 @@ extension Variable {
     /// x[N, C, H, W] ★ weight[O, C, k, k] + bias[O] → [N, O, H', W'].
     public func conv2d(weight: Variable, bias: Variable?, _ spec: WindowSpec) throws -> Variable {
         guard value.rank == 4, weight.value.rank == 4, weight.shape[1] == shape[1],
-              weight.shape[2] == spec.kernel, weight.shape[3] == spec.kernel else {
-            throw TensorError.contraction("conv2d: input \(shape) and weight \(weight.shape) do not match kernel \(spec.kernel)")
+            weight.shape[2] == spec.kernel, weight.shape[3] == spec.kernel
+        else {
+            throw TensorError.contraction(
+                "conv2d: input \(shape) and weight \(weight.shape) do not match kernel \(spec.kernel)")
         }
         if let bias, bias.shape != [weight.shape[0]] { throw TensorError.broadcast(bias.shape, [weight.shape[0]]) }
         let (n, c, h, w, o, k) = (shape[0], shape[1], shape[2], shape[3], weight.shape[0], spec.kernel)
         let (ho, wo) = (spec.outputSize(h), spec.outputSize(w))
         guard ho >= 1, wo >= 1 else { throw TensorError.contraction("a window of \(k) does not fit \(h)×\(w)") }
         let window = ImageWindow(channels: c, height: h, width: w, spec)
-        let kk = window.rows, p = window.positions
+        let kk = window.rows
+        let p = window.positions
         // Images are independent: im2col and one gemm each, split across threads. Both
         // buffers are first written in the loop, so each thread's images stay in its own
         // cache for the operations after, and for the backward, which splits alike.
@@ -27,11 +30,15 @@ extension Variable {
                                 let base = b * kk * p
                                 window.gather(xs.baseAddress! + b * window.imageSize, into: cols.baseAddress! + base)
                                 if let bias {
-                                    for oc in 0..<o { for q in 0..<p { Y[(b * o + oc) * p + q] = bias.value.storage[oc] } }
+                                    for oc in 0..<o {
+                                        for q in 0..<p { Y[(b * o + oc) * p + q] = bias.value.storage[oc] }
+                                    }
                                 }
-                                T.gemm(transposeA: false, transposeB: false, m: o, n: p, k: kk, alpha: 1, a: W.baseAddress!, lda: kk,
-                                       b: cols.baseAddress! + base, ldb: p, beta: bias == nil ? 0 : 1,
-                                       c: Y.baseAddress! + b * o * p, ldc: p)
+                                T.gemm(
+                                    transposeA: false, transposeB: false, m: o, n: p, k: kk, alpha: 1,
+                                    a: W.baseAddress!, lda: kk,
+                                    b: cols.baseAddress! + base, ldb: p, beta: bias == nil ? 0 : 1,
+                                    c: Y.baseAddress! + b * o * p, ldc: p)
                             }
                         }
                     }
@@ -45,10 +52,13 @@ extension Variable {
             let sums = g.storage.withUnsafeBufferPointer { G in
                 columns.withUnsafeBufferPointer { cols in
                     Self.forEachImage(n, cost: o * kk * p, summing: o * kk + o) { b, dw, _ in
-                        T.gemm(transposeA: false, transposeB: true, m: o, n: kk, k: p, alpha: 1,
-                               a: G.baseAddress! + b * o * p, lda: p, b: cols.baseAddress! + b * kk * p, ldb: p,
-                               beta: 1, c: dw, ldc: kk)
-                        if bias != nil { for oc in 0..<o { dw[o * kk + oc] += RowFolds.sum(G.baseAddress! + (b * o + oc) * p, p) } }
+                        T.gemm(
+                            transposeA: false, transposeB: true, m: o, n: kk, k: p, alpha: 1,
+                            a: G.baseAddress! + b * o * p, lda: p, b: cols.baseAddress! + b * kk * p, ldb: p,
+                            beta: 1, c: dw, ldc: kk)
+                        if bias != nil {
+                            for oc in 0..<o { dw[o * kk + oc] += RowFolds.sum(G.baseAddress! + (b * o + oc) * p, p) }
+                        }
                     }
                 }
             }
@@ -71,13 +81,17 @@ extension Variable {
     /// Convolution's input gradient and the transposed convolution both are this. Images
     /// are independent and split across threads, each zeroed by the thread that scatters
     /// into it.
-    static func scatterProducts(_ weight: [T], inner: Int, _ x: UnsafePointer<T>, images n: Int, through window: ImageWindow) -> [T] {
+    static func scatterProducts(
+        _ weight: [T], inner: Int, _ x: UnsafePointer<T>, images n: Int, through window: ImageWindow
+    ) -> [T] {
         let (rows, p, imageSize) = (window.rows, window.positions, window.imageSize)
         return [T](uninitializedCount: n * imageSize) { O in
             weight.withUnsafeBufferPointer { W in
                 _ = Self.forEachImage(n, cost: rows * p * inner, scratch: rows * p) { b, _, cols in
-                    T.gemm(transposeA: true, transposeB: false, m: rows, n: p, k: inner, alpha: 1, a: W.baseAddress!, lda: rows,
-                           b: x + b * inner * p, ldb: p, beta: 0, c: cols, ldc: p)
+                    T.gemm(
+                        transposeA: true, transposeB: false, m: rows, n: p, k: inner, alpha: 1, a: W.baseAddress!,
+                        lda: rows,
+                        b: x + b * inner * p, ldb: p, beta: 0, c: cols, ldc: p)
                     let image = O.baseAddress! + b * imageSize
                     image.initialize(repeating: 0, count: imageSize)
                     window.scatterAdd(cols, into: image)
@@ -91,12 +105,16 @@ extension Variable {
     /// the adjoint of `conv2d` in its input: a gemm, then the window's scatter (col2im).
     public func convTranspose2d(weight: Variable, bias: Variable?, _ spec: WindowSpec) throws -> Variable {
         guard value.rank == 4, weight.value.rank == 4, weight.shape[0] == shape[1],
-              weight.shape[2] == spec.kernel, weight.shape[3] == spec.kernel else {
-            throw TensorError.contraction("conv_transpose2d: input \(shape) and weight \(weight.shape) do not match kernel \(spec.kernel)")
+            weight.shape[2] == spec.kernel, weight.shape[3] == spec.kernel
+        else {
+            throw TensorError.contraction(
+                "conv_transpose2d: input \(shape) and weight \(weight.shape) do not match kernel \(spec.kernel)")
         }
         let (n, c, h, w, o, k) = (shape[0], shape[1], shape[2], shape[3], weight.shape[1], spec.kernel)
         let span = spec.dilation * (k - 1) + 1
-        let (ho, wo) = ((h - 1) * spec.stride - 2 * spec.padding + span, (w - 1) * spec.stride - 2 * spec.padding + span)
+        let (ho, wo) = (
+            (h - 1) * spec.stride - 2 * spec.padding + span, (w - 1) * spec.stride - 2 * spec.padding + span
+        )
         guard ho >= 1, wo >= 1, spec.outputSize(ho) == h, spec.outputSize(wo) == w else {
             throw TensorError.contraction("conv_transpose2d: no output size maps back to \(h)×\(w)")
         }
@@ -109,7 +127,9 @@ extension Variable {
             Self.scatterProducts(weight.value.storage, inner: c, X.baseAddress!, images: n, through: window)
         }
         if let bias {
-            for b in 0..<n { for oc in 0..<o { for q in 0..<(ho * wo) { out[(b * o + oc) * ho * wo + q] += bias.value.storage[oc] } } }
+            for b in 0..<n {
+                for oc in 0..<o { for q in 0..<(ho * wo) { out[(b * o + oc) * ho * wo + q] += bias.value.storage[oc] } }
+            }
         }
         let parents = [self, weight] + (bias.map { [$0] } ?? [])
         let x = self
@@ -121,22 +141,32 @@ extension Variable {
                 x.value.storage.withUnsafeBufferPointer { X in
                     weight.value.storage.withUnsafeBufferPointer { W in
                         dx.withUnsafeMutableBufferPointer { DX in
-                            Self.forEachImage(n, cost: cost, summing: c * rows + o, scratch: rows * p) { b, dw, gathered in
+                            Self.forEachImage(n, cost: cost, summing: c * rows + o, scratch: rows * p) {
+                                b, dw, gathered in
                                 let image = G.baseAddress! + b * outSize
                                 window.gather(image, into: gathered)
                                 if x.requiresGrad {
-                                    T.gemm(transposeA: false, transposeB: false, m: c, n: p, k: rows, alpha: 1, a: W.baseAddress!, lda: rows,
-                                           b: gathered, ldb: p, beta: 0, c: DX.baseAddress! + b * c * p, ldc: p)
+                                    T.gemm(
+                                        transposeA: false, transposeB: false, m: c, n: p, k: rows, alpha: 1,
+                                        a: W.baseAddress!, lda: rows,
+                                        b: gathered, ldb: p, beta: 0, c: DX.baseAddress! + b * c * p, ldc: p)
                                 }
-                                T.gemm(transposeA: false, transposeB: true, m: c, n: rows, k: p, alpha: 1, a: X.baseAddress! + b * c * p, lda: p,
-                                       b: gathered, ldb: p, beta: 1, c: dw, ldc: rows)
-                                if bias != nil { for oc in 0..<o { dw[c * rows + oc] += RowFolds.sum(image + oc * ho * wo, ho * wo) } }
+                                T.gemm(
+                                    transposeA: false, transposeB: true, m: c, n: rows, k: p, alpha: 1,
+                                    a: X.baseAddress! + b * c * p, lda: p,
+                                    b: gathered, ldb: p, beta: 1, c: dw, ldc: rows)
+                                if bias != nil {
+                                    for oc in 0..<o { dw[c * rows + oc] += RowFolds.sum(image + oc * ho * wo, ho * wo) }
+                                }
                             }
                         }
                     }
                 }
             }
-            return [x.requiresGrad ? Tensor(unchecked: x.shape, dx) : nil, Tensor(unchecked: weight.shape, Array(sums[..<(c * rows)]))]
+            return [
+                x.requiresGrad ? Tensor(unchecked: x.shape, dx) : nil,
+                Tensor(unchecked: weight.shape, Array(sums[..<(c * rows)])),
+            ]
                 + (bias != nil ? [Tensor(unchecked: [o], Array(sums[(c * rows)...]))] : [])
         }
     }
@@ -145,8 +175,10 @@ extension Variable {
     /// images. `sum` is its chunk's partial of a term of `summing` elements, into which it
     /// may add image b's share (`Parallel.sumOfChunks`; the sum is returned, empty for
     /// `summing` 0). `scratch` is that many elements of the chunk's own, not zeroed.
-    static func forEachImage(_ n: Int, cost: Int, summing size: Int = 0, scratch: Int = 0,
-                             _ body: (_ image: Int, _ sum: UnsafeMutablePointer<T>, _ scratch: UnsafeMutablePointer<T>) -> Void) -> [T] {
+    static func forEachImage(
+        _ n: Int, cost: Int, summing size: Int = 0, scratch: Int = 0,
+        _ body: (_ image: Int, _ sum: UnsafeMutablePointer<T>, _ scratch: UnsafeMutablePointer<T>) -> Void
+    ) -> [T] {
         var scratches = [T](uninitializedCount: Parallel.chunkCount(n, costPerItem: cost) * scratch) { _ in }
         return scratches.withUnsafeMutableBufferPointer { scratched in
             Parallel.sumOfChunks(n, costPerItem: cost, size: size) { index, images, sum in
@@ -161,7 +193,9 @@ extension Variable {
         guard value.rank >= 2 else { throw TensorError.axis(1, rank: value.rank) }
         let (h, w) = (shape[rank - 2], shape[rank - 1])
         let (ho, wo) = (spec.outputSize(h), spec.outputSize(w))
-        guard ho >= 1, wo >= 1 else { throw TensorError.contraction("a window of \(spec.kernel) does not fit \(h)×\(w)") }
+        guard ho >= 1, wo >= 1 else {
+            throw TensorError.contraction("a window of \(spec.kernel) does not fit \(h)×\(w)")
+        }
         let planes = value.count / Swift.max(h * w, 1)
         // Both are written in full by the loop below, each plane by the thread that pools it.
         var argmax: [Int32] = []
@@ -177,55 +211,76 @@ extension Variable {
                         if tiled && k == 2 {
                             // The common 2×2 pool, with selects instead of branches: which of
                             // four values wins is data-dependent, so branches mispredict.
-                            for plane in chunk { for oh in 0..<ho {
-                                let r0 = (plane * h + oh * 2) * w, r1 = r0 + w, o0 = (plane * ho + oh) * wo
-                                for ow in 0..<wo {
-                                    let i = 2 * ow
-                                    let a = xs[r0 + i], b = xs[r0 + i + 1], c = xs[r1 + i], d = xs[r1 + i + 1]
-                                    let right0 = b > a, right1 = d > c
-                                    let m0 = right0 ? b : a, m1 = right1 ? d : c
-                                    let lower = m1 > m0
-                                    ys[o0 + ow] = lower ? m1 : m0
-                                    arg[o0 + ow] = Int32(lower ? r1 + i + (right1 ? 1 : 0) : r0 + i + (right0 ? 1 : 0))
+                            for plane in chunk {
+                                for oh in 0..<ho {
+                                    let r0 = (plane * h + oh * 2) * w
+                                    let r1 = r0 + w
+                                    let o0 = (plane * ho + oh) * wo
+                                    for ow in 0..<wo {
+                                        let i = 2 * ow
+                                        let a = xs[r0 + i]
+                                        let b = xs[r0 + i + 1]
+                                        let c = xs[r1 + i]
+                                        let d = xs[r1 + i + 1]
+                                        let right0 = b > a
+                                        let right1 = d > c
+                                        let m0 = right0 ? b : a
+                                        let m1 = right1 ? d : c
+                                        let lower = m1 > m0
+                                        ys[o0 + ow] = lower ? m1 : m0
+                                        arg[o0 + ow] = Int32(
+                                            lower ? r1 + i + (right1 ? 1 : 0) : r0 + i + (right0 ? 1 : 0))
+                                    }
                                 }
-                            } }
+                            }
                             return
                         }
                         if tiled {
-                            for plane in chunk { for oh in 0..<ho {
-                                let top = (plane * h + oh * k) * w
+                            for plane in chunk {
+                                for oh in 0..<ho {
+                                    let top = (plane * h + oh * k) * w
+                                    for ow in 0..<wo {
+                                        var at = top + ow * k
+                                        var best = xs[at]
+                                        for ki in 0..<k {
+                                            let row = top + ki * w + ow * k
+                                            for kj in 0..<k where xs[row + kj] > best {
+                                                best = xs[row + kj]
+                                                at = row + kj
+                                            }
+                                        }
+                                        let o = (plane * ho + oh) * wo + ow
+                                        ys[o] = best
+                                        arg[o] = Int32(at)
+                                    }
+                                }
+                            }
+                            return
+                        }
+                        for plane in chunk {
+                            for oh in 0..<ho {
                                 for ow in 0..<wo {
-                                    var at = top + ow * k, best = xs[at]
-                                    for ki in 0..<k {
-                                        let row = top + ki * w + ow * k
-                                        for kj in 0..<k where xs[row + kj] > best {
-                                            best = xs[row + kj]
-                                            at = row + kj
+                                    var best = -T.infinity
+                                    var at = -1
+                                    for ki in 0..<spec.kernel {
+                                        let ih = oh * spec.stride - spec.padding + ki * spec.dilation
+                                        guard ih >= 0, ih < h else { continue }
+                                        for kj in 0..<spec.kernel {
+                                            let iw = ow * spec.stride - spec.padding + kj * spec.dilation
+                                            guard iw >= 0, iw < w else { continue }
+                                            let i = (plane * h + ih) * w + iw
+                                            if xs[i] > best || at < 0 {
+                                                best = xs[i]
+                                                at = i
+                                            }
                                         }
                                     }
                                     let o = (plane * ho + oh) * wo + ow
                                     ys[o] = best
                                     arg[o] = Int32(at)
                                 }
-                            } }
-                            return
-                        }
-                        for plane in chunk { for oh in 0..<ho { for ow in 0..<wo {
-                            var best = -T.infinity, at = -1
-                            for ki in 0..<spec.kernel {
-                                let ih = oh * spec.stride - spec.padding + ki * spec.dilation
-                                guard ih >= 0, ih < h else { continue }
-                                for kj in 0..<spec.kernel {
-                                    let iw = ow * spec.stride - spec.padding + kj * spec.dilation
-                                    guard iw >= 0, iw < w else { continue }
-                                    let i = (plane * h + ih) * w + iw
-                                    if xs[i] > best || at < 0 { best = xs[i]; at = i }
-                                }
                             }
-                            let o = (plane * ho + oh) * wo + ow
-                            ys[o] = best
-                            arg[o] = Int32(at)
-                        } } }
+                        }
                     }
                 }
             }
@@ -233,7 +288,8 @@ extension Variable {
         var outShape = shape
         outShape[rank - 2] = ho
         outShape[rank - 1] = wo
-        return Variable(Tensor(unchecked: outShape, out), operation: "maxpool2d", parents: [self]) { [inShape = shape] g in
+        return Variable(Tensor(unchecked: outShape, out), operation: "maxpool2d", parents: [self]) {
+            [inShape = shape] g in
             // Each plane's maxima lie in its own input plane: planes split across threads as
             // in the forward, each zeroed and scattered into by one thread.
             let dx = [T](uninitializedCount: planes * h * w) { dx in

@@ -39,7 +39,9 @@ extension Variable {
     /// select on vectors, because the scalar loop compiles to a branch that mispredicts on
     /// random signs.
     @inline(__always)
-    static func passWherePositive(_ g: UnsafePointer<T>, _ y: UnsafePointer<T>, _ d: UnsafeMutablePointer<T>, _ range: Range<Int>) {
+    static func passWherePositive(
+        _ g: UnsafePointer<T>, _ y: UnsafePointer<T>, _ d: UnsafeMutablePointer<T>, _ range: Range<Int>
+    ) {
         var i = range.lowerBound
         if T.self == Float.self {
             let (gs, ys, ds) = (UnsafeRawPointer(g), UnsafeRawPointer(y), UnsafeMutableRawPointer(d))
@@ -58,7 +60,8 @@ extension Variable {
 
     /// The exact GELU, x·Φ(x), as PyTorch's default.
     public func gelu() -> Variable {
-        let invSqrt2 = T(0.7071067811865476), invSqrt2Pi = T(0.3989422804014327)
+        let invSqrt2 = T(0.7071067811865476)
+        let invSqrt2Pi = T(0.3989422804014327)
         return unary("gelu", { x in x * (1 + T.erf(x * invSqrt2)) / 2 }) { x, _ in
             (1 + T.erf(x * invSqrt2)) / 2 + x * invSqrt2Pi * T.exp(-x * x / 2)
         }

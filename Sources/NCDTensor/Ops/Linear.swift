@@ -3,16 +3,19 @@
 public func linear<T>(_ x: Variable<T>, weight: Variable<T>, bias: Variable<T>?) throws -> Variable<T> {
     let (out, inn) = (weight.shape[0], weight.shape[1])
     guard weight.value.rank == 2, x.value.rank >= 1, x.shape.last == inn else {
-        throw TensorError.contraction("linear: input \(x.shape) does not end in the weight's \(inn) (weight \(weight.shape))")
+        throw TensorError.contraction(
+            "linear: input \(x.shape) does not end in the weight's \(inn) (weight \(weight.shape))")
     }
     if let bias, bias.shape != [out] { throw TensorError.broadcast(bias.shape, [out]) }
     let rows = x.value.count / Swift.max(inn, 1)
     let y = [T](uninitializedCount: rows * out) { Y in
         guard let bias, rows > 0, out > 0, inn > 0 else {
             gemm(x.value.storage, weight.value.storage, into: Y, m: rows, n: out, k: inn, transposeB: true)
-            if let bias { bias.value.storage.withUnsafeBufferPointer { B in
-                for r in 0..<rows { (Y.baseAddress! + r * out).update(from: B.baseAddress!, count: out) }
-            } }
+            if let bias {
+                bias.value.storage.withUnsafeBufferPointer { B in
+                    for r in 0..<rows { (Y.baseAddress! + r * out).update(from: B.baseAddress!, count: out) }
+                }
+            }
             return
         }
         // Each row starts as the bias, copied by the thread whose piece of the gemm then
@@ -20,10 +23,15 @@ public func linear<T>(_ x: Variable<T>, weight: Variable<T>, bias: Variable<T>?)
         x.value.storage.withUnsafeBufferPointer { X in
             weight.value.storage.withUnsafeBufferPointer { W in
                 bias.value.storage.withUnsafeBufferPointer { B in
-                    T.gemm(transposeA: false, transposeB: true, m: rows, n: out, k: inn, alpha: 1, a: X.baseAddress!, lda: inn,
-                           b: W.baseAddress!, ldb: inn, beta: 1, c: Y.baseAddress!, ldc: out) { block, blockRows, columns in
+                    T.gemm(
+                        transposeA: false, transposeB: true, m: rows, n: out, k: inn, alpha: 1, a: X.baseAddress!,
+                        lda: inn,
+                        b: W.baseAddress!, ldb: inn, beta: 1, c: Y.baseAddress!, ldc: out
+                    ) { block, blockRows, columns in
                         let first = (block - Y.baseAddress!) % out
-                        for r in 0..<blockRows { (block + r * out).initialize(from: B.baseAddress! + first, count: columns) }
+                        for r in 0..<blockRows {
+                            (block + r * out).initialize(from: B.baseAddress! + first, count: columns)
+                        }
                     }
                 }
             }
@@ -32,16 +40,22 @@ public func linear<T>(_ x: Variable<T>, weight: Variable<T>, bias: Variable<T>?)
     let shape = Array(x.shape.dropLast()) + [out]
     let parents = [x, weight] + (bias.map { [$0] } ?? [])
     return Variable(Tensor(unchecked: shape, y), operation: "linear", parents: parents) { g in
-        var dx: Tensor<T>?, dw: Tensor<T>?, db: Tensor<T>?
+        var dx: Tensor<T>?
+        var dw: Tensor<T>?
+        var db: Tensor<T>?
         if x.requiresGrad {
-            dx = Tensor(unchecked: x.shape, [T](uninitializedCount: rows * inn) { D in
-                gemm(g.storage, weight.value.storage, into: D, m: rows, n: inn, k: out)
-            })
+            dx = Tensor(
+                unchecked: x.shape,
+                [T](uninitializedCount: rows * inn) { D in
+                    gemm(g.storage, weight.value.storage, into: D, m: rows, n: inn, k: out)
+                })
         }
         if weight.requiresGrad {
-            dw = Tensor(unchecked: weight.shape, [T](uninitializedCount: out * inn) { D in
-                gemm(g.storage, x.value.storage, into: D, m: out, n: inn, k: rows, transposeA: true)
-            })
+            dw = Tensor(
+                unchecked: weight.shape,
+                [T](uninitializedCount: out * inn) { D in
+                    gemm(g.storage, x.value.storage, into: D, m: out, n: inn, k: rows, transposeA: true)
+                })
         }
         if let bias, bias.requiresGrad {
             db = Tensor(unchecked: [out], columnSums(g.storage, rows: rows, columns: out))
@@ -65,8 +79,10 @@ func columnSums<T: TensorElement>(_ matrix: [T], rows: Int, columns: Int) -> [T]
 
 /// C (m×n) = op(A)·op(B), or C += … with `accumulate`, on row-major arrays. Without
 /// `accumulate`, C's previous contents are never read, so it may be uninitialised.
-func gemm<T: TensorElement>(_ a: [T], _ b: [T], into c: UnsafeMutableBufferPointer<T>, m: Int, n: Int, k: Int,
-                            transposeA: Bool = false, transposeB: Bool = false, accumulate: Bool = false) {
+func gemm<T: TensorElement>(
+    _ a: [T], _ b: [T], into c: UnsafeMutableBufferPointer<T>, m: Int, n: Int, k: Int,
+    transposeA: Bool = false, transposeB: Bool = false, accumulate: Bool = false
+) {
     guard m > 0, n > 0 else { return }
     guard k > 0 else {
         if !accumulate { c.initialize(repeating: 0) }
@@ -74,9 +90,10 @@ func gemm<T: TensorElement>(_ a: [T], _ b: [T], into c: UnsafeMutableBufferPoint
     }
     a.withUnsafeBufferPointer { A in
         b.withUnsafeBufferPointer { B in
-            T.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
-                   a: A.baseAddress!, lda: transposeA ? m : k, b: B.baseAddress!, ldb: transposeB ? k : n,
-                   beta: accumulate ? 1 : 0, c: c.baseAddress!, ldc: n)
+            T.gemm(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
+                a: A.baseAddress!, lda: transposeA ? m : k, b: B.baseAddress!, ldb: transposeB ? k : n,
+                beta: accumulate ? 1 : 0, c: c.baseAddress!, ldc: n)
         }
     }
 }

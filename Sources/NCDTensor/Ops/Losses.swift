@@ -5,7 +5,8 @@ extension Variable {
     public func crossEntropy(classAxis axis: Int, targets: [Int]) throws -> Variable {
         let logp = try Self.logSoftmaxValue(value, axis: axis)
         let moved = try logp.permuted(Array(0..<value.rank).filter { $0 != axis } + [axis])
-        let classes = value.shape[axis], n = value.count / Swift.max(classes, 1)
+        let classes = value.shape[axis]
+        let n = value.count / Swift.max(classes, 1)
         guard targets.count == n else { throw TensorError.elementCount(shape: [n], count: targets.count) }
         var total: T = 0
         for (row, t) in targets.enumerated() {

@@ -39,7 +39,8 @@ public final class BatchNorm<T: TensorElement> {
         var broadcastShape = [Int](repeating: 1, count: rank)
         broadcastShape[featureAxis] = weight.shape[0]
         let axes = (0..<rank).filter { $0 != featureAxis }
-        let mean: Variable<T>, variance: Variable<T>
+        let mean: Variable<T>
+        let variance: Variable<T>
         if training {
             let count = axes.reduce(1) { $0 * x.shape[$1] }
             mean = try x.mean(axes: axes, keepingAxes: true)
@@ -47,7 +48,8 @@ public final class BatchNorm<T: TensorElement> {
             let unbiased = count > 1 ? T(count) / T(count - 1) : 1
             for j in 0..<weight.shape[0] {
                 runningMean.storage[j] = (1 - momentum) * runningMean.storage[j] + momentum * mean.value.storage[j]
-                runningVariance.storage[j] = (1 - momentum) * runningVariance.storage[j] + momentum * variance.value.storage[j] * unbiased
+                runningVariance.storage[j] =
+                    (1 - momentum) * runningVariance.storage[j] + momentum * variance.value.storage[j] * unbiased
             }
         } else {
             mean = Variable(try runningMean.reshaped(broadcastShape))

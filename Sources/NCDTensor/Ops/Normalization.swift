@@ -1,12 +1,15 @@
 /// Layer norm over the last axis with learned scale and shift, fused forward and backward:
 /// y = (x − μ)/σ ⊙ γ + β with σ = √(var + ε), statistics per row.
-public func layerNorm<T>(_ x: Variable<T>, weight: Variable<T>, bias: Variable<T>, epsilon: T = 1e-5) throws -> Variable<T> {
+public func layerNorm<T>(_ x: Variable<T>, weight: Variable<T>, bias: Variable<T>, epsilon: T = 1e-5) throws
+    -> Variable<T>
+{
     guard let d = x.shape.last, weight.shape == [d], bias.shape == [d] else {
         throw TensorError.broadcast(weight.shape, [x.shape.last ?? 0])
     }
     let rows = x.value.count / Swift.max(d, 1)
     // The normalised rows n̂ and 1/σ per row are kept for the backward pass.
-    var normalized: [T] = [], inverseStd: [T] = []
+    var normalized: [T] = []
+    var inverseStd: [T] = []
     let y = x.value.storage.withUnsafeBufferPointer { xs in
         weight.value.storage.withUnsafeBufferPointer { w in
             bias.value.storage.withUnsafeBufferPointer { b in
@@ -15,7 +18,9 @@ public func layerNorm<T>(_ x: Variable<T>, weight: Variable<T>, bias: Variable<T
                         inverseStd = [T](uninitializedCount: rows) { inverse in
                             Parallel.forEachChunk(rows, costPerItem: d * 4) { chunk in
                                 for r in chunk {
-                                    let (x, n, y) = (xs.baseAddress! + r * d, ns.baseAddress! + r * d, ys.baseAddress! + r * d)
+                                    let (x, n, y) = (
+                                        xs.baseAddress! + r * d, ns.baseAddress! + r * d, ys.baseAddress! + r * d
+                                    )
                                     let mean = RowFolds.sum(x, d) / T(d)
                                     let variance = RowFolds.sum(d) { (x[$0] - mean) * (x[$0] - mean) } / T(d)
                                     let inv = 1 / T.sqrt(variance + epsilon)
@@ -42,7 +47,9 @@ public func layerNorm<T>(_ x: Variable<T>, weight: Variable<T>, bias: Variable<T
                         sums = Parallel.sumOfChunks(rows, costPerItem: d * 6, size: 2 * d) { _, chunk, own in
                             for r in chunk {
                                 // dx = (1/σ)(ĝ − mean(ĝ) − n̂·mean(ĝ·n̂)) with ĝ = g ⊙ γ.
-                                let (g, n, dx) = (gs.baseAddress! + r * d, ns.baseAddress! + r * d, dxs.baseAddress! + r * d)
+                                let (g, n, dx) = (
+                                    gs.baseAddress! + r * d, ns.baseAddress! + r * d, dxs.baseAddress! + r * d
+                                )
                                 let meanG = RowFolds.sum(d) { g[$0] * w[$0] } / T(d)
                                 let meanDot = RowFolds.sum(d) { g[$0] * w[$0] * n[$0] } / T(d)
                                 let inv = inverseStd[r]

@@ -6,13 +6,16 @@ extension Variable {
         guard 0 <= start, start < end, end <= shape[axis] else {
             throw TensorError.contraction("slice \(start)..<\(end) of axis \(axis) with size \(shape[axis])")
         }
-        let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
+        let outer = shape[..<axis].reduce(1, *)
+        let inner = shape[(axis + 1)...].reduce(1, *)
         let (n, m) = (shape[axis], end - start)
         let run = m * inner
         let out = value.storage.withUnsafeBufferPointer { xs in
             [T](uninitializedCount: outer * run) { out in
                 guard run > 0 else { return }
-                for o in 0..<outer { (out.baseAddress! + o * run).initialize(from: xs.baseAddress! + (o * n + start) * inner, count: run) }
+                for o in 0..<outer {
+                    (out.baseAddress! + o * run).initialize(from: xs.baseAddress! + (o * n + start) * inner, count: run)
+                }
             }
         }
         var newShape = shape
@@ -22,7 +25,9 @@ extension Variable {
             g.storage.withUnsafeBufferPointer { gs in
                 dx.withUnsafeMutableBufferPointer { dx in
                     guard run > 0 else { return }
-                    for o in 0..<outer { (dx.baseAddress! + (o * n + start) * inner).update(from: gs.baseAddress! + o * run, count: run) }
+                    for o in 0..<outer {
+                        (dx.baseAddress! + (o * n + start) * inner).update(from: gs.baseAddress! + o * run, count: run)
+                    }
                 }
             }
             return [Tensor(unchecked: shape, dx)]
@@ -44,20 +49,24 @@ public func concatenate<T>(_ parts: [Variable<T>], axis: Int) throws -> Variable
         throw TensorError.axis(axis, rank: parts.first?.value.rank ?? 0)
     }
     for p in parts {
-        var a = p.shape, b = first.shape
+        var a = p.shape
+        var b = first.shape
         guard a.count == b.count else { throw TensorError.broadcast(p.shape, first.shape) }
         a[axis] = 0
         b[axis] = 0
         guard a == b else { throw TensorError.broadcast(p.shape, first.shape) }
     }
-    let outer = first.shape[..<axis].reduce(1, *), inner = first.shape[(axis + 1)...].reduce(1, *)
-    let sizes = parts.map { $0.shape[axis] }, total = sizes.reduce(0, +)
+    let outer = first.shape[..<axis].reduce(1, *)
+    let inner = first.shape[(axis + 1)...].reduce(1, *)
+    let sizes = parts.map { $0.shape[axis] }
+    let total = sizes.reduce(0, +)
     let out = [T](uninitializedCount: outer * total * inner) { out in
         var offset = 0
         for (p, n) in zip(parts, sizes) {
             p.value.storage.withUnsafeBufferPointer { part in
                 for o in 0..<outer where n * inner > 0 {
-                    (out.baseAddress! + (o * total + offset) * inner).initialize(from: part.baseAddress! + o * n * inner, count: n * inner)
+                    (out.baseAddress! + (o * total + offset) * inner).initialize(
+                        from: part.baseAddress! + o * n * inner, count: n * inner)
                 }
             }
             offset += n

@@ -12,7 +12,8 @@ extension Variable {
                 try y.storage.withUnsafeBufferPointer { ys in
                     try [T](uninitializedCount: gs.count) { dx in
                         let fused = Self.lastAxisFloatRows(y.shape, axis: axis) { start, rows, n in
-                            ncd_softmax_backward_rows_f32(floats(ys, start), floats(gs, start), floats(dx, start), rows, n)
+                            ncd_softmax_backward_rows_f32(
+                                floats(ys, start), floats(gs, start), floats(dx, start), rows, n)
                         }
                         if fused { return }
                         try Self.rows(y.shape, axis: axis) { base, n, stride in
@@ -66,7 +67,9 @@ extension Variable {
     @inline(__always)
     static func rows(_ shape: [Int], axis: Int, _ body: (Int, Int, Int) -> Void) throws {
         guard axis >= 0, axis < shape.count else { throw TensorError.axis(axis, rank: shape.count) }
-        let outer = shape[..<axis].reduce(1, *), n = shape[axis], inner = shape[(axis + 1)...].reduce(1, *)
+        let outer = shape[..<axis].reduce(1, *)
+        let n = shape[axis]
+        let inner = shape[(axis + 1)...].reduce(1, *)
         guard n > 0 else { return }
         Parallel.forEachChunk(outer * inner, costPerItem: n * 4) { range in
             for line in range { body((line / inner) * n * inner + line % inner, n, inner) }

@@ -81,7 +81,10 @@ struct EditLineReader: LineReader {
             // A command takes an argument after a space; a name is followed by `(` or `[`.
             rl_completion_append_character = text?.pointee == CChar(UInt8(ascii: ":")) ? 32 : 0
             return rl_completion_matches(text) { text, state in
-                struct Cursor { nonisolated(unsafe) static var matches: [String] = []; nonisolated(unsafe) static var index = 0 }
+                struct Cursor {
+                    nonisolated(unsafe) static var matches: [String] = []
+                    nonisolated(unsafe) static var index = 0
+                }
                 if state == 0 {
                     let prefix = text.map { String(cString: $0) } ?? ""
                     Cursor.matches = completionCandidates.filter { $0.utf8.starts(with: prefix.utf8) }.sorted()
@@ -139,6 +142,8 @@ enum InputCompleteness {
         }
         if depth > 0 { return false }
         guard let last else { return true }
-        return !["+", "-", "*", "/", "^", "=", ",", "->", ":", ".."].contains { last.hasSuffix($0) && !last.hasSuffix("]") }
+        return !["+", "-", "*", "/", "^", "=", ",", "->", ":", ".."].contains {
+            last.hasSuffix($0) && !last.hasSuffix("]")
+        }
     }
 }

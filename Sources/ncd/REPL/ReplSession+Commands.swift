@@ -42,7 +42,9 @@ extension ReplSession {
         case "quit", "q", "exit": quit()
         default:
             let guess = Suggestions.closest(to: name, among: Self.commands.map(\.name))
-            writeError("error: unknown command `:\(name)`\(guess.map { " (did you mean `:\($0)`?)" } ?? ""); `:help` lists them\n")
+            writeError(
+                "error: unknown command `:\(name)`\(guess.map { " (did you mean `:\($0)`?)" } ?? ""); `:help` lists them\n"
+            )
         }
     }
 
@@ -74,9 +76,11 @@ extension ReplSession {
         let name = parts[0]
         guard value > 0 else { return writeError("error: sizes must be positive; got \(value)\n") }
         let current = workspace.check().result
-        let known = current.axes.map(\.name) + current.unit.declarations.compactMap {
-            if case .constant(let n, _) = $0 { return n.text } else { return nil }
-        }
+        let known =
+            current.axes.map(\.name)
+            + current.unit.declarations.compactMap {
+                if case .constant(let n, _) = $0 { return n.text } else { return nil }
+            }
         guard known.contains(name) else {
             let guess = Suggestions.closest(to: name, among: known)
             return writeError("error: unknown axis `\(name)`\(guess.map { "; did you mean `\($0)`?" } ?? "")\n")
@@ -104,7 +108,8 @@ extension ReplSession {
         let diagrams = checked.result.diagrams.filter { $0.name != Workspace.scratchName }
         guard !diagrams.isEmpty else { return write("no diagrams yet\n") }
         for d in diagrams {
-            let signature = d.signature.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            let signature = d.signature.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(
+                separator: " ")
             write("\(signature)\(d.isAbstract ? "   (abstract)" : "")\n")
         }
     }
@@ -116,11 +121,15 @@ extension ReplSession {
         let names = checked.result.diagrams.map(\.name).filter { $0 != Workspace.scratchName }
         guard let diagram = checked.result.diagram(named: name), name != Workspace.scratchName else {
             let guess = Suggestions.closest(to: name, among: names)
-            writeError("error: \(name.isEmpty ? "`:\(command)` needs a diagram name" : "no diagram `\(name)`")\(guess.map { "; did you mean `\($0)`?" } ?? "")\n")
+            writeError(
+                "error: \(name.isEmpty ? "`:\(command)` needs a diagram name" : "no diagram `\(name)`")\(guess.map { "; did you mean `\($0)`?" } ?? "")\n"
+            )
             return nil
         }
         guard let graph = diagram.graph else {
-            writeError("`\(name)` cannot \(command) on its own: \(diagram.isAbstract ? "it has no body" : "its size parameters have no defaults")\n")
+            writeError(
+                "`\(name)` cannot \(command) on its own: \(diagram.isAbstract ? "it has no body" : "its size parameters have no defaults")\n"
+            )
             return nil
         }
         return graph
@@ -148,10 +157,13 @@ extension ReplSession {
         let names = checked.result.diagrams.map(\.name).filter { $0 != Workspace.scratchName }
         guard !name.isEmpty, names.contains(name) else {
             let guess = Suggestions.closest(to: name, among: names)
-            return writeError("error: \(name.isEmpty ? "`:cost` needs a diagram name" : "no diagram `\(name)`")\(guess.map { "; did you mean `\($0)`?" } ?? "")\n")
+            return writeError(
+                "error: \(name.isEmpty ? "`:cost` needs a diagram name" : "no diagram `\(name)`")\(guess.map { "; did you mean `\($0)`?" } ?? "")\n"
+            )
         }
         guard checked.result.diagram(named: name)?.graph != nil else {
-            return writeError("`\(name)` has size parameters without defaults; call it from a diagram to see its cost\n")
+            return writeError(
+                "`\(name)` has size parameters without defaults; call it from a diagram to see its cost\n")
         }
         write(Report.cost(checked.result, diagram: name, place: { checked.location(of: $0) }))
     }

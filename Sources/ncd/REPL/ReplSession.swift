@@ -51,9 +51,13 @@ final class ReplSession {
         candidate.declarations.append(chunk)
         workspace = candidate
         for name in names {
-            if let d = checked.result.diagram(named: name) { write("diagram \(d.name)\n") }
-            else if let a = checked.result.axes.first(where: { $0.name == name }) { write("axis \(describe(a))\n") }
-            else { write("const \(name)\n") }
+            if let d = checked.result.diagram(named: name) {
+                write("diagram \(d.name)\n")
+            } else if let a = checked.result.axes.first(where: { $0.name == name }) {
+                write("axis \(describe(a))\n")
+            } else {
+                write("const \(name)\n")
+            }
         }
     }
 
@@ -78,7 +82,8 @@ final class ReplSession {
     }
 
     func showType(of text: String) {
-        let checked = workspace.check(extraStatement: (Workspace.Chunk(origin: "<input>", text: text, names: []), "return "))
+        let checked = workspace.check(
+            extraStatement: (Workspace.Chunk(origin: "<input>", text: text, names: []), "return "))
         report(checked)
         guard !checked.hasErrors(all: true), let g = checked.scratch?.graph else { return }
         for id in g.outputs { write(Self.typeLine(g.type(of: id)) + "\n") }
@@ -136,7 +141,9 @@ final class ReplSession {
         workspace = candidate
         if !loadedFiles.contains(path) { loadedFiles.append(path) }
         let diagrams = unit.declarations.filter { if case .diagram = $0 { return true } else { return false } }.count
-        write("loaded \(path): \(chunk.names.count - diagrams) axes and constants, \(diagrams) diagram\(diagrams == 1 ? "" : "s")\n")
+        write(
+            "loaded \(path): \(chunk.names.count - diagrams) axes and constants, \(diagrams) diagram\(diagrams == 1 ? "" : "s")\n"
+        )
         return true
     }
 

@@ -46,7 +46,9 @@ struct Workspace {
 
     /// Composes and checks. `extra` is appended as a declaration, an input, or (with a
     /// prefix such as `return `) a body statement.
-    func check(extraDeclaration: Chunk? = nil, extraInput: Chunk? = nil, extraStatement: (Chunk, prefix: String)? = nil) -> Checked {
+    func check(extraDeclaration: Chunk? = nil, extraInput: Chunk? = nil, extraStatement: (Chunk, prefix: String)? = nil)
+        -> Checked
+    {
         var text = ""
         var placements: [Placement] = []
         var extra: Placement?
@@ -61,7 +63,9 @@ struct Workspace {
         text += "diagram \(Workspace.scratchName)(\n"
         let allInputs = inputs + (extraInput.map { [$0] } ?? [])
         for (i, input) in allInputs.enumerated() {
-            append(input, suffix: i == allInputs.count - 1 ? "\n" : ",\n", isExtra: extraInput != nil && i == allInputs.count - 1)
+            append(
+                input, suffix: i == allInputs.count - 1 ? "\n" : ",\n",
+                isExtra: extraInput != nil && i == allInputs.count - 1)
         }
         text += ") -> [] {\n"
         for a in assignments { append(a) }
@@ -124,7 +128,9 @@ extension Workspace.Checked {
         d.range = move(d.range)
         d.notes = d.notes.map { note in
             // A note elsewhere in the workspace keeps its message; its place would mislead.
-            guard let r = note.range, placement(of: r.start)?.start == p.start else { return DiagnosticNote(note.message) }
+            guard let r = note.range, placement(of: r.start)?.start == p.start else {
+                return DiagnosticNote(note.message)
+            }
             return DiagnosticNote(note.message, at: move(r))
         }
         d.fixIts = d.fixIts.map { FixIt($0.message, range: move($0.range), replacement: $0.replacement) }
