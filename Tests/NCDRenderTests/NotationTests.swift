@@ -15,6 +15,30 @@ final class NotationTests: XCTestCase {
         XCTAssertEqual(Notation.symbol("conv2").runs, [TextRun("conv2")])
     }
 
+    func testChosenInstanceNamesComeFromTheIR() {
+        func op(_ label: InstanceLabel?) -> NCDCore.Operation {
+            NCDCore.Operation(
+                kind: .unary(.relu), inputs: [], outputs: [], broadcast: [], parameters: [], instance: label,
+                sharedFrom: nil, location: SourceSpan(start: 0, end: 0), loops: [])
+        }
+        // `as layer2` ends in digits and is still the user's name; `linear2` is not.
+        XCTAssertEqual(
+            Notation.chosenInstanceName(op(InstanceLabel(path: "b.layer2", name: "layer2", isChosen: true))), "layer2")
+        XCTAssertNil(
+            Notation.chosenInstanceName(op(InstanceLabel(path: "b.linear2", name: "linear2", isChosen: false))))
+        XCTAssertNil(Notation.chosenInstanceName(op(nil)))
+    }
+
+    func testWrittenFormulasAreDrawnFromTheirTree() {
+        let scale = WrittenFormula.binary(.power, .name("k"), .negate(.number(0.5)))
+        XCTAssertEqual(Notation.formula(scale).runs, [TextRun("k"), TextRun("−1/2", .raised)])
+        let channels = WrittenFormula.binary(.multiply, .integer(64), .binary(.power, .integer(2), .name("λ")))
+        XCTAssertEqual(Notation.formula(channels).plainText, "64·2λ")
+        XCTAssertEqual(Notation.formula(channels).runs.last, TextRun("λ", .raised))
+        let grouped = WrittenFormula.binary(.multiply, .binary(.subtract, .name("N"), .integer(1)), .name("d_k"))
+        XCTAssertEqual(Notation.formula(grouped).plainText, "(N − 1)·dk")
+    }
+
     func testExponentsReadAsFractions() {
         XCTAssertEqual(Notation.exponent("-0.5"), "−1/2")
         XCTAssertEqual(Notation.exponent("0.25"), "1/4")
