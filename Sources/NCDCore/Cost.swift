@@ -30,7 +30,10 @@ extension DiagramGraph {
         let outElements = try outputs.reduce(SizeExpr.zero) { try $0 + (try $1.elementCount()) }
         let inElements = try inputs.reduce(SizeExpr.zero) { try $0 + (try $1.elementCount()) }
         let broadcast = try op.broadcast.reduce(SizeExpr.one) { try $0 * $1.size }
-        let parameters = try op.ownedParameters.reduce(SizeExpr.zero) { try $0 + (try $1.type.elementCount()) }
+        // Learned parameters, as PyTorch's `parameters()` counts them: buffers are state.
+        let parameters = try op.ownedParameters.filter(\.role.isTrainable).reduce(SizeExpr.zero) {
+            try $0 + (try $1.type.elementCount())
+        }
         let bytes = try outElements * SizeExpr(bytesPerElement)
         func times(_ k: Int, _ e: SizeExpr) throws -> SizeExpr { try SizeExpr(k) * e }
 

@@ -209,17 +209,26 @@ extension Executor {
             }
             return try undo(Named(variable: y, axes: moved.axes))
         case .batch:
-            let key = op.instancePath
-            let bn = batchNorms[key] ?? BatchNorm<Float>(features: features, featureAxis: moved.axes.count - 1)
-            if batchNorms[key] == nil {
-                batchNorms[key] = bn
-                for (role, v) in [(ParameterRole.scale, bn.weight), (.shift, bn.bias)] {
-                    guard let p = op.parameter(role) else { continue }
-                    parameters[p.name] = v
-                    parameterNames.append(p.name)
-                }
+            // The affine terms and running statistics are the executor's own tensors, so
+            // loaded weights are used and the statistics a training run updates are saved.
+            guard let meanBuffer = op.parameter(.runningMean), let varianceBuffer = op.parameter(.runningVariance)
+            else {
+                throw ExecError.internalError("no running statistics for `\(op.instancePath)`")
             }
-            return try undo(Named(variable: try bn(moved.variable, training: training), axes: moved.axes))
+            let (mean, variance) = (try buffer(meanBuffer), try buffer(varianceBuffer))
+            let ps = try parameters(of: op, roles: [.scale, .shift])
+            let bn = BatchNorm<Float>(
+                weight: ps[0] ?? Variable(Tensor(shape: [features], repeating: 1)),
+                bias: ps[1] ?? Variable(Tensor(shape: [features])),
+                runningMean: try mean.value.reshaped([features]),
+                runningVariance: try variance.value.reshaped([features]),
+                featureAxis: moved.axes.count - 1)
+            let y = try bn(moved.variable, training: training)
+            if training {
+                mean.update { $0 = bn.runningMean.storage }
+                variance.update { $0 = bn.runningVariance.storage }
+            }
+            return try undo(Named(variable: y, axes: moved.axes))
         }
     }
 

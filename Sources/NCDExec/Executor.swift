@@ -19,7 +19,6 @@ public final class Executor {
     /// Parameters by dotted name, in creation order.
     public internal(set) var parameterNames: [String] = []
     public internal(set) var parameters: [String: Variable<Float>] = [:]
-    var batchNorms: [String: BatchNorm<Float>] = [:]
     var dropoutGenerator: SplitMix64
     /// Counter for the unique names broadcast axes take inside sub-diagrams.
     var uniqueCounter = 0
@@ -157,10 +156,18 @@ public final class Executor {
         case .ones: tensor = Tensor(shape: s, repeating: 1)
         case .zeros: tensor = Tensor(shape: s)
         }
-        let v = Variable(tensor, requiresGrad: true)
+        // Buffers (running statistics) are state, not trained: no gradient is recorded.
+        let v = Variable(tensor, requiresGrad: p.role.isTrainable)
         parameters[p.name] = v
         parameterNames.append(p.name)
         return inference ? Variable(tensor) : v
+    }
+
+    /// A buffer's own variable, created on first use, to be read and updated in place.
+    func buffer(_ p: Parameter) throws -> Variable<Float> {
+        _ = try parameter(p)
+        guard let v = parameters[p.name] else { throw ExecError.internalError("no buffer `\(p.name)`") }
+        return v
     }
 
     /// The parameters an operation uses by role, its own or those of the instance it shares

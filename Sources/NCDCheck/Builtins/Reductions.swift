@@ -48,17 +48,24 @@ extension BuiltinCall {
             return .failed
         }
         let kind = OperationKind.normalize(n, axes: axes.map(\.name))
-        guard affine else {
+        // Batch norm keeps running statistics (buffers) even without affine terms.
+        guard affine || n == .batch else {
             checker.rejectInstanceName(call)
             return .array(emit(kind, inputs: args, outputs: [type], broadcast: rest, at: call.range)[0])
         }
+        let features = ArrayType(axes)
         guard
             let inst = checker.instance(
                 for: call, stem: n.rawValue, kind: kind,
                 parameters: { path in
-                    var p = [Parameter(of: path, role: .scale, type: ArrayType(axes), initializer: .ones)]
-                    if n != .rms {
-                        p.append(Parameter(of: path, role: .shift, type: ArrayType(axes), initializer: .zeros))
+                    var p: [Parameter] = []
+                    if affine { p.append(Parameter(of: path, role: .scale, type: features, initializer: .ones)) }
+                    if affine, n != .rms {
+                        p.append(Parameter(of: path, role: .shift, type: features, initializer: .zeros))
+                    }
+                    if n == .batch {
+                        p.append(Parameter(of: path, role: .runningMean, type: features, initializer: .zeros))
+                        p.append(Parameter(of: path, role: .runningVariance, type: features, initializer: .ones))
                     }
                     return p
                 })

@@ -21,11 +21,24 @@ public final class BatchNorm<T: TensorElement> {
     public var epsilon: T
     public let featureAxis: Int
 
-    public init(features: Int, featureAxis: Int = 1, momentum: T = 0.1, epsilon: T = 1e-5) {
-        weight = Variable(Tensor(shape: [features], repeating: 1), requiresGrad: true)
-        bias = Variable(Tensor(shape: [features]), requiresGrad: true)
-        runningMean = Tensor(shape: [features])
-        runningVariance = Tensor(shape: [features], repeating: 1)
+    public convenience init(features: Int, featureAxis: Int = 1, momentum: T = 0.1, epsilon: T = 1e-5) {
+        self.init(
+            weight: Variable(Tensor(shape: [features], repeating: 1), requiresGrad: true),
+            bias: Variable(Tensor(shape: [features]), requiresGrad: true),
+            runningMean: Tensor(shape: [features]), runningVariance: Tensor(shape: [features], repeating: 1),
+            featureAxis: featureAxis, momentum: momentum, epsilon: epsilon)
+    }
+
+    /// A batch norm over given affine parameters and running statistics (loaded weights,
+    /// or a checkpoint's); read `runningMean` and `runningVariance` back after training.
+    public init(
+        weight: Variable<T>, bias: Variable<T>, runningMean: Tensor<T>, runningVariance: Tensor<T>,
+        featureAxis: Int, momentum: T = 0.1, epsilon: T = 1e-5
+    ) {
+        self.weight = weight
+        self.bias = bias
+        self.runningMean = runningMean
+        self.runningVariance = runningVariance
         self.momentum = momentum
         self.epsilon = epsilon
         self.featureAxis = featureAxis
