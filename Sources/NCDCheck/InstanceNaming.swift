@@ -25,9 +25,10 @@ struct InstanceNaming {
         self.prefix = prefix
     }
 
-    /// The segments of the current scope: loop labels and indices under the prefix.
+    /// The segments of the current scope: loop labels and iteration numbers (from 0, as
+    /// `nn.ModuleList`'s) under the prefix.
     func scope(_ frames: [LoopFrame]) -> [String] {
-        prefix + frames.flatMap { [$0.label, String($0.index)] }
+        prefix + frames.flatMap { [$0.label, String($0.ordinal)] }
     }
 
     /// The instance made at a path, if any.

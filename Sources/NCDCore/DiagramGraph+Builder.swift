@@ -32,7 +32,8 @@ extension DiagramGraph {
                 entry.index.map {
                     LoopFrame(
                         loop: entry.loop, label: loops[entry.loop].label,
-                        variable: loops[entry.loop].variable, index: $0)
+                        variable: loops[entry.loop].variable, index: $0,
+                        ordinal: loops[entry.loop].iterations.count - 1)
                 }
             }
         }

@@ -58,11 +58,15 @@ public struct LoopFrame: Hashable, Sendable {
     /// The loop variable and its value in this iteration.
     public var variable: String
     public var index: Int
+    /// The iteration's position, from 0: the segment of instance paths, as PyTorch's
+    /// `nn.ModuleList` numbers its entries (`units.0` for λ = 1).
+    public var ordinal: Int
 
-    public init(loop: LoopID, label: String, variable: String, index: Int) {
+    public init(loop: LoopID, label: String, variable: String, index: Int, ordinal: Int) {
         self.loop = loop
         self.label = label
         self.variable = variable
         self.index = index
+        self.ordinal = ordinal
     }
 }

@@ -57,7 +57,7 @@ final class GraphTests: XCTestCase {
             location: here)
         for i in 0...1 {
             g.beginIteration(i)
-            XCTAssertEqual(g.currentFrames, [LoopFrame(loop: loop, label: "units", variable: "λ", index: i)])
+            XCTAssertEqual(g.currentFrames, [LoopFrame(loop: loop, label: "units", variable: "λ", index: i, ordinal: i)])
             current =
                 g.addOperation(
                     .unary(.relu), inputs: [current], outputs: [ArrayType([a])], broadcast: [a],
@@ -88,7 +88,7 @@ final class GraphTests: XCTestCase {
         let early = Operation(
             kind: .unary(.relu), inputs: [2], outputs: [1], broadcast: [], parameters: [],
             instance: nil, sharedFrom: nil, location: here,
-            loops: [LoopFrame(loop: 3, label: "l", variable: "i", index: 0)])
+            loops: [LoopFrame(loop: 3, label: "l", variable: "i", index: 0, ordinal: 0)])
         let save = Operation(
             kind: .save(MemorySlot(name: "C", index: 0, writtenIndex: .integer(0))), inputs: [0],
             outputs: [2], broadcast: [], parameters: [], instance: nil, sharedFrom: nil, location: here,
