@@ -30,6 +30,20 @@ extension Instantiator {
         return .array(emit(.unary(f), inputs: [id], outputs: [type], broadcast: type.axes, at: range)[0])
     }
 
+    /// `x + c`: the constant `c` added to every element.
+    func emitOffset(_ id: ValueID, _ formula: ScalarFormula, written: WrittenFormula, at range: SourceRange)
+        -> Evaluated
+    {
+        let type = builder.type(of: id)
+        let value = formula.evaluate([:])
+        if let v = value, !v.isFinite {
+            error(.nonFiniteFactor, "the constant `\(written)` is not a finite number", at: range)
+            return .failed
+        }
+        let term = ScalarFactor(value: value, formula: formula, written: written)
+        return .array(emit(.offset(term), inputs: [id], outputs: [type], broadcast: type.axes, at: range)[0])
+    }
+
     func emitScale(_ id: ValueID, _ formula: ScalarFormula, written: WrittenFormula, at range: SourceRange) -> Evaluated
     {
         let type = builder.type(of: id)

@@ -49,7 +49,7 @@ extension DiagramGraph {
             }
             let all = try distinct.values.reduce(SizeExpr.one) { try $0 * $1 }
             flops = c.operands.count > 1 ? try times(2 * (c.operands.count - 1), all) : c.summed.isEmpty ? .zero : all
-        case .unary, .binary, .scale, .dropout:
+        case .unary, .binary, .scale, .offset, .dropout:
             flops = outElements
         case .softmax:
             flops = try times(5, inElements)

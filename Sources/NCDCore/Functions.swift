@@ -3,6 +3,9 @@ import Foundation
 /// Elementwise functions of one argument, lifted over every axis.
 public enum UnaryFunction: String, CaseIterable, Sendable {
     case relu, gelu, tanh, sigmoid, exp, log, sqrt, square, neg, abs
+    /// GELU's tanh approximation (GPT-2's).
+    case geluTanh = "gelu_tanh"
+    case silu, softplus, sin, cos, erf
 }
 
 /// Elementwise functions of two arguments, broadcast by axis name.

@@ -10,6 +10,8 @@ public indirect enum OperationKind: Hashable, Sendable {
     case binary(BinaryFunction)
     /// Multiplication by a constant.
     case scale(ScalarFactor)
+    /// Addition of a constant (`x + 1`, `1 - z` as `-z + 1`).
+    case offset(ScalarFactor)
     /// Softmax (or log-softmax) jointly over the named axes (one, or several such as the
     /// two spatial axes of visual attention).
     case softmax(axes: [String], log: Bool)
@@ -67,6 +69,7 @@ public indirect enum OperationKind: Hashable, Sendable {
         case .unary(let f): return f.rawValue
         case .binary(let f): return f == .add ? "add" : f == .subtract ? "sub" : f == .multiply ? "mul" : "div"
         case .scale: return "scale"
+        case .offset: return "offset"
         case .softmax(_, let log): return log ? "log_softmax" : "softmax"
         case .reduce(let r, _): return r.rawValue
         case .normalize(let n, _): return n.rawValue

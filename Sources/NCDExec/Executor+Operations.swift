@@ -31,10 +31,10 @@ extension Executor {
             return [try binary(f, x[0], x[1])]
 
         case .scale(let factor):
-            guard let value = factor.formula.evaluate(sizes) else {
-                throw ExecError.internalError("factor `\(factor.written)` has an unbound size")
-            }
-            return [Named(variable: x[0].variable.scaled(by: Float(value)), axes: x[0].axes)]
+            return [Named(variable: x[0].variable.scaled(by: try constant(factor)), axes: x[0].axes)]
+
+        case .offset(let term):
+            return [Named(variable: x[0].variable.shifted(by: try constant(term)), axes: x[0].axes)]
 
         case .softmax(let axes, let log):
             let (moved, undo) = try x[0].mergingToEnd(axes, as: "§softmax")
@@ -153,6 +153,14 @@ extension Executor {
         return Named(variable: try einsum(x.map { ($0.variable, $0.axes) }, output: labels, scale: scale), axes: labels)
     }
 
+    /// A constant's value with the free sizes bound.
+    func constant(_ factor: ScalarFactor) throws -> Float {
+        guard let value = factor.formula.evaluate(sizes) else {
+            throw ExecError.internalError("constant `\(factor.written)` has an unbound size")
+        }
+        return Float(value)
+    }
+
     func spec(_ g: WindowGeometry) -> WindowSpec {
         WindowSpec(kernel: g.kernel, stride: g.stride, padding: g.padding, dilation: g.dilation)
     }
@@ -169,6 +177,12 @@ extension Executor {
         case .square: return v.square()
         case .neg: return -v
         case .abs: return v.abs()
+        case .geluTanh: return v.geluTanh()
+        case .silu: return v.silu()
+        case .softplus: return v.softplus()
+        case .sin: return v.sin()
+        case .cos: return v.cos()
+        case .erf: return v.erf()
         }
     }
 

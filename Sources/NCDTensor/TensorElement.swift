@@ -8,6 +8,10 @@ public protocol TensorElement: BinaryFloatingPoint, Sendable {
     static func tanh(_ x: Self) -> Self
     static func sqrt(_ x: Self) -> Self
     static func erf(_ x: Self) -> Self
+    static func sin(_ x: Self) -> Self
+    static func cos(_ x: Self) -> Self
+    /// log(1 + x), accurate for small x.
+    static func log1p(_ x: Self) -> Self
 
     /// `C = alpha·op(A)·op(B) + beta·C`, row-major: one BLAS call on the calling thread.
     static func blasGemm(
@@ -49,6 +53,9 @@ extension Float: TensorElement {
     public static func tanh(_ x: Float) -> Float { Foundation.tanhf(x) }
     public static func sqrt(_ x: Float) -> Float { x.squareRoot() }
     public static func erf(_ x: Float) -> Float { Foundation.erff(x) }
+    public static func sin(_ x: Float) -> Float { Foundation.sinf(x) }
+    public static func cos(_ x: Float) -> Float { Foundation.cosf(x) }
+    public static func log1p(_ x: Float) -> Float { Foundation.log1pf(x) }
 
     public static func blasGemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
@@ -67,6 +74,9 @@ extension Double: TensorElement {
     public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
     public static func sqrt(_ x: Double) -> Double { x.squareRoot() }
     public static func erf(_ x: Double) -> Double { Foundation.erf(x) }
+    public static func sin(_ x: Double) -> Double { Foundation.sin(x) }
+    public static func cos(_ x: Double) -> Double { Foundation.cos(x) }
+    public static func log1p(_ x: Double) -> Double { Foundation.log1p(x) }
 
     public static func blasGemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,

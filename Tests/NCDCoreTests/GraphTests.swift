@@ -57,7 +57,8 @@ final class GraphTests: XCTestCase {
             location: here)
         for i in 0...1 {
             g.beginIteration(i)
-            XCTAssertEqual(g.currentFrames, [LoopFrame(loop: loop, label: "units", variable: "λ", index: i, ordinal: i)])
+            XCTAssertEqual(
+                g.currentFrames, [LoopFrame(loop: loop, label: "units", variable: "λ", index: i, ordinal: i)])
             current =
                 g.addOperation(
                     .unary(.relu), inputs: [current], outputs: [ArrayType([a])], broadcast: [a],

@@ -1,3 +1,4 @@
+import Foundation
 import NCDTensor
 import XCTest
 
@@ -17,6 +18,36 @@ final class GradientTests: XCTestCase {
         try checkGradients([x]) { $0[0].abs() }
         try checkGradients([x]) { -$0[0] }
         try checkGradients([x]) { $0[0].scaled(by: 0.25) }
+        try checkGradients([x]) { $0[0].geluTanh() }
+        try checkGradients([x]) { $0[0].silu() }
+        try checkGradients([x]) { $0[0].softplus() }
+        try checkGradients([x]) { $0[0].sin() }
+        try checkGradients([x]) { $0[0].cos() }
+        try checkGradients([x]) { $0[0].erf() }
+    }
+
+    /// Forward values against the functions written out independently, in float64.
+    func testNewElementwiseFunctionsForward() throws {
+        let xs: [Double] = [-30, -3, -0.5, 0, 0.25, 2, 40]
+        let x = Variable(try Tensor(shape: [xs.count], xs))
+        func check(_ y: Variable<Double>, _ f: (Double) -> Double, _ name: String) {
+            for (i, v) in xs.enumerated() {
+                XCTAssertEqual(y.value.storage[i], f(v), accuracy: 1e-12 * max(1, abs(f(v))), "\(name)(\(v))")
+            }
+        }
+        // PyTorch's tanh GELU: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+        check(
+            x.geluTanh(),
+            { 0.5 * $0 * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * ($0 + 0.044715 * $0 * $0 * $0))) },
+            "gelu_tanh")
+        check(x.silu(), { $0 / (1 + Foundation.exp(-$0)) }, "silu")
+        // Softplus without overflow: at 40 it is 40 (e⁴⁰ would still fit, but log(1 + e⁴⁰) loses it).
+        check(
+            x.softplus(),
+            { $0 > 20 ? $0 + Foundation.log1p(Foundation.exp(-$0)) : Foundation.log1p(Foundation.exp($0)) }, "softplus")
+        check(x.sin(), Foundation.sin, "sin")
+        check(x.cos(), Foundation.cos, "cos")
+        check(x.erf(), Foundation.erf, "erf")
     }
 
     func testArithmeticWithBroadcasting() throws {

@@ -1,8 +1,8 @@
 import NCDCore
 import NCDSyntax
 
-/// `+ - * /` and `^`: between numbers a formula, between an array and a number a scaling,
-/// between arrays an elementwise operation with axes matched by name.
+/// `+ - * /` and `^`: between numbers a formula, between an array and a number a scaling or
+/// a shift, between arrays an elementwise operation with axes matched by name.
 struct Arithmetic {
     let checker: Instantiator
     let op: BinaryOperator
@@ -32,6 +32,15 @@ struct Arithmetic {
                 id, factor, written: op == .multiply ? w : .binary(.divide, .integer(1), w), at: range)
         case (.scalar(let f, let w), .array(let id)) where op == .multiply:
             return checker.emitScale(id, f, written: w, at: range)
+        case (.array(let id), .scalar(let f, let w)) where op == .add || op == .subtract:
+            let term = op == .add ? f : .negate(f)
+            return checker.emitOffset(id, term, written: op == .add ? w : .negate(w), at: range)
+        case (.scalar(let f, let w), .array(let id)) where op == .add:
+            return checker.emitOffset(id, f, written: w, at: range)
+        case (.scalar(let f, let w), .array(let id)) where op == .subtract:
+            // c − x: the negation, then the constant.
+            guard case .array(let negated) = checker.emitUnary(.neg, id, at: b.range) else { return .failed }
+            return checker.emitOffset(negated, f, written: w, at: range)
         case (.array(let x), .array(let y)):
             return elementwise(x, y, left: a.range, right: b.range)
         case (.tuple, _), (_, .tuple):
@@ -42,7 +51,8 @@ struct Arithmetic {
         default:
             checker.error(
                 .arrayExpected,
-                "`\(op.rawValue)` between an array and a number is not supported; scale with `*` or `/`", at: opRange)
+                "`\(op.rawValue)` between a number and an array is not supported; an array is scaled with `*`, divided by a number with `/`, shifted with `+` and `-`",
+                at: opRange)
             return .failed
         }
     }

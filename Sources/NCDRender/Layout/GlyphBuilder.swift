@@ -82,6 +82,10 @@ struct GlyphBuilder {
             return arrowed(
                 ins[0], label: RichText([TextRun("∗")] + Notation.formula(factor.written).runs),
                 font: Font(.serif, size: 13, italic: true))
+        case .offset(let term):
+            return arrowed(
+                ins[0], label: RichText([TextRun("+")] + Notation.formula(term.written).runs),
+                font: Font(.serif, size: 13, italic: true))
         case .dropout(let p):
             return arrowed(
                 ins[0], label: RichText([TextRun("Drop"), TextRun("\(p)", .lowered)]), font: Font(.sans, size: 11))

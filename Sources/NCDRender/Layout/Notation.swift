@@ -84,6 +84,13 @@ enum Notation {
         case .square: return "x²"
         case .neg: return "−"
         case .abs: return "|·|"
+        // GELU is the paper's generic G; the tanh form is marked, SiLU is the swish's S.
+        case .geluTanh: return "Gₜ"
+        case .silu: return "S"
+        case .softplus: return "ς"
+        case .sin: return "sin"
+        case .cos: return "cos"
+        case .erf: return "erf"
         }
     }
 

@@ -67,6 +67,34 @@ extension Variable {
         }
     }
 
+    /// GELU with the tanh approximation, as `gelu(approximate="tanh")` and GPT-2:
+    /// x·(1 + tanh u)/2 with u = √(2/π)(x + 0.044715x³).
+    public func geluTanh() -> Variable {
+        let c = T(0.7978845608028654)
+        let k = T(0.044715)
+        return unary("gelu_tanh", { x in x * (1 + T.tanh(c * (x + k * x * x * x))) / 2 }) { x, _ in
+            let t = T.tanh(c * (x + k * x * x * x))
+            return (1 + t) / 2 + x * (1 - t * t) * c * (1 + 3 * k * x * x) / 2
+        }
+    }
+
+    /// SiLU (swish), x·σ(x).
+    public func silu() -> Variable {
+        unary("silu", { x in x / (1 + T.exp(-x)) }) { x, _ in
+            let s = 1 / (1 + T.exp(-x))
+            return s * (1 + x * (1 - s))
+        }
+    }
+
+    /// Softplus, log(1 + eˣ), computed as max(x, 0) + log1p(e^−|x|) so it never overflows.
+    public func softplus() -> Variable {
+        unary("softplus", { x in Swift.max(x, 0) + T.log1p(T.exp(-Swift.abs(x))) }) { x, _ in 1 / (1 + T.exp(-x)) }
+    }
+
+    public func sin() -> Variable { unary("sin", T.sin, { x, _ in T.cos(x) }) }
+    public func cos() -> Variable { unary("cos", T.cos, { x, _ in -T.sin(x) }) }
+    /// The error function; its derivative is 2/√π · e^(−x²).
+    public func erf() -> Variable { unary("erf", T.erf, { x, _ in T(1.1283791670955126) * T.exp(-x * x) }) }
     public func tanh() -> Variable { unary("tanh", T.tanh, { _, y in 1 - y * y }) }
     public func sigmoid() -> Variable { unary("sigmoid", { 1 / (1 + T.exp(-$0)) }, { _, y in y * (1 - y) }) }
     public func exp() -> Variable { unary("exp", T.exp, { _, y in y }) }
@@ -75,6 +103,11 @@ extension Variable {
     public func square() -> Variable { unary("square", { $0 * $0 }, { x, _ in 2 * x }) }
     public func abs() -> Variable { unary("abs", { Swift.abs($0) }, { x, _ in x > 0 ? 1 : x < 0 ? -1 : 0 }) }
     public static prefix func - (x: Variable) -> Variable { x.unary("neg", { -$0 }, { _, _ in -1 }) }
+
+    /// Addition of a constant: the gradient passes through unchanged.
+    public func shifted(by c: T) -> Variable {
+        Variable(value.map { $0 + c }, operation: "offset", parents: [self]) { g in [g] }
+    }
 
     /// Multiplication by a constant; its backward scales the gradient directly rather than
     /// through the generic path's per-element derivative closure.
