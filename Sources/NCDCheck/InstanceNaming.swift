@@ -47,8 +47,18 @@ struct InstanceNaming {
         return "\(stem)\(counters[key, default: 1])"
     }
 
-    /// A fresh default instance in the current scope, skipping names already taken.
-    mutating func freshDefault(_ stem: String, _ frames: [LoopFrame]) -> (label: InstanceLabel, segments: [String]) {
+    /// A fresh default instance in the current scope, skipping names already taken. In a
+    /// loop whose iterations are one instance each (`soleInstance`), the iteration itself.
+    mutating func freshDefault(_ stem: String, _ frames: [LoopFrame], soleInstance: Bool = false)
+        -> (label: InstanceLabel, segments: [String])
+    {
+        if soleInstance, let frame = frames.last {
+            let segments = scope(frames)
+            let path = segments.joined(separator: ".")
+            if instances[path] == nil {
+                return (InstanceLabel(path: path, name: String(frame.ordinal), isChosen: false), segments)
+            }
+        }
         while true {
             let name = nextDefaultName(stem, frames)
             let segments = scope(frames) + [name]

@@ -16,7 +16,10 @@ extension Instantiator {
         case .shares(let name):
             guard let earlier = sharedInstance(name) else { return nil }
             let mine = parameters(earlier.label.path)
-            guard earlier.parameters.map(\.type) == mine.map(\.type), earlier.kind.mnemonic == kind.mnemonic else {
+            // Parameters are shared by role and shape, so a linear head can reuse an embedding's
+            // table (GPT-2's tied weights): both are a `weight` of [vocab, d].
+            guard earlier.parameters.map(\.type) == mine.map(\.type), earlier.parameters.map(\.role) == mine.map(\.role)
+            else {
                 let theirs = earlier.parameters.map { "\($0.type)" }.joined(separator: ", ")
                 let ours = mine.map { "\($0.type)" }.joined(separator: ", ")
                 error(
@@ -30,7 +33,9 @@ extension Instantiator {
             guard let chosen = chosenInstance(name, in: call) else { return nil }
             (made, range) = (chosen, name.range)
         case nil:
-            (made, range) = (naming.freshDefault(stem, builder.currentFrames), call.callee.range)
+            (made, range) = (
+                naming.freshDefault(stem, builder.currentFrames, soleInstance: inSoleInstanceLoop), call.callee.range
+            )
         }
         let p = parameters(made.label.path)
         naming.record(

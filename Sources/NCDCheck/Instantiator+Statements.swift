@@ -95,10 +95,11 @@ extension Instantiator {
                 at: range)
             return
         }
-        builder.beginLoop(
+        let loop = builder.beginLoop(
             label: labelText, labelIsChosen: label != nil, variable: variable.text, lower: lower, upper: upper,
             writtenLower: written(lowerExpr), writtenUpper: written(upperExpr), location: Self.span(range))
         defer { builder.endLoop() }
+        if makesOneUnnamedInstance(body) { soleInstanceLoops.insert(loop) }
         guard upper >= lower else { return }
         for i in lower...upper {
             if session.budgetExceeded || returned { break }

@@ -13,6 +13,10 @@ final class Instantiator {
     var scope: Scope
     /// This instantiation's instance names, under its own path (`encoder.attn`).
     var naming: InstanceNaming
+    /// The loops under way whose iterations are one instance each (``makesOneUnnamedInstance(_:)``).
+    var soleInstanceLoops: Set<LoopID> = []
+    /// Whether a default instance made now is the current iteration itself.
+    var inSoleInstanceLoop: Bool { builder.currentFrames.last.map { soleInstanceLoops.contains($0.loop) } ?? false }
     /// Notes added to every diagnostic, saying which instantiation is being checked.
     let context: [DiagnosticNote]
     /// Whether to warn about unused values (once, in the diagram's own check).

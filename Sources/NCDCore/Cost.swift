@@ -77,7 +77,8 @@ extension DiagramGraph {
         case .save, .load:
             // Memory moves nothing: a load is the saved value, read elsewhere.
             return Cost()
-        case .rearrange, .concatenate, .index, .slice, .window, .identity, .abstract:
+        case .rearrange, .concatenate, .index, .slice, .window, .identity, .abstract, .fill, .embedding, .gather,
+            .causalMask, .freeTensor:
             flops = .zero
         }
         return Cost(flops: flops, parameters: parameters, outputBytes: bytes)

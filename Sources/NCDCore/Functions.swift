@@ -16,6 +16,13 @@ public enum BinaryFunction: String, Sendable {
     case divide = "/"
 }
 
+/// What a constant array holds.
+public enum Fill: Hashable, Sendable {
+    case zeros, ones
+    /// 0, 1, …, n − 1 along the named axis (positions, for a position embedding).
+    case arange(axis: String)
+}
+
 /// Reductions over named axes.
 public enum Reduction: String, Sendable {
     case sum, mean, max

@@ -43,6 +43,18 @@ public indirect enum OperationKind: Hashable, Sendable {
     case meanSquaredError
     /// The unit (identity matrix) between two axes of equal size.
     case identity(Axis, Axis)
+    /// A constant array of the output's type: zeros, ones or positions.
+    case fill(Fill)
+    /// A learned table read at integer ids (`nn.Embedding`): the ids' axes, then `output`.
+    /// The table, its weight, is `[table, output…]`.
+    case embedding(table: Axis, output: [Axis])
+    /// Entries of the first input along `axis`, at the integer ids of the second: the ids'
+    /// axes, then the first input's others. Differentiable in the first input.
+    case gather(axis: String)
+    /// Scores whose key (`key`) comes after their query (`query`) set to −∞.
+    case causalMask(query: String, key: String)
+    /// A learned tensor declared on its own (a class token, a position embedding).
+    case freeTensor
     /// Writes its one input to a memory slot (`save C[λ] = x`); it has no outputs.
     case save(MemorySlot)
     /// Reads a slot (`load C[5 - λ]`): its input is the value saved there, its output the
@@ -84,6 +96,13 @@ public indirect enum OperationKind: Hashable, Sendable {
         case .crossEntropy: return "cross_entropy"
         case .meanSquaredError: return "mse"
         case .identity: return "eye"
+        case .fill(.zeros): return "zeros"
+        case .fill(.ones): return "ones"
+        case .fill(.arange): return "arange"
+        case .embedding: return "embed"
+        case .gather: return "gather"
+        case .causalMask: return "causal"
+        case .freeTensor: return "param"
         case .save: return "save"
         case .load: return "load"
         case .call(let g): return g.name

@@ -5,6 +5,8 @@ public enum Initializer: Hashable, Sendable {
     case kaimingUniform(fanIn: SizeExpr)
     case ones
     case zeros
+    /// N(0, std²): `nn.Embedding`'s default (std 1), GPT-2's (0.02).
+    case normal(std: Double)
 }
 
 /// What a learned tensor is to the operation that uses it. Consumers find an operation's

@@ -125,6 +125,21 @@ extension Executor {
             for i in 0..<n { eye[[i, i]] = 1 }
             return [Named(variable: Variable(eye), axes: [a.name, b.name])]
 
+        case .fill(let f):
+            return [try fill(f, g.type(of: op.outputs[0]))]
+
+        case .embedding(let table, let output):
+            return [try embed(op, x[0], table: table, output: output)]
+
+        case .gather(let axis):
+            return [try gather(x[0], x[1], axis: axis)]
+
+        case .causalMask(let query, let key):
+            return [try causal(x[0], query: query, key: key)]
+
+        case .freeTensor:
+            return [try freeTensor(op, g.type(of: op.outputs[0]))]
+
         case .save:
             return []
 
@@ -252,13 +267,8 @@ extension Executor {
         let rows = moved.variable.value.count / Swift.max(moved.shape.last!, 1)
         let flat = try moved.variable.reshapedVariable([rows, moved.shape.last!])
         if indices {
-            let labels = try targets.ordered(rest).variable.value.storage.map { v -> Int in
-                // Class indices from a file: converting NaN or a huge value to Int would trap.
-                guard v.isFinite, v >= 0, v < Float(Int32.max), v == v.rounded() else {
-                    throw ExecError.input("`cross_entropy` targets must be class indices; found \(v)")
-                }
-                return Int(v)
-            }
+            let labels = try integerIds(
+                try targets.ordered(rest), below: moved.shape.last!, for: "cross_entropy", axis: classAxis)
             return Named(variable: try flat.crossEntropy(classAxis: 1, targets: labels), axes: [])
         }
         let probabilities = try targets.ordered(rest + [classAxis]).variable.reshapedVariable([rows, moved.shape.last!])

@@ -103,16 +103,31 @@ public final class Executor {
         }
     }
 
-    /// Seeded random inputs: uniform in [−1, 1), or class indices where an input feeds
-    /// `cross_entropy` as its targets.
+    /// Seeded random inputs: uniform in [−1, 1), or integer ids where an input is read as
+    /// ids (class labels of `cross_entropy`, the ids of `embed` and `gather`, also inside
+    /// the diagrams it is passed to).
     public func randomInputs() throws -> [Tensor<Float>] {
         var classes: [ValueID: Int] = [:]
-        for op in graph.operations {
-            if case .crossEntropy(let axis, true) = op.kind, let logits = graph.type(of: op.inputs[0]).axis(named: axis)
-            {
-                classes[op.inputs[1]] = try size(logits.size)
+        // `origin` maps a graph's values to the entry diagram's inputs they are.
+        func visit(_ g: DiagramGraph, _ origin: [ValueID: ValueID]) throws {
+            for op in g.operations {
+                func ids(_ value: ValueID, below count: SizeExpr?) throws {
+                    if let input = origin[value], let count { classes[input] = try size(count) }
+                }
+                switch op.kind {
+                case .crossEntropy(let axis, true):
+                    try ids(op.inputs[1], below: g.type(of: op.inputs[0]).axis(named: axis)?.size)
+                case .embedding(let table, _): try ids(op.inputs[0], below: table.size)
+                case .gather(let axis): try ids(op.inputs[1], below: g.type(of: op.inputs[0]).axis(named: axis)?.size)
+                case .call(let child):
+                    var inner: [ValueID: ValueID] = [:]
+                    for (arg, param) in zip(op.inputs, child.inputs) { inner[param] = origin[arg] }
+                    try visit(child, inner)
+                default: break
+                }
             }
         }
+        try visit(graph, Dictionary(uniqueKeysWithValues: graph.inputs.map { ($0, $0) }))
         return try graph.inputs.enumerated().map { i, id in
             let s = try shape(graph.type(of: id))
             if let n = classes[id] {
@@ -154,6 +169,7 @@ public final class Executor {
             let bound = 1 / Float(try size(fanIn)).squareRoot()
             tensor = Tensor.uniform(shape: s, low: -bound, high: bound, seed: seed ^ Self.hash(p.name))
         case .ones: tensor = Tensor(shape: s, repeating: 1)
+        case .normal(let std): tensor = Tensor.normal(shape: s, std: Float(std), seed: seed ^ Self.hash(p.name))
         case .zeros: tensor = Tensor(shape: s)
         }
         // Buffers (running statistics) are state, not trained: no gradient is recorded.
@@ -220,5 +236,20 @@ public final class Executor {
             guard let v = values[id] else { throw ExecError.internalError("output \(id) of `\(g.name)` never made") }
             return v
         }
+    }
+}
+
+extension Executor {
+    /// What a run differentiates: the first output when it is a scalar (a diagram used for
+    /// training returns its loss first, then whatever else it reports), otherwise the sum of
+    /// every output's elements. Returns the loss and how it was chosen, in words.
+    public static func objective(_ outputs: [Variable<Float>]) throws -> (loss: Variable<Float>, chosen: String)? {
+        guard let first = outputs.first else { return nil }
+        if first.value.count == 1, first.value.rank == 0 {
+            return (first, outputs.count == 1 ? "the scalar output" : "the first output, a scalar")
+        }
+        var loss = try first.sumAll()
+        for o in outputs.dropFirst() { loss = try loss + o.sumAll() }
+        return (loss, "sum of the outputs")
     }
 }

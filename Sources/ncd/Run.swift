@@ -148,16 +148,9 @@ struct Run: ParsableCommand {
     }
 
     func backward(_ outputs: [Variable<Float>], _ executor: Executor, _ inputs: [Variable<Float>]) throws {
-        var loss: Variable<Float>?
-        for o in outputs {
-            let term = o.value.count == 1 ? try o.reshapedVariable([]) : try o.sumAll()
-            loss = try loss.map { try $0 + term } ?? term
-        }
-        guard let loss else { return }
+        guard let (loss, chosen) = try Executor.objective(outputs) else { return }
         try loss.backward()
-        print(
-            "loss \(loss.value.storage[0])  (\(outputs.count == 1 && outputs[0].value.count == 1 ? "the scalar output" : "sum of the outputs"))"
-        )
+        print("loss \(loss.value.storage[0])  (\(chosen))")
         for name in executor.parameterNames {
             guard let g = executor.parameters[name]?.grad else { continue }
             let norm = g.storage.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()

@@ -58,6 +58,32 @@ final class ExampleTests: XCTestCase {
         XCTAssertTrue(odd.hasErrors)
     }
 
+    /// GPT-2's parameters, as Hugging Face's GPT2LMHeadModel counts them (the tied head adds
+    /// none): embeddings V·d + C·d, per block 2 norms (4d), attention 4d² + 4d, MLP
+    /// 8d² + 5d, and the final norm 2d.
+    func gpt2Parameters(vocab: Int, context: Int, d: Int, layers: Int) -> Int {
+        vocab * d + context * d + layers * (4 * d + 4 * d * d + 4 * d + 8 * d * d + 5 * d) + 2 * d
+    }
+
+    func testGPT2ParameterNamesAndCount() throws {
+        let full = try XCTUnwrap(try check("gpt2.ncd").diagram(named: "GPT2")?.graph)
+        XCTAssertEqual(try full.totalCost().parameters, SizeExpr(124_439_808), "GPT-2 small, 124M")
+        XCTAssertEqual(gpt2Parameters(vocab: 50257, context: 1024, d: 768, layers: 12), 124_439_808)
+        let sizes = ["t": 4, "vocab": 11, "n_ctx": 6, "d": 8, "heads": 2, "layers": 3]
+        let small = try XCTUnwrap(try check("gpt2.ncd", sizes: sizes).diagram(named: "GPT2")?.graph)
+        XCTAssertEqual(
+            try small.totalCost().parameters, SizeExpr(gpt2Parameters(vocab: 11, context: 6, d: 8, layers: 3)))
+        // Names as nn.ModuleList and nn.Embedding give them; the head reuses wte's table.
+        let names = small.allParameters.map(\.name)
+        for name in [
+            "wte.weight", "wpe.weight", "h.0.ln_1.weight", "h.2.attn.q.weight", "h.1.mlp.c_fc.bias",
+            "h.2.mlp.c_proj.weight", "ln_f.bias",
+        ] {
+            XCTAssertTrue(names.contains(name), "\(name) in \(names)")
+        }
+        XCTAssertFalse(names.contains { $0.contains("block1") || $0.hasPrefix("linear") }, "\(names)")
+    }
+
     func testTransformerParameterNamesAndCount() throws {
         let result = try check("transformer.ncd")
         let g = try XCTUnwrap(result.diagram(named: "EncoderLayer")?.graph)
@@ -75,9 +101,11 @@ final class ExampleTests: XCTestCase {
     func testResNetHasDistinctUnits() throws {
         let g = try XCTUnwrap(try check("resnet.ncd").diagram(named: "IdResNet")?.graph)
         let names = Set(g.allParameters.map(\.name))
-        // Numbered from 0 as `nn.ModuleList` numbers them, whatever λ's first value.
-        XCTAssertTrue(names.contains("block1.units.0.unit1.conv1.weight"), "\(names.sorted().prefix(20))")
-        XCTAssertTrue(names.contains("block1.units.1.unit1.conv1.weight"))
-        XCTAssertFalse(names.contains("block1.units.2.unit1.conv1.weight"), "N−1 = 2 units per block")
+        // Numbered from 0 as `nn.ModuleList` numbers them, whatever λ's first value; each
+        // iteration is one `Unit`, so it is the unit itself (no `unit1` segment).
+        XCTAssertTrue(names.contains("block1.units.0.conv1.weight"), "\(names.sorted().prefix(20))")
+        XCTAssertTrue(names.contains("block1.units.1.conv1.weight"))
+        XCTAssertFalse(names.contains("block1.units.2.conv1.weight"), "N−1 = 2 units per block")
+        XCTAssertTrue(names.contains("block1.units.0.batchnorm1.running_var"), "running statistics are saved")
     }
 }

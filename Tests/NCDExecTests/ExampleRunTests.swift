@@ -23,6 +23,7 @@ final class ExampleRunTests: XCTestCase {
         ("resnet.ncd", "IdResNet", ["b": 2, "h": 32, "w": 32, "n0": 4, "n1": 8, "n2": 8, "n3": 8, "N": 2]),
         ("visual_attention.ncd", "VisualAttention", ["yh": 3, "yw": 3, "xh": 2, "xw": 3, "c": 4, "k": 2, "heads": 2]),
         ("unet.ncd", "UNet", ["b": 1, "h": 16, "w": 16, "base": 1]),
+        ("gpt2.ncd", "GPT2", ["b": 2, "t": 4, "vocab": 11, "n_ctx": 6, "d": 8, "heads": 2, "layers": 2]),
     ]
 
     func testExamplesRunForwardAndBackward() throws {

@@ -54,6 +54,12 @@ extension BuiltinCall {
         case "maxpool", "avgpool": return "\(op)[h w, kernel=2](x)"
         case "cross_entropy": return "cross_entropy[class](logits, labels)"
         case "eye": return "eye[a b]()"
+        case "embed": return "embed[vocab -> d](ids)"
+        case "gather": return "gather[vocab](table, ids)"
+        case "causal": return "causal[t t2](scores)"
+        case "zeros", "ones": return "\(op)[a b]()"
+        case "arange": return "arange[t]()"
+        case "param": return "param[t d, init=normal, std=0.02]()"
         case "scale": return "scale[k^-0.5](x)"
         case "dropout": return "dropout[p=0.1](x)"
         default: return "\(op)(x)"
@@ -126,9 +132,21 @@ extension BuiltinCall {
 
     /// A `true`/`false` option, or its default.
     func boolOption(_ spec: Spec, _ name: String, default value: Bool) -> Bool? {
+        choiceOption(spec, name, among: ["true", "false"], default: value ? "true" : "false").map { $0 == "true" }
+    }
+
+    /// An option that is one of a few words (`init=normal`), or its default.
+    func choiceOption(_ spec: Spec, _ name: String, among choices: [String], default value: String) -> String? {
         guard let (_, expr) = spec.options[name] else { return value }
-        if case .name(let n) = expr, n.text == "true" || n.text == "false" { return n.text == "true" }
-        error(.optionValue, "`\(name)` is `true` or `false`", at: expr.range)
+        if case .name(let n) = expr, choices.contains(n.text) { return n.text }
+        let fix = {
+            if case .name(let n) = expr { return FixIt.didYouMean(n.text, at: n.range, among: choices) }
+            return []
+        }()
+        let list = choices.map { "`\($0)`" }
+        error(
+            .optionValue, "`\(name)` is \(list.dropLast().joined(separator: ", ")) or \(list.last ?? "")",
+            at: expr.range, fixIts: fix)
         return nil
     }
 

@@ -30,6 +30,13 @@ public enum Builtins {
         t["cross_entropy"] = { $0.crossEntropy() }
         t["mse"] = { $0.meanSquaredError() }
         t["eye"] = { $0.identity() }
+        t["embed"] = { $0.embedding() }
+        t["gather"] = { $0.gather() }
+        t["causal"] = { $0.causalMask() }
+        t["zeros"] = { $0.constant(.zeros) }
+        t["ones"] = { $0.constant(.ones) }
+        t["arange"] = { $0.arange() }
+        t["param"] = { $0.freeTensor() }
         return t
     }()
 

@@ -107,7 +107,8 @@ struct DiagramCall {
             return (chosen.label, chosen.segments, nil)
         case nil:
             let made = caller.naming.freshDefault(
-                name.prefix(1).lowercased() + name.dropFirst(), caller.builder.currentFrames)
+                name.prefix(1).lowercased() + name.dropFirst(), caller.builder.currentFrames,
+                soleInstance: caller.inSoleInstanceLoop)
             return (made.label, made.segments, nil)
         }
     }

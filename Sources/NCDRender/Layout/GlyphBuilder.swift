@@ -109,6 +109,22 @@ struct GlyphBuilder {
             return tag(ins[0], outs[0], axis: axis, text: "\(start):\(end)", ends: false)
         case .identity:
             return unit(outs[0])
+        case .embedding, .freeTensor:
+            // A learned table read at ids (E), or a learned tensor on its own (θ, or its name).
+            let chosen = Notation.chosenInstanceName(op)
+            var label: [TextRun]
+            if case .embedding = op.kind {
+                label = [TextRun("E")] + (chosen.map { Notation.runs($0, .raised) } ?? [])
+            } else {
+                label = chosen.map { Notation.symbol($0).runs } ?? [TextRun("θ")]
+            }
+            return box(
+                op, ins, outs, broadcast: broadcast, label: RichText(label), font: Metrics.learnedFont, style: .learned,
+                graph: graph)
+        case .gather, .causalMask, .fill:
+            return box(
+                op, ins, outs, broadcast: broadcast, label: RichText(plain: Notation.selection(op.kind)),
+                font: Metrics.boxFont, style: .plain, graph: graph)
         case .save, .load:
             // FlowGraph draws memory as the wires it joins; these never reach a column.
             preconditionFailure("memory operations are not laid out")

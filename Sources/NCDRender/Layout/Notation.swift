@@ -94,6 +94,19 @@ enum Notation {
         }
     }
 
+    /// The label of a box that selects or makes values: a gather reads at ids, the causal
+    /// mask keeps the lower triangle, constants show their values.
+    static func selection(_ kind: OperationKind) -> String {
+        switch kind {
+        case .gather: return "[·]"
+        case .causalMask: return "◣"
+        case .fill(.zeros): return "0"
+        case .fill(.ones): return "1"
+        case .fill(.arange): return "0…n"
+        default: return kind.mnemonic
+        }
+    }
+
     static func binary(_ f: BinaryFunction) -> String {
         switch f {
         case .add: return "+"

@@ -1,0 +1,81 @@
+import NCDCore
+import NCDTensor
+
+/// Integer ids (embedding lookups, gathers, class labels), the causal mask, constants and
+/// free tensors.
+extension Executor {
+    /// The whole numbers of `ids`, each in `0..<count`; an error otherwise, naming the
+    /// operation, the axis indexed and the element's position (`[1, 3]` in the ids' axes).
+    func integerIds(_ ids: Named, below count: Int, for operation: String, axis: String) throws -> [Int] {
+        var result: [Int] = []
+        result.reserveCapacity(ids.variable.value.count)
+        for (k, v) in ids.variable.value.storage.enumerated() {
+            // Converting NaN or a huge value to Int would trap: check first.
+            guard v.isFinite, v == v.rounded(), v >= 0, v < Float(count) else {
+                let position = Self.position(k, shape: ids.shape, axes: ids.axes)
+                // A huge whole float is printed as a float: converting it to Int would trap.
+                let whole = v.isFinite && v == v.rounded()
+                let shown = whole && v.magnitude < 1e15 ? "\(Int(v))" : "\(v)"
+                let what =
+                    whole ? "\(shown), out of range for `\(axis)` of size \(count)" : "\(shown), not a whole number"
+                throw ExecError.input("`\(operation)` reads integer ids: the id at \(position) is \(what)")
+            }
+            result.append(Int(v))
+        }
+        return result
+    }
+
+    /// `[b = 1, t = 3]`: a flat element's position by its axes' names.
+    static func position(_ flat: Int, shape: [Int], axes: [String]) -> String {
+        var rest = flat
+        var parts: [String] = []
+        for (n, name) in zip(shape, axes).reversed() {
+            parts.append("\(name) = \(n > 0 ? rest % n : 0)")
+            rest = n > 0 ? rest / n : 0
+        }
+        return "[" + parts.reversed().joined(separator: ", ") + "]"
+    }
+
+    func embed(_ op: Operation, _ ids: Named, table: Axis, output: [Axis]) throws -> Named {
+        guard let weight = try parameters(of: op, roles: [.weight])[0] else {
+            throw ExecError.internalError("no table for `\(op.instancePath)`")
+        }
+        let rows = try size(table.size)
+        let widths = try output.map { try size($0.size) }
+        let lookup = try integerIds(ids, below: rows, for: "embed", axis: table.name)
+        let y = try weight.reshapedVariable([rows, widths.reduce(1, *)]).gatherRows(lookup)
+        return Named(variable: try y.reshapedVariable(ids.shape + widths), axes: ids.axes + output.map(\.name))
+    }
+
+    func gather(_ source: Named, _ ids: Named, axis: String) throws -> Named {
+        let rest = source.axes.filter { $0 != axis }
+        let moved = try source.ordered([axis] + rest)
+        let rows = moved.shape[0]
+        let restShape = Array(moved.shape.dropFirst())
+        let lookup = try integerIds(ids, below: rows, for: "gather", axis: axis)
+        let y = try moved.variable.reshapedVariable([rows, restShape.reduce(1, *)]).gatherRows(lookup)
+        return Named(variable: try y.reshapedVariable(ids.shape + restShape), axes: ids.axes + rest)
+    }
+
+    func causal(_ scores: Named, query: String, key: String) throws -> Named {
+        let order = scores.axes.filter { $0 != query && $0 != key } + [query, key]
+        let moved = try scores.ordered(order)
+        return Named(variable: try moved.variable.causallyMasked(), axes: order)
+    }
+
+    func fill(_ fill: Fill, _ type: ArrayType) throws -> Named {
+        let shape = try self.shape(type)
+        let tensor: Tensor<Float>
+        switch fill {
+        case .zeros: tensor = Tensor(shape: shape)
+        case .ones: tensor = Tensor(shape: shape, repeating: 1)
+        case .arange: tensor = try Tensor(shape: shape, (0..<shape.reduce(1, *)).map(Float.init))
+        }
+        return Named(variable: Variable(tensor), axes: type.names)
+    }
+
+    func freeTensor(_ op: Operation, _ type: ArrayType) throws -> Named {
+        guard let p = op.parameter(.free) else { throw ExecError.internalError("no tensor for `\(op.instancePath)`") }
+        return Named(variable: try parameter(p), axes: type.names)
+    }
+}

@@ -1,0 +1,112 @@
+import NCDExec
+import NCDTensor
+import XCTest
+
+/// The constructs of GPT-style models against float64 references written without them:
+/// an embedding as a one-hot product, the causal mask as an additive −10⁹ mask, a tied head
+/// as the same table used twice, numbers added to arrays.
+final class ModernOpsTests: XCTestCase {
+    /// Ids as a one-hot `[ids…, vocab]` tensor: the reference reads the table by a product.
+    func oneHot(_ ids: Tensor<Float>, vocab: Int) -> Tensor<Double> {
+        var t = Tensor<Double>(shape: ids.shape + [vocab])
+        for (k, v) in ids.storage.enumerated() { t.storage[k * vocab + Int(v)] = 1 }
+        return t
+    }
+
+    func testEmbeddingAndTiedHeadAgainstOneHotProducts() throws {
+        let e = try executor(
+            source: """
+                axis b = 2, t = 3, vocab = 5, d = 4
+                diagram LM(tokens: [b, t]) -> [b, t, vocab] {
+                  x = embed[vocab -> d](tokens) as wte
+                  return linear[d -> vocab, bias=false](tanh(x)) shares wte
+                }
+                """, diagram: "LM")
+        let t = try trace(e)
+        XCTAssertTrue(t.inputs[0].storage.allSatisfy { $0 >= 0 && $0 < 5 && $0 == $0.rounded() }, "ids as inputs")
+        XCTAssertEqual(e.parameterNames, ["wte.weight"], "the head owns nothing")
+        let table = try leaf(t, "wte.weight")
+        let x = try einsum(
+            [(Variable(oneHot(t.inputs[0], vocab: 5)), ["b", "t", "v"]), (table, ["v", "d"])],
+            output: ["b", "t", "d"])
+        let logits = try einsum([(x.tanh(), ["b", "t", "d"]), (table, ["v", "d"])], output: ["b", "t", "v"])
+        try referenceLoss([logits], t.weights).backward()
+        assertAgree(t.outputs[0], logits.value, "logits")
+        // Both uses of the table add into its one gradient.
+        assertAgree(t.parameterGradients["wte.weight"]!, table.grad!, "∇ wte.weight")
+    }
+
+    func testCausalAttentionAgainstAnAdditiveMask() throws {
+        let e = try executor(
+            source: """
+                axis s = 4, k = 3
+                diagram A<q_, k_>(q: [q_, k], keys: [k_, k], v: [k_, k]) -> [q_, k] {
+                  scores = einsum[q_ k, k_ k -> q_ k_](q, keys)
+                  return einsum[q_ k_, k_ k -> q_ k](softmax[k_](causal[q_ k_](scores)), v)
+                }
+                diagram Self(x: [s, k], y: [s, k], z: [s, k]) -> [s, k] {
+                  return A(x, y, z)
+                }
+                """, diagram: "Self")
+        let t = try trace(e)
+        let (q, keys, v) = (
+            Variable(t.inputs[0].converted(to: Double.self), requiresGrad: true),
+            Variable(t.inputs[1].converted(to: Double.self), requiresGrad: true),
+            Variable(t.inputs[2].converted(to: Double.self), requiresGrad: true)
+        )
+        var mask = Tensor<Double>(shape: [4, 4])
+        for i in 0..<4 { for j in 0..<4 where j > i { mask.storage[i * 4 + j] = -1e9 } }
+        let scores = try einsum([(q, ["y", "k"]), (keys, ["x", "k"])], output: ["y", "x"]) + Variable(mask)
+        let y = try einsum([(try scores.softmax(axis: 1), ["y", "x"]), (v, ["x", "k"])], output: ["y", "k"])
+        try referenceLoss([y], t.weights).backward()
+        assertAgree(t.outputs[0], y.value, "output")
+        for (i, r) in [q, keys, v].enumerated() { assertAgree(t.inputGradients[i], r.grad!, "d input \(i)") }
+        // The first query sees only the first key: its output is the first value.
+        for j in 0..<3 { XCTAssertEqual(t.outputs[0].storage[j], t.inputs[2].storage[j], accuracy: 1e-6) }
+    }
+
+    func testOffsetsAndNewFunctions() throws {
+        let e = try executor(
+            source: """
+                axis n = 5
+                diagram G(z: [n], h: [n]) -> [n] {
+                  return (1 - z) * silu(h) + z * gelu_tanh(h + 0.5)
+                }
+                """, diagram: "G")
+        let t = try trace(e)
+        let (z, h) = (
+            Variable(t.inputs[0].converted(to: Double.self), requiresGrad: true),
+            Variable(t.inputs[1].converted(to: Double.self), requiresGrad: true)
+        )
+        let one = Variable(Tensor<Double>(shape: [5], repeating: 1))
+        let half = Variable(Tensor<Double>(shape: [5], repeating: 0.5))
+        let y = try (try one - z) * h.silu() + (try z * (try h + half).geluTanh())
+        try referenceLoss([y], t.weights).backward()
+        assertAgree(t.outputs[0], y.value, "output")
+        assertAgree(t.inputGradients[0], z.grad!, "dz")
+        assertAgree(t.inputGradients[1], h.grad!, "dh")
+    }
+
+    func testIdsOutOfRangeNameTheElement() throws {
+        let e = try executor(
+            source: """
+                axis b = 2, t = 3, vocab = 4, d = 2
+                diagram E(tokens: [b, t]) -> [b, t, d] {
+                  return embed[vocab -> d](tokens)
+                }
+                """, diagram: "E")
+        let ids = try Tensor<Float>(shape: [2, 3], [0, 1, 2, 3, 4, 0])
+        XCTAssertThrowsError(try e.run([Variable(ids)])) { error in
+            XCTAssertTrue(
+                "\(error)".contains("the id at [b = 1, t = 1] is 4, out of range for `vocab` of size 4"), "\(error)")
+        }
+        let huge = try Tensor<Float>(shape: [2, 3], [0, 1, 2, 1e30, 0, 0])
+        XCTAssertThrowsError(try e.run([Variable(huge)])) { error in
+            XCTAssertTrue("\(error)".contains("1e+30"), "\(error)")
+        }
+        let fraction = try Tensor<Float>(shape: [2, 3], [0.5, 1, 2, 1, 0, 0])
+        XCTAssertThrowsError(try e.run([Variable(fraction)])) { error in
+            XCTAssertTrue("\(error)".contains("0.5, not a whole number"), "\(error)")
+        }
+    }
+}
