@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NCDCheck
+import NCDCore
 import NCDExec
 import NCDSyntax
 import NCDTensor
@@ -54,7 +55,10 @@ struct Run: ParsableCommand {
             fail(.usage("--max-memory takes a size such as 512M or 8G, got `\(maxMemory)`"))
         }
         do {
-            let executor = try Executor(graph: graph, sizes: [:], seed: seed)
+            let files = readInputFiles(graph)
+            let sizes: [String: Int]
+            do { sizes = try InputSizes.bind(graph, files: files) } catch { fail(.usage("\(error)")) }
+            let executor = try Executor(graph: graph, sizes: sizes, seed: seed)
             executor.training = train
             executor.checkNumerics = checkNumerics
             let estimate = try executor.estimatedBytes(withGradients: grad)
@@ -65,7 +69,7 @@ struct Run: ParsableCommand {
                     ))
             }
             if let weights { try loadWeights(weights, into: executor) }
-            let values = try loadInputs(executor)
+            let values = try loadInputs(executor, files)
             let variables = values.map { Variable($0, requiresGrad: grad) }
             let outputs = try executor.run(variables)
             for (i, (o, id)) in zip(outputs, graph.outputs).enumerated() {
@@ -113,27 +117,43 @@ struct Run: ParsableCommand {
         return Int(text).flatMap { $0 > 0 ? $0 : nil }
     }
 
-    func loadInputs(_ executor: Executor) throws -> [Tensor<Float>] {
-        var given: [String: Tensor<Float>] = [:]
-        let names = try executor.inputShapes()
-        for spec in inputs {
+    /// The `--input NAME=PATH` files, read and matched to the diagram's inputs.
+    func readInputFiles(_ graph: DiagramGraph) -> [InputSizes.File] {
+        let names = graph.inputs.compactMap { graph.values[$0].name }
+        return inputs.map { spec in
             let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { fail(.usage("--input takes NAME=PATH, got `\(spec)`")) }
-            guard names.contains(where: { $0.name == parts[0] }) else {
-                fail(
-                    .usage(
-                        "`\(executor.graph.name)` has no input `\(parts[0])`; its inputs are \(names.map(\.name).joined(separator: ", "))"
-                    ))
+            guard names.contains(parts[0]) else {
+                fail(.usage("`\(graph.name)` has no input `\(parts[0])`; its inputs are \(names.joined(separator: ", "))"))
             }
             guard let data = FileManager.default.contents(atPath: parts[1]) else {
                 fail(.usage("cannot read \(parts[1])"))
             }
             do {
-                given[parts[0]] = try NumPyFile.read([UInt8](data))
+                let tensor = try NumPyFile.read([UInt8](data))
+                if let bad = tensor.storage.firstIndex(where: { !$0.isFinite }) {
+                    let position = tensor.shape.isEmpty ? "" : " at index \(Self.index(bad, in: tensor.shape))"
+                    fail(.usage("\(parts[1]) (input `\(parts[0])`) holds \(tensor.storage[bad])\(position)"))
+                }
+                return InputSizes.File(input: parts[0], path: parts[1], tensor: tensor)
             } catch {
                 fail(.usage("\(parts[1]): \(error)"))
             }
         }
+    }
+
+    /// `[1, 3]`: a flat position in a row-major shape.
+    static func index(_ flat: Int, in shape: [Int]) -> [Int] {
+        var rest = flat
+        return shape.reversed().map { n in
+            defer { rest /= max(n, 1) }
+            return rest % max(n, 1)
+        }.reversed()
+    }
+
+    func loadInputs(_ executor: Executor, _ files: [InputSizes.File]) throws -> [Tensor<Float>] {
+        let names = try executor.inputShapes()
+        let given = Dictionary(files.map { ($0.input, $0.tensor) }, uniquingKeysWith: { _, last in last })
         let random = try executor.randomInputs()
         return zip(names, random).map { input, fallback in
             guard let t = given[input.name] else { return fallback }

@@ -40,6 +40,38 @@ final class RunCommandTests: XCTestCase, RunsNCD {
         XCTAssertNotEqual(a.stdout, c.stdout, "another seed gives other parameters")
     }
 
+    func testFreeSizesAreBoundFromTheInputFiles() throws {
+        let source = try temporaryFile(
+            "axis b, t, m = 4\ndiagram F(x: [b, t, m], y: [b, m]) -> [b, t] {\n  return sum[m](x) + sum[m](y)\n}\n")
+        let (x, y, z) = (
+            try temporaryFile("", extension: "npy"), try temporaryFile("", extension: "npy"),
+            try temporaryFile("", extension: "npy")
+        )
+        try Data(NumPyFile.encode(Tensor<Float>.uniform(shape: [2, 5, 4], seed: 1))).write(to: URL(fileURLWithPath: x))
+        try Data(NumPyFile.encode(Tensor<Float>.uniform(shape: [2, 4], seed: 2))).write(to: URL(fileURLWithPath: y))
+        try Data(NumPyFile.encode(Tensor<Float>.uniform(shape: [3, 4], seed: 3))).write(to: URL(fileURLWithPath: z))
+        let run = try ncd(["run", source, "--input", "x=\(x)", "--input", "y=\(y)"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("output 1 : [b, t]  shape 2×5"), run.stdout)
+        // Two files that disagree on `b` are refused, naming both.
+        let clash = try ncd(["run", source, "--input", "x=\(x)", "--input", "y=\(z)"])
+        XCTAssertEqual(clash.status, 64)
+        XCTAssertTrue(clash.stderr.contains("free size `b` is 2 in \(x) (input `x`, axis 1 `b`) but 3 in \(z) (input `y`, axis 1 `b`)"), clash.stderr)
+        // A size no file shows still needs --size.
+        let partial = try ncd(["run", source, "--input", "y=\(y)"])
+        XCTAssertEqual(partial.status, 64)
+        XCTAssertTrue(partial.stderr.contains("`t` must be bound"), partial.stderr)
+    }
+
+    func testNonFiniteInputsNameTheFileAndElement() throws {
+        let source = try temporaryFile("axis n = 3\ndiagram F(x: [n]) -> [n] {\n  return relu(x)\n}\n")
+        let file = try temporaryFile("", extension: "npy")
+        try Data(NumPyFile.encode(try Tensor<Float>(shape: [3], [1, .nan, 2]))).write(to: URL(fileURLWithPath: file))
+        let run = try ncd(["run", source, "--input", "x=\(file)"])
+        XCTAssertEqual(run.status, 64)
+        XCTAssertTrue(run.stderr.contains("\(file) (input `x`) holds nan at index [1]"), run.stderr)
+    }
+
     func testBadInputFilesAndSizesAreUsageErrors() throws {
         let source = try temporaryFile(
             "axis n = 3, m = 4, k = 2\ndiagram F(x: [n, m]) -> [n, k] {\n  return linear[m -> k](x)\n}\n")
