@@ -46,6 +46,7 @@ struct SizeEvaluator {
                 case .subtract: return try x - y
                 case .multiply: return try x * y
                 case .divide: return try x / y
+                case .floorDivide: return try SizeExpr.floorDivision(x, y)
                 case .power: return try x.power(y)
                 }
             } catch let error as SizeError {
@@ -113,6 +114,7 @@ struct ScalarEvaluator {
             case .subtract: return .add(x, .negate(y))
             case .multiply: return .multiply(x, y)
             case .divide: return .divide(x, y)
+            case .floorDivide: return .floorDivide(x, y)
             case .power: return .power(x, y)
             }
         case .error: return nil

@@ -31,6 +31,7 @@ extension WrittenOperator {
         case .subtract: self = .subtract
         case .multiply: self = .multiply
         case .divide: self = .divide
+        case .floorDivide: self = .floorDivide
         case .power: self = .power
         }
     }

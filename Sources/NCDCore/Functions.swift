@@ -97,6 +97,7 @@ public indirect enum ScalarFormula: Hashable, Sendable {
     case add(ScalarFormula, ScalarFormula)
     case multiply(ScalarFormula, ScalarFormula)
     case divide(ScalarFormula, ScalarFormula)
+    case floorDivide(ScalarFormula, ScalarFormula)
     case power(ScalarFormula, ScalarFormula)
     case negate(ScalarFormula)
 
@@ -108,6 +109,8 @@ public indirect enum ScalarFormula: Hashable, Sendable {
         case .add(let a, let b): return a.evaluate(bindings).flatMap { x in b.evaluate(bindings).map { x + $0 } }
         case .multiply(let a, let b): return a.evaluate(bindings).flatMap { x in b.evaluate(bindings).map { x * $0 } }
         case .divide(let a, let b): return a.evaluate(bindings).flatMap { x in b.evaluate(bindings).map { x / $0 } }
+        case .floorDivide(let a, let b):
+            return a.evaluate(bindings).flatMap { x in b.evaluate(bindings).map { Foundation.floor(x / $0) } }
         case .power(let a, let b):
             return a.evaluate(bindings).flatMap { x in b.evaluate(bindings).map { Foundation.pow(x, $0) } }
         case .negate(let a): return a.evaluate(bindings).map { -$0 }

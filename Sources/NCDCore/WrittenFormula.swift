@@ -47,12 +47,13 @@ public enum WrittenOperator: String, Hashable, Sendable {
     case subtract = "-"
     case multiply = "*"
     case divide = "/"
+    case floorDivide = "//"
     case power = "^"
 
     var precedence: Int {
         switch self {
         case .add, .subtract: return 1
-        case .multiply, .divide: return 2
+        case .multiply, .divide, .floorDivide: return 2
         case .power: return 4
         }
     }

@@ -101,6 +101,8 @@ public enum BinaryOperator: String, Sendable {
     case subtract = "-"
     case multiply = "*"
     case divide = "/"
+    /// Floor division of sizes: `(h - k) // s + 1`.
+    case floorDivide = "//"
     case power = "^"
 }
 

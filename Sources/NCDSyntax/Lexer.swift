@@ -124,6 +124,10 @@ public struct Lexer {
             position += 2
             return .dotdot
         }
+        if b == UInt8(ascii: "/"), next == UInt8(ascii: "/") {
+            position += 2
+            return .slashSlash
+        }
         guard b < 128, let symbol = Lexer.singleByteSymbols[Int(b)] else { return nil }
         position += 1
         return symbol

@@ -20,14 +20,15 @@ extension Parser {
         return left
     }
 
-    // MARK: multiplicative = unary { ("*" | "/") unary }
+    // MARK: multiplicative = unary { ("*" | "/" | "//") unary }
 
     mutating func parseMultiplicative() throws -> Expr {
         var left = try parseUnary()
-        while check(.star) || check(.slash) {
+        while check(.star) || check(.slash) || check(.slashSlash) {
             let op = advance()
             let right = try parseUnary()
-            left = .binary(op.is(.star) ? .multiply : .divide, left, right, operatorRange: op.range)
+            let kind: BinaryOperator = op.is(.star) ? .multiply : op.is(.slash) ? .divide : .floorDivide
+            left = .binary(kind, left, right, operatorRange: op.range)
         }
         return left
     }

@@ -34,6 +34,7 @@ public enum Symbol: String, CaseIterable, Sendable {
     case minus = "-"
     case star = "*"
     case slash = "/"
+    case slashSlash = "//"
     case caret = "^"
     case dotdot = ".."
 }

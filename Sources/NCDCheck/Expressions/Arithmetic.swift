@@ -23,6 +23,7 @@ struct Arithmetic {
                 case .subtract: .add(x, .negate(y))
                 case .multiply: .multiply(x, y)
                 case .divide: .divide(x, y)
+                case .floorDivide: .floorDivide(x, y)
                 case .power: .power(x, y)
                 }
             return .scalar(formula, written: .binary(WrittenOperator(op), wx, wy))
