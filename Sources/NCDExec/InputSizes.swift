@@ -27,7 +27,8 @@ public enum InputSizes {
             let type = graph.type(of: id)
             guard file.tensor.rank == type.axes.count else {
                 throw ExecError.input(
-                    "input `\(file.input)` has \(type.axes.count) axes \(type), but \(file.path) holds \(file.tensor.rank): \(file.tensor.shape)")
+                    "input `\(file.input)` has \(type.axes.count) axes \(type), but \(file.path) holds \(file.tensor.rank): \(file.tensor.shape)"
+                )
             }
             for (position, (axis, extent)) in zip(type.axes, file.tensor.shape).enumerated() {
                 let free = axis.size.freeSymbols

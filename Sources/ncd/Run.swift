@@ -124,7 +124,9 @@ struct Run: ParsableCommand {
             let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { fail(.usage("--input takes NAME=PATH, got `\(spec)`")) }
             guard names.contains(parts[0]) else {
-                fail(.usage("`\(graph.name)` has no input `\(parts[0])`; its inputs are \(names.joined(separator: ", "))"))
+                fail(
+                    .usage(
+                        "`\(graph.name)` has no input `\(parts[0])`; its inputs are \(names.joined(separator: ", "))"))
             }
             guard let data = FileManager.default.contents(atPath: parts[1]) else {
                 fail(.usage("cannot read \(parts[1])"))

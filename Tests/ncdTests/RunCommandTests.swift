@@ -56,7 +56,10 @@ final class RunCommandTests: XCTestCase, RunsNCD {
         // Two files that disagree on `b` are refused, naming both.
         let clash = try ncd(["run", source, "--input", "x=\(x)", "--input", "y=\(z)"])
         XCTAssertEqual(clash.status, 64)
-        XCTAssertTrue(clash.stderr.contains("free size `b` is 2 in \(x) (input `x`, axis 1 `b`) but 3 in \(z) (input `y`, axis 1 `b`)"), clash.stderr)
+        XCTAssertTrue(
+            clash.stderr.contains(
+                "free size `b` is 2 in \(x) (input `x`, axis 1 `b`) but 3 in \(z) (input `y`, axis 1 `b`)"),
+            clash.stderr)
         // A size no file shows still needs --size.
         let partial = try ncd(["run", source, "--input", "y=\(y)"])
         XCTAssertEqual(partial.status, 64)

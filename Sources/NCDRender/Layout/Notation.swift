@@ -154,7 +154,9 @@ enum Notation {
                 formulaRuns(base, outer: 5)
                     + runs(Notation.exponent(raised.replacingOccurrences(of: "−", with: "-")), .raised), 4)
         case .binary(.floorDivide, let a, let b):
-            return [TextRun("⌊")] + formulaRuns(a, outer: 2) + [TextRun("/")] + formulaRuns(b, outer: 3) + [TextRun("⌋")]
+            return [TextRun("⌊")] + formulaRuns(a, outer: 2) + [TextRun("/")] + formulaRuns(b, outer: 3) + [
+                TextRun("⌋")
+            ]
         case .binary(let op, let a, let b):
             let precedence = op == .add || op == .subtract ? 1 : 2
             let symbol =
