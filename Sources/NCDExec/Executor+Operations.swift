@@ -62,9 +62,10 @@ extension Executor {
             return [try x[0].rearranged(from: from, to: zip(to, toSizes).map { ($0, $1) })]
 
         case .concatenate(let axis):
-            let order = x[0].axes
-            let parts = try x.map { try $0.ordered(order).variable }
-            return [Named(variable: try NCDTensor.concatenate(parts, axis: try x[0].index(of: axis)), axes: order)]
+            let aligned = try Named.aligningCarriedAxes(x, except: axis)
+            let order = aligned[0].axes
+            let parts = try aligned.map { try $0.ordered(order).variable }
+            return [Named(variable: try NCDTensor.concatenate(parts, axis: try aligned[0].index(of: axis)), axes: order)]
 
         case .index(let axis, let position):
             return [
@@ -112,11 +113,13 @@ extension Executor {
             ]
 
         case .crossEntropy(let classAxis, let indices):
-            return [try crossEntropy(x[0], x[1], classAxis: classAxis, indices: indices)]
+            let aligned = try Named.aligningCarriedAxes(x, except: classAxis)
+            return [try crossEntropy(aligned[0], aligned[1], classAxis: classAxis, indices: indices)]
 
         case .meanSquaredError:
-            let a = x[0]
-            let b = try x[1].ordered(x[0].axes)
+            let aligned = try Named.aligningCarriedAxes(x)
+            let a = aligned[0]
+            let b = try aligned[1].ordered(a.axes)
             return [Named(variable: try a.variable.meanSquaredError(b.variable), axes: [])]
 
         case .identity(let a, let b):

@@ -47,6 +47,29 @@ struct Named {
         return Named(variable: y, axes: Array(moved.axes.dropLast()) + produced.map(\.name))
     }
 
+    /// Values that must share their axes (a concatenation's parts, a loss's operands), each
+    /// copied along the axes another carries and it lacks. Inside a diagram called `over`
+    /// some axes, an argument that does not carry one is shared by every position of it
+    /// (inner broadcasting); where it meets one that does, it is repeated along it. The
+    /// copy is an addition to zeros, so its gradient is summed back. `except` names an axis
+    /// whose size may differ between the values (the concatenated one).
+    static func aligningCarriedAxes(_ values: [Named], except: String? = nil) throws -> [Named] {
+        var extents: [(name: String, size: Int)] = []
+        for v in values {
+            for (a, n) in zip(v.axes, v.shape) where a != except && !extents.contains(where: { $0.name == a }) {
+                extents.append((a, n))
+            }
+        }
+        return try values.map { v in
+            let missing = extents.filter { !v.axes.contains($0.name) }
+            guard !missing.isEmpty else { return v }
+            let axes = missing.map(\.name) + v.axes
+            let spread = try v.variable.reshapedVariable(missing.map { _ in 1 } + v.shape)
+            let zeros = Variable(Tensor<Float>(shape: missing.map(\.size) + v.shape))
+            return Named(variable: try zeros + spread, axes: axes)
+        }
+    }
+
     /// Moves `group` (in that order) to the end, then merges it into one axis named
     /// `merged`; returns the result and how to undo it.
     func mergingToEnd(_ group: [String], as merged: String) throws -> (Named, undo: (Named) throws -> Named) {

@@ -87,6 +87,33 @@ final class ModernOpsTests: XCTestCase {
         assertAgree(t.inputGradients[1], h.grad!, "dh")
     }
 
+    /// A class token that does not carry `b`, concatenated inside a diagram called `over b`:
+    /// the checker accepted it and the runtime had failed ("axis 1 is out of range").
+    func testConcatOfAnInnerBroadcastArgument() throws {
+        let e = try executor(
+            source: """
+                axis b = 2, one = 1, p = 3, tokens = 4, d = 2
+                diagram Prepend(cls: [one, d], seq: [p, d]) -> [tokens, d] {
+                  return concat[tokens](rearrange[one -> tokens: 1](cls), rearrange[p -> tokens: p](seq))
+                }
+                diagram V(seq: [b, p, d]) -> [b, tokens, d] {
+                  return Prepend(param[one d, init=normal]() as cls_token, seq) over b
+                }
+                """, diagram: "V")
+        let t = try trace(e)
+        let cls = try leaf(t, "cls_token")
+        let seq = Variable(t.inputs[0].converted(to: Double.self), requiresGrad: true)
+        // The reference repeats the token for each b by hand.
+        let rows = try (0..<2).map { i in
+            try concatenate([cls, try seq.index(axis: 0, i)], axis: 0).reshapedVariable([1, 4, 2])
+        }
+        let y = try concatenate(rows, axis: 0)
+        try referenceLoss([y], t.weights).backward()
+        assertAgree(t.outputs[0], y.value, "output")
+        assertAgree(t.parameterGradients["cls_token"]!, cls.grad!, "∇ cls_token, summed over b")
+        assertAgree(t.inputGradients[0], seq.grad!, "∇ seq")
+    }
+
     func testIdsOutOfRangeNameTheElement() throws {
         let e = try executor(
             source: """
