@@ -84,6 +84,34 @@ final class ExampleTests: XCTestCase {
         XCTAssertFalse(names.contains { $0.contains("block1") || $0.hasPrefix("linear") }, "\(names)")
     }
 
+    /// Each new example's parameters, at full size and reduced, as the PyTorch module counts
+    /// them (`sum(p.numel() for p in model.parameters())`), from the layers' formulas.
+    func testModernExamplesHavePyTorchsParameterCounts() throws {
+        func count(_ file: String, _ diagram: String, _ sizes: [String: Int] = [:]) throws -> SizeExpr {
+            try XCTUnwrap(try check(file, sizes: sizes).diagram(named: diagram)?.graph).totalCost().parameters
+        }
+        // nn.LSTM(i, h): 4h(i + h) + 8h; nn.GRU(i, h): 3h(i + h) + 6h.
+        XCTAssertEqual(try count("lstm.ncd", "LSTM"), SizeExpr(4 * 64 * (32 + 64) + 8 * 64))
+        XCTAssertEqual(try count("gru.ncd", "GRU"), SizeExpr(3 * 64 * (32 + 64) + 6 * 64))
+        XCTAssertEqual(try count("lstm.ncd", "LSTM", ["i": 3, "hd": 5]), SizeExpr(4 * 5 * (3 + 5) + 8 * 5))
+        // torchvision's vit_b_16 and timm's mixer_b16_224.
+        XCTAssertEqual(try count("vit.ncd", "ViT"), SizeExpr(86_567_656))
+        XCTAssertEqual(try count("mixer.ncd", "Mixer"), SizeExpr(59_880_472))
+        func vit(c: Int, patch: Int, p: Int, d: Int, mlp: Int, layers: Int, classes: Int) -> Int {
+            let block = 4 * d + (4 * d * d + 4 * d) + (2 * d * mlp + mlp + d)
+            return c * patch * patch * d + d + d + (p + 1) * d + layers * block + 2 * d + d * classes + classes
+        }
+        XCTAssertEqual(vit(c: 3, patch: 16, p: 196, d: 768, mlp: 3072, layers: 12, classes: 1000), 86_567_656)
+        let small = ["h": 8, "w": 8, "patch": 4, "d": 8, "heads": 2, "d_mlp": 6, "classes": 3, "depth": 2]
+        XCTAssertEqual(
+            try count("vit.ncd", "ViT", small), SizeExpr(vit(c: 3, patch: 4, p: 4, d: 8, mlp: 6, layers: 2, classes: 3)))
+        let names = Set(try XCTUnwrap(try check("vit.ncd").diagram(named: "ViT")?.graph).allParameters.map(\.name))
+        for name in ["conv_proj.weight", "class_token", "pos_embedding", "layers.0.ln_1.weight",
+                     "layers.11.self_attention.q.weight", "layers.3.mlp.fc2.bias", "head.weight"] {
+            XCTAssertTrue(names.contains(name), name)
+        }
+    }
+
     func testTransformerParameterNamesAndCount() throws {
         let result = try check("transformer.ncd")
         let g = try XCTUnwrap(result.diagram(named: "EncoderLayer")?.graph)

@@ -137,3 +137,32 @@ final class ModernOpsTests: XCTestCase {
         }
     }
 }
+
+/// One GRU step of examples/gru.ncd against nn.GRU's equations written out in float64.
+final class RecurrentCellTests: XCTestCase {
+    func testGRUStepAgainstItsEquations() throws {
+        let e = try executor(example: "gru.ncd", diagram: "Cell", sizes: ["b": 2, "i": 3, "hd": 4])
+        let t = try trace(e)
+        let x = Variable(t.inputs[0].converted(to: Double.self), requiresGrad: true)
+        let h = Variable(t.inputs[1].converted(to: Double.self), requiresGrad: true)
+        let (wi, bi, wh, bh) = (
+            try leaf(t, "ih.weight"), try leaf(t, "ih.bias"), try leaf(t, "hh.weight"), try leaf(t, "hh.bias")
+        )
+        // W[g] is gate g's [hd, in] block of the weight [gate, hd, in]: r, z, n as nn.GRU orders them.
+        func gate(_ w: Variable<Double>, _ b: Variable<Double>, _ g: Int, _ v: Variable<Double>) throws -> Variable<Double> {
+            try linear(v, weight: try w.index(axis: 0, g), bias: try b.index(axis: 0, g))
+        }
+        let r = try (try gate(wi, bi, 0, x) + gate(wh, bh, 0, h)).sigmoid()
+        let z = try (try gate(wi, bi, 1, x) + gate(wh, bh, 1, h)).sigmoid()
+        let n = try (try gate(wi, bi, 2, x) + (try r * gate(wh, bh, 2, h))).tanh()
+        let one = Variable(Tensor<Double>(shape: z.shape, repeating: 1))
+        let next = try (try one - z) * n + (try z * h)
+        try referenceLoss([next], t.weights).backward()
+        assertAgree(t.outputs[0], next.value, "h'")
+        assertAgree(t.inputGradients[0], x.grad!, "∇ x")
+        assertAgree(t.inputGradients[1], h.grad!, "∇ h")
+        for (name, v) in [("ih.weight", wi), ("ih.bias", bi), ("hh.weight", wh), ("hh.bias", bh)] {
+            assertAgree(t.parameterGradients[name]!, v.grad!, "∇ \(name)")
+        }
+    }
+}
