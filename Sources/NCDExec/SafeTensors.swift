@@ -111,18 +111,42 @@ extension Executor {
     }
 
     /// Replaces the parameters by the given tensors, which must match them exactly: every
-    /// parameter present, nothing else, every shape right.
+    /// parameter present, nothing else, every shape right. A shape that merges neighbouring
+    /// axes of ncd's, or splits them, holds the same elements in the same order and is
+    /// accepted: PyTorch's `nn.Linear(d, h*k)` weight `[h*k, d]` is ncd's `[h, k, d]`.
     public func load(_ weights: [String: Tensor<Float>]) throws {
         let own = try allParameters()
         let missing = own.keys.filter { weights[$0] == nil }.sorted()
         let extra = weights.keys.filter { own[$0] == nil }.sorted()
         let misshaped = own.keys.sorted().compactMap { name -> String? in
-            guard let w = weights[name], w.shape != own[name]!.shape else { return nil }
+            guard let w = weights[name], let mine = own[name]?.shape, !SafeTensorsLayout.same(w.shape, mine) else { return nil }
             return "\(name) is \(w.shape), expected \(own[name]!.shape)"
         }
         guard missing.isEmpty, extra.isEmpty, misshaped.isEmpty else {
             throw SafeTensors.Failure.mismatch(missing: missing, extra: extra, misshaped: misshaped)
         }
         for (name, w) in weights { parameters[name]!.update { $0 = w.storage } }
+    }
+}
+
+/// Shapes that hold the same elements in the same order.
+public enum SafeTensorsLayout {
+    /// Whether two shapes lay the same elements out in the same row-major order: equal, or
+    /// one made by merging neighbouring axes of the other (axes of size 1 aside).
+    public static func same(_ a: [Int], _ b: [Int]) -> Bool {
+        func merges(_ fine: [Int], into coarse: [Int]) -> Bool {
+            let fine = fine.filter { $0 != 1 }, coarse = coarse.filter { $0 != 1 }
+            var i = 0
+            for c in coarse {
+                var product = 1
+                while product < c, i < fine.count {
+                    product *= fine[i]
+                    i += 1
+                }
+                if product != c { return false }
+            }
+            return i == fine.count
+        }
+        return a == b || merges(a, into: b) || merges(b, into: a)
     }
 }

@@ -166,3 +166,40 @@ final class RecurrentCellTests: XCTestCase {
         }
     }
 }
+
+/// A state_dict that PyTorch wrote for examples/gpt2.ncd's architecture (by
+/// scripts/make-pytorch-fixture, committed as Tests/NCDExecTests/fixtures/gpt2_tiny.*) loads
+/// under ncd's names, with PyTorch's shapes, and gives PyTorch's logits and loss.
+final class PyTorchStateDictTests: XCTestCase {
+    let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("fixtures")
+
+    func read(_ name: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: fixtures.appendingPathComponent(name))) }
+
+    func testAPyTorchStateDictLoadsAndReproducesTheOutputs() throws {
+        let e = try executor(
+            example: "gpt2.ncd", diagram: "GPT2",
+            sizes: ["b": 2, "t": 4, "vocab": 11, "n_ctx": 6, "d": 8, "heads": 2, "layers": 2])
+        let weights = try SafeTensors.decode(try read("gpt2_tiny.safetensors"))
+        XCTAssertEqual(weights["h.0.attn.q.weight"]?.shape, [8, 8], "PyTorch's nn.Linear layout")
+        try e.load(weights)
+        XCTAssertEqual(e.parameters["h.0.attn.q.weight"]?.shape, [2, 4, 8], "ncd's [heads, d_head, d]")
+        let tokens = try NumPyFile.read(try read("gpt2_tiny_tokens.npy"))
+        let targets = try NumPyFile.read(try read("gpt2_tiny_targets.npy"))
+        let outputs = try e.run([Variable(tokens), Variable(targets)])
+        let logits = try NumPyFile.read(try read("gpt2_tiny_logits.npy"))
+        let loss = try NumPyFile.read(try read("gpt2_tiny_loss.npy"))
+        assertAgree(outputs[1].value, logits.converted(to: Double.self), "logits", tolerance: 1e-5)
+        XCTAssertEqual(Double(outputs[0].value.storage[0]), Double(loss.storage[0]), accuracy: 1e-5 * Double(loss.storage[0]))
+    }
+
+    func testShapesThatMergeNeighbouringAxesHaveOneLayout() {
+        XCTAssertTrue(SafeTensorsLayout.same([2, 4, 8], [8, 8]))
+        XCTAssertTrue(SafeTensorsLayout.same([8, 8], [2, 4, 8]))
+        XCTAssertTrue(SafeTensorsLayout.same([2, 3, 4], [6, 4]))
+        XCTAssertTrue(SafeTensorsLayout.same([2, 3, 4], [2, 12]))
+        XCTAssertTrue(SafeTensorsLayout.same([1, 5], [5]))
+        XCTAssertFalse(SafeTensorsLayout.same([2, 3], [3, 2]), "a transpose is another layout")
+        XCTAssertFalse(SafeTensorsLayout.same([2, 3, 4], [8, 3]))
+        XCTAssertFalse(SafeTensorsLayout.same([4], [5]))
+    }
+}
