@@ -24,6 +24,8 @@ public enum ParameterRole: String, Hashable, Sendable, CaseIterable {
     case runningMean
     /// A running variance kept by batch normalisation (a buffer: saved, not trained).
     case runningVariance
+    /// How many training batches a batch norm has seen (PyTorch's `num_batches_tracked`).
+    case batchesTracked
     /// A tensor declared on its own, such as a class token.
     case free
 
@@ -35,12 +37,13 @@ public enum ParameterRole: String, Hashable, Sendable, CaseIterable {
         case .bias, .shift: return "bias"
         case .runningMean: return "running_mean"
         case .runningVariance: return "running_var"
+        case .batchesTracked: return "num_batches_tracked"
         case .free: return nil
         }
     }
 
     /// Whether an optimiser updates it (running statistics are buffers).
-    public var isTrainable: Bool { self != .runningMean && self != .runningVariance }
+    public var isTrainable: Bool { ![.runningMean, .runningVariance, .batchesTracked].contains(self) }
 }
 
 /// A learned tensor, with a stable dotted name such as `encoder.attn.q.weight`.

@@ -65,7 +65,9 @@ extension Executor {
             let aligned = try Named.aligningCarriedAxes(x, except: axis)
             let order = aligned[0].axes
             let parts = try aligned.map { try $0.ordered(order).variable }
-            return [Named(variable: try NCDTensor.concatenate(parts, axis: try aligned[0].index(of: axis)), axes: order)]
+            return [
+                Named(variable: try NCDTensor.concatenate(parts, axis: try aligned[0].index(of: axis)), axes: order)
+            ]
 
         case .index(let axis, let position):
             return [
@@ -259,6 +261,7 @@ extension Executor {
             if training {
                 mean.update { $0 = bn.runningMean.storage }
                 variance.update { $0 = bn.runningVariance.storage }
+                if let counter = op.parameter(.batchesTracked) { try buffer(counter).update { $0[0] += 1 } }
             }
             return try undo(Named(variable: y, axes: moved.axes))
         }

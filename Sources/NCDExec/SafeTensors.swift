@@ -60,9 +60,9 @@ public enum SafeTensors {
             else {
                 throw Failure.malformed("entry `\(name)` lacks dtype, shape or data_offsets")
             }
-            let width = ["F32": 4, "F64": 8, "F16": 2, "BF16": 2][dtype]
+            let width = ["F32": 4, "F64": 8, "F16": 2, "BF16": 2, "I64": 8, "I32": 4][dtype]
             guard let width else {
-                throw Failure.malformed("`\(name)` has dtype \(dtype) (F32, F64, F16 and BF16 are read)")
+                throw Failure.malformed("`\(name)` has dtype \(dtype) (F32, F64, F16, BF16, I64 and I32 are read)")
             }
             // Checked products: a hostile header must give an error, not an overflow trap.
             var count = 1
@@ -87,6 +87,9 @@ public enum SafeTensors {
                 case "F32": values[i] = Float(bitPattern: UInt32(bits))
                 case "F64": values[i] = Float(Double(bitPattern: bits))
                 case "F16": values[i] = Float(Float16(bitPattern: UInt16(bits)))
+                // Integers (batch norm's num_batches_tracked is an int64 in PyTorch's files).
+                case "I64": values[i] = Float(Int64(bitPattern: bits))
+                case "I32": values[i] = Float(Int32(bitPattern: UInt32(truncatingIfNeeded: bits)))
                 default: values[i] = Float(bitPattern: UInt32(bits) << 16)  // bfloat16: the high half of a float
                 }
             }
@@ -119,7 +122,9 @@ extension Executor {
         let missing = own.keys.filter { weights[$0] == nil }.sorted()
         let extra = weights.keys.filter { own[$0] == nil }.sorted()
         let misshaped = own.keys.sorted().compactMap { name -> String? in
-            guard let w = weights[name], let mine = own[name]?.shape, !SafeTensorsLayout.same(w.shape, mine) else { return nil }
+            guard let w = weights[name], let mine = own[name]?.shape, !SafeTensorsLayout.same(w.shape, mine) else {
+                return nil
+            }
             return "\(name) is \(w.shape), expected \(own[name]!.shape)"
         }
         guard missing.isEmpty, extra.isEmpty, misshaped.isEmpty else {
@@ -135,7 +140,8 @@ public enum SafeTensorsLayout {
     /// one made by merging neighbouring axes of the other (axes of size 1 aside).
     public static func same(_ a: [Int], _ b: [Int]) -> Bool {
         func merges(_ fine: [Int], into coarse: [Int]) -> Bool {
-            let fine = fine.filter { $0 != 1 }, coarse = coarse.filter { $0 != 1 }
+            let fine = fine.filter { $0 != 1 }
+            let coarse = coarse.filter { $0 != 1 }
             var i = 0
             for c in coarse {
                 var product = 1

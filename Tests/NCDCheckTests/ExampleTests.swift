@@ -104,10 +104,13 @@ final class ExampleTests: XCTestCase {
         XCTAssertEqual(vit(c: 3, patch: 16, p: 196, d: 768, mlp: 3072, layers: 12, classes: 1000), 86_567_656)
         let small = ["h": 8, "w": 8, "patch": 4, "d": 8, "heads": 2, "d_mlp": 6, "classes": 3, "depth": 2]
         XCTAssertEqual(
-            try count("vit.ncd", "ViT", small), SizeExpr(vit(c: 3, patch: 4, p: 4, d: 8, mlp: 6, layers: 2, classes: 3)))
+            try count("vit.ncd", "ViT", small), SizeExpr(vit(c: 3, patch: 4, p: 4, d: 8, mlp: 6, layers: 2, classes: 3))
+        )
         let names = Set(try XCTUnwrap(try check("vit.ncd").diagram(named: "ViT")?.graph).allParameters.map(\.name))
-        for name in ["conv_proj.weight", "class_token", "pos_embedding", "layers.0.ln_1.weight",
-                     "layers.11.self_attention.q.weight", "layers.3.mlp.fc2.bias", "head.weight"] {
+        for name in [
+            "conv_proj.weight", "class_token", "pos_embedding", "layers.0.ln_1.weight",
+            "layers.11.self_attention.q.weight", "layers.3.mlp.fc2.bias", "head.weight",
+        ] {
             XCTAssertTrue(names.contains(name), name)
         }
     }

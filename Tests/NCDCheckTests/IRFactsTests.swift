@@ -47,7 +47,11 @@ final class IRFactsTests: XCTestCase {
             """)
         let roles = g.operations.map { $0.parameters.map(\.role) }
         XCTAssertEqual(
-            roles, [[.weight, .bias], [.scale, .shift], [.scale, .shift, .runningMean, .runningVariance], [.scale]])
+            roles,
+            [
+                [.weight, .bias], [.scale, .shift], [.scale, .shift, .runningMean, .runningVariance, .batchesTracked],
+                [.scale],
+            ])
         XCTAssertEqual(g.operations[1].parameter(.scale)?.name, "layernorm1.weight")
     }
 

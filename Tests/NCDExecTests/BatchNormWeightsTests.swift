@@ -16,6 +16,7 @@ final class BatchNormWeightsTests: XCTestCase {
     let loaded: [String: Tensor<Float>] = [
         "bn.weight": try! Tensor(shape: [2], [2, 3]), "bn.bias": try! Tensor(shape: [2], [1, -1]),
         "bn.running_mean": try! Tensor(shape: [2], [0.5, -0.5]), "bn.running_var": try! Tensor(shape: [2], [4, 9]),
+        "bn.num_batches_tracked": try! Tensor(shape: [], [7]),
     ]
 
     func testEvaluationUsesTheLoadedWeightsAndStatistics() throws {
@@ -50,6 +51,7 @@ final class BatchNormWeightsTests: XCTestCase {
             XCTAssertEqual(Double(saved["bn.running_mean"]!.storage[j]), mean, accuracy: 1e-5)
             XCTAssertEqual(Double(saved["bn.running_var"]!.storage[j]), variance, accuracy: 1e-4)
         }
+        XCTAssertEqual(saved["bn.num_batches_tracked"]?.storage, [8], "one more batch seen")
         // The loaded affine terms are what ran, and what is saved.
         XCTAssertEqual(saved["bn.weight"], loaded["bn.weight"])
         XCTAssertEqual(saved["bn.bias"], loaded["bn.bias"])

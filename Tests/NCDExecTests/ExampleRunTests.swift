@@ -24,9 +24,17 @@ final class ExampleRunTests: XCTestCase {
         ("visual_attention.ncd", "VisualAttention", ["yh": 3, "yw": 3, "xh": 2, "xw": 3, "c": 4, "k": 2, "heads": 2]),
         ("unet.ncd", "UNet", ["b": 1, "h": 16, "w": 16, "base": 1]),
         ("gpt2.ncd", "GPT2", ["b": 2, "t": 4, "vocab": 11, "n_ctx": 6, "d": 8, "heads": 2, "layers": 2]),
-        ("vit.ncd", "ViT", ["b": 2, "h": 8, "w": 8, "patch": 4, "d": 8, "heads": 2, "d_mlp": 8, "classes": 3, "depth": 2]),
-        ("mixer.ncd", "Mixer", ["b": 2, "h": 8, "w": 8, "patch": 4, "d": 8, "d_token": 4, "d_channel": 8, "classes": 3,
-                                "depth": 2]),
+        (
+            "vit.ncd", "ViT",
+            ["b": 2, "h": 8, "w": 8, "patch": 4, "d": 8, "heads": 2, "d_mlp": 8, "classes": 3, "depth": 2]
+        ),
+        (
+            "mixer.ncd", "Mixer",
+            [
+                "b": 2, "h": 8, "w": 8, "patch": 4, "d": 8, "d_token": 4, "d_channel": 8, "classes": 3,
+                "depth": 2,
+            ]
+        ),
         ("lstm.ncd", "LSTM", ["b": 2, "t": 3, "i": 4, "hd": 5]),
         ("gru.ncd", "GRU", ["b": 2, "t": 3, "i": 4, "hd": 5]),
     ]

@@ -149,7 +149,9 @@ final class RecurrentCellTests: XCTestCase {
             try leaf(t, "ih.weight"), try leaf(t, "ih.bias"), try leaf(t, "hh.weight"), try leaf(t, "hh.bias")
         )
         // W[g] is gate g's [hd, in] block of the weight [gate, hd, in]: r, z, n as nn.GRU orders them.
-        func gate(_ w: Variable<Double>, _ b: Variable<Double>, _ g: Int, _ v: Variable<Double>) throws -> Variable<Double> {
+        func gate(_ w: Variable<Double>, _ b: Variable<Double>, _ g: Int, _ v: Variable<Double>) throws -> Variable<
+            Double
+        > {
             try linear(v, weight: try w.index(axis: 0, g), bias: try b.index(axis: 0, g))
         }
         let r = try (try gate(wi, bi, 0, x) + gate(wh, bh, 0, h)).sigmoid()
@@ -189,7 +191,8 @@ final class PyTorchStateDictTests: XCTestCase {
         let logits = try NumPyFile.read(try read("gpt2_tiny_logits.npy"))
         let loss = try NumPyFile.read(try read("gpt2_tiny_loss.npy"))
         assertAgree(outputs[1].value, logits.converted(to: Double.self), "logits", tolerance: 1e-5)
-        XCTAssertEqual(Double(outputs[0].value.storage[0]), Double(loss.storage[0]), accuracy: 1e-5 * Double(loss.storage[0]))
+        XCTAssertEqual(
+            Double(outputs[0].value.storage[0]), Double(loss.storage[0]), accuracy: 1e-5 * Double(loss.storage[0]))
     }
 
     func testShapesThatMergeNeighbouringAxesHaveOneLayout() {

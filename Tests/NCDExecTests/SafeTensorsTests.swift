@@ -31,6 +31,9 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertEqual(try SafeTensors.decode(file("F16", shape: [2], f16))["t"]?.storage, [0.5, -3])
         // bfloat16 is the top half of a float32: 1.5 = 0x3FC0_0000 → 0x3FC0.
         XCTAssertEqual(try SafeTensors.decode(file("BF16", shape: [1], [0xC0, 0x3F]))["t"]?.storage, [1.5])
+        // PyTorch writes batch norm's num_batches_tracked as an int64.
+        let i64 = [Int64(7), -3].flatMap { v in withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+        XCTAssertEqual(try SafeTensors.decode(file("I64", shape: [2], i64))["t"]?.storage, [7, -3])
     }
 
     func testCorruptFilesAreErrors() {

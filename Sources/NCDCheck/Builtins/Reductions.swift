@@ -66,6 +66,7 @@ extension BuiltinCall {
                     if n == .batch {
                         p.append(Parameter(of: path, role: .runningMean, type: features, initializer: .zeros))
                         p.append(Parameter(of: path, role: .runningVariance, type: features, initializer: .ones))
+                        p.append(Parameter(of: path, role: .batchesTracked, type: .scalar, initializer: .zeros))
                     }
                     return p
                 })
