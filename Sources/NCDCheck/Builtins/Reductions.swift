@@ -3,31 +3,31 @@ import NCDSyntax
 
 /// Softmax, reductions and normalisations over named axes.
 extension BuiltinCall {
-    func softmax(log: Bool) -> Evaluated {
+    /// The form `op[axes](x)` of softmax and the reductions: the one argument, its type, the
+    /// axes named (which it must have) and its others. nil after an error.
+    func namedAxesOfOneArgument() -> (arg: ValueID, type: ArrayType, axes: [Axis], rest: [Axis])? {
         checker.rejectInstanceName(call)
-        guard let spec = readSpec(allowed: []), let group = singleGroup(spec),
-            let args = arguments(count: 1)
-        else { return .failed }
+        guard let spec = readSpec(allowed: []), let group = singleGroup(spec), let args = arguments(count: 1)
+        else { return nil }
         let type = type(of: args[0])
-        guard let axes = existingAxes(group, in: type) else { return .failed }
+        guard let axes = existingAxes(group, in: type) else { return nil }
+        return (args[0], type, axes, type.axes.filter { a in !axes.contains { $0.name == a.name } })
+    }
+
+    func softmax(log: Bool) -> Evaluated {
+        guard let (arg, type, axes, rest) = namedAxesOfOneArgument() else { return .failed }
         return .array(
             emit(
-                .softmax(axes: axes.map(\.name), log: log), inputs: args, outputs: [type],
-                broadcast: type.axes.filter { a in !axes.contains { $0.name == a.name } }, at: call.range)[0])
+                .softmax(axes: axes.map(\.name), log: log), inputs: [arg], outputs: [type], broadcast: rest,
+                at: call.range)[0])
     }
 
     func reduce(_ r: Reduction) -> Evaluated {
-        checker.rejectInstanceName(call)
-        guard let spec = readSpec(allowed: []), let group = singleGroup(spec),
-            let args = arguments(count: 1)
-        else { return .failed }
-        let type = type(of: args[0])
-        guard let axes = existingAxes(group, in: type) else { return .failed }
-        let rest = type.axes.filter { a in !axes.contains { $0.name == a.name } }
+        guard let (arg, _, axes, rest) = namedAxesOfOneArgument() else { return .failed }
         return .array(
             emit(
-                .reduce(r, axes: axes.map(\.name)), inputs: args, outputs: [ArrayType(rest)],
-                broadcast: rest, at: call.range)[0])
+                .reduce(r, axes: axes.map(\.name)), inputs: [arg], outputs: [ArrayType(rest)], broadcast: rest,
+                at: call.range)[0])
     }
 
     /// Layer and RMS norm normalise over the named axes; batch norm keeps statistics per
