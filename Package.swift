@@ -24,14 +24,16 @@ let package = Package(
             // Lets clients specialise the generic kernels for Float (otherwise every element
             // goes through value witnesses: 10–20× slower).
             swiftSettings: [.unsafeFlags(["-cross-module-optimization", "-Xfrontend", "-enable-cmo-everything"])]),
-        .target(name: "NCDExec", dependencies: ["NCDCore", "NCDTensor"]),
+        // Writing files whole or not at all, for every writer (outputs, weights, renders).
+        .target(name: "NCDFiles"),
+        .target(name: "NCDExec", dependencies: ["NCDCore", "NCDTensor", "NCDFiles"]),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         .target(name: "NCDRender", dependencies: ["NCDCore", "CCairo"]),
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .executableTarget(
             name: "ncd",
             dependencies: [
-                "NCDSyntax", "NCDCore", "NCDCheck", "NCDExec", "NCDTensor", "NCDRender", "CEditLine",
+                "NCDSyntax", "NCDCore", "NCDCheck", "NCDExec", "NCDTensor", "NCDRender", "NCDFiles", "CEditLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "ncd-check-bench", dependencies: ["NCDSyntax", "NCDCheck"]),
@@ -39,6 +41,7 @@ let package = Package(
         .executableTarget(name: "ncd-render-bench", dependencies: ["NCDSyntax", "NCDCheck", "NCDRender"]),
         .testTarget(name: "NCDSyntaxTests", dependencies: ["NCDSyntax"]),
         .testTarget(name: "NCDCoreTests", dependencies: ["NCDCore"]),
+        .testTarget(name: "NCDFilesTests", dependencies: ["NCDFiles"]),
         .testTarget(
             name: "NCDCheckTests", dependencies: ["NCDSyntax", "NCDCore", "NCDCheck"],
             resources: [.copy("cases")]),

@@ -1,4 +1,5 @@
 import Foundation
+import NCDFiles
 import NCDTensor
 
 /// NumPy `.npy` files (format 1.0/2.0, C order): float32 and float64 and integer arrays

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NCDCore
 import NCDExec
+import NCDFiles
 import NCDRender
 
 /// `ncd render`: draw a checked diagram as a neural circuit diagram.

@@ -3,6 +3,7 @@ import Foundation
 import NCDCheck
 import NCDCore
 import NCDExec
+import NCDFiles
 import NCDSyntax
 import NCDTensor
 

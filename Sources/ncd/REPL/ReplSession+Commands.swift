@@ -1,6 +1,7 @@
 import NCDCheck
 import NCDCore
 import NCDExec
+import NCDFiles
 import NCDRender
 import NCDSyntax
 import NCDTensor
