@@ -17,6 +17,9 @@ public enum NumPyFile {
         }
     }
 
+    /// The longest header read, NumPy's default `max_header_size`.
+    public static let maximumHeaderSize = 10_000
+
     /// Parses `.npy` bytes into a shape and float32 values.
     public static func read(_ data: [UInt8]) throws -> Tensor<Float> {
         guard data.count >= 10, data[0] == 0x93, Array(data[1..<6]) == Array("NUMPY".utf8) else {
@@ -29,6 +32,12 @@ public enum NumPyFile {
             major == 1
             ? Int(data[8]) | Int(data[9]) << 8
             : Int(data[8]) | Int(data[9]) << 8 | Int(data[10]) << 16 | Int(data[11]) << 24
+        // NumPy's own reader refuses headers over `max_header_size` (10,000 bytes): a hostile
+        // file must not make the parser read megabytes of "header".
+        guard headerLength <= maximumHeaderSize else {
+            throw Failure.malformed(
+                "header of \(headerLength) bytes (at most \(maximumHeaderSize) are read, as NumPy's max_header_size)")
+        }
         guard headerStart + headerLength <= data.count else {
             throw Failure.malformed("header runs past the end of the file")
         }

@@ -41,10 +41,20 @@ public enum SafeTensors {
         return withUnsafeBytes(of: length) { Array($0) } + Array(json) + body
     }
 
-    /// Decodes every tensor of a file.
+    /// The longest header read: the safetensors crate's limit.
+    public static let maximumHeaderSize = 100_000_000
+    /// The most tensors one file may hold.
+    public static let maximumEntries = 100_000
+
+    /// Decodes every tensor of a file. As the reference implementation does, the header is
+    /// at most 100 MB, and the tensors' byte ranges, in order, must tile the data exactly:
+    /// none may overlap another or leave a gap.
     public static func decode(_ bytes: [UInt8]) throws -> [String: Tensor<Float>] {
         guard bytes.count >= 8 else { throw Failure.malformed("shorter than its 8-byte header length") }
         let length = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard length <= UInt64(maximumHeaderSize) else {
+            throw Failure.malformed("header of \(length) bytes (at most \(maximumHeaderSize) are read)")
+        }
         guard length <= UInt64(bytes.count - 8) else {
             throw Failure.malformed("header length \(length) runs past the end of the file")
         }
@@ -52,13 +62,23 @@ public enum SafeTensors {
         guard let header = try? JSONSerialization.jsonObject(with: Data(bytes[8..<start])) as? [String: Any] else {
             throw Failure.malformed("the header is not a JSON object")
         }
+        guard header.count <= maximumEntries + 1 else {
+            throw Failure.malformed("\(header.count) entries (at most \(maximumEntries) tensors are read)")
+        }
         var result: [String: Tensor<Float>] = [:]
-        for (name, entry) in header where name != "__metadata__" {
-            guard let e = entry as? [String: Any], let dtype = e["dtype"] as? String,
-                let shape = e["shape"] as? [Int], let offsets = e["data_offsets"] as? [Int], offsets.count == 2,
-                shape.allSatisfy({ $0 >= 0 })
-            else {
-                throw Failure.malformed("entry `\(name)` lacks dtype, shape or data_offsets")
+        var ranges: [(name: String, range: Range<Int>)] = []
+        for (name, entry) in header.sorted(by: { $0.key < $1.key }) where name != "__metadata__" {
+            guard let e = entry as? [String: Any] else {
+                throw Failure.malformed("entry `\(Self.quoted(name))` is not an object")
+            }
+            guard let dtype = e["dtype"] as? String else {
+                throw Failure.malformed("entry `\(Self.quoted(name))` has no dtype")
+            }
+            guard let shape = e["shape"] as? [Int], shape.allSatisfy({ $0 >= 0 }) else {
+                throw Failure.malformed("entry `\(Self.quoted(name))` has no shape of whole numbers")
+            }
+            guard let offsets = e["data_offsets"] as? [Int], offsets.count == 2 else {
+                throw Failure.malformed("entry `\(Self.quoted(name))` has no [begin, end] data_offsets")
             }
             let width = ["F32": 4, "F64": 8, "F16": 2, "BF16": 2, "I64": 8, "I32": 4][dtype]
             guard let width else {
@@ -76,8 +96,9 @@ public enum SafeTensors {
                 offsets[1] <= bytes.count - start
             else {
                 throw Failure.malformed(
-                    "`\(name)`: offsets \(offsets) do not hold \(count) \(dtype) values inside the file")
+                    "`\(Self.quoted(name))`: offsets \(offsets) do not hold \(count) \(dtype) values inside the file")
             }
+            ranges.append((name, offsets[0]..<offsets[1]))
             let base = start + offsets[0]
             var values = [Float](repeating: 0, count: count)
             for i in 0..<count {
@@ -95,7 +116,36 @@ public enum SafeTensors {
             }
             result[name] = try Tensor(shape: shape, values)
         }
+        try checkTiling(ranges, dataLength: bytes.count - start)
         return result
+    }
+
+    /// The tensors' byte ranges, sorted, must cover the data from its start to its end with
+    /// neither overlap nor gap, as the safetensors crate requires.
+    static func checkTiling(_ ranges: [(name: String, range: Range<Int>)], dataLength: Int) throws {
+        var end = 0
+        for (name, range) in ranges.sorted(by: {
+            ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound)
+        }) {
+            if range.lowerBound < end {
+                throw Failure.malformed(
+                    "`\(quoted(name))`: its bytes \(range.lowerBound)..<\(range.upperBound) overlap another tensor's")
+            }
+            if range.lowerBound > end {
+                throw Failure.malformed(
+                    "`\(quoted(name))` starts at byte \(range.lowerBound), leaving bytes \(end)..<\(range.lowerBound) unused"
+                )
+            }
+            end = range.upperBound
+        }
+        if end != dataLength {
+            throw Failure.malformed("the tensors end at byte \(end) of \(dataLength) bytes of data")
+        }
+    }
+
+    /// A name as an error quotes it: at most 60 characters, so a hostile name cannot flood it.
+    static func quoted(_ name: String) -> String {
+        name.count <= 60 ? name : String(name.prefix(57)) + "…"
     }
 }
 

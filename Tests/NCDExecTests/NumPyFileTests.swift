@@ -40,4 +40,14 @@ final class NumPyFileTests: XCTestCase {
         }
         XCTAssertThrowsError(try NumPyFile.read(numpy("<f4", "(-1,)", [])))
     }
+
+    func testAHeaderOverNumPysLimitIsRefusedUnread() {
+        // A version-2 header claiming 100 MB: refused from its length alone, as NumPy does.
+        var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [2, 0]
+        bytes += withUnsafeBytes(of: UInt32(100_000_000).littleEndian) { Array($0) }
+        bytes += Array(repeating: UInt8(ascii: " "), count: 20_000)
+        XCTAssertThrowsError(try NumPyFile.read(bytes)) { error in
+            XCTAssertTrue("\(error)".contains("at most 10000 are read"), "\(error)")
+        }
+    }
 }

@@ -47,7 +47,51 @@ final class SafeTensorsTests: XCTestCase {
         huge[0] = 0xFF
         huge[7] = 0x7F
         XCTAssertThrowsError(try SafeTensors.decode(huge)) {
+            XCTAssertTrue("\($0)".contains("at most 100000000 are read"), "\($0)")
+        }
+        var past = file("F32", shape: [1], [0, 0, 0, 0])
+        past[0] = 0xFF
+        XCTAssertThrowsError(try SafeTensors.decode(past)) {
             XCTAssertTrue("\($0)".contains("runs past the end"), "\($0)")
+        }
+    }
+
+    /// A file of several tensors with the given dtype-F32 entries and data length.
+    func file(_ entries: [(String, [Int], [Int])], dataBytes: Int) -> [UInt8] {
+        let fields = entries.map { "\"\($0.0)\":{\"dtype\":\"F32\",\"shape\":\($0.1),\"data_offsets\":\($0.2)}" }
+        let json = Array(("{" + fields.joined(separator: ",") + "}").utf8)
+        return withUnsafeBytes(of: UInt64(json.count).littleEndian) { Array($0) } + json
+            + [UInt8](repeating: 0, count: dataBytes)
+    }
+
+    func testTensorsMustTileTheDataWithoutOverlapOrGap() throws {
+        XCTAssertEqual(
+            try SafeTensors.decode(file([("a", [1], [0, 4]), ("b", [2], [4, 12])], dataBytes: 12)).count, 2)
+        XCTAssertThrowsError(try SafeTensors.decode(file([("a", [2], [0, 8]), ("b", [2], [4, 12])], dataBytes: 12))) {
+            XCTAssertTrue("\($0)".contains("`b`: its bytes 4..<12 overlap another tensor's"), "\($0)")
+        }
+        XCTAssertThrowsError(try SafeTensors.decode(file([("a", [1], [0, 4]), ("b", [1], [8, 12])], dataBytes: 12))) {
+            XCTAssertTrue("\($0)".contains("leaving bytes 4..<8 unused"), "\($0)")
+        }
+        XCTAssertThrowsError(try SafeTensors.decode(file([("a", [1], [0, 4])], dataBytes: 12))) {
+            XCTAssertTrue("\($0)".contains("end at byte 4 of 12"), "\($0)")
+        }
+    }
+
+    func testHostileHeadersGiveShortErrors() throws {
+        // 100,002 empty entries: refused by count, with a short message.
+        let many = file((0...100_001).map { ("t\($0)", [0], [0, 0]) }, dataBytes: 0)
+        XCTAssertThrowsError(try SafeTensors.decode(many)) { error in
+            XCTAssertTrue("\(error)".contains("at most 100000 tensors"), "\(error)")
+            XCTAssertLessThan("\(error)".count, 200)
+        }
+        // A 10,000-character name is quoted short; an entry without a dtype says so.
+        let long = String(repeating: "n", count: 10_000)
+        let json = Array("{\"\(long)\":{\"shape\":[1],\"data_offsets\":[0,4]}}".utf8)
+        let bytes = withUnsafeBytes(of: UInt64(json.count).littleEndian) { Array($0) } + json + [0, 0, 0, 0]
+        XCTAssertThrowsError(try SafeTensors.decode(bytes)) { error in
+            XCTAssertTrue("\(error)".contains("has no dtype"), "\(error)")
+            XCTAssertLessThan("\(error)".count, 200)
         }
     }
 
