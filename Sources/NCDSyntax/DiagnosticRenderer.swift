@@ -41,17 +41,32 @@ public struct DiagnosticRenderer {
         return "\(count(errors, "error")), \(count(warnings, "warning"))"
     }
 
+    /// The longest source line shown whole; a longer one is shown as a window around the
+    /// caret, as rustc elides, so a file on one line cannot make every diagnostic print it.
+    public static let longestLine = 160
+    /// Characters kept on each side of the caret's range in a window.
+    static let context = 60
+
     private func excerpt(_ range: SourceRange, in file: SourceFile) -> String {
         let (line, column) = file.lineColumn(of: range.start)
-        let text = file.lineText(line).replacingTabs()
         let gutter = String(line)
         let pad = String(repeating: " ", count: max(4, gutter.count))
         let lineEnd = line < file.lineStarts.count ? file.lineStarts[line] - 1 : file.bytes.count
         let endColumn = file.lineColumn(of: min(range.end, lineEnd)).column
-        let width = max(1, endColumn - column)
+        var width = max(1, endColumn - column)
+        var caret = column - 1
+        var (text, length) = file.lineCharacters(line, 0..<(Self.longestLine + 1))
+        if length > Self.longestLine {
+            width = min(width, Self.longestLine - 2 * Self.context)
+            let start = max(0, caret - Self.context)
+            let end = min(length, caret + width + Self.context)
+            text = (start > 0 ? "…" : "") + file.lineCharacters(line, start..<end).text + (end < length ? "…" : "")
+            caret = caret - start + (start > 0 ? 1 : 0)
+        }
+        text = text.replacingTabs()
         let marker = "^" + String(repeating: "~", count: width - 1)
         var out = "\(String(repeating: " ", count: pad.count - gutter.count))\(gutter) | \(text)\n"
-        out += "\(pad) | \(String(repeating: " ", count: column - 1))\(paint(marker, .error))\n"
+        out += "\(pad) | \(String(repeating: " ", count: caret))\(paint(marker, .error))\n"
         return out
     }
 

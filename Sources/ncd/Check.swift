@@ -30,6 +30,9 @@ struct Check: ParsableCommand {
     @Flag(help: "Treat warnings as errors.")
     var warningsAsErrors = false
 
+    @Option(help: "Show at most this many errors (0: every one); the count still covers them all.")
+    var errorLimit = 20
+
     @Option(help: "Colour diagnostics: auto, always or never.")
     var color: ColorChoice = .auto
 
@@ -80,6 +83,12 @@ struct Check: ParsableCommand {
                     ))
             }
             for d in result.diagnostics {
+                let isError = d.severity == .error || (warningsAsErrors && d.severity == .warning)
+                if errorLimit > 0, errors >= errorLimit {
+                    // Past the limit nothing more is rendered: only counted.
+                    if isError { errors += 1 } else if d.severity == .warning { warnings += 1 }
+                    continue
+                }
                 FileHandle.standardError.write(Data(renderer.render(d, in: file).utf8))
                 if firstCode == nil, d.severity != .note { firstCode = d.id.code }
                 if d.severity == .error || (warningsAsErrors && d.severity == .warning) {
@@ -93,7 +102,12 @@ struct Check: ParsableCommand {
         }
         if !report.isEmpty { print(report, terminator: report.hasSuffix("\n") ? "" : "\n") }
         if errors > 0 || warnings > 0 {
-            var summary = DiagnosticRenderer.summary(errors: errors, warnings: warnings) + "\n"
+            var summary = ""
+            if errorLimit > 0, errors > errorLimit {
+                summary +=
+                    "… and \(errors - errorLimit) more error\(errors - errorLimit == 1 ? "" : "s") (--error-limit 0 shows them all)\n"
+            }
+            summary += DiagnosticRenderer.summary(errors: errors, warnings: warnings) + "\n"
             if let firstCode { summary += "`ncd check --explain \(firstCode)` says more about a diagnostic\n" }
             FileHandle.standardError.write(Data(summary.utf8))
         }

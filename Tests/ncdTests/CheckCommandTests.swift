@@ -24,6 +24,21 @@ final class CheckCommandTests: XCTestCase, RunsNCD {
         XCTAssertTrue(run.stderr.contains("`ncd check --explain E010` says more"), run.stderr)
     }
 
+    func testErrorsPastTheLimitAreCountedNotShown() throws {
+        // 2,000 errors on one line: 20 shown, each with a window of the line, the rest counted.
+        let body = (0..<2000).map { "diagram D\($0)(x: [n]) -> [n] { return relu(y\($0)) }" }.joined(separator: "; ")
+        let path = try temporaryFile("axis n = 2; " + body + "\n")
+        let run = try ncd(["check", "--color", "never", path])
+        XCTAssertEqual(run.status, 65)
+        XCTAssertEqual(run.stderr.components(separatedBy: "error[E011]").count - 1, 20)
+        XCTAssertTrue(run.stderr.contains("… and 1980 more errors (--error-limit 0 shows them all)"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("2000 errors, 0 warnings"), run.stderr)
+        XCTAssertLessThan(run.stderr.utf8.count, 20_000, "bounded by the limit and the window, not the file")
+        let all = try ncd(["check", "--color", "never", "--error-limit", "0", path])
+        XCTAssertEqual(all.stderr.components(separatedBy: "error[E011]").count - 1, 2000)
+        XCTAssertLessThan(all.stderr.utf8.count, 2000 * 400, "each error shows a window, not the 100 KB line")
+    }
+
     func testExplainPrintsTheLongerExplanation() throws {
         let run = try ncd(["check", "--explain", "e010"])
         XCTAssertEqual(run.status, 0, run.stderr)
