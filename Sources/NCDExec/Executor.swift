@@ -66,33 +66,37 @@ public final class Executor {
     /// multiplied by the sizes it is broadcast over, and the parameters; doubled when
     /// gradients are wanted.
     public func estimatedBytes(withGradients: Bool) throws -> Int {
-        // Saturating arithmetic: absurd sizes must compare as huge, never overflow.
-        func times(_ a: Int, _ b: Int) -> Int {
+        // Checked arithmetic: absurd sizes are refused as too large, never wrap or saturate
+        // into a figure that would pass a limit.
+        let tooLarge = ExecError.memory("`\(graph.name)` would need more than \(Int.max) bytes of values")
+        func times(_ a: Int, _ b: Int) throws -> Int {
             let (v, o) = a.multipliedReportingOverflow(by: b)
-            return o ? Int.max : v
+            if o { throw tooLarge }
+            return v
         }
-        func plus(_ a: Int, _ b: Int) -> Int {
+        func plus(_ a: Int, _ b: Int) throws -> Int {
             let (v, o) = a.addingReportingOverflow(b)
-            return o ? Int.max : v
+            if o { throw tooLarge }
+            return v
         }
-        func bytes(of type: ArrayType) throws -> Int { times(try shape(type).reduce(1, times), 4) }
+        func bytes(of type: ArrayType) throws -> Int { try times(try shape(type).reduce(1, times), 4) }
         func bytes(_ g: DiagramGraph) throws -> Int {
             // A load's output is the saved value itself.
             let stored = g.values.filter { v in
                 g.producer(of: v.id).map { !g.operations[$0].kind.isMemoryAccess } ?? true
             }
-            var total = try stored.reduce(0) { plus($0, try bytes(of: $1.type)) }
+            var total = try stored.reduce(0) { try plus($0, try bytes(of: $1.type)) }
             for op in g.operations {
-                total = try op.parameters.reduce(total) { plus($0, try bytes(of: $1.type)) }
+                total = try op.parameters.reduce(total) { try plus($0, try bytes(of: $1.type)) }
                 if case .call(let child) = op.kind {
-                    let copies = try op.broadcast.reduce(1) { times($0, try size($1.size)) }
-                    total = plus(total, times(try bytes(child), copies))
+                    let copies = try op.broadcast.reduce(1) { try times($0, try size($1.size)) }
+                    total = try plus(total, try times(try bytes(child), copies))
                 }
             }
             return total
         }
         let once = try bytes(graph)
-        return withGradients ? times(once, 2) : once
+        return withGradients ? try times(once, 2) : once
     }
 
     /// Each input's name, axes and shape, in signature order.

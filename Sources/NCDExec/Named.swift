@@ -101,6 +101,8 @@ public enum ExecError: Error, CustomStringConvertible {
     case tensor(String, TensorError)
     /// An operation produced NaN or infinity (with numerics checking on).
     case nonFinite(operation: String, instance: String, location: SourceSpan, value: String)
+    /// The run would not fit in memory (said before anything is allocated).
+    case memory(String)
     /// A bug: the checker and the runtime disagree.
     case internalError(String)
 
@@ -114,6 +116,7 @@ public enum ExecError: Error, CustomStringConvertible {
         case .tensor(let op, let error): return "`\(op)`: \(error)"
         case .nonFinite(let op, let instance, _, let value):
             return "`\(op)`\(instance.isEmpty ? "" : " (\(instance))") produced \(value)"
+        case .memory(let why): return why
         case .internalError(let why): return "internal error: \(why)"
         }
     }

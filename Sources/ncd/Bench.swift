@@ -47,12 +47,11 @@ struct Bench: ParsableCommand {
             let executor = try Executor(graph: loaded.graph, sizes: [:], seed: 0)
             // Parse, check and lower: what ncd adds before a framework's first step.
             let setupMs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-            let estimate = try executor.estimatedBytes(withGradients: true)
-            if estimate > 8 << 30 {
-                exitWith(
-                    .usage(
-                        "`\(loaded.graph.name)` would need about \(Report.bytes(estimate)) of values with gradients, over 8 GiB"
-                    ))
+            let limit = MemoryGuard.defaultLimit()
+            do {
+                try MemoryGuard.check(executor, withGradients: true, limit: limit.bytes, reason: limit.reason)
+            } catch let error as ExecError {
+                exitWith(.usage("\(error)"))
             }
             let inputs = try executor.randomInputs()
             let initStart = DispatchTime.now().uptimeNanoseconds

@@ -44,16 +44,26 @@ struct Run: ParsableCommand {
     @Flag(help: "Stop at the first operation that produces NaN or infinity, naming it.")
     var checkNumerics = false
 
-    @Option(help: "Refuse to run if the values would take more than this (e.g. 512M, 8G), estimated before allocating.")
-    var maxMemory: String = "8G"
+    @Option(
+        help: ArgumentHelp(
+            "Refuse to run if the values would take more than this (e.g. 512M, 8G), estimated before allocating.",
+            discussion: "The default is 80 % of the memory this process may use (its cgroup's limit, or the machine's)."
+        ))
+    var maxMemory: String?
 
     func run() throws {
         let loaded = CheckedDiagramLoader(selection)
         let file = selection.file
         let (source, graph) = (loaded.source, loaded.graph)
         TensorThreads.set(threads)
-        guard let limit = Self.bytes(maxMemory) else {
-            fail(.usage("--max-memory takes a size such as 512M or 8G, got `\(maxMemory)`"))
+        let limit: (bytes: Int, reason: String)
+        if let maxMemory {
+            guard let bytes = Self.bytes(maxMemory) else {
+                fail(.usage("--max-memory takes a size such as 512M or 8G, got `\(maxMemory)`"))
+            }
+            limit = (bytes, "--max-memory \(maxMemory)")
+        } else {
+            limit = MemoryGuard.defaultLimit()
         }
         do {
             let files = readInputFiles(graph)
@@ -62,13 +72,7 @@ struct Run: ParsableCommand {
             let executor = try Executor(graph: graph, sizes: sizes, seed: seed)
             executor.training = train
             executor.checkNumerics = checkNumerics
-            let estimate = try executor.estimatedBytes(withGradients: grad)
-            if estimate > limit {
-                fail(
-                    .usage(
-                        "`\(graph.name)` would need about \(Report.bytes(estimate)) of values\(grad ? " with gradients" : ""), over --max-memory \(maxMemory)"
-                    ))
-            }
+            try MemoryGuard.check(executor, withGradients: grad, limit: limit.bytes, reason: limit.reason)
             if let weights { try loadWeights(weights, into: executor) }
             let values = try loadInputs(executor, files)
             let variables = values.map { Variable($0, requiresGrad: grad) }
@@ -88,7 +92,7 @@ struct Run: ParsableCommand {
             }
         } catch let error as ExecError {
             switch error {
-            case .unboundSizes, .unsupported: fail(.usage("\(error)"))  // refused before running
+            case .unboundSizes, .unsupported, .memory: fail(.usage("\(error)"))  // refused before running
             case .nonFinite(_, _, let location, _):
                 let (line, column) = source.lineColumn(of: location.start)
                 fail(.runtime("\(file):\(line):\(column): \(error)"))

@@ -125,10 +125,26 @@ final class RunCommandTests: XCTestCase, RunsNCD {
     }
 
     func testMemoryLimitAndNumericsChecks() throws {
-        let big = try ncd(["run", "examples/unet.ncd", "--size", "b=64"])
+        let big = try ncd(["run", "examples/unet.ncd", "--size", "b=64", "--max-memory", "8G"])
         XCTAssertEqual(big.status, 64)
         XCTAssertTrue(big.stderr.contains("would need about"), big.stderr)
-        XCTAssertTrue(big.stderr.contains("over --max-memory 8G"), big.stderr)
+        XCTAssertTrue(big.stderr.contains("over the limit of --max-memory 8G"), big.stderr)
+        // The default limit is a share of the memory this process may use, and says so.
+        let huge = try ncd(["run", "examples/unet.ncd", "--size", "b=100000"])
+        XCTAssertEqual(huge.status, 64)
+        XCTAssertTrue(huge.stderr.contains("over the limit of 80 % of the"), huge.stderr)
+        // A limit above what the system gives is met by a refusal, not by an abort mid-run.
+        let refused = try ncd([
+            "run", "examples/mlp.ncd", "--size", "b=1000000000000", "--max-memory", "9223372036854775807",
+        ])
+        XCTAssertEqual(refused.status, 64)
+        XCTAssertTrue(refused.stderr.contains("the system refuses to give this process that much"), refused.stderr)
+        // An estimate past 64 bits is refused as such, not saturated into one that passes.
+        let overflow = try ncd([
+            "run", "examples/mlp.ncd", "--size", "b=4000000000000000000", "--max-memory", "9223372036854775807",
+        ])
+        XCTAssertEqual(overflow.status, 64)
+        XCTAssertTrue(overflow.stderr.contains("would need more than 9223372036854775807 bytes"), overflow.stderr)
         XCTAssertEqual(try ncd(["run", "examples/attention.ncd", "--max-memory", "lots"]).status, 64)
         // Sizes whose products overflow 64 bits are refused, not trapped on.
         let absurd = try ncd(["run", "examples/mlp.ncd", "--size", "b=4611686018427387904"])

@@ -140,9 +140,11 @@ extension ReplSession {
         guard let graph = standaloneGraph(name, for: "run") else { return }
         do {
             let executor = try Executor(graph: graph, sizes: [:], seed: 0)
-            let estimate = try executor.estimatedBytes(withGradients: false)
-            guard estimate <= 1 << 31 else {
-                return writeError("`\(name)` would need about \(Report.bytes(estimate)); `:set` smaller sizes first\n")
+            do {
+                try MemoryGuard.check(
+                    executor, withGradients: false, limit: 1 << 31, reason: "2 GiB the REPL runs with")
+            } catch let error as ExecError {
+                return writeError("\(error); `:set` smaller sizes first\n")
             }
             let outputs = try executor.run(try executor.randomInputs().map { Variable($0) })
             for (i, (o, id)) in zip(outputs, graph.outputs).enumerated() {
