@@ -41,7 +41,7 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         let start = DispatchTime.now().uptimeNanoseconds
-        let loaded = CheckedDiagramLoader(selection)
+        let loaded = try CheckedDiagramLoader(selection)
         TensorThreads.set(threads)
         do {
             let executor = try Executor(graph: loaded.graph, sizes: [:], seed: 0)
@@ -51,7 +51,7 @@ struct Bench: ParsableCommand {
             do {
                 try MemoryGuard.check(executor, withGradients: true, limit: limit.bytes, reason: limit.reason)
             } catch let error as ExecError {
-                exitWith(.usage("\(error)"))
+                throw CLIError.usage("\(error)")
             }
             let inputs = try executor.randomInputs()
             let initStart = DispatchTime.now().uptimeNanoseconds
@@ -106,10 +106,6 @@ struct Bench: ParsableCommand {
                             "parse + check + lower: %.2f ms once (%.1f %% of one %@ step); initialising the parameters: %.2f ms",
                         setupMs, 100 * setupMs / step, last, initMs))
             }
-        } catch let error as ExecError {
-            exitWith(.runtime("\(error)"))
-        } catch let error as TensorError {
-            exitWith(.runtime("\(error)"))
         }
     }
 }

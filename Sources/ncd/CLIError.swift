@@ -1,8 +1,13 @@
 import ArgumentParser
 import Foundation
+import NCDExec
+import NCDFiles
+import NCDRender
+import NCDTensor
 
 /// Everything that ends a command early, with its exit status (sysexits: 64 usage,
-/// 65 the input has errors, 70 an internal failure). Rendered in one place: `exit(with:)`.
+/// 65 the input has errors, 70 an internal failure). Commands throw; `NCD.main` maps what
+/// they throw with ``init(_:)`` and renders it once, with `exitWith(_:)`.
 enum CLIError: Error, CustomStringConvertible {
     /// The command line is wrong: a bad option value, a missing file.
     case usage(String)
@@ -28,10 +33,26 @@ enum CLIError: Error, CustomStringConvertible {
     }
 }
 
-extension ParsableCommand {
-    /// Prints a `CLIError` to standard error and exits with its status.
-    func fail(_ error: CLIError) -> Never {
-        exitWith(error)
+extension CLIError {
+    /// Any error a command ends with, as what the user reads and the exit status: the one
+    /// place that decides. Bad input (a file, a size, a limit) is a usage error; a failure
+    /// while running is a run-time error.
+    init(_ error: Error) {
+        switch error {
+        case let e as CLIError: self = e
+        case let e as ExecError:
+            switch e {
+            case .unboundSizes, .unsupported, .memory, .input: self = .usage("\(e)")
+            case .tensor, .nonFinite, .internalError: self = .runtime("\(e)")
+            }
+        case let e as TensorError: self = .runtime("\(e)")
+        case let e as AtomicFile.Failure: self = .usage("\(e)")
+        case let e as SafeTensors.Failure: self = .usage("\(e)")
+        case let e as NumPyFile.Failure: self = .usage("\(e)")
+        case let e as RenderError:
+            if case .tooLarge = e { self = .usage(e.description) } else { self = .runtime(e.description) }
+        default: self = .runtime("\(error)")
+        }
     }
 }
 

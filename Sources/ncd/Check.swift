@@ -46,17 +46,16 @@ struct Check: ParsableCommand {
         if let explain {
             guard let id = DiagnosticCatalog.explanation(of: explain) else {
                 let codes = DiagnosticCatalog.all.map(\.code)
-                fail(
-                    .usage(
-                        "no diagnostic `\(explain)`; the codes are \(codes.first ?? "")–\(codes.last ?? "") (errors E…, warnings W…)"
-                    ))
+                throw CLIError.usage(
+                    "no diagnostic `\(explain)`; the codes are \(codes.first ?? "")–\(codes.last ?? "") (errors E…, warnings W…)"
+                )
             }
             print("\(id.code): \(id.title)\n\n\(id.explanation)")
             return
         }
         var options = CheckOptions()
         for s in sizes {
-            guard s.value > 0 else { fail(.usage("--size \(s.name)=\(s.value): sizes must be positive")) }
+            guard s.value > 0 else { throw CLIError.usage("--size \(s.name)=\(s.value): sizes must be positive") }
             options.sizes[s.name] = s.value
         }
         let colored = color == .always || (color == .auto && isatty(STDERR_FILENO) != 0)
@@ -69,18 +68,17 @@ struct Check: ParsableCommand {
             let file: SourceFile
             switch SourceLoader.load(path) {
             case .success(let f): file = f
-            case .failure(let e): fail(e)
+            case .failure(let e): throw e
             }
             let result = Checker.check(file, options: options)
             let unknown = Checker.unknownSizeNames(in: result, options: options)
             if !unknown.isEmpty {
-                fail(.usage("--size names no axis or constant of \(path): \(unknown.joined(separator: ", "))"))
+                throw CLIError.usage("--size names no axis or constant of \(path): \(unknown.joined(separator: ", "))")
             }
             if let diagram, result.diagram(named: diagram) == nil {
-                fail(
-                    .usage(
-                        "\(path) has no diagram `\(diagram)`; it has \(result.diagrams.map(\.name).joined(separator: ", "))"
-                    ))
+                throw CLIError.usage(
+                    "\(path) has no diagram `\(diagram)`; it has \(result.diagrams.map(\.name).joined(separator: ", "))"
+                )
             }
             for d in result.diagnostics {
                 let isError = d.severity == .error || (warningsAsErrors && d.severity == .warning)
@@ -111,7 +109,7 @@ struct Check: ParsableCommand {
             if let firstCode { summary += "`ncd check --explain \(firstCode)` says more about a diagnostic\n" }
             FileHandle.standardError.write(Data(summary.utf8))
         }
-        if errors > 0 { fail(.checkFailed(errors: errors)) }
+        if errors > 0 { throw CLIError.checkFailed(errors: errors) }
     }
 }
 

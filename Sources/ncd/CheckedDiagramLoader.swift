@@ -24,17 +24,17 @@ struct CheckedDiagramLoader {
     var diagram: CheckedDiagram
     var graph: DiagramGraph
 
-    init(_ selection: DiagramSelection) {
+    init(_ selection: DiagramSelection) throws {
         let (file, name, sizes) = (selection.file, selection.diagram, selection.sizes)
         var options = CheckOptions()
         for s in sizes {
-            guard s.value > 0 else { exitWith(.usage("--size \(s.name)=\(s.value): sizes must be positive")) }
+            guard s.value > 0 else { throw CLIError.usage("--size \(s.name)=\(s.value): sizes must be positive") }
             options.sizes[s.name] = s.value
         }
         let source: SourceFile
         switch SourceLoader.load(file) {
         case .success(let f): source = f
-        case .failure(let e): exitWith(e)
+        case .failure(let e): throw e
         }
         // Locals until every property is set: closures below may not capture self.
         let result = Checker.check(source, options: options)
@@ -43,23 +43,21 @@ struct CheckedDiagramLoader {
             FileHandle.standardError.write(Data(renderer.render(d, in: source).utf8))
         }
         if result.hasErrors {
-            exitWith(.checkFailed(errors: result.diagnostics.filter { $0.severity == .error }.count))
+            throw CLIError.checkFailed(errors: result.diagnostics.filter { $0.severity == .error }.count)
         }
         let unknown = Checker.unknownSizeNames(in: result, options: options)
         if !unknown.isEmpty {
-            exitWith(.usage("--size names no axis or constant of \(file): \(unknown.joined(separator: ", "))"))
+            throw CLIError.usage("--size names no axis or constant of \(file): \(unknown.joined(separator: ", "))")
         }
         guard let chosen = name.map({ result.diagram(named: $0) }) ?? result.diagrams.last else {
-            exitWith(
-                .usage(
-                    "\(file) has no diagram\(name.map { " `\($0)`" } ?? "")\(result.diagrams.isEmpty ? "" : "; it has " + result.diagrams.map(\.name).joined(separator: ", "))"
-                ))
+            throw CLIError.usage(
+                "\(file) has no diagram\(name.map { " `\($0)`" } ?? "")\(result.diagrams.isEmpty ? "" : "; it has " + result.diagrams.map(\.name).joined(separator: ", "))"
+            )
         }
         guard let graph = chosen.graph else {
-            exitWith(
-                .usage(
-                    "`\(chosen.name)` cannot stand on its own: \(chosen.isAbstract ? "it has no body" : "give its size parameters defaults, or call it from a diagram (and open it there with `ncd render --expand \(chosen.name)`)")"
-                ))
+            throw CLIError.usage(
+                "`\(chosen.name)` cannot stand on its own: \(chosen.isAbstract ? "it has no body" : "give its size parameters defaults, or call it from a diagram (and open it there with `ncd render --expand \(chosen.name)`)")"
+            )
         }
         self.source = source
         self.result = result

@@ -8,4 +8,23 @@ struct NCD: ParsableCommand {
         abstract: "Check, run, draw and explore neural circuit diagrams written as .ncd files.",
         version: "0.1.0",
         subcommands: [Check.self, Run.self, Render.self, Bench.self, Repl.self])
+
+    /// Parses and runs a command. Commands throw; every error that ends one is rendered and
+    /// given its exit status here (``CLIError/init(_:)``), and the argument parser renders its
+    /// own (help, a bad option, a failed validation: exit 64).
+    static func main() {
+        var command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        do {
+            try command.run()
+        } catch let error as ExitCode {
+            exit(withError: error)
+        } catch {
+            exitWith(CLIError(error))
+        }
+    }
 }

@@ -43,16 +43,15 @@ struct Render: ParsableCommand {
 
     func run() throws {
         let chosenFormat = try outputFormat()
-        guard scale > 0, scale <= 16 else { fail(.usage("--scale must be in (0, 16], got \(scale)")) }
-        if let depth, depth < 0 { fail(.usage("--depth must be 0 or more, got \(depth)")) }
+        guard scale > 0, scale <= 16 else { throw CLIError.usage("--scale must be in (0, 16], got \(scale)") }
+        if let depth, depth < 0 { throw CLIError.usage("--depth must be 0 or more, got \(depth)") }
         if output != "-" { try checkWritable(output) }
-        let loaded = CheckedDiagramLoader(selection)
+        let loaded = try CheckedDiagramLoader(selection)
         let names = Set(loaded.result.diagrams.map(\.name))
         for name in expand where name != "all" && !names.contains(name) {
-            fail(
-                .usage(
-                    "--expand \(name): \(selection.file) has no diagram `\(name)`; it has \(loaded.result.diagrams.map(\.name).joined(separator: ", "))"
-                ))
+            throw CLIError.usage(
+                "--expand \(name): \(selection.file) has no diagram `\(name)`; it has \(loaded.result.diagrams.map(\.name).joined(separator: ", "))"
+            )
         }
         var options = RenderOptions()
         options.expandAll = expand.contains("all") || (depth != nil && expand.isEmpty)
@@ -62,38 +61,27 @@ struct Render: ParsableCommand {
         options.theme = theme == .paper ? .paper : .plain
         options.title = !noTitle
         let scene = DiagramRenderer.scene(for: loaded.graph, options: options)
-        let bytes: [UInt8]
-        do {
-            bytes = try CairoBackend.render(scene, as: chosenFormat, scale: scale)
-        } catch let error as RenderError {
-            if case .tooLarge = error { fail(.usage(error.description)) }
-            fail(.runtime(error.description))
-        }
+        let bytes = try CairoBackend.render(scene, as: chosenFormat, scale: scale)
         if output == "-" {
             FileHandle.standardOutput.write(Data(bytes))
             return
         }
-        do {
-            try AtomicFile.write(bytes, to: output)
-        } catch {
-            fail(.usage("cannot write \(output): \(error.localizedDescription)"))
-        }
+        try AtomicFile.write(bytes, to: output)
     }
 
     private func outputFormat() throws -> ImageFormat {
         if output == "-" {
-            guard let format else { fail(.usage("writing to standard output needs --format svg, png or pdf")) }
+            guard let format else { throw CLIError.usage("writing to standard output needs --format svg, png or pdf") }
             return format
         }
         let ext = URL(fileURLWithPath: output).pathExtension
         guard let fromName = ImageFormat(pathExtension: ext) else {
-            fail(
-                .usage(
-                    "cannot tell the format of `\(output)`: \(ext.isEmpty ? "it has no extension" : "unknown extension .\(ext)"); use .svg, .png or .pdf"
-                ))
+            throw CLIError.usage(
+                "cannot tell the format of `\(output)`: \(ext.isEmpty ? "it has no extension" : "unknown extension .\(ext)"); use .svg, .png or .pdf"
+            )
         }
         if let format, format != fromName {
-            fail(.usage("--format \(format.rawValue) disagrees with the extension of `\(output)`"))
+            throw CLIError.usage("--format \(format.rawValue) disagrees with the extension of `\(output)`")
         }
         return fromName
     }
@@ -103,13 +91,13 @@ struct Render: ParsableCommand {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            fail(.usage("cannot write \(path): no folder \(folder)"))
+            throw CLIError.usage("cannot write \(path): no folder \(folder)")
         }
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            fail(.usage("cannot write \(path): it is a folder"))
+            throw CLIError.usage("cannot write \(path): it is a folder")
         }
         guard FileManager.default.isWritableFile(atPath: folder) else {
-            fail(.usage("cannot write \(path): \(folder) is not writable"))
+            throw CLIError.usage("cannot write \(path): \(folder) is not writable")
         }
     }
 }

@@ -52,23 +52,23 @@ struct Run: ParsableCommand {
     var maxMemory: String?
 
     func run() throws {
-        let loaded = CheckedDiagramLoader(selection)
+        let loaded = try CheckedDiagramLoader(selection)
         let file = selection.file
         let (source, graph) = (loaded.source, loaded.graph)
         TensorThreads.set(threads)
         let limit: (bytes: Int, reason: String)
         if let maxMemory {
             guard let bytes = Self.bytes(maxMemory) else {
-                fail(.usage("--max-memory takes a size such as 512M or 8G, got `\(maxMemory)`"))
+                throw CLIError.usage("--max-memory takes a size such as 512M or 8G, got `\(maxMemory)`")
             }
             limit = (bytes, "--max-memory \(maxMemory)")
         } else {
             limit = MemoryGuard.defaultLimit()
         }
         do {
-            let files = readInputFiles(graph)
+            let files = try readInputFiles(graph)
             let sizes: [String: Int]
-            do { sizes = try InputSizes.bind(graph, files: files) } catch { fail(.usage("\(error)")) }
+            do { sizes = try InputSizes.bind(graph, files: files) } catch { throw CLIError.usage("\(error)") }
             let executor = try Executor(graph: graph, sizes: sizes, seed: seed)
             executor.training = train
             executor.checkNumerics = checkNumerics
@@ -83,32 +83,23 @@ struct Run: ParsableCommand {
             if grad { try backward(outputs, executor, variables) }
             if let out { try write(outputs, executor, variables, to: out) }
             if let saveWeights {
-                do {
-                    try AtomicFile.write(SafeTensors.encode(try executor.allParameters()), to: saveWeights)
-                } catch {
-                    fail(.usage("cannot write \(saveWeights): \(error.localizedDescription)"))
-                }
+                try AtomicFile.write(SafeTensors.encode(try executor.allParameters()), to: saveWeights)
                 print("saved \(executor.parameterNames.count) parameters to \(saveWeights)")
             }
-        } catch let error as ExecError {
-            switch error {
-            case .unboundSizes, .unsupported, .memory: fail(.usage("\(error)"))  // refused before running
-            case .nonFinite(_, _, let location, _):
-                let (line, column) = source.lineColumn(of: location.start)
-                fail(.runtime("\(file):\(line):\(column): \(error)"))
-            default: fail(.runtime("\(error)"))
-            }
-        } catch let error as TensorError {
-            fail(.runtime("\(error)"))
+        } catch ExecError.nonFinite(let operation, let instance, let location, let value) {
+            // The one error that names its place in the source: where the file is known.
+            let (line, column) = source.lineColumn(of: location.start)
+            let error = ExecError.nonFinite(operation: operation, instance: instance, location: location, value: value)
+            throw CLIError.runtime("\(file):\(line):\(column): \(error)")
         }
     }
 
     func loadWeights(_ path: String, into executor: Executor) throws {
-        guard let data = FileManager.default.contents(atPath: path) else { fail(.usage("cannot read \(path)")) }
+        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.usage("cannot read \(path)") }
         do {
             try executor.load(try SafeTensors.decode([UInt8](data)))
         } catch let error as SafeTensors.Failure {
-            fail(.usage("\(path): \(error)"))
+            throw CLIError.usage("\(path): \(error)")
         }
     }
 
@@ -123,28 +114,27 @@ struct Run: ParsableCommand {
     }
 
     /// The `--input NAME=PATH` files, read and matched to the diagram's inputs.
-    func readInputFiles(_ graph: DiagramGraph) -> [InputSizes.File] {
+    func readInputFiles(_ graph: DiagramGraph) throws -> [InputSizes.File] {
         let names = graph.inputs.compactMap { graph.values[$0].name }
-        return inputs.map { spec in
+        return try inputs.map { spec in
             let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { fail(.usage("--input takes NAME=PATH, got `\(spec)`")) }
+            guard parts.count == 2 else { throw CLIError.usage("--input takes NAME=PATH, got `\(spec)`") }
             guard names.contains(parts[0]) else {
-                fail(
-                    .usage(
-                        "`\(graph.name)` has no input `\(parts[0])`; its inputs are \(names.joined(separator: ", "))"))
+                throw CLIError.usage(
+                    "`\(graph.name)` has no input `\(parts[0])`; its inputs are \(names.joined(separator: ", "))")
             }
             guard let data = FileManager.default.contents(atPath: parts[1]) else {
-                fail(.usage("cannot read \(parts[1])"))
+                throw CLIError.usage("cannot read \(parts[1])")
             }
             do {
                 let tensor = try NumPyFile.read([UInt8](data))
                 if let bad = tensor.storage.firstIndex(where: { !$0.isFinite }) {
                     let position = tensor.shape.isEmpty ? "" : " at index \(Self.index(bad, in: tensor.shape))"
-                    fail(.usage("\(parts[1]) (input `\(parts[0])`) holds \(tensor.storage[bad])\(position)"))
+                    throw CLIError.usage("\(parts[1]) (input `\(parts[0])`) holds \(tensor.storage[bad])\(position)")
                 }
                 return InputSizes.File(input: parts[0], path: parts[1], tensor: tensor)
             } catch {
-                fail(.usage("\(parts[1]): \(error)"))
+                throw CLIError.usage("\(parts[1]): \(error)")
             }
         }
     }
@@ -162,13 +152,12 @@ struct Run: ParsableCommand {
         let names = try executor.inputShapes()
         let given = Dictionary(files.map { ($0.input, $0.tensor) }, uniquingKeysWith: { _, last in last })
         let random = try executor.randomInputs()
-        return zip(names, random).map { input, fallback in
+        return try zip(names, random).map { input, fallback in
             guard let t = given[input.name] else { return fallback }
             guard t.shape == input.shape else {
-                fail(
-                    .usage(
-                        "input `\(input.name)` should have shape \(input.shape) (axes \(input.axes.joined(separator: ", "))), but the file holds \(t.shape)"
-                    ))
+                throw CLIError.usage(
+                    "input `\(input.name)` should have shape \(input.shape) (axes \(input.axes.joined(separator: ", "))), but the file holds \(t.shape)"
+                )
             }
             return t
         }
@@ -204,7 +193,7 @@ struct Run: ParsableCommand {
             }
             print("wrote \(directory)/")
         } catch let error as CocoaError {
-            fail(.usage("cannot write into \(directory): \(error.localizedDescription)"))
+            throw CLIError.usage("cannot write into \(directory): \(error.localizedDescription)")
         }
     }
 }

@@ -66,6 +66,25 @@ final class RunCommandTests: XCTestCase, RunsNCD {
         XCTAssertTrue(partial.stderr.contains("`t` must be bound"), partial.stderr)
     }
 
+    /// One error path: the same problem exits the same way from every command.
+    func testEveryCommandMapsTheSameErrorToTheSameStatus() throws {
+        // An unbound free size is bad input (64) whether running or benchmarking (bench had exited 70).
+        for command in ["run", "bench"] {
+            let unbound = try ncd([command, "examples/mlp.ncd"])
+            XCTAssertEqual(unbound.status, 64, "\(command): \(unbound.stderr)")
+            XCTAssertTrue(unbound.stderr.contains("ncd: error: free size `b` must be bound"), unbound.stderr)
+        }
+        // An unwritable output is bad input (64), for weights and for pictures alike.
+        let saved = try ncd(["run", "examples/attention.ncd", "--save-weights", "/no/such/folder/w.safetensors"])
+        XCTAssertEqual(saved.status, 64, saved.stderr)
+        XCTAssertTrue(saved.stderr.contains("ncd: error: cannot write /no/such/folder/w.safetensors"), saved.stderr)
+        // Errors in the file: 65, from check, run, render and bench.
+        let bad = try temporaryFile("axis n = 3\ndiagram F(x: [n]) -> [n] {\n  return relu(y)\n}\n")
+        for command in [["check"], ["run"], ["render", "-o", NSTemporaryDirectory() + "ncd-never.svg"], ["bench"]] {
+            XCTAssertEqual(try ncd(command + [bad]).status, 65, "\(command)")
+        }
+    }
+
     func testNonFiniteInputsNameTheFileAndElement() throws {
         let source = try temporaryFile("axis n = 3\ndiagram F(x: [n]) -> [n] {\n  return relu(x)\n}\n")
         let file = try temporaryFile("", extension: "npy")
