@@ -77,7 +77,8 @@ extension DiagramGraph {
         case .save, .load:
             // Memory moves nothing: a load is the saved value, read elsewhere.
             return Cost()
-        case .rearrange, .concatenate, .index, .slice, .window, .identity, .abstract, .fill, .embedding, .gather,
+        case .rearrange, .concatenate, .stack, .index, .slice, .window, .identity, .abstract, .fill, .embedding,
+            .gather,
             .causalMask, .freeTensor:
             flops = .zero
         }

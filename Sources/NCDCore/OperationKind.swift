@@ -23,6 +23,8 @@ public indirect enum OperationKind: Hashable, Sendable {
     case rearrange(from: [String], to: [String])
     /// Concatenation of the operands along one axis.
     case concatenate(axis: String)
+    /// The operands, of one type, side by side along a new first axis.
+    case stack(axis: String)
     /// Takes one position of an axis, removing it.
     case index(axis: String, position: Int)
     /// Keeps positions `start..<end` of an axis.
@@ -87,6 +89,7 @@ public indirect enum OperationKind: Hashable, Sendable {
         case .normalize(let n, _): return n.rawValue
         case .rearrange: return "rearrange"
         case .concatenate: return "concat"
+        case .stack: return "stack"
         case .index: return "index"
         case .slice: return "slice"
         case .window: return "window"

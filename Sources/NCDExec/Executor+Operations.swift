@@ -69,6 +69,16 @@ extension Executor {
                 Named(variable: try NCDTensor.concatenate(parts, axis: try aligned[0].index(of: axis)), axes: order)
             ]
 
+        case .stack(let axis):
+            // Each operand gains the new axis first (of size 1), then they join along it.
+            let aligned = try Named.aligningCarriedAxes(x)
+            let order = aligned[0].axes
+            let parts = try aligned.map { part -> Variable<Float> in
+                let ordered = try part.ordered(order)
+                return try ordered.variable.reshapedVariable([1] + ordered.shape)
+            }
+            return [Named(variable: try NCDTensor.concatenate(parts, axis: 0), axes: [axis] + order)]
+
         case .index(let axis, let position):
             return [
                 Named(

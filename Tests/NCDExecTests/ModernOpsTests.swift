@@ -206,3 +206,25 @@ final class PyTorchStateDictTests: XCTestCase {
         XCTAssertFalse(SafeTensorsLayout.same([4], [5]))
     }
 }
+
+/// `stack` against concatenation by hand.
+final class StackTests: XCTestCase {
+    func testStackJoinsAlongANewFirstAxis() throws {
+        let e = try executor(
+            source: """
+                axis s = 2, n = 3, m = 2
+                diagram S(a: [n, m], b: [m, n]) -> [s, n, m] {
+                  return stack[s](a, rearrange[m n -> n m](b))
+                }
+                """, diagram: "S")
+        let t = try trace(e)
+        let a = Variable(t.inputs[0].converted(to: Double.self), requiresGrad: true)
+        let b = Variable(t.inputs[1].converted(to: Double.self), requiresGrad: true)
+        let y = try concatenate(
+            [try a.reshapedVariable([1, 3, 2]), try b.permuted([1, 0]).reshapedVariable([1, 3, 2])], axis: 0)
+        try referenceLoss([y], t.weights).backward()
+        assertAgree(t.outputs[0], y.value, "stack")
+        assertAgree(t.inputGradients[0], a.grad!, "∇ a")
+        assertAgree(t.inputGradients[1], b.grad!, "∇ b")
+    }
+}

@@ -49,6 +49,7 @@ extension BuiltinCall {
         case "batchnorm": return "batchnorm[c](x)"
         case "rearrange": return "rearrange[k h -> d](x)"
         case "concat": return "concat[c](a, b)"
+        case "stack": return "stack[s](a, b)"
         case "window": return "window[h w -> kh kw, kernel=3](x)"
         case "conv", "conv_transpose": return "\(op)[c -> n, h w, kernel=3, padding=1](x)"
         case "maxpool", "avgpool": return "\(op)[h w, kernel=2](x)"

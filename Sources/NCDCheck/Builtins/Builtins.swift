@@ -21,6 +21,7 @@ public enum Builtins {
         t["batchnorm"] = { $0.normalize(.batch) }
         t["rearrange"] = { $0.rearrange() }
         t["concat"] = { $0.concatenate() }
+        t["stack"] = { $0.stack() }
         t["window"] = { $0.window() }
         t["conv"] = { $0.convolution(transposed: false) }
         t["conv_transpose"] = { $0.convolution(transposed: true) }

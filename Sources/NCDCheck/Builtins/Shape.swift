@@ -108,3 +108,41 @@ extension BuiltinCall {
             emit(.identity(axes[0], axes[1]), inputs: [], outputs: [ArrayType(axes)], broadcast: [], at: call.range)[0])
     }
 }
+
+extension BuiltinCall {
+    /// `stack[s](a, b)`: arrays of one type side by side along a new first axis `s`, whose
+    /// size is the number of arrays.
+    func stack() -> Evaluated {
+        checker.rejectInstanceName(call)
+        guard let spec = readSpec(allowed: []), let group = singleGroup(spec) else { return .failed }
+        guard call.arguments.count >= 1, let args = arguments(count: call.arguments.count) else {
+            if call.arguments.isEmpty { error(.argumentCount, "`stack` needs the arrays to stack", at: call.range) }
+            return .failed
+        }
+        let first = type(of: args[0])
+        guard group.count == 1, let axis = newAxes(group, avoiding: first.axes)?.first else {
+            if group.count != 1 {
+                error(.specShape, "`stack` puts one new axis first, as in `\(example("stack"))`", at: call.callee.range)
+            }
+            return .failed
+        }
+        guard axis.size == SizeExpr(args.count) else {
+            error(
+                .sizeMismatch,
+                "`stack` of \(args.count) arrays makes an axis of size \(args.count), but `\(axis.name)` has size \(axis.size)",
+                at: call.range,
+                fixIts: [FixIt("give it the size", range: group[0].range, replacement: "\(axis.name): \(args.count)")])
+            return .failed
+        }
+        for (i, id) in args.enumerated() where type(of: id) != first {
+            error(
+                .concatMismatch, "argument \(i + 1) of `stack` has type \(type(of: id)), which differs from \(first)",
+                at: call.arguments[i].range)
+            return .failed
+        }
+        return .array(
+            emit(
+                .stack(axis: axis.name), inputs: args, outputs: [ArrayType([axis] + first.axes)], broadcast: first.axes,
+                at: call.range)[0])
+    }
+}

@@ -97,7 +97,7 @@ struct GlyphBuilder {
             return reduce(ins[0], outs.first ?? [], axes: Set(axes), symbol: Notation.reduction(r))
         case .rearrange:
             return rearrange(ins[0], outs[0])
-        case .concatenate:
+        case .concatenate, .stack:
             return concatenate(ins, outs[0])
         case .binary(let f):
             return converge(ins, outs[0], symbol: Notation.binary(f), contracted: [])
