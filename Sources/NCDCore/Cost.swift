@@ -79,7 +79,7 @@ extension DiagramGraph {
             return Cost()
         case .rearrange, .concatenate, .stack, .index, .slice, .window, .identity, .abstract, .fill, .embedding,
             .gather,
-            .causalMask, .freeTensor:
+            .causalMask, .freeTensor, .select:
             flops = .zero
         }
         return Cost(flops: flops, parameters: parameters, outputBytes: bytes)

@@ -53,6 +53,9 @@ public indirect enum OperationKind: Hashable, Sendable {
     /// Entries of the first input along `axis`, at the integer ids of the second: the ids'
     /// axes, then the first input's others. Differentiable in the first input.
     case gather(axis: String)
+    /// `where(condition, a, b)`: a's element where the condition is nonzero, else b's; the
+    /// three matched by axis name as `+` matches two. `b` may be a constant (`fill`).
+    case select(fill: ScalarFactor?)
     /// Scores whose key (`key`) comes after their query (`query`) set to −∞.
     case causalMask(query: String, key: String)
     /// A learned tensor declared on its own (a class token, a position embedding).
@@ -105,6 +108,7 @@ public indirect enum OperationKind: Hashable, Sendable {
         case .embedding: return "embed"
         case .gather: return "gather"
         case .causalMask: return "causal"
+        case .select: return "where"
         case .freeTensor: return "param"
         case .save: return "save"
         case .load: return "load"

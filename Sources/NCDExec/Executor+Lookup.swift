@@ -63,6 +63,29 @@ extension Executor {
         return Named(variable: try moved.variable.causallyMasked(), axes: order)
     }
 
+    /// `where(condition, a, b)` (or `b` a constant): every operand spread to the result's
+    /// axes, then the selection element by element.
+    func select(_ x: [Named], fill: Float?, type: ArrayType) throws -> Named {
+        var operands = x
+        if let fill {
+            operands.append(Named(variable: Variable(Tensor(shape: x[1].shape, repeating: fill)), axes: x[1].axes))
+        }
+        // The result's axes: the checker's, with any carried (lifted) axes in front.
+        var order = type.names
+        for v in operands { for a in v.axes where !order.contains(a) { order.insert(a, at: 0) } }
+        var extents: [String: Int] = [:]
+        for v in operands { for (a, n) in zip(v.axes, v.shape) { extents[a] = n } }
+        let shape = order.map { extents[$0] ?? 1 }
+        func spread(_ v: Named) throws -> Variable<Float> {
+            let present = order.filter { v.axes.contains($0) }
+            let ordered = try v.ordered(present)
+            let unit = order.map { name in ordered.axes.firstIndex(of: name).map { ordered.shape[$0] } ?? 1 }
+            return try Variable(Tensor<Float>(shape: shape)) + ordered.variable.reshapedVariable(unit)
+        }
+        let (condition, a, b) = (try spread(operands[0]), try spread(operands[1]), try spread(operands[2]))
+        return Named(variable: try a.selected(where: condition.value, else: b), axes: order)
+    }
+
     func fill(_ fill: Fill, _ type: ArrayType) throws -> Named {
         let shape = try self.shape(type)
         let tensor: Tensor<Float>

@@ -149,6 +149,9 @@ extension Executor {
         case .gather(let axis):
             return [try gather(x[0], x[1], axis: axis)]
 
+        case .select(let fill):
+            return [try select(x, fill: fill.map(constant), type: g.type(of: op.outputs[0]))]
+
         case .causalMask(let query, let key):
             return [try causal(x[0], query: query, key: key)]
 

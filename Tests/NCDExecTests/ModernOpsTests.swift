@@ -228,3 +228,26 @@ final class StackTests: XCTestCase {
         assertAgree(t.inputGradients[1], b.grad!, "∇ b")
     }
 }
+
+/// `where` against the selection written out, with a broadcast mask and a constant.
+final class WhereTests: XCTestCase {
+    func testWhereSelectsAndRoutesTheGradient() throws {
+        let e = try executor(
+            source: """
+                axis t = 2, t2 = 3
+                diagram M(scores: [t, t2], keep: [t2], other: [t, t2]) -> ([t, t2], [t, t2]) {
+                  return where(keep, scores, -1e9), where(keep, scores, other)
+                }
+                """, diagram: "M")
+        let scores = try Tensor<Float>(shape: [2, 3], [1, 2, 3, 4, 5, 6])
+        let keep = try Tensor<Float>(shape: [3], [1, 0, 1])
+        let other = try Tensor<Float>(shape: [2, 3], [10, 20, 30, 40, 50, 60])
+        let (s, o) = (Variable(scores, requiresGrad: true), Variable(other, requiresGrad: true))
+        let out = try e.run([s, Variable(keep), o])
+        XCTAssertEqual(out[0].value.storage, [1, -1e9, 3, 4, -1e9, 6])
+        XCTAssertEqual(out[1].value.storage, [1, 20, 3, 4, 50, 6])
+        try (try out[0].sumAll() + out[1].sumAll()).backward()
+        XCTAssertEqual(s.grad?.storage, [2, 0, 2, 2, 0, 2], "both selections take the kept scores")
+        XCTAssertEqual(o.grad?.storage, [0, 1, 0, 0, 1, 0])
+    }
+}

@@ -58,6 +58,7 @@ extension BuiltinCall {
         case "embed": return "embed[vocab -> d](ids)"
         case "gather": return "gather[vocab](table, ids)"
         case "causal": return "causal[t t2](scores)"
+        case "where": return "where(mask, scores, -1e9)"
         case "zeros", "ones": return "\(op)[a b]()"
         case "arange": return "arange[t]()"
         case "param": return "param[t d, init=normal, std=0.02]()"

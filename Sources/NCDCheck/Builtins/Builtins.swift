@@ -34,6 +34,7 @@ public enum Builtins {
         t["embed"] = { $0.embedding() }
         t["gather"] = { $0.gather() }
         t["causal"] = { $0.causalMask() }
+        t["where"] = { $0.select() }
         t["zeros"] = { $0.constant(.zeros) }
         t["ones"] = { $0.constant(.ones) }
         t["arange"] = { $0.arange() }

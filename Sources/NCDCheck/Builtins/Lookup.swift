@@ -103,3 +103,58 @@ extension BuiltinCall {
         )
     }
 }
+
+extension BuiltinCall {
+    /// `where(condition, a, b)`: a's element where the condition is nonzero, else b's, the
+    /// three matched by axis name as `+` matches two (a's axes, then b's others, then the
+    /// condition's); `b` may be a number, `where(mask, scores, -1e9)`.
+    func select() -> Evaluated {
+        checker.rejectInstanceName(call)
+        if call.spec != nil {
+            error(.specShape, "`where` takes no brackets, as in `\(example("where"))`", at: call.callee.range)
+            return .failed
+        }
+        guard call.arguments.count == 3 else {
+            error(
+                .argumentCount, "`where` takes a condition and two values, as in `\(example("where"))`", at: call.range)
+            return .failed
+        }
+        guard let condition = checker.evaluateArray(call.arguments[0]), let a = checker.evaluateArray(call.arguments[1])
+        else { return .failed }
+        var inputs = [condition, a]
+        var operands = [(type(of: a), call.arguments[1].range)]
+        var fill: ScalarFactor?
+        switch checker.evaluate(call.arguments[2]) {
+        case .array(let b):
+            inputs.append(b)
+            operands.append((type(of: b), call.arguments[2].range))
+        case .scalar(let formula, let written):
+            guard let value = formula.evaluate([:]) else {
+                error(.unknownSize, "the value of `where` must be a known number", at: call.arguments[2].range)
+                return .failed
+            }
+            fill = ScalarFactor(value: value, formula: formula, written: written)
+        case .tuple, .failed:
+            return .failed
+        }
+        operands.append((type(of: condition), call.arguments[0].range))
+        var axes: [Axis] = []
+        for (t, range) in operands {
+            for axis in t.axes {
+                if let other = axes.first(where: { $0.name == axis.name }) {
+                    guard other.size == axis.size else {
+                        error(
+                            .sizeMismatch,
+                            "axis `\(axis.name)` has size \(axis.size) here but \(other.size) in another operand of `where`",
+                            at: range)
+                        return .failed
+                    }
+                } else {
+                    axes.append(axis)
+                }
+            }
+        }
+        return .array(
+            emit(.select(fill: fill), inputs: inputs, outputs: [ArrayType(axes)], broadcast: axes, at: call.range)[0])
+    }
+}

@@ -121,7 +121,7 @@ struct GlyphBuilder {
             return box(
                 op, ins, outs, broadcast: broadcast, label: RichText(label), font: Metrics.learnedFont, style: .learned,
                 graph: graph)
-        case .gather, .causalMask, .fill:
+        case .gather, .causalMask, .fill, .select:
             return box(
                 op, ins, outs, broadcast: broadcast, label: RichText(plain: Notation.selection(op.kind)),
                 font: Metrics.boxFont, style: .plain, graph: graph)

@@ -100,6 +100,7 @@ enum Notation {
         switch kind {
         case .gather: return "[·]"
         case .causalMask: return "◣"
+        case .select: return "?:"
         case .fill(.zeros): return "0"
         case .fill(.ones): return "1"
         case .fill(.arange): return "0…n"

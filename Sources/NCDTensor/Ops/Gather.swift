@@ -79,3 +79,23 @@ extension Tensor {
         return Tensor(unchecked: shape, data)
     }
 }
+
+extension Variable {
+    /// `condition ≠ 0 ? self : other`, element by element, all three of one shape. The
+    /// gradient goes to the chosen side only, so a −∞ on the other side stays harmless.
+    public func selected(where condition: Tensor<T>, else other: Variable) throws -> Variable {
+        guard condition.shape == shape, other.shape == shape else { throw TensorError.broadcast(shape, other.shape) }
+        let take = condition.storage.map { $0 != 0 }
+        var out = other.value
+        for i in 0..<out.count where take[i] { out.storage[i] = value.storage[i] }
+        return Variable(out, operation: "where", parents: [self, other]) { [shape] g in
+            var mine = [T](repeating: 0, count: g.count)
+            var theirs = g.storage
+            for i in 0..<g.count where take[i] {
+                mine[i] = g.storage[i]
+                theirs[i] = 0
+            }
+            return [Tensor(unchecked: shape, mine), Tensor(unchecked: shape, theirs)]
+        }
+    }
+}
