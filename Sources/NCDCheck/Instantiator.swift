@@ -130,7 +130,11 @@ final class Instantiator {
                 .missingReturn, "diagram `\(declaration.name.text)` never returns its outputs; end it with `return …`",
                 at: declaration.name.range)
         }
-        let clean = session.diagnostics.errorCount == errorsBefore
+        // An error already reported at the same place (the same diagram checked on its own
+        // first) is not counted twice, so a failed value can also show as a missing output.
+        let clean =
+            session.diagnostics.errorCount == errorsBefore
+            && (isScratch || builder.outputCount == declaration.outputs.count)
         // After an error, "never used" mostly echoes it: a failed expression uses nothing.
         if reportsUnused, clean, complete, !session.budgetExceeded { warnUnused() }
         return clean && complete

@@ -26,6 +26,9 @@ extension DiagramGraph {
         /// The number of operations added so far.
         public var operationCount: Int { operations.count }
 
+        /// The number of outputs added so far.
+        public var outputCount: Int { outputs.count }
+
         /// The loop iterations under way, outermost first.
         public var currentFrames: [LoopFrame] {
             open.compactMap { entry in

@@ -11,13 +11,19 @@ extension Executor {
         result.reserveCapacity(ids.variable.value.count)
         for (k, v) in ids.variable.value.storage.enumerated() {
             // Converting NaN or a huge value to Int would trap: check first.
-            guard v.isFinite, v == v.rounded(), v >= 0, v < Float(count) else {
+            // Beyond 2²⁴ a float32 holds no longer every whole number: such an id may have
+            // been rounded on its way in, so it is refused rather than read from another row.
+            guard v.isFinite, v == v.rounded(), v >= 0, v < Float(count), v < 16_777_216 else {
                 let position = Self.position(k, shape: ids.shape, axes: ids.axes)
                 // A huge whole float is printed as a float: converting it to Int would trap.
                 let whole = v.isFinite && v == v.rounded()
                 let shown = whole && v.magnitude < 1e15 ? "\(Int(v))" : "\(v)"
                 let what =
-                    whole ? "\(shown), out of range for `\(axis)` of size \(count)" : "\(shown), not a whole number"
+                    !whole
+                    ? "\(shown), not a whole number"
+                    : v >= 16_777_216 && v < Float(count)
+                        ? "\(shown), past 2^24, where float32 ids are no longer exact"
+                        : "\(shown), out of range for `\(axis)` of size \(count)"
                 throw ExecError.input("`\(operation)` reads integer ids: the id at \(position) is \(what)")
             }
             result.append(Int(v))
@@ -48,6 +54,22 @@ extension Executor {
     }
 
     func gather(_ source: Named, _ ids: Named, axis: String) throws -> Named {
+        if let shared = source.axes.first(where: { $0 != axis && ids.axes.contains($0) }) {
+            // An axis both carry (lifted by one `over`, so diagonal): gather slice by slice
+            // along it, each table slice read at its own ids.
+            let (inSource, inIds) = (try source.index(of: shared), try ids.index(of: shared))
+            var parts: [Variable<Float>] = []
+            var sliceAxes: [String] = []
+            for i in 0..<source.shape[inSource] {
+                let table = Named(
+                    variable: try source.variable.index(axis: inSource, i), axes: source.axes.filter { $0 != shared })
+                let at = Named(variable: try ids.variable.index(axis: inIds, i), axes: ids.axes.filter { $0 != shared })
+                let slice = try gather(table, at, axis: axis)
+                sliceAxes = slice.axes
+                parts.append(try slice.variable.reshapedVariable([1] + slice.shape))
+            }
+            return Named(variable: try NCDTensor.concatenate(parts, axis: 0), axes: [shared] + sliceAxes)
+        }
         let rest = source.axes.filter { $0 != axis }
         let moved = try source.ordered([axis] + rest)
         let rows = moved.shape[0]

@@ -34,6 +34,9 @@ public enum InputSizes {
                 let free = axis.size.freeSymbols
                 guard free.count == 1, axis.size == .symbol(free[0]) else { continue }
                 let source = "\(file.path) (input `\(file.input)`, axis \(position + 1) `\(axis.name)`)"
+                guard extent > 0 else {
+                    throw ExecError.input("free size `\(free[0])` would be 0 from \(source); sizes must be positive")
+                }
                 if let earlier = bound[free[0]], earlier.value != extent {
                     throw ExecError.input(
                         "free size `\(free[0])` is \(earlier.value) in \(earlier.source) but \(extent) in \(source)")

@@ -64,7 +64,10 @@ public enum NumPyFile {
         case "|i1", "|u1", "|b1": width = 1
         default: throw Failure.unsupported("dtype \(descriptor) (float32, float64 and little-endian integers are read)")
         }
-        guard count < Int.max / width, body.count == count * width else {
+        guard count < Int.max / width else {
+            throw Failure.malformed("shape \(shape) holds more than \(Int.max / width) elements of \(width) bytes")
+        }
+        guard body.count == count * width else {
             throw Failure.malformed(
                 "shape \(shape) needs \(count) elements of \(width) bytes, but \(body.count) bytes follow the header")
         }

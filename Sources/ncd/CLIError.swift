@@ -37,6 +37,14 @@ extension CLIError {
     /// Any error a command ends with, as what the user reads and the exit status: the one
     /// place that decides. Bad input (a file, a size, a limit) is a usage error; a failure
     /// while running is a run-time error.
+    /// Whether an error is ncd's to render (the argument parser renders its own: help,
+    /// version, validation).
+    static func isOwn(_ error: Error) -> Bool {
+        error is CLIError || error is ExecError || error is TensorError || error is AtomicFile.Failure
+            || error is SafeTensors.Failure || error is NumPyFile.Failure || error is RenderError
+            || error is CocoaError
+    }
+
     init(_ error: Error) {
         switch error {
         case let e as CLIError: self = e
@@ -51,6 +59,7 @@ extension CLIError {
         case let e as NumPyFile.Failure: self = .usage("\(e)")
         case let e as RenderError:
             if case .tooLarge = e { self = .usage(e.description) } else { self = .runtime(e.description) }
+        case let e as CocoaError: self = .usage(e.localizedDescription)
         default: self = .runtime("\(error)")
         }
     }

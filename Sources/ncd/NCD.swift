@@ -21,10 +21,11 @@ struct NCD: ParsableCommand {
         }
         do {
             try command.run()
-        } catch let error as ExitCode {
-            exit(withError: error)
-        } catch {
+        } catch let error where CLIError.isOwn(error) {
             exitWith(CLIError(error))
+        } catch {
+            // The argument parser's own: a help request, an exit code, a validation.
+            exit(withError: error)
         }
     }
 }

@@ -251,3 +251,29 @@ final class WhereTests: XCTestCase {
         XCTAssertEqual(o.grad?.storage, [0, 1, 0, 0, 1, 0])
     }
 }
+
+/// `gather` inside a diagram called `over` an axis both its arguments carry: each slice of
+/// the table is read at its own ids (the checker had accepted it and the runtime failed).
+final class DiagonalGatherTests: XCTestCase {
+    func testGatherPerSliceOfADiagonalAxis() throws {
+        let e = try executor(
+            source: """
+                axis n = 3, v = 5, d = 4, t = 2
+                diagram Inner(tab: [v, d], ids: [t]) -> [t, d] {
+                  return gather[v](tab, ids)
+                }
+                diagram Outer(tab: [n, v, d], ids: [n, t]) -> [n, t, d] {
+                  return Inner(tab, ids) over n
+                }
+                """, diagram: "Outer")
+        let table = Tensor<Float>.uniform(shape: [3, 5, 4], seed: 4)
+        let ids = try Tensor<Float>(shape: [3, 2], [4, 0, 1, 1, 3, 2])
+        let y = try e.run([Variable(table), Variable(ids)])[0].value
+        for k in 0..<3 {
+            for j in 0..<2 {
+                let row = Int(ids.storage[k * 2 + j])
+                for c in 0..<4 { XCTAssertEqual(y.storage[(k * 2 + j) * 4 + c], table.storage[(k * 5 + row) * 4 + c]) }
+            }
+        }
+    }
+}

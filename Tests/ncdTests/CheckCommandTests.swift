@@ -39,6 +39,15 @@ final class CheckCommandTests: XCTestCase, RunsNCD {
         XCTAssertLessThan(all.stderr.utf8.count, 2000 * 400, "each error shows a window, not the 100 KB line")
     }
 
+    func testHelpIsTheArgumentParsersAndExitsZero() throws {
+        for command in [[], ["check"], ["run"], ["render"], ["bench"]] {
+            let help = try ncd(command + ["--help"])
+            XCTAssertEqual(help.status, 0, "\(command): \(help.stderr)")
+            XCTAssertTrue(
+                help.stdout.contains("OVERVIEW:") && help.stdout.contains("USAGE:"), "\(command): \(help.stdout)")
+        }
+    }
+
     func testExplainPrintsTheLongerExplanation() throws {
         let run = try ncd(["check", "--explain", "e010"])
         XCTAssertEqual(run.status, 0, run.stderr)

@@ -60,6 +60,12 @@ final class RunCommandTests: XCTestCase, RunsNCD {
             clash.stderr.contains(
                 "free size `b` is 2 in \(x) (input `x`, axis 1 `b`) but 3 in \(z) (input `y`, axis 1 `b`)"),
             clash.stderr)
+        // An empty file would make a size 0, which --size refuses too.
+        let empty = try temporaryFile("", extension: "npy")
+        try Data(NumPyFile.encode(Tensor<Float>(shape: [2, 0, 4]))).write(to: URL(fileURLWithPath: empty))
+        let zero = try ncd(["run", source, "--input", "x=\(empty)", "--input", "y=\(y)"])
+        XCTAssertEqual(zero.status, 64)
+        XCTAssertTrue(zero.stderr.contains("free size `t` would be 0 from \(empty)"), zero.stderr)
         // A size no file shows still needs --size.
         let partial = try ncd(["run", source, "--input", "y=\(y)"])
         XCTAssertEqual(partial.status, 64)
