@@ -33,7 +33,7 @@ extension Instantiator {
             if case .size(let s) = scope.sizeLookup(name.text) { return .scalar(.size(s), written: .name(name.text)) }
             report(unknownName(name, kind: "name", candidates: Array(scope.bindings.keys) + scope.sizeNames()))
             return .failed
-        case .integer(let n, let r):
+        case .integer(let n, _):
             return .scalar(.constant(Double(n)), written: .integer(n))
         case .float(let x, _):
             return .scalar(.constant(x), written: .number(x))

@@ -154,9 +154,9 @@ final class RecurrentCellTests: XCTestCase {
         > {
             try linear(v, weight: try w.index(axis: 0, g), bias: try b.index(axis: 0, g))
         }
-        let r = try (try gate(wi, bi, 0, x) + gate(wh, bh, 0, h)).sigmoid()
-        let z = try (try gate(wi, bi, 1, x) + gate(wh, bh, 1, h)).sigmoid()
-        let n = try (try gate(wi, bi, 2, x) + (try r * gate(wh, bh, 2, h))).tanh()
+        let r = (try gate(wi, bi, 0, x) + gate(wh, bh, 0, h)).sigmoid()
+        let z = (try gate(wi, bi, 1, x) + gate(wh, bh, 1, h)).sigmoid()
+        let n = (try gate(wi, bi, 2, x) + (try r * gate(wh, bh, 2, h))).tanh()
         let one = Variable(Tensor<Double>(shape: z.shape, repeating: 1))
         let next = try (try one - z) * n + (try z * h)
         try referenceLoss([next], t.weights).backward()
