@@ -121,7 +121,10 @@ struct GlyphBuilder {
             return box(
                 op, ins, outs, broadcast: broadcast, label: RichText(label), font: Metrics.learnedFont, style: .learned,
                 graph: graph)
-        case .gather, .causalMask, .fill, .select:
+        case .select:
+            // Like `+`: the operands meet, matched by axis name, at a selection mark.
+            return converge(ins, outs[0], symbol: Notation.selection(op.kind), contracted: [])
+        case .gather, .causalMask, .fill:
             return box(
                 op, ins, outs, broadcast: broadcast, label: RichText(plain: Notation.selection(op.kind)),
                 font: Metrics.boxFont, style: .plain, graph: graph)
