@@ -57,11 +57,48 @@ struct SizeEvaluator {
             }
         case .error:
             return nil
+        case .call(let call) where Self.functions.contains(call.callee.text) && call.spec == nil && call.over.isEmpty:
+            return function(call, &diagnostics)
         case .call, .index, .load:
             diagnostics.report(
                 .error(.expectedSize, "expected a size here, such as `128` or `h * d_k`", at: expr.range))
             return nil
         }
+    }
+
+    /// The functions of sizes: `min(a, b)` and `max(a, b)` of known sizes, and
+    /// `ceil_div(a, b)`, ⌈a / b⌉, of any (a padded window count: `ceil_div(h, s)`).
+    static let functions: Set<String> = ["min", "max", "ceil_div"]
+
+    private mutating func function(_ call: Call, _ diagnostics: inout DiagnosticBag) -> SizeExpr? {
+        let name = call.callee.text
+        guard call.arguments.count == 2 else {
+            diagnostics.report(
+                .error(.argumentCount, "`\(name)` of sizes takes two sizes, as in `\(name)(a, b)`", at: call.range))
+            return nil
+        }
+        guard let a = evaluate(call.arguments[0], &diagnostics), let b = evaluate(call.arguments[1], &diagnostics)
+        else {
+            return nil
+        }
+        if name == "ceil_div" {
+            do {
+                // ⌈a / b⌉ = ⌊(a + b − 1) / b⌋ for positive b.
+                return try SizeExpr.floorDivision(try a + b - .one, b)
+            } catch let error as SizeError {
+                diagnostics.report(.error(.sizeArithmetic, error.message, at: call.range))
+                return nil
+            } catch {
+                return nil
+            }
+        }
+        if a == b { return a }
+        guard let x = a.intValue, let y = b.intValue else {
+            diagnostics.report(
+                .error(.unknownSize, "`\(name)` needs known sizes; \(a) and \(b) depend on free sizes", at: call.range))
+            return nil
+        }
+        return SizeExpr(name == "min" ? Swift.min(x, y) : Swift.max(x, y))
     }
 
     /// A whole, positive, known number, e.g. a kernel size or loop bound.

@@ -64,6 +64,19 @@ extension SizeExpr {
             return SizeExpr(floor)
         }
         if let y = b.constant, y == .one { return a }
+        if let y = b.constant, y.isInteger, y.numerator > 1 {
+            // Sizes and floor atoms are whole, so a term whose coefficient is a multiple of
+            // the divisor leaves the floor exactly: ⌊(d·P + R)/d⌋ = P + ⌊R/d⌋.
+            let d = y.numerator
+            var whole: [Monomial: Rational] = [:]
+            var rest: [Monomial: Rational] = [:]
+            for (m, c) in a.terms {
+                if c.isInteger, c.numerator % d == 0 { whole[m] = try Rational(c.numerator / d) } else { rest[m] = c }
+            }
+            if !whole.isEmpty {
+                return try SizeExpr(terms: whole) + (try floorDivision(SizeExpr(terms: rest), b))
+            }
+        }
         return SizeExpr(terms: [Monomial([.floorDivision(a, b): 1]): .one])
     }
 

@@ -84,4 +84,19 @@ final class SizeExprTests: XCTestCase {
         XCTAssertTrue(b < a)
         XCTAssertEqual(try Rational(4, -8).description, "-1/2")
     }
+
+    /// Terms that are multiples of a floor division's divisor leave it exactly, and what
+    /// stays agrees with integer floor division for every value.
+    func testFloorDivisionPullsOutMultiplesOfItsDivisor() throws {
+        let w = SizeExpr.symbol("w")
+        let half = try SizeExpr.floorDivision(try w + .one, SizeExpr(2))  // ⌈w/2⌉
+        let window = try SizeExpr.floorDivision(try SizeExpr(2) * half - SizeExpr(2), SizeExpr(2)) + .one
+        XCTAssertEqual(window, half, "⌊(2⌈w/2⌉ − 2)/2⌋ + 1 is ⌈w/2⌉")
+        let mixed = try SizeExpr.floorDivision(try SizeExpr(6) * w + SizeExpr(5), SizeExpr(3))
+        for v in 1...50 {
+            XCTAssertEqual(try mixed.evaluate(["w": v]), (6 * v + 5) / 3, "w = \(v)")
+            XCTAssertEqual(try window.evaluate(["w": v]), (v + 1) / 2, "w = \(v)")
+        }
+        XCTAssertEqual(mixed.description, try (try SizeExpr(2) * w + SizeExpr(1)).description)
+    }
 }
