@@ -27,6 +27,33 @@ extension Instantiator {
     }
 
     /// Evaluates exactly `count` array arguments.
+    /// The arguments of a diagram call, a tuple passed whole standing for the arrays it
+    /// holds (`Cell(x, state)` with `state` two outputs of an earlier call), each with the
+    /// range of the argument it came from; exactly `count` of them.
+    func diagramArguments(_ call: Call, count: Int) -> [(id: ValueID, range: SourceRange)]? {
+        var result: [(ValueID, SourceRange)] = []
+        var failed = false
+        for argument in call.arguments {
+            switch evaluate(argument) {
+            case .array(let id): result.append((id, argument.range))
+            case .tuple(let ids): result += ids.map { ($0, argument.range) }
+            case .scalar:
+                error(.arrayExpected, "expected an array, but this is a number", at: argument.range)
+                failed = true
+            case .failed: failed = true
+            }
+        }
+        if failed { return nil }
+        guard result.count == count else {
+            error(
+                .argumentCount,
+                "`\(call.callee.text)` takes \(count) argument\(count == 1 ? "" : "s"), but \(result.count) \(result.count == 1 ? "was" : "were") given",
+                at: call.range)
+            return nil
+        }
+        return result
+    }
+
     func arguments(_ call: Call, count: Int) -> [ValueID]? {
         guard call.arguments.count == count else {
             error(

@@ -28,6 +28,7 @@ extension Instantiator {
             if var b = scope.bindings[name.text] {
                 b.used = true
                 scope.bindings[name.text] = b
+                if let tuple = b.tuple { return .tuple(tuple) }
                 return b.value.map(Evaluated.array) ?? .failed
             }
             if case .size(let s) = scope.sizeLookup(name.text) { return .scalar(.size(s), written: .name(name.text)) }

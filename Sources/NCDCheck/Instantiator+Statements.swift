@@ -40,6 +40,12 @@ extension Instantiator {
         case .tuple(let ids) where ids.count == targets.count:
             for (t, id) in zip(targets, ids) { bind(t, to: id) }
             return
+        case .tuple(let ids) where targets.count == 1:
+            // A tuple bound whole (`state = Cell(x, state)`): unpacked later, returned or
+            // passed on as the arguments it holds.
+            bind(targets[0], to: ids.first)
+            scope.bindings[targets[0].text]?.tuple = ids
+            return
         case .failed:
             break
         case .scalar:

@@ -5,6 +5,8 @@ import NCDSyntax
 struct Binding {
     /// nil when the value's expression failed to check (its error is reported).
     var value: ValueID?
+    /// Set when the name holds a tuple (a call's several outputs, bound whole): its values.
+    var tuple: [ValueID]? = nil
     var range: SourceRange
     var used = false
     var isInput = false

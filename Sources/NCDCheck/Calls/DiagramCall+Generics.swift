@@ -4,7 +4,7 @@ import NCDSyntax
 extension DiagramCall {
     /// Binds the callee's generic axes positionally to the arguments' axes. Returns, for each
     /// generic name, the caller's axis it stands for.
-    func bindGenerics(_ stripped: [ArrayType], child: Instantiator) -> [String: Axis]? {
+    func bindGenerics(_ stripped: [ArrayType], _ ranges: [SourceRange], child: Instantiator) -> [String: Axis]? {
         let generics = Set(callee.generics.map(\.text))
         var renaming: [String: Axis] = [:]
         for (i, (input, actual)) in zip(callee.inputs, stripped).enumerated() {
@@ -25,7 +25,7 @@ extension DiagramCall {
                 error(
                     .argumentRank,
                     "argument \(i + 1) of `\(callee.name.text)` has \(actual.axes.count) axes \(actual), but `\(input.name.text)` has \(expected.count): [\(expected.map(\.name.text).joined(separator: ", "))]",
-                    at: call.arguments[i].range, notes: [DiagnosticNote("input declared here", at: input.type.range)],
+                    at: ranges[i], notes: [DiagnosticNote("input declared here", at: input.type.range)],
                     fixIts: fix)
                 return nil
             }
@@ -35,7 +35,7 @@ extension DiagramCall {
                         error(
                             .genericBinding,
                             "generic axis `\(ref.name.text)` of `\(callee.name.text)` stands for \(bound) in one argument and \(axis) in argument \(i + 1)",
-                            at: call.arguments[i].range)
+                            at: ranges[i])
                         return nil
                     }
                 } else {

@@ -13,13 +13,14 @@ struct DiagramCall {
     var name: String { callee.name.text }
 
     func check() -> Evaluated {
-        guard canEnter(), let args = caller.arguments(call, count: callee.inputs.count),
-            let sizes = sizeArguments(), let (broadcast, stripped) = liftedAxes(args),
+        guard canEnter(), let passed = caller.diagramArguments(call, count: callee.inputs.count),
+            let sizes = sizeArguments(), let (broadcast, stripped) = liftedAxes(passed.map(\.id)),
             let (label, segments, shared) = instance()
         else { return .failed }
+        let (args, ranges) = (passed.map(\.id), passed.map(\.range))
         let child = instantiator(at: segments, sizes: sizes)
-        guard let renaming = bindGenerics(stripped, child: child), let inputTypes = child.resolveInputTypes(),
-            argumentsMatch(inputTypes, stripped, renaming)
+        guard let renaming = bindGenerics(stripped, ranges, child: child), let inputTypes = child.resolveInputTypes(),
+            argumentsMatch(inputTypes, stripped, ranges, renaming)
         else { return .failed }
         caller.session.callStack.append(name)
         let complete = callee.body != nil && child.run(inputs: inputTypes.map { .some($0) })
@@ -129,13 +130,14 @@ struct DiagramCall {
     }
 
     /// Each argument, less its lifted axes, has its input's type, generics renamed.
-    private func argumentsMatch(_ inputTypes: [ArrayType], _ stripped: [ArrayType], _ renaming: [String: Axis]) -> Bool
-    {
+    private func argumentsMatch(
+        _ inputTypes: [ArrayType], _ stripped: [ArrayType], _ ranges: [SourceRange], _ renaming: [String: Axis]
+    ) -> Bool {
         for (i, (declared, actual)) in zip(inputTypes, stripped).enumerated() {
             let renamed = ArrayType(declared.axes.map { Axis(renaming[$0.name]?.name ?? $0.name, $0.size) })
             if renamed != actual {
                 caller.mismatch(
-                    actual, renamed, at: call.arguments[i].range,
+                    actual, renamed, at: ranges[i],
                     what: "argument `\(callee.inputs[i].name.text)` of `\(name)`",
                     declaredAt: callee.inputs[i].type.range)
                 return false
