@@ -42,9 +42,14 @@ struct Scope {
         Array(localSizes.keys) + Array(localAxes.keys) + globals.axisNames + Array(globals.constants.keys)
     }
 
-    /// The axis a name declares here: a generic axis of this diagram or a declared axis.
+    /// The axis a name declares here: a generic axis of this diagram or a declared axis. A
+    /// size parameter of this diagram with a declared axis's name shadows that axis's size
+    /// (`diagram Head[k = 8]` makes its `k` of 8, whatever the file's `axis k`).
     func axis(named name: String) -> Axis? {
-        localAxes[name] ?? globals.axes[name].map { Axis(name, $0.size, written: $0.written) }
+        if let generic = localAxes[name] { return generic }
+        guard let declared = globals.axes[name] else { return nil }
+        if let shadow = localSizes[name] { return Axis(name, shadow) }
+        return Axis(name, declared.size, written: declared.written)
     }
 
     /// Every name an axis could have meant, for suggestions.
