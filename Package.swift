@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "ncd-check-bench", targets: ["ncd-check-bench"]),
         .executable(name: "ncd-bench", targets: ["ncd-bench"]),
         .executable(name: "ncd-render-bench", targets: ["ncd-render-bench"]),
+        .executable(name: "ncd-fuzz", targets: ["ncd-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -39,6 +40,10 @@ let package = Package(
         .executableTarget(name: "ncd-check-bench", dependencies: ["NCDSyntax", "NCDCheck"]),
         .executableTarget(name: "ncd-bench", dependencies: ["NCDTensor"]),
         .executableTarget(name: "ncd-render-bench", dependencies: ["NCDSyntax", "NCDCheck", "NCDRender"]),
+        // Fuzzing entry points (scripts/fuzz builds them with libFuzzer); plainly built, a replayer.
+        .executableTarget(
+            name: "ncd-fuzz", dependencies: ["NCDSyntax", "NCDCheck", "NCDExec", "NCDRender"],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .testTarget(name: "NCDSyntaxTests", dependencies: ["NCDSyntax"]),
         .testTarget(name: "NCDCoreTests", dependencies: ["NCDCore"]),
         .testTarget(name: "NCDFilesTests", dependencies: ["NCDFiles"]),
