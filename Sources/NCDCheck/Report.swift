@@ -84,16 +84,7 @@ public enum Report {
     }
 
     /// A byte count in binary units: `512 B`, `1.2 KiB`, `64.0 MiB`.
-    public static func bytes(_ n: Int) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
-        var value = Double(n)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
-    }
+    public static func bytes(_ n: Int) -> String { formattedBytes(n) }
 
     static func pad(_ s: String, _ width: Int) -> String {
         s.count >= width ? s : s + String(repeating: " ", count: width - s.count)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What an operation costs, from its sizes (paper §4): floating-point operations (a
 /// multiply–add counts 2), learned parameters, and the bytes of the values it produces.
 public struct Cost: Hashable, Sendable {
@@ -20,6 +22,18 @@ public struct Cost: Hashable, Sendable {
 
 /// Bytes in one float32 element.
 public let bytesPerElement = 4
+
+/// A byte count as people read it: `512 B`, `1.5 GiB`.
+public func formattedBytes(_ n: Int) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+    var value = Double(n)
+    var unit = 0
+    while value >= 1024, unit < units.count - 1 {
+        value /= 1024
+        unit += 1
+    }
+    return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
+}
 
 extension DiagramGraph {
     /// The cost of one operation. Float32 storage; a call costs its whole sub-diagram, with

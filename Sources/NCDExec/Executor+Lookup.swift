@@ -98,11 +98,9 @@ extension Executor {
         var extents: [String: Int] = [:]
         for v in operands { for (a, n) in zip(v.axes, v.shape) { extents[a] = n } }
         let shape = order.map { extents[$0] ?? 1 }
+        // Materialised at the full shape (an addition to zeros): the selection is elementwise.
         func spread(_ v: Named) throws -> Variable<Float> {
-            let present = order.filter { v.axes.contains($0) }
-            let ordered = try v.ordered(present)
-            let unit = order.map { name in ordered.axes.firstIndex(of: name).map { ordered.shape[$0] } ?? 1 }
-            return try Variable(Tensor<Float>(shape: shape)) + ordered.variable.reshapedVariable(unit)
+            try Variable(Tensor<Float>(shape: shape)) + v.spread(to: order)
         }
         let (condition, a, b) = (try spread(operands[0]), try spread(operands[1]), try spread(operands[2]))
         return Named(variable: try a.selected(where: condition.value, else: b), axes: order)

@@ -222,14 +222,7 @@ extension Executor {
     /// a ∘ b matched by axis name: the result has a's axes then b's others.
     func binary(_ f: BinaryFunction, _ a: Named, _ b: Named) throws -> Named {
         let axes = a.axes + b.axes.filter { !a.axes.contains($0) }
-        func aligned(_ v: Named) throws -> Variable<Float> {
-            let present = axes.filter { v.axes.contains($0) }
-            let ordered = try v.ordered(present)
-            var shape: [Int] = []
-            for name in axes { shape.append(ordered.axes.firstIndex(of: name).map { ordered.shape[$0] } ?? 1) }
-            return try ordered.variable.reshapedVariable(shape)
-        }
-        let (x, y) = (try aligned(a), try aligned(b))
+        let (x, y) = (try a.spread(to: axes), try b.spread(to: axes))
         let result =
             switch f {
             case .add: try x + y

@@ -1,4 +1,5 @@
 import Foundation
+import NCDCore
 
 #if canImport(Glibc)
     import Glibc
@@ -32,7 +33,7 @@ public enum MemoryGuard {
     public static func defaultLimit() -> (bytes: Int, reason: String) {
         guard let machine = machineBytes() else { return (8 << 30, "8 GiB, as this machine's memory cannot be read") }
         let bytes = Int(Double(machine) * defaultShare)
-        return (bytes, "\(Int(defaultShare * 100)) % of the \(format(machine)) this process may use")
+        return (bytes, "\(Int(defaultShare * 100)) % of the \(formattedBytes(machine)) this process may use")
     }
 
     /// Checks that a run of `executor` fits: within `limit` (explained by `reason`), and
@@ -40,7 +41,7 @@ public enum MemoryGuard {
     public static func check(_ executor: Executor, withGradients: Bool, limit: Int, reason: String) throws {
         let estimate = try executor.estimatedBytes(withGradients: withGradients)
         let what =
-            "`\(executor.graph.name)` would need about \(format(estimate)) of values\(withGradients ? " with gradients" : "")"
+            "`\(executor.graph.name)` would need about \(formattedBytes(estimate)) of values\(withGradients ? " with gradients" : "")"
         guard estimate <= limit else { throw ExecError.memory("\(what), over the limit of \(reason)") }
         guard canReserve(estimate) else {
             throw ExecError.memory("\(what), and the system refuses to give this process that much")
@@ -54,17 +55,5 @@ public enum MemoryGuard {
         guard let p = malloc(bytes) else { return false }
         free(p)
         return true
-    }
-
-    /// `1.5 GiB`.
-    public static func format(_ bytes: Int) -> String {
-        let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
-        var v = Double(bytes)
-        var i = 0
-        while v >= 1024, i < units.count - 1 {
-            v /= 1024
-            i += 1
-        }
-        return i == 0 ? "\(bytes) bytes" : String(format: "%.1f %@", v, units[i])
     }
 }

@@ -47,6 +47,14 @@ struct Named {
         return Named(variable: y, axes: Array(moved.axes.dropLast()) + produced.map(\.name))
     }
 
+    /// The value laid out along `axes` (a superset of its own), size 1 where it lacks one,
+    /// for the runtime's broadcasting arithmetic.
+    func spread(to axes: [String]) throws -> Variable<Float> {
+        let ordered = try self.ordered(axes.filter { self.axes.contains($0) })
+        let shape = axes.map { name in ordered.axes.firstIndex(of: name).map { ordered.shape[$0] } ?? 1 }
+        return try ordered.variable.reshapedVariable(shape)
+    }
+
     /// Values that must share their axes (a concatenation's parts, a loss's operands), each
     /// copied along the axes another carries and it lacks. Inside a diagram called `over`
     /// some axes, an argument that does not carry one is shared by every position of it
@@ -64,9 +72,8 @@ struct Named {
             let missing = extents.filter { !v.axes.contains($0.name) }
             guard !missing.isEmpty else { return v }
             let axes = missing.map(\.name) + v.axes
-            let spread = try v.variable.reshapedVariable(missing.map { _ in 1 } + v.shape)
             let zeros = Variable(Tensor<Float>(shape: missing.map(\.size) + v.shape))
-            return Named(variable: try zeros + spread, axes: axes)
+            return Named(variable: try zeros + v.spread(to: axes), axes: axes)
         }
     }
 
