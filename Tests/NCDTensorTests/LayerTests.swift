@@ -159,41 +159,6 @@ final class LayerTests: XCTestCase {
         for (a, b) in zip(fused.storage, viaWindow.storage) where b > 0 { XCTAssertEqual(a, b) }
         try checkGradients([x]) { try $0[0].avgPool2d(WindowSpec(kernel: 2, stride: 2)) }
     }
-
-    func testSGDWithMomentumMatchesItsFormula() throws {
-        let p = Variable(try Tensor<Double>(shape: [2], [1, -2]), requiresGrad: true)
-        let sgd = SGD([p], learningRate: 0.1, momentum: 0.9)
-        var velocity = [0.0, 0.0]
-        var expected = [1.0, -2.0]
-        for _ in 0..<3 {
-            sgd.zeroGrad()
-            try p.square().sumAll().backward()  // gradient 2p
-            for j in 0..<2 {
-                velocity[j] = 0.9 * velocity[j] + 2 * expected[j]
-                expected[j] -= 0.1 * velocity[j]
-            }
-            sgd.step()
-        }
-        for j in 0..<2 { XCTAssertEqual(p.value.storage[j], expected[j], accuracy: 1e-12) }
-    }
-
-    func testAdamMatchesItsFormula() throws {
-        let p = Variable(try Tensor<Double>(shape: [1], [0.5]), requiresGrad: true)
-        let adam = Adam([p], learningRate: 0.01)
-        var (m, v, x) = (0.0, 0.0, 0.5)
-        for t in 1...4 {
-            adam.zeroGrad()
-            try p.square().sumAll().backward()
-            let g = 2 * x
-            m = 0.9 * m + 0.1 * g
-            v = 0.999 * v + 0.001 * g * g
-            x -=
-                0.01 * (m / (1 - Foundation.pow(0.9, Double(t))))
-                / ((v / (1 - Foundation.pow(0.999, Double(t)))).squareRoot() + 1e-8)
-            adam.step()
-        }
-        XCTAssertEqual(p.value.storage[0], x, accuracy: 1e-12)
-    }
 }
 
 final class NormalizationAndDropoutTests: XCTestCase {
