@@ -11,7 +11,9 @@ let package = Package(
         .executable(name: "ncd-fuzz", targets: ["ncd-fuzz"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Reads .npz training data (zip archives, stored or deflated), for `ncd train`.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .target(name: "NCDSyntax"),
@@ -27,7 +29,11 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-cross-module-optimization", "-Xfrontend", "-enable-cmo-everything"])]),
         // Writing files whole or not at all, for every writer (outputs, weights, renders).
         .target(name: "NCDFiles"),
-        .target(name: "NCDExec", dependencies: ["NCDCore", "NCDTensor", "NCDFiles"]),
+        .target(
+            name: "NCDExec",
+            dependencies: [
+                "NCDCore", "NCDTensor", "NCDFiles", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         .target(name: "NCDRender", dependencies: ["NCDCore", "CCairo"]),
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),

@@ -8,7 +8,7 @@ import NCDTensor
 public final class Executor {
     public let graph: DiagramGraph
     /// Values of the free sizes.
-    let sizes: [String: Int]
+    public internal(set) var sizes: [String: Int]
     let seed: UInt64
     /// Whether dropout drops and batch norm uses batch statistics.
     public var training = false
@@ -107,20 +107,28 @@ public final class Executor {
         }
     }
 
-    /// Seeded random inputs: uniform in [−1, 1), or integer ids where an input is read as
-    /// ids (class labels of `cross_entropy`, the ids of `embed` and `gather`, also inside
-    /// the diagrams it is passed to).
-    public func randomInputs() throws -> [Tensor<Float>] {
-        var classes: [ValueID: Int] = [:]
+    /// How an entry input is read as integer ids: how many values it may take (classes,
+    /// table rows) and, for the targets of a `cross_entropy`, the class axis it indexes.
+    public struct IDUse: Equatable {
+        public let count: Int
+        public let classAxis: String?
+    }
+
+    /// The entry inputs read as integer ids: the class labels of `cross_entropy` and the ids
+    /// of `embed` and `gather`, also inside the diagrams they are passed to.
+    public func idInputs() throws -> [ValueID: IDUse] {
+        var uses: [ValueID: IDUse] = [:]
         // `origin` maps a graph's values to the entry diagram's inputs they are.
         func visit(_ g: DiagramGraph, _ origin: [ValueID: ValueID]) throws {
             for op in g.operations {
-                func ids(_ value: ValueID, below count: SizeExpr?) throws {
-                    if let input = origin[value], let count { classes[input] = try size(count) }
+                func ids(_ value: ValueID, below count: SizeExpr?, classAxis: String? = nil) throws {
+                    if let input = origin[value], let count {
+                        uses[input] = IDUse(count: try size(count), classAxis: classAxis)
+                    }
                 }
                 switch op.kind {
                 case .crossEntropy(let axis, true):
-                    try ids(op.inputs[1], below: g.type(of: op.inputs[0]).axis(named: axis)?.size)
+                    try ids(op.inputs[1], below: g.type(of: op.inputs[0]).axis(named: axis)?.size, classAxis: axis)
                 case .embedding(let table, _): try ids(op.inputs[0], below: table.size)
                 case .gather(let axis): try ids(op.inputs[1], below: g.type(of: op.inputs[0]).axis(named: axis)?.size)
                 case .call(let child):
@@ -132,9 +140,16 @@ public final class Executor {
             }
         }
         try visit(graph, Dictionary(uniqueKeysWithValues: graph.inputs.map { ($0, $0) }))
+        return uses
+    }
+
+    /// Seeded random inputs: uniform in [−1, 1), or integer ids below their count where an
+    /// input is read as ids (``idInputs()``).
+    public func randomInputs() throws -> [Tensor<Float>] {
+        let ids = try idInputs()
         return try graph.inputs.enumerated().map { i, id in
             let s = try shape(graph.type(of: id))
-            if let n = classes[id] {
+            if let n = ids[id]?.count {
                 var rng = SplitMix64(seed: seed &+ UInt64(i) &* 7919)
                 return try Tensor(shape: s, (0..<s.reduce(1, *)).map { _ in Float(rng.next() % UInt64(n)) })
             }

@@ -110,6 +110,8 @@ public enum ExecError: Error, CustomStringConvertible {
     case nonFinite(operation: String, instance: String, location: SourceSpan, value: String)
     /// The run would not fit in memory (said before anything is allocated).
     case memory(String)
+    /// Training diverged: the loss is no longer a number.
+    case diverged(String)
     /// A bug: the checker and the runtime disagree.
     case internalError(String)
 
@@ -124,6 +126,7 @@ public enum ExecError: Error, CustomStringConvertible {
         case .nonFinite(let op, let instance, _, let value):
             return "`\(op)`\(instance.isEmpty ? "" : " (\(instance))") produced \(value)"
         case .memory(let why): return why
+        case .diverged(let why): return why
         case .internalError(let why): return "internal error: \(why)"
         }
     }

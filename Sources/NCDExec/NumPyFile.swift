@@ -20,8 +20,17 @@ public enum NumPyFile {
     /// The longest header read, NumPy's default `max_header_size`.
     public static let maximumHeaderSize = 10_000
 
+    /// What a file's elements were before they were read as float32.
+    public enum ElementKind: String, Sendable {
+        case float, integer, boolean
+    }
+
     /// Parses `.npy` bytes into a shape and float32 values.
-    public static func read(_ data: [UInt8]) throws -> Tensor<Float> {
+    public static func read(_ data: [UInt8]) throws -> Tensor<Float> { try readArray(data).tensor }
+
+    /// Parses `.npy` bytes into a shape and float32 values, with the kind of element the
+    /// file held and its dtype as NumPy writes it (`<i8`).
+    public static func readArray(_ data: [UInt8]) throws -> (tensor: Tensor<Float>, kind: ElementKind, dtype: String) {
         guard data.count >= 10, data[0] == 0x93, Array(data[1..<6]) == Array("NUMPY".utf8) else {
             throw Failure.malformed("missing the \\x93NUMPY magic")
         }
@@ -98,7 +107,10 @@ public enum NumPyFile {
                 }
             }
         }
-        return try Tensor(shape: shape, values)
+        let kind: ElementKind =
+            descriptor.hasSuffix("f4") || descriptor.hasSuffix("f8")
+            ? .float : descriptor == "|b1" ? .boolean : .integer
+        return (try Tensor(shape: shape, values), kind, descriptor)
     }
 
     /// `.npy` bytes (format 1.0, `<f4`, C order) for a tensor.

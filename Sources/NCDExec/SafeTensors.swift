@@ -23,10 +23,11 @@ public enum SafeTensors {
         }
     }
 
-    /// Encodes named tensors, sorted by name for byte-identical files.
-    public static func encode(_ tensors: [String: Tensor<Float>]) throws -> [UInt8] {
+    /// Encodes named tensors, sorted by name for byte-identical files, with string
+    /// metadata in the header's `__metadata__` when given.
+    public static func encode(_ tensors: [String: Tensor<Float>], metadata: [String: String] = [:]) throws -> [UInt8] {
         var offset = 0
-        var header: [String: Any] = [:]
+        var header: [String: Any] = metadata.isEmpty ? [:] : ["__metadata__": metadata]
         var body: [UInt8] = []
         for name in tensors.keys.sorted() {
             let t = tensors[name]!
@@ -50,6 +51,13 @@ public enum SafeTensors {
     /// at most 100 MB, and the tensors' byte ranges, in order, must tile the data exactly:
     /// none may overlap another or leave a gap.
     public static func decode(_ bytes: [UInt8]) throws -> [String: Tensor<Float>] {
+        try decodeWithMetadata(bytes).tensors
+    }
+
+    /// Decodes every tensor of a file and the string metadata of its header.
+    public static func decodeWithMetadata(_ bytes: [UInt8]) throws -> (
+        tensors: [String: Tensor<Float>], metadata: [String: String]
+    ) {
         guard bytes.count >= 8 else { throw Failure.malformed("shorter than its 8-byte header length") }
         let length = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard length <= UInt64(maximumHeaderSize) else {
@@ -117,7 +125,14 @@ public enum SafeTensors {
             result[name] = try Tensor(shape: shape, values)
         }
         try checkTiling(ranges, dataLength: bytes.count - start)
-        return result
+        var metadata: [String: String] = [:]
+        if let entry = header["__metadata__"] {
+            guard let strings = entry as? [String: String] else {
+                throw Failure.malformed("`__metadata__` is not an object of strings")
+            }
+            metadata = strings
+        }
+        return (result, metadata)
     }
 
     /// The tensors' byte ranges, sorted, must cover the data from its start to its end with

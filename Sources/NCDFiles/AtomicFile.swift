@@ -82,20 +82,25 @@ public enum AtomicFile {
 
 /// The temporaries being written now, so a SIGINT or SIGTERM removes them before the
 /// process ends. The handlers are installed only while a write is under way (the REPL's
-/// own Ctrl-C handling is back as soon as it ends). The handler only reads a fixed table of
-/// C strings and calls `unlink`, which is async-signal-safe.
+/// own Ctrl-C handling is back as soon as it ends). A signal the program handles itself
+/// (`ncd train` stops after a step on Ctrl-C and writes a checkpoint) is passed to its
+/// handler and the write goes on to its end. The handler only reads fixed tables and calls
+/// `unlink`, which is async-signal-safe.
 final class PendingTemporaries: @unchecked Sendable {
     static let shared = PendingTemporaries()
     static let capacity = 64
     static let signals = [SIGINT, SIGTERM]
     /// The table the handler reads: a path per slot, or nil.
     let slots = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: capacity)
+    /// The program's own handler of each signal, by number, while a write is under way.
+    let forwarded = UnsafeMutablePointer<sighandler_t?>.allocate(capacity: 65)
     private let lock = NSLock()
     private var pending = 0
     private var previous: [Int32: sighandler_t?] = [:]
 
     private init() {
         slots.initialize(repeating: nil, count: Self.capacity)
+        forwarded.initialize(repeating: nil, count: 65)
     }
 
     func add(_ path: String) {
@@ -103,7 +108,14 @@ final class PendingTemporaries: @unchecked Sendable {
         defer { lock.unlock() }
         if let free = (0..<Self.capacity).first(where: { slots[$0] == nil }) { slots[free] = strdup(path) }
         pending += 1
-        if pending == 1 { for sig in Self.signals { previous[sig] = signal(sig, pendingTemporariesHandler) } }
+        if pending == 1 {
+            for sig in Self.signals {
+                let old = signal(sig, pendingTemporariesHandler)
+                previous[sig] = old
+                // SIG_DFL and SIG_IGN are the addresses 0 and 1, not functions.
+                forwarded[Int(sig)] = old.flatMap { unsafeBitCast($0, to: Int.self) > 1 ? $0 : nil }
+            }
+        }
     }
 
     func remove(_ path: String) {
@@ -120,8 +132,13 @@ final class PendingTemporaries: @unchecked Sendable {
     }
 }
 
-/// Unlinks the pending temporaries, then ends the process as the signal would have.
+/// Passes the signal to the program's own handler, if it has one; otherwise unlinks the
+/// pending temporaries and ends the process as the signal would have.
 private func pendingTemporariesHandler(_ sig: Int32) {
+    if let own = PendingTemporaries.shared.forwarded[Int(sig)] {
+        own(sig)
+        return
+    }
     let table = PendingTemporaries.shared.slots
     for i in 0..<PendingTemporaries.capacity {
         if let p = table[i] { unlink(p) }

@@ -112,7 +112,7 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
 
 /// SplitMix64: small, fast and seedable, so runs are deterministic.
 public struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
+    public var state: UInt64
 
     public init(seed: UInt64) {
         state = seed

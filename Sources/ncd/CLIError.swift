@@ -15,12 +15,15 @@ enum CLIError: Error, CustomStringConvertible {
     case checkFailed(errors: Int)
     /// Running failed (exit 70).
     case runtime(String)
+    /// Stopped by Ctrl-C, having saved what it could (exit 130, as a shell reports SIGINT).
+    case interrupted(String)
 
     var exitCode: Int32 {
         switch self {
         case .usage: return 64
         case .checkFailed: return 65
         case .runtime: return 70
+        case .interrupted: return 130
         }
     }
 
@@ -29,6 +32,7 @@ enum CLIError: Error, CustomStringConvertible {
         case .usage(let message): return "ncd: error: \(message)"
         case .checkFailed(let n): return "ncd: \(n) error\(n == 1 ? "" : "s") found"
         case .runtime(let message): return "ncd: runtime error: \(message)"
+        case .interrupted(let message): return "ncd: interrupted: \(message)"
         }
     }
 }
@@ -51,7 +55,7 @@ extension CLIError {
         case let e as ExecError:
             switch e {
             case .unboundSizes, .unsupported, .memory, .input: self = .usage("\(e)")
-            case .tensor, .nonFinite, .internalError: self = .runtime("\(e)")
+            case .tensor, .nonFinite, .diverged, .internalError: self = .runtime("\(e)")
             }
         case let e as TensorError: self = .runtime("\(e)")
         case let e as AtomicFile.Failure: self = .usage("\(e)")

@@ -7,7 +7,7 @@ struct NCD: ParsableCommand {
         commandName: "ncd",
         abstract: "Check, run, draw and explore neural circuit diagrams written as .ncd files.",
         version: "0.1.0",
-        subcommands: [Check.self, Run.self, Render.self, Bench.self, Repl.self])
+        subcommands: [Check.self, Run.self, Train.self, Render.self, Bench.self, Repl.self])
 
     /// Parses and runs a command. Commands throw; every error that ends one is rendered and
     /// given its exit status here (``CLIError/init(_:)``), and the argument parser renders its

@@ -44,27 +44,14 @@ struct Run: ParsableCommand {
     @Flag(help: "Stop at the first operation that produces NaN or infinity, naming it.")
     var checkNumerics = false
 
-    @Option(
-        help: ArgumentHelp(
-            "Refuse to run if the values would take more than this (e.g. 512M, 8G), estimated before allocating.",
-            discussion: "The default is 80 % of the memory this process may use (its cgroup's limit, or the machine's)."
-        ))
-    var maxMemory: String?
+    @OptionGroup var memory: MemoryLimit
 
     func run() throws {
         let loaded = try CheckedDiagramLoader(selection)
         let file = selection.file
         let (source, graph) = (loaded.source, loaded.graph)
         TensorThreads.set(threads)
-        let limit: (bytes: Int, reason: String)
-        if let maxMemory {
-            guard let bytes = Self.bytes(maxMemory) else {
-                throw CLIError.usage("--max-memory takes a size such as 512M or 8G, got `\(maxMemory)`")
-            }
-            limit = (bytes, "--max-memory \(maxMemory)")
-        } else {
-            limit = MemoryGuard.defaultLimit()
-        }
+        let limit = try memory.resolved()
         do {
             let files = try readInputFiles(graph)
             let sizes: [String: Int]
@@ -101,16 +88,6 @@ struct Run: ParsableCommand {
         } catch let error as SafeTensors.Failure {
             throw CLIError.usage("\(path): \(error)")
         }
-    }
-
-    /// `512M`, `8G`, `1024` (bytes).
-    static func bytes(_ text: String) -> Int? {
-        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
-        if let unit = text.last.flatMap({ units[Character($0.uppercased())] }), let n = Int(text.dropLast()), n > 0 {
-            let (v, o) = n.multipliedReportingOverflow(by: unit)
-            return o ? nil : v
-        }
-        return Int(text).flatMap { $0 > 0 ? $0 : nil }
     }
 
     /// The `--input NAME=PATH` files, read and matched to the diagram's inputs.

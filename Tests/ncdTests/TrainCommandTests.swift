@@ -1,0 +1,124 @@
+import Foundation
+import NCDExec
+import XCTest
+
+/// `ncd train` as a user runs it, on archives numpy wrote (x: 6×4 float32, y: 6 int64).
+final class TrainCommandTests: XCTestCase, RunsNCD {
+    let stored = "Tests/NCDExecTests/fixtures/npz_stored.npz"
+    let deflated = "Tests/NCDExecTests/fixtures/npz_deflated.npz"
+    let net = """
+        axis b, f = 4, classes = 10
+        diagram Net(x: [b, f], y: [b]) -> ([], [b, classes]) {
+          logits = linear[f -> classes](x) as head
+          return cross_entropy[classes](logits, y), logits
+        }
+        """
+
+    func scratch() -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ncd-train-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
+    }
+
+    func testTrainsLogsPlotsSavesAndTheWeightsRun() throws {
+        let (file, dir) = (try temporaryFile(net), scratch())
+        let run = try ncd([
+            "train", file, "--data", deflated, "--val", stored, "--epochs", "3", "--batch-size", "4", "--lr", "0.1",
+            "--log", "\(dir)/log.jsonl", "--plot", "\(dir)/curves.png", "--save", "\(dir)/w.safetensors",
+            "--checkpoint", "\(dir)/c.safetensors",
+        ])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let epochs = run.stdout.split(separator: "\n").filter { $0.hasPrefix("epoch ") }
+        XCTAssertEqual(epochs.count, 3, run.stdout)
+        XCTAssertTrue(epochs[2].contains("val_accuracy"), run.stdout)
+        let lines = try String(contentsOfFile: "\(dir)/log.jsonl", encoding: .utf8).split(separator: "\n")
+        let objects = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        XCTAssertEqual(objects.filter { $0["lr"] != nil }.count, 6, "two steps (4 + 2 examples) in each of 3 epochs")
+        XCTAssertEqual(objects.filter { $0["val_loss"] != nil }.count, 3)
+        let png = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/curves.png"))
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+        let weights = try SafeTensors.decode(
+            [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(dir)/w.safetensors"))))
+        XCTAssertEqual(Set(weights.keys), ["head.weight", "head.bias"])
+        let again = try ncd(["run", file, "--size", "b=2", "--weights", "\(dir)/w.safetensors"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+    }
+
+    func testResumingEndsWithTheWeightsOfAnUnbrokenRun() throws {
+        let (file, dir) = (try temporaryFile(net), scratch())
+        let common = [
+            "train", file, "--data", deflated, "--batch-size", "4", "--optimizer", "sgd", "--momentum", "0.9",
+        ]
+        XCTAssertEqual(try ncd(common + ["--epochs", "2", "--save", "\(dir)/whole.safetensors"]).status, 0)
+        XCTAssertEqual(try ncd(common + ["--epochs", "1", "--checkpoint", "\(dir)/c.safetensors"]).status, 0)
+        let resumed = try ncd(
+            common + ["--epochs", "2", "--resume", "\(dir)/c.safetensors", "--save", "\(dir)/resumed.safetensors"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stdout.contains("resumed from"), resumed.stdout)
+        XCTAssertEqual(
+            try Data(contentsOf: URL(fileURLWithPath: "\(dir)/whole.safetensors")),
+            try Data(contentsOf: URL(fileURLWithPath: "\(dir)/resumed.safetensors")))
+        let other = try ncd(common + ["--epochs", "2", "--resume", "\(dir)/c.safetensors", "--batch-size", "3"])
+        XCTAssertEqual(other.status, 64)
+        XCTAssertTrue(other.stderr.contains("--batch-size 4, not 3"), other.stderr)
+    }
+
+    func testDataErrorsExit64NamingTheArray() throws {
+        let dir = scratch()
+        let renamed = try temporaryFile(
+            net.replacingOccurrences(of: "y: [b]", with: "labels: [b]").replacingOccurrences(
+                of: "logits, y)", with: "logits, labels)"))
+        let missing = try ncd(["train", renamed, "--data", stored])
+        XCTAssertEqual(missing.status, 64)
+        XCTAssertTrue(
+            missing.stderr.contains("has no array `labels` for the input `labels: [b]`; it holds x, y"), missing.stderr)
+        let reals = try temporaryFile("axis b\ndiagram Fit(y: [b]) -> [] {\n  return mse(y, y)\n}\n")
+        let dtype = try ncd(["train", reals, "--data", stored])
+        XCTAssertEqual(dtype.status, 64)
+        XCTAssertTrue(dtype.stderr.contains("array `y` is <i8, but the input `y` takes real values"), dtype.stderr)
+        let lossLast = try temporaryFile(
+            net.replacingOccurrences(of: "([], [b, classes])", with: "([b, classes], [])").replacingOccurrences(
+                of: "return cross_entropy[classes](logits, y), logits",
+                with: "return logits, cross_entropy[classes](logits, y)"))
+        let order = try ncd(["train", lossLast, "--data", stored])
+        XCTAssertEqual(order.status, 64)
+        XCTAssertTrue(order.stderr.contains("returns its scalar loss first"), order.stderr)
+        let nothing = try ncd(["train", try temporaryFile(net), "--data", "\(dir)/none.npz"])
+        XCTAssertEqual(nothing.status, 64)
+        XCTAssertTrue(nothing.stderr.contains("no such file"), nothing.stderr)
+    }
+
+    func testCtrlCStopsAfterAStepAndWritesACheckpointToResumeFrom() throws {
+        let (file, dir) = (try temporaryFile(net), scratch())
+        let process = Process()
+        process.executableURL = binary
+        process.currentDirectoryURL = Self.root
+        process.arguments = [
+            "train", file, "--data", stored, "--batch-size", "1", "--epochs", "100000", "--log", "\(dir)/log.jsonl",
+            "--checkpoint", "\(dir)/c.safetensors",
+        ]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        // Wait for some steps to be logged, then interrupt.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline,
+            ((try? String(contentsOfFile: "\(dir)/log.jsonl", encoding: .utf8)) ?? "").split(separator: "\n").count < 20
+        {
+            usleep(20_000)
+        }
+        process.interrupt()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .exit)
+        XCTAssertEqual(process.terminationStatus, 130, message)
+        XCTAssertTrue(message.contains("checkpoint written to \(dir)/c.safetensors"), message)
+        let resumed = try ncd([
+            "train", file, "--data", stored, "--batch-size", "1", "--epochs", "1", "--resume", "\(dir)/c.safetensors",
+        ])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stdout.contains("resumed from"), resumed.stdout)
+    }
+}
