@@ -234,6 +234,7 @@ extension Executor {
     }
 
     func normalize(_ kind: Normalization, _ axes: [String], _ op: Operation, _ x: Named) throws -> Named {
+        if kind == .batch { return try batchNormalize(axes, op, x) }
         let (moved, undo) = try x.mergingToEnd(axes, as: "§norm")
         let features = moved.shape.last!
         switch kind {
@@ -249,28 +250,42 @@ extension Executor {
             }
             return try undo(Named(variable: y, axes: moved.axes))
         case .batch:
-            // The affine terms and running statistics are the executor's own tensors, so
-            // loaded weights are used and the statistics a training run updates are saved.
-            guard let meanBuffer = op.parameter(.runningMean), let varianceBuffer = op.parameter(.runningVariance)
-            else {
-                throw ExecError.internalError("no running statistics for `\(op.instancePath)`")
-            }
-            let (mean, variance) = (try buffer(meanBuffer), try buffer(varianceBuffer))
-            let ps = try parameters(of: op, roles: [.scale, .shift])
-            let bn = BatchNorm<Float>(
-                weight: ps[0] ?? Variable(Tensor(shape: [features], repeating: 1)),
-                bias: ps[1] ?? Variable(Tensor(shape: [features])),
-                runningMean: try mean.value.reshaped([features]),
-                runningVariance: try variance.value.reshaped([features]),
-                featureAxis: moved.axes.count - 1)
-            let y = try bn(moved.variable, training: training)
-            if training {
-                mean.update { $0 = bn.runningMean.storage }
-                variance.update { $0 = bn.runningVariance.storage }
-                if let counter = op.parameter(.batchesTracked) { try buffer(counter).update { $0[0] += 1 } }
-            }
-            return try undo(Named(variable: y, axes: moved.axes))
+            throw ExecError.internalError("batch norm is normalised above")
         }
+    }
+
+    /// Batch norm with the executor's own affine terms and running statistics, so loaded
+    /// weights are used and the statistics a training run updates are saved. The tensor is
+    /// read in place when the feature axes are neighbours in order ([b, ch, h, w] as
+    /// [b, ch, h·w]); otherwise they are moved last first.
+    func batchNormalize(_ axes: [String], _ op: Operation, _ x: Named) throws -> Named {
+        guard let meanBuffer = op.parameter(.runningMean), let varianceBuffer = op.parameter(.runningVariance) else {
+            throw ExecError.internalError("no running statistics for `\(op.instancePath)`")
+        }
+        let (mean, variance) = (try buffer(meanBuffer), try buffer(varianceBuffer))
+        let ps = try parameters(of: op, roles: [.scale, .shift])
+        let positions = axes.compactMap(x.axes.firstIndex)
+        let first = positions.first ?? 0
+        let inPlace = positions == Array(first..<(first + positions.count))
+        let (source, undo): (Named, (Named) throws -> Named) =
+            inPlace ? (x, { $0 }) : try x.mergingToEnd(axes, as: "§norm")
+        let start = inPlace ? first : source.axes.count - 1
+        let end = inPlace ? first + axes.count : source.axes.count
+        let features = source.shape[start..<end].reduce(1, *)
+        let blocks = [source.shape[..<start].reduce(1, *), features, source.shape[end...].reduce(1, *)]
+        let bn = BatchNorm<Float>(
+            weight: try ps[0]?.reshapedVariable([features]) ?? Variable(Tensor(shape: [features], repeating: 1)),
+            bias: try ps[1]?.reshapedVariable([features]) ?? Variable(Tensor(shape: [features])),
+            runningMean: try mean.value.reshaped([features]),
+            runningVariance: try variance.value.reshaped([features]),
+            featureAxis: 1)
+        let y = try bn(try source.variable.reshapedVariable(blocks), training: training).reshapedVariable(source.shape)
+        if training {
+            mean.update { $0 = bn.runningMean.storage }
+            variance.update { $0 = bn.runningVariance.storage }
+            if let counter = op.parameter(.batchesTracked) { try buffer(counter).update { $0[0] += 1 } }
+        }
+        return try undo(Named(variable: y, axes: source.axes))
     }
 
     func crossEntropy(_ logits: Named, _ targets: Named, classAxis: String, indices: Bool) throws -> Named {

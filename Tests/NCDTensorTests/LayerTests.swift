@@ -198,6 +198,20 @@ final class NormalizationAndDropoutTests: XCTestCase {
             accuracy: 1e-12)
     }
 
+    func testFusedBatchNormGradientsInBothModesAndAnyFeatureAxis() throws {
+        // Features in the middle of [outer, features, inner] blocks, γ and β differentiated
+        // too, in training (batch statistics) and evaluation (running statistics).
+        let x = random([3, 2, 4], seed: 44)
+        for training in [true, false] {
+            try checkGradients([x, random([4], seed: 45), random([4], seed: 46)]) { v in
+                let bn = BatchNorm<Double>(
+                    weight: v[1], bias: v[2], runningMean: random([4], seed: 47),
+                    runningVariance: Tensor(shape: [4], repeating: 0.7), featureAxis: 2)
+                return try bn(v[0], training: training)
+            }
+        }
+    }
+
     func testDropoutIsSeededScaledAndMasksItsGradient() throws {
         let x = Variable(Tensor<Double>(shape: [1000], repeating: 1), requiresGrad: true)
         var g1 = SplitMix64(seed: 7)

@@ -38,6 +38,9 @@ public final class Adam<T: TensorElement>: Optimizer {
             weightDecay: weightDecay, decoupled: true)
     }
 
+    // Specialised for Float: called through `any Optimizer`, the generic body would go
+    // through value witnesses for every element.
+    @_specialize(where T == Float)
     public func step() {
         for (i, p) in parameters.enumerated() {
             guard let g = p.grad else { continue }
@@ -49,7 +52,7 @@ public final class Adam<T: TensorElement>: Optimizer {
             let couplesDecay = !decoupled && weightDecay != 0
             let (decay, shrink) = (T(weightDecay), T(1 - learningRate * weightDecay))
             let shrinks = decoupled && weightDecay != 0
-            let (lerpsFromStart, beta1) = (1 - beta1 < 0.5, self.beta1)
+            let (lerpsFromStart, keep1) = (1 - beta1 < 0.5, T(beta1))
             withBuffers(&state, ["exp_avg", "exp_avg_sq"], i) { buffers in
                 var (m, v): ([T], [T]) = ([], [])
                 swap(&m, &buffers[0])
@@ -75,7 +78,7 @@ public final class Adam<T: TensorElement>: Optimizer {
                                                 // torch's lerp, whose form depends on the weight
                                                 ms[j] =
                                                     lerpsFromStart
-                                                    ? ms[j] + b1Weight * (d - ms[j]) : d - (d - ms[j]) * T(beta1)
+                                                    ? ms[j] + b1Weight * (d - ms[j]) : d - (d - ms[j]) * keep1
                                                 vs[j] = b2 * vs[j] + b2Weight * d * d
                                                 x[j] -= stepSize * (ms[j] / (T.sqrt(vs[j]) / correction2 + eps))
                                             }

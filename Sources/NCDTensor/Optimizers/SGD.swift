@@ -21,6 +21,9 @@ public final class SGD<T: TensorElement>: Optimizer {
         state = OptimizerState(parameterCount: parameters.count, bufferNames: momentum == 0 ? [] : ["momentum_buffer"])
     }
 
+    // Specialised for Float: called through `any Optimizer`, the generic body would go
+    // through value witnesses for every element.
+    @_specialize(where T == Float)
     public func step() {
         // Locals: touching class properties per element costs an exclusivity check each time.
         let (lr, mu, keep, decay) = (T(learningRate), T(momentum), T(1 - dampening), T(weightDecay))
