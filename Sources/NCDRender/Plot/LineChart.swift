@@ -24,12 +24,18 @@ public struct LineChart: Sendable {
     public var series: [Series]
     /// A fixed y range (accuracy in 0…1); otherwise the data's, widened to round ticks.
     public var yRange: ClosedRange<Double>?
+    /// A logarithmic y axis in whole decades (losses, which fall by orders of magnitude);
+    /// points at or below 0 are left out.
+    public var logarithmic: Bool
 
-    public init(title: String, xLabel: String, series: [Series], yRange: ClosedRange<Double>? = nil) {
+    public init(
+        title: String, xLabel: String, series: [Series], yRange: ClosedRange<Double>? = nil, logarithmic: Bool = false
+    ) {
         self.title = title
         self.xLabel = xLabel
         self.series = series
         self.yRange = yRange
+        self.logarithmic = logarithmic
     }
 
     /// The colours of the paper's figures' palette, for series in order.
@@ -54,10 +60,26 @@ public enum Ticks {
         return stride(from: first, through: last, by: 1).map { $0 * step }
     }
 
-    /// A tick's text: as few digits as the step needs.
+    /// A tick's text: as few digits as the step needs (and never "-0").
     public static func label(_ value: Double, step: Double) -> String {
         let decimals = max(0, Int(-floor(log10(step)).rounded()))
-        return String(format: "%.\(min(decimals, 6))f", value)
+        return String(format: "%.\(min(decimals, 6))f", abs(value) < step * 1e-9 ? 0 : value)
+    }
+
+    /// Ticks of a logarithmic axis whose range is given in decades (log₁₀): 1, 2 and 5 per
+    /// decade when it spans at most two, else one per decade; as (log₁₀ value, text).
+    public static func decades(in range: ClosedRange<Double>) -> [(Double, String)] {
+        let multiples: [Double] = range.upperBound - range.lowerBound <= 2 ? [1, 2, 5] : [1]
+        var ticks: [(Double, String)] = []
+        for decade in Int(range.lowerBound.rounded(.down))...Int(range.upperBound.rounded(.up)) {
+            for m in multiples {
+                let value = m * pow(10, Double(decade))
+                let position = log10(value)
+                guard range.contains(position) else { continue }
+                ticks.append((position, String(format: "%g", value)))
+            }
+        }
+        return ticks
     }
 
     /// The range widened outward to whole steps of its ticks.

@@ -12,8 +12,9 @@ public enum PlotLayout {
     /// so that a step lines up across them.
     public static func scene(_ charts: [LineChart], width: Double = 640, chartHeight: Double = 260) -> Scene {
         var scene = Scene(width: width, height: chartHeight * Double(max(1, charts.count)), background: .white)
+        // The data's own x range: steps start at 0 and end where the run is.
         let xs = charts.flatMap { $0.series.flatMap(\.points) }.map(\.x).filter(\.isFinite)
-        let xRange = Ticks.widened((xs.min() ?? 0)...max(xs.max() ?? 1, (xs.min() ?? 0) + 1))
+        let xRange = min(0, xs.min() ?? 0)...max(xs.max() ?? 1, (xs.min() ?? 0) + 1)
         for (k, chart) in charts.enumerated() {
             let cell = Rect(x: 0, y: chartHeight * Double(k), width: width, height: chartHeight)
             draw(chart, xRange: xRange, in: cell, on: &scene)
@@ -25,9 +26,17 @@ public enum PlotLayout {
         let area = Rect(
             x: cell.x + margin.left, y: cell.y + margin.top, width: cell.width - margin.left - margin.right,
             height: cell.height - margin.top - margin.bottom)
-        let points = chart.series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
-        let ys = points.map(\.y)
-        let yRange = chart.yRange ?? Ticks.widened((ys.min() ?? 0)...max(ys.max() ?? 1, (ys.min() ?? 0) + 1e-6))
+        // On a logarithmic axis, y is placed by its log₁₀.
+        func shown(_ points: [Point]) -> [Point] {
+            points.filter { $0.x.isFinite && $0.y.isFinite && (!chart.logarithmic || $0.y > 0) }
+                .map { chart.logarithmic ? Point($0.x, log10($0.y)) : $0 }
+        }
+        let ys = shown(chart.series.flatMap(\.points)).map(\.y)
+        let low = ys.min() ?? 0
+        let yRange =
+            chart.logarithmic
+            ? low.rounded(.down)...max((ys.max() ?? 1).rounded(.up), low.rounded(.down) + 1)
+            : chart.yRange ?? Ticks.widened(low...max(ys.max() ?? 1, low + 1e-6))
         func place(_ p: Point) -> Point {
             Point(
                 area.x + (p.x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * area.width,
@@ -35,12 +44,14 @@ public enum PlotLayout {
             )
         }
         text(chart.title, centeredAt: cell.x + cell.width / 2, baseline: cell.y + 18, font: titleFont, on: &scene)
-        let yTicks = Ticks.values(in: yRange)
-        let xTicks = Ticks.values(in: xRange, target: 6)
-        for (ticks, vertical) in [(yTicks, false), (xTicks, true)] {
+        func labelled(_ ticks: [Double]) -> [(Double, String)] {
             let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
-            for t in ticks {
-                let label = Ticks.label(t, step: step)
+            return ticks.map { ($0, Ticks.label($0, step: step)) }
+        }
+        let yTicks = chart.logarithmic ? Ticks.decades(in: yRange) : labelled(Ticks.values(in: yRange))
+        let xTicks = labelled(Ticks.values(in: xRange, target: 6))
+        for (ticks, vertical) in [(yTicks, false), (xTicks, true)] {
+            for (t, label) in ticks {
                 if vertical {
                     let x = place(Point(t, yRange.lowerBound)).x
                     line(Point(x, area.y), Point(x, area.y + area.height), grid, on: &scene)
@@ -59,7 +70,7 @@ public enum PlotLayout {
             chart.xLabel, centeredAt: area.x + area.width / 2, baseline: cell.y + cell.height - 6, font: font,
             on: &scene)
         for series in chart.series {
-            let placed = series.points.filter { $0.x.isFinite && $0.y.isFinite }.map(place)
+            let placed = shown(series.points).map(place)
             if placed.count > 1 {
                 scene.shapes.append(.path(.polyline(placed, stroke: Stroke(series.color, width: 1.5))))
             }
@@ -71,7 +82,7 @@ public enum PlotLayout {
         }
         legend(
             chart.series, in: area,
-            avoiding: chart.series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }.map(place), on: &scene)
+            avoiding: shown(chart.series.flatMap(\.points)).map(place), on: &scene)
     }
 
     /// The legend, in whichever corner of the plot area covers the fewest of its points.

@@ -67,12 +67,13 @@ final class MetricsLog {
         ]
         let val = epochs.compactMap { e in e.val.map { Point(Double(e.step), $0) } }
         if !val.isEmpty { loss.append(LineChart.Series("validation loss", points: val, color: palette[1], dots: true)) }
-        var charts = [LineChart(title: "Loss", xLabel: "step", series: loss)]
-        let accuracy = epochs.compactMap { e in e.accuracy.map { Point(Double(e.step), $0) } }
+        let positive = steps.allSatisfy { $0.loss > 0 } && epochs.allSatisfy { ($0.val ?? 1) > 0 }
+        var charts = [LineChart(title: "Loss", xLabel: "step", series: loss, logarithmic: positive)]
+        let accuracy = epochs.compactMap { e in e.accuracy.map { Point(Double(e.step), 100 * $0) } }
         if !accuracy.isEmpty {
             charts.append(
                 LineChart(
-                    title: "Validation accuracy", xLabel: "step",
+                    title: "Validation accuracy (%)", xLabel: "step",
                     series: [LineChart.Series("validation accuracy", points: accuracy, color: palette[2], dots: true)],
                     yRange: nil))
         }

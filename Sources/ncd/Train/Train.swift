@@ -140,11 +140,18 @@ struct Train: ParsableCommand {
         Interrupt.install()
         while trainer.position.epoch < epochs {
             progress.beginEpoch()
-            let report = try trainer.trainEpoch(shouldStop: { Interrupt.isRequested }) { step in
-                progress.step(step)
-                metrics.record(step)
+            let report: EpochReport
+            do {
+                report = try trainer.trainEpoch(shouldStop: { Interrupt.isRequested }) { step in
+                    progress.step(step)
+                    metrics.record(step)
+                }
+            } catch {
+                progress.clear()
+                throw error
             }
             if report.interrupted {
+                progress.clear()
                 let path = checkpoint ?? "\(trainer.executor.graph.name).checkpoint.safetensors"
                 try AtomicFile.write(trainer.checkpoint(), to: path)
                 let p = trainer.position

@@ -33,8 +33,13 @@ struct TrainingProgress {
         FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))
     }
 
-    mutating func endEpoch(_ r: EpochReport) {
+    /// Clears the bar, so that what is printed next starts a clean line.
+    func clear() {
         if live { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+    }
+
+    mutating func endEpoch(_ r: EpochReport) {
+        clear()
         var line = String(format: "epoch %d/%d  loss %.4f", r.epoch, epochs, r.trainLoss)
         if let v = r.validation {
             line += String(format: "  val_loss %.4f", v.loss)
