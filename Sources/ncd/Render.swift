@@ -39,6 +39,9 @@ struct Render: ParsableCommand {
     @Flag(help: "Leave out the diagram's name above it.")
     var noTitle = false
 
+    @Flag(help: "Draw every iteration of a loop (by default one is drawn, with the loop's bounds as written).")
+    var unroll = false
+
     enum ThemeChoice: String, CaseIterable, ExpressibleByArgument { case paper, plain }
 
     func run() throws {
@@ -60,6 +63,7 @@ struct Render: ParsableCommand {
         options.annotation = annotate
         options.theme = theme == .paper ? .paper : .plain
         options.title = !noTitle
+        options.unroll = unroll
         let scene = DiagramRenderer.scene(for: loaded.graph, options: options)
         let bytes = try CairoBackend.render(scene, as: chosenFormat, scale: scale)
         if output == "-" {

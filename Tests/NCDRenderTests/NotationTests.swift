@@ -106,12 +106,45 @@ final class GlyphChoiceTests: XCTestCase {
         one.depth = 1
         let opened = try scene(example: "resnet.ncd", options: one)
         XCTAssertEqual(opened.boxes.filter { $0.kind == .frame }.count, 3)
-        XCTAssertEqual(opened.boxes.filter { $0.name == "Unit" }.count, 6, "Units stay boxes below --depth 1")
+        XCTAssertEqual(
+            opened.boxes.filter { $0.name == "Unit" }.count, 3, "Units stay boxes below --depth 1, one per loop")
+        one.unroll = true
+        XCTAssertEqual(try scene(example: "resnet.ncd", options: one).boxes.filter { $0.name == "Unit" }.count, 6)
         var all = RenderOptions()
         all.expandAll = true
         let full = try scene(example: "resnet.ncd", options: all)
-        XCTAssertEqual(full.boxes.filter { $0.kind == .frame }.count, 9)
+        XCTAssertEqual(full.boxes.filter { $0.kind == .frame }.count, 6, "3 blocks, each with its loop's one unit")
         XCTAssertGreaterThan(full.width, opened.width)
+    }
+
+    func testALoopIsDrawnOnceWithItsBoundsAsWrittenAndDoesNotGrowWithN() throws {
+        let source = try String(contentsOf: examples.appendingPathComponent("gpt2.ncd"), encoding: .utf8)
+        func width(_ layers: Int, unroll: Bool = false) throws -> Double {
+            var options = RenderOptions()
+            options.unroll = unroll
+            let text = source.replacingOccurrences(of: "const layers = 12", with: "const layers = \(layers)")
+            XCTAssertTrue(source.contains("const layers = 12"))
+            return try scene(source: text, options: options).width
+        }
+        XCTAssertEqual(try width(2), try width(12))
+        XCTAssertGreaterThan(try width(4, unroll: true), try width(2, unroll: true))
+        let s = try scene(example: "gpt2.ncd")
+        XCTAssertEqual(s.repetitions.count, 1)
+        XCTAssertEqual(s.repetitions[0].indices, 0...1)
+        XCTAssertEqual(s.repetitions[0].lowerBound, "0")
+        XCTAssertEqual(s.repetitions[0].upperBound, "layers − 1")
+        XCTAssertEqual(s.boxes.filter { $0.name == "Block" }.count, 1)
+        // A call in a loop is named with its arguments as written, λ and all.
+        var opened = RenderOptions()
+        opened.expand = ["Block"]
+        opened.depth = 1
+        let block = try scene(example: "resnet.ncd", diagram: "ResNetBlock", options: opened)
+        XCTAssertTrue(
+            texts(block).contains { $0.plainText == "Block(2, N, n1, n2, 32)" }, "\(texts(block).map(\.plainText))")
+        let unet = try scene(example: "unet.ncd")
+        XCTAssertTrue(
+            texts(unet).contains { $0.plainText.hasPrefix("DoubleConv(base") && $0.plainText.contains("λ") },
+            "\(texts(unet).map(\.plainText))")
     }
 
     func testLoopsAreBracketedWithTheirBounds() throws {

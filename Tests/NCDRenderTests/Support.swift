@@ -13,9 +13,9 @@ func exampleNames() throws -> [String] {
     try FileManager.default.contentsOfDirectory(atPath: examples.path).filter { $0.hasSuffix(".ncd") }.sorted()
 }
 
-/// The deep examples drawn with two repetitions of their loops: an unrolled loop's
-/// picture grows with its count (issue 14 draws it once), and every invariant the scene
-/// tests check holds alike at any count.
+/// The deep examples checked with two repetitions of their loops, to keep the tests quick:
+/// a loop is drawn once whatever its count (and `--unroll` draws every iteration), and
+/// every invariant the scene tests check holds alike at any count.
 let fewerRepetitions: [String: [String: Int]] = [
     "gpt2.ncd": ["layers": 2], "vit.ncd": ["depth": 2], "mixer.ncd": ["depth": 2], "lstm.ncd": ["t": 3],
     "gru.ncd": ["t": 3],

@@ -56,7 +56,9 @@ struct Canvas {
         }
         reorderRegions += other.reorderRegions.map { ($0.lowerBound + dx)...($0.upperBound + dx) }
         repetitions += other.repetitions.map {
-            RepetitionRecord(variable: $0.variable, indices: $0.indices, brackets: $0.brackets.map { $0.moved(dx, dy) })
+            RepetitionRecord(
+                variable: $0.variable, indices: $0.indices, brackets: $0.brackets.map { $0.moved(dx, dy) },
+                bounds: ($0.lowerBound, $0.upperBound))
         }
     }
 

@@ -46,14 +46,28 @@ struct FlowGraph {
     private(set) var columns: [[Member]] = [[]]
     /// Each track's position in the gap it reaches its consumer through.
     private(set) var arrivalPosition: [Int: Int] = [:]
+    /// The graph's loops, for their bounds.
+    let loops: [Loop]
+    /// Whether each loop's iterations are all drawn, or only its first.
+    let unrolled: Bool
 
-    init(_ graph: DiagramGraph) {
+    init(_ graph: DiagramGraph, unroll: Bool = false) {
+        loops = graph.loops
+        // Drawn once, a loop is its first iteration: later iterations' operations are left
+        // out and their values stand for the first iteration's (what follows the loop reads
+        // its last iteration's values, drawn as the first's, between the brackets).
+        let representative = unroll ? [:] : Self.firstIterations(graph)
+        unrolled = unroll || representative.isEmpty
         // Memory is drawn as the wires it joins (for now): a load is the value saved, and a
         // save draws nothing of its own.
         var alias: [ValueID: ValueID] = [:]
         func resolved(_ v: ValueID) -> ValueID { alias[v].map(resolved) ?? v }
         var laidOut: [Operation] = []
-        for op in graph.operations {
+        for (position, op) in graph.operations.enumerated() {
+            if let first = representative[position] {
+                for (v, w) in zip(op.outputs, graph.operations[first].outputs) { alias[v] = w }
+                continue
+            }
             if case .load = op.kind { alias[op.outputs[0]] = resolved(op.inputs[0]) }
             guard !op.kind.isMemoryAccess else { continue }
             laidOut.append(
@@ -102,6 +116,26 @@ struct FlowGraph {
         assignColumns(sink: sink)
     }
 
+    /// For each operation of a later iteration of a loop, the operation of the loop's first
+    /// iteration it repeats (the same offset in the iteration). A loop whose iterations
+    /// differ in length is left unrolled.
+    static func firstIterations(_ graph: DiagramGraph) -> [Int: Int] {
+        var representative: [Int: Int] = [:]
+        for loop in graph.loops {
+            guard let first = loop.iterations.first, loop.iterations.count > 1,
+                loop.iterations.allSatisfy({ $0.operations.count == first.operations.count })
+            else { continue }
+            for iteration in loop.iterations.dropFirst() {
+                for (offset, position) in iteration.operations.enumerated() {
+                    representative[position] = first.operations.lowerBound + offset
+                }
+            }
+        }
+        // A nested loop's first iteration inside a later outer iteration repeats too.
+        func settled(_ p: Int) -> Int { representative[p].map(settled) ?? p }
+        return representative.mapValues(settled)
+    }
+
     private mutating func addTrack(_ v: ValueID, _ axes: [Axis], _ producer: Int?) -> Int {
         tracks.append(Track(value: v, axes: axes, producer: producer, consumer: -1))
         return tracks.count - 1
@@ -117,6 +151,37 @@ struct FlowGraph {
             nodes[n].column = 1 + (nodes[n].inputs.map { tracks[$0].producer.map { nodes[$0].column } ?? 0 }.max() ?? 0)
         }
         nodes[sink].column = 1 + (nodes.indices.filter { $0 != sink }.map { nodes[$0].column }.max() ?? 0)
+        // A loop's operations go as late as their consumers allow, so that what runs before
+        // the loop (an LSTM's first step) stays outside its brackets.
+        func inLoop(_ n: Int) -> Bool {
+            switch nodes[n].kind {
+            case .operation(let op): return !op.loops.isEmpty
+            case .copy: return tracks[nodes[n].inputs[0]].producer.map(inLoop) ?? false
+            default: return false
+            }
+        }
+        for n in nodes.indices.reversed() where n != sink && inLoop(n) {
+            if let latest = nodes[n].outputs.map({ column(ofConsumer: $0) }).min(), latest - 1 > nodes[n].column {
+                nodes[n].column = latest - 1
+            }
+        }
+        // And a loop starts a column of its own, so its bracket encloses nothing else.
+        func loopOf(_ n: Int) -> LoopID? {
+            if case .operation(let op) = nodes[n].kind { return op.loops.first?.loop }
+            return nil
+        }
+        for loop in Set(nodes.indices.compactMap(loopOf)).sorted() {
+            guard let first = nodes.indices.filter({ loopOf($0) == loop }).map({ nodes[$0].column }).min() else {
+                continue
+            }
+            let shared = nodes.indices.contains { n in
+                nodes[n].column == first && !inLoop(n) && n != sink
+            }
+            guard shared else { continue }
+            for n in nodes.indices where nodes[n].column > first || (nodes[n].column == first && loopOf(n) == loop) {
+                nodes[n].column += 1
+            }
+        }
         columns = Array(repeating: [], count: nodes[sink].column + 1)
         var gap = inputTracks
         for c in 1...nodes[sink].column {

@@ -11,8 +11,7 @@ extension GlyphBuilder {
         let pad = 10.0
         let titleBand = 20.0
         let font = Font(.sans, size: 12)
-        let args = child.sizeArguments.map { Notation.size($0.value).plainText }
-        let title = RichText(plain: child.name + (args.isEmpty ? "" : "(" + args.joined(separator: ", ") + ")"))
+        let title = callTitle(op, child)
         let frameWidth = max(inner.bounds.width + 2 * pad, title.width(in: font) + 2 * pad)
         let frameTop = inner.bounds.y - pad - titleBand
         let frameBottom = inner.bounds.maxY + pad

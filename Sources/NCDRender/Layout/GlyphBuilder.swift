@@ -70,10 +70,8 @@ struct GlyphBuilder {
             if options.opens(child.name, level: level) {
                 return expandedCall(op, child, ins, outs, broadcast: broadcast)
             }
-            let args = child.sizeArguments.map { Notation.size($0.value).plainText }
-            let title = child.name + (args.isEmpty ? "" : "(" + args.joined(separator: ", ") + ")")
             return box(
-                op, ins, outs, broadcast: broadcast, label: RichText(plain: title), font: Metrics.boxFont,
+                op, ins, outs, broadcast: broadcast, label: callTitle(op, child), font: Metrics.boxFont,
                 style: .block, graph: graph)
         case .unary(let f):
             return arrowed(
@@ -144,5 +142,20 @@ struct GlyphBuilder {
                 canvas.add(.polyline([Point(left, y + r), Point(left + 12, y + r)], stroke: theme.wire), .wires)
             }
         }
+    }
+}
+
+extension GlyphBuilder {
+    /// A call's name with its size arguments as the source writes them (`Block(1, N)`,
+    /// `DoubleConv(64·2^λ)`); in an unrolled loop, where each iteration is drawn, their values.
+    func callTitle(_ op: Operation, _ child: DiagramGraph) -> RichText {
+        let valued = options.unroll && !op.loops.isEmpty
+        let args = child.sizeArguments.map { a in
+            a.written.flatMap { valued ? nil : Notation.formula($0) } ?? Notation.size(a.value)
+        }
+        guard !args.isEmpty else { return RichText(plain: child.name) }
+        var runs = [TextRun(child.name + "(")]
+        for (i, a) in args.enumerated() { runs += (i == 0 ? [] : [TextRun(", ")]) + a.runs }
+        return RichText(runs + [TextRun(")")])
     }
 }

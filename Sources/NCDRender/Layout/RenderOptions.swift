@@ -20,6 +20,9 @@ public struct RenderOptions: Sendable {
     public var theme: Theme = .paper
     /// Draws the diagram's name above it.
     public var title = true
+    /// Draws every iteration of a loop between its brackets, instead of one iteration with
+    /// the loop's bounds as written (the paper's way, whose size does not grow with N).
+    public var unroll = false
 
     public init() {}
 

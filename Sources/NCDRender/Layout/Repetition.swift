@@ -1,14 +1,20 @@
 import NCDCore
 
-/// Repetition (NOTATION.md): big parentheses around the columns a loop unrolled into, with
-/// the loop's bounds, λ = first at the bottom left and the last index at the top right.
+/// Repetition (NOTATION.md): big parentheses around a loop's columns, with its bounds,
+/// λ = first at the bottom left and the last at the top right. Drawn once (the default),
+/// the columns are one iteration and the bounds are written as the source writes them
+/// (`λ = 1`, `N − 1`); unrolled, they are every iteration and the bounds' values.
 enum Repetition {
     struct Group {
+        var loop: LoopID
         var variable: String
         var columns: ClosedRange<Int>
         var top: Double
         var bottom: Double
         var indices: ClosedRange<Int>
+        /// The bounds as drawn.
+        var lowerText: RichText
+        var upperText: RichText
     }
 
     /// Room a bracket takes in the gap beside it.
@@ -34,13 +40,25 @@ enum Repetition {
                     groups[frame.loop] = g
                 } else {
                     groups[frame.loop] = Group(
-                        variable: frame.variable, columns: c...c, top: top, bottom: bottom,
-                        indices: frame.index...frame.index)
+                        loop: frame.loop, variable: frame.variable, columns: c...c, top: top, bottom: bottom,
+                        indices: frame.index...frame.index, lowerText: RichText([]), upperText: RichText([]))
                     order.append(frame.loop)
                 }
             }
         }
-        return order.map { groups[$0]! }
+        return order.map { id in
+            var g = groups[id]!
+            let loop = flow.loops.indices.contains(id) ? flow.loops[id] : nil
+            if !flow.unrolled, let loop {
+                g.indices = loop.lower...loop.upper
+                g.lowerText = Notation.formula(loop.writtenLower)
+                g.upperText = Notation.formula(loop.writtenUpper)
+            } else {
+                g.lowerText = RichText(plain: "\(g.indices.lowerBound)")
+                g.upperText = RichText(plain: "\(g.indices.upperBound)")
+            }
+            return g
+        }
     }
 
     static func draw(_ groups: [Group], _ spans: [(left: Double, right: Double)], theme: Theme, on canvas: inout Canvas)
@@ -48,7 +66,8 @@ enum Repetition {
         let stroke = Stroke(theme.ink, width: 1.4)
         let font = Font(.serif, size: 11, italic: true)
         for g in groups {
-            let top = g.top - 6
+            // High enough that the upper bound clears the label of a wire along the top.
+            let top = g.top - 16
             let bottom = g.bottom + 6
             let bow = min(10, (bottom - top) * 0.08)
             let left = spans[g.columns.lowerBound].left - room + 3
@@ -63,12 +82,15 @@ enum Repetition {
                     ], stroke: stroke)
             }
             for b in brackets { canvas.add(b, .dots) }
-            canvas.repetitions.append(RepetitionRecord(variable: g.variable, indices: g.indices, brackets: brackets))
-            let lower = RichText(Notation.runs(g.variable, .normal) + [TextRun(" = \(g.indices.lowerBound)")])
+            canvas.repetitions.append(
+                RepetitionRecord(
+                    variable: g.variable, indices: g.indices, brackets: brackets,
+                    bounds: (g.lowerText.plainText, g.upperText.plainText)))
+            let lower = RichText(Notation.runs(g.variable, .normal) + [TextRun(" = ")] + g.lowerText.runs)
             canvas.add(
                 TextShape(lower, at: Point(left - lower.width(in: font) / 2, bottom + 13), font: font, color: theme.ink)
             )
-            let upper = RichText(plain: "\(g.indices.upperBound)")
+            let upper = g.upperText
             canvas.add(
                 TextShape(
                     upper, at: Point(right - upper.width(in: font) / 2 + 2, top - 4), font: font, color: theme.ink))

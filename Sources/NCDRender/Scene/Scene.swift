@@ -84,6 +84,17 @@ public struct BroadcastRecord: Hashable, Sendable {
 /// A loop drawn as repetition: its two brackets and its bounds.
 public struct RepetitionRecord: Hashable, Sendable {
     public var variable: String
+    /// The loop's indices, first to last.
     public var indices: ClosedRange<Int>
     public var brackets: [PathShape]
+    /// The bounds as written beside the brackets (`1` and `N − 1`, or their values unrolled).
+    public var lowerBound: String
+    public var upperBound: String
+
+    public init(variable: String, indices: ClosedRange<Int>, brackets: [PathShape], bounds: (String, String)) {
+        self.variable = variable
+        self.indices = indices
+        self.brackets = brackets
+        (lowerBound, upperBound) = bounds
+    }
 }
