@@ -42,6 +42,9 @@ struct Render: ParsableCommand {
     @Flag(help: "Draw every iteration of a loop (by default one is drawn, with the loop's bounds as written).")
     var unroll = false
 
+    @Flag(help: "Draw a saved and loaded value as one wire, instead of memory marks (→ C_λ, C_λ →).")
+    var memoryAsWires = false
+
     enum ThemeChoice: String, CaseIterable, ExpressibleByArgument { case paper, plain }
 
     func run() throws {
@@ -64,6 +67,7 @@ struct Render: ParsableCommand {
         options.theme = theme == .paper ? .paper : .plain
         options.title = !noTitle
         options.unroll = unroll
+        options.memoryAsWires = memoryAsWires
         let scene = DiagramRenderer.scene(for: loaded.graph, options: options)
         let bytes = try CairoBackend.render(scene, as: chosenFormat, scale: scale)
         if output == "-" {

@@ -147,6 +147,27 @@ final class GlyphChoiceTests: XCTestCase {
             "\(texts(unet).map(\.plainText))")
     }
 
+    func testSavesAndLoadsAreMemoryMarksWithTheirIndexAsWritten() throws {
+        let unet = try scene(example: "unet.ncd")
+        XCTAssertEqual(unet.boxes.filter { $0.name == "save" }.count, 1, "one save, in the loop drawn once")
+        XCTAssertEqual(unet.boxes.filter { $0.name == "load" }.count, 1)
+        let marks = texts(unet).filter { $0.runs.first?.text == "C" }
+        XCTAssertEqual(
+            Set(marks.map { $0.runs.dropFirst().filter { $0.position == .lowered }.map(\.text).joined() }),
+            ["λ", "5 − λ"], "\(marks.map(\.plainText))")
+        // Unrolled, each iteration's mark has its index's value.
+        var unrolled = RenderOptions()
+        unrolled.unroll = true
+        let every = texts(try scene(example: "unet.ncd", options: unrolled)).filter { $0.runs.first?.text == "C" }
+        XCTAssertEqual(Set(every.map(\.plainText)), ["C1", "C2", "C3", "C4"])
+        // As wires, there are no marks and each skip is one long bundle.
+        var wires = RenderOptions()
+        wires.memoryAsWires = true
+        let joined = try scene(example: "unet.ncd", options: wires)
+        XCTAssertTrue(joined.boxes.allSatisfy { $0.name != "save" && $0.name != "load" })
+        XCTAssertGreaterThan(joined.wires.count, unet.wires.count, "the skip's wires cross every gap between")
+    }
+
     func testLoopsAreBracketedWithTheirBounds() throws {
         let s = try scene(example: "unet.ncd")
         XCTAssertEqual(s.repetitions.map(\.variable), ["λ", "λ"])

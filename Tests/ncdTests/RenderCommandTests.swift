@@ -47,7 +47,10 @@ final class RenderCommandTests: XCTestCase, RunsNCD {
             (["render", "examples/mlp.ncd", "-o", dir], "cannot tell the format"),
             (["render", "examples/mlp.ncd", "-o", "\(dir)/out.png", "--format", "svg"], "disagrees"),
             (["render", "examples/mlp.ncd", "-o", "\(dir)/out.png", "--scale", "0"], "--scale"),
-            (["render", "examples/gpt2.ncd", "--expand", "all", "-o", "\(dir)/out.png", "--scale", "16"], "limited to 32767"),
+            (
+                ["render", "examples/gpt2.ncd", "--expand", "all", "-o", "\(dir)/out.png", "--scale", "16"],
+                "limited to 32767"
+            ),
             (["render", "no-such-file.ncd", "-o", "\(dir)/out.png"], "no such file"),
             (["render", "examples/resnet.ncd", "--diagram", "Block", "-o", "\(dir)/out.png"], "--expand Block"),
         ]

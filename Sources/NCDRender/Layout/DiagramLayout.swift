@@ -20,7 +20,7 @@ struct DiagramLayout {
     let namesAtEdges: Bool
 
     func layout() -> Result {
-        let flow = FlowGraph(graph, unroll: options.unroll)
+        let flow = FlowGraph(graph, unroll: options.unroll, memoryAsWires: options.memoryAsWires)
         let builder = GlyphBuilder(theme: options.theme, options: options, level: level)
         let glyphs: [[Glyph]] = flow.columns.enumerated().map { c, members in
             c == 0

@@ -51,15 +51,16 @@ struct FlowGraph {
     /// Whether each loop's iterations are all drawn, or only its first.
     let unrolled: Bool
 
-    init(_ graph: DiagramGraph, unroll: Bool = false) {
+    init(_ graph: DiagramGraph, unroll: Bool = false, memoryAsWires: Bool = false) {
         loops = graph.loops
         // Drawn once, a loop is its first iteration: later iterations' operations are left
         // out and their values stand for the first iteration's (what follows the loop reads
         // its last iteration's values, drawn as the first's, between the brackets).
         let representative = unroll ? [:] : Self.firstIterations(graph)
         unrolled = unroll || representative.isEmpty
-        // Memory is drawn as the wires it joins (for now): a load is the value saved, and a
-        // save draws nothing of its own.
+        // Memory is drawn as marks (the paper's `→ C_λ` and `C_{5−λ} →`): a save ends its
+        // value's wires, a load starts the loaded value's, and no wire joins them. As wires,
+        // a load is the value saved and a save draws nothing of its own.
         var alias: [ValueID: ValueID] = [:]
         func resolved(_ v: ValueID) -> ValueID { alias[v].map(resolved) ?? v }
         var laidOut: [Operation] = []
@@ -68,11 +69,15 @@ struct FlowGraph {
                 for (v, w) in zip(op.outputs, graph.operations[first].outputs) { alias[v] = w }
                 continue
             }
-            if case .load = op.kind { alias[op.outputs[0]] = resolved(op.inputs[0]) }
-            guard !op.kind.isMemoryAccess else { continue }
+            if memoryAsWires {
+                if case .load = op.kind { alias[op.outputs[0]] = resolved(op.inputs[0]) }
+                guard !op.kind.isMemoryAccess else { continue }
+            }
+            var inputs = op.inputs.map(resolved)
+            if case .load = op.kind { inputs = [] }
             laidOut.append(
                 Operation(
-                    kind: op.kind, inputs: op.inputs.map(resolved), outputs: op.outputs,
+                    kind: op.kind, inputs: inputs, outputs: op.outputs,
                     broadcast: op.broadcast, parameters: op.parameters, instance: op.instance,
                     sharedFrom: op.sharedFrom, location: op.location, loops: op.loops))
         }
@@ -152,7 +157,8 @@ struct FlowGraph {
         }
         nodes[sink].column = 1 + (nodes.indices.filter { $0 != sink }.map { nodes[$0].column }.max() ?? 0)
         // A loop's operations go as late as their consumers allow, so that what runs before
-        // the loop (an LSTM's first step) stays outside its brackets.
+        // the loop (an LSTM's first step) stays outside its brackets; so do loads, which
+        // start from a memory mark next to where their value is used.
         func inLoop(_ n: Int) -> Bool {
             switch nodes[n].kind {
             case .operation(let op): return !op.loops.isEmpty
@@ -160,7 +166,16 @@ struct FlowGraph {
             default: return false
             }
         }
-        for n in nodes.indices.reversed() where n != sink && inLoop(n) {
+        func movesLate(_ n: Int) -> Bool {
+            switch nodes[n].kind {
+            case .operation(let op):
+                if case .load = op.kind { return true }
+                return !op.loops.isEmpty
+            case .copy: return tracks[nodes[n].inputs[0]].producer.map(movesLate) ?? false
+            default: return false
+            }
+        }
+        for n in nodes.indices.reversed() where n != sink && movesLate(n) {
             if let latest = nodes[n].outputs.map({ column(ofConsumer: $0) }).min(), latest - 1 > nodes[n].column {
                 nodes[n].column = latest - 1
             }

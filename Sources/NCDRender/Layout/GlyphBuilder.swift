@@ -126,9 +126,8 @@ struct GlyphBuilder {
             return box(
                 op, ins, outs, broadcast: broadcast, label: RichText(plain: Notation.selection(op.kind)),
                 font: Metrics.boxFont, style: .plain, graph: graph)
-        case .save, .load:
-            // FlowGraph draws memory as the wires it joins; these never reach a column.
-            preconditionFailure("memory operations are not laid out")
+        case .save(let slot): return memoryMark(slot, ins[0], saving: true)
+        case .load(let slot): return memoryMark(slot, outs[0], saving: false)
         }
     }
 

@@ -23,6 +23,9 @@ public struct RenderOptions: Sendable {
     /// Draws every iteration of a loop between its brackets, instead of one iteration with
     /// the loop's bounds as written (the paper's way, whose size does not grow with N).
     public var unroll = false
+    /// Draws a saved and loaded value as one wire from the save to the load, instead of the
+    /// paper's memory marks (`→ C_λ`, `C_{5−λ} →`).
+    public var memoryAsWires = false
 
     public init() {}
 
