@@ -16,6 +16,8 @@ enum FuzzTarget: String {
     case npy
     /// Read a `.safetensors` file.
     case safetensors
+    /// Read a `.npz` archive (training data), inflating at most 16 MB.
+    case npz
 
     static var chosen: FuzzTarget {
         ProcessInfo.processInfo.environment["NCD_FUZZ_TARGET"].flatMap(FuzzTarget.init) ?? .frontend
@@ -40,6 +42,12 @@ enum FuzzTarget: String {
             _ = try? NumPyFile.read(bytes)
         case .safetensors:
             _ = try? SafeTensors.decode(bytes)
+        case .npz:
+            // Through a file, as `ncd train` reads one (ZIPFoundation's in-memory archive is
+            // a different reader, which ncd does not use).
+            let path = NSTemporaryDirectory() + "ncd-fuzz-\(getpid()).npz"
+            guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { return }
+            _ = try? Dataset.read(path, byteLimit: 16 << 20)
         }
     }
 }

@@ -27,6 +27,14 @@ enum CLIError: Error, CustomStringConvertible {
         }
     }
 
+    /// What went wrong, without the `ncd:` prefix and the kind.
+    var message: String {
+        switch self {
+        case .usage(let m), .runtime(let m), .interrupted(let m): return m
+        case .checkFailed(let n): return "\(n) error\(n == 1 ? "" : "s") found"
+        }
+    }
+
     var description: String {
         switch self {
         case .usage(let message): return "ncd: error: \(message)"

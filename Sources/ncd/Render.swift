@@ -45,6 +45,12 @@ struct Render: ParsableCommand {
     @Flag(help: "Draw a saved and loaded value as one wire, instead of memory marks (→ C_λ, C_λ →).")
     var memoryAsWires = false
 
+    @Option(help: "Wrap into rows when wider than this many times the height (0: never wrap).")
+    var aspect: Double = 4
+
+    @Option(help: "Wrap into rows about this many points wide (instead of by --aspect).")
+    var width: Double?
+
     enum ThemeChoice: String, CaseIterable, ExpressibleByArgument { case paper, plain }
 
     func run() throws {
@@ -68,6 +74,10 @@ struct Render: ParsableCommand {
         options.title = !noTitle
         options.unroll = unroll
         options.memoryAsWires = memoryAsWires
+        guard aspect >= 0 else { throw CLIError.usage("--aspect must be 0 (no wrapping) or more, got \(aspect)") }
+        if let width, width <= 0 { throw CLIError.usage("--width must be positive, got \(width)") }
+        options.maxAspect = aspect > 0 ? aspect : nil
+        options.rowWidth = width
         let scene = DiagramRenderer.scene(for: loaded.graph, options: options)
         let bytes = try CairoBackend.render(scene, as: chosenFormat, scale: scale)
         if output == "-" {

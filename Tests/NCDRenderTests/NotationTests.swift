@@ -122,6 +122,7 @@ final class GlyphChoiceTests: XCTestCase {
         func width(_ layers: Int, unroll: Bool = false) throws -> Double {
             var options = RenderOptions()
             options.unroll = unroll
+            options.maxAspect = nil
             let text = source.replacingOccurrences(of: "const layers = 12", with: "const layers = \(layers)")
             XCTAssertTrue(source.contains("const layers = 12"))
             return try scene(source: text, options: options).width
@@ -145,6 +146,36 @@ final class GlyphChoiceTests: XCTestCase {
         XCTAssertTrue(
             texts(unet).contains { $0.plainText.hasPrefix("DoubleConv(base") && $0.plainText.contains("λ") },
             "\(texts(unet).map(\.plainText))")
+    }
+
+    func testWideDiagramsWrapIntoRowsWithinTheAspect() throws {
+        var oneRow = RenderOptions()
+        oneRow.maxAspect = nil
+        for name in ["resnet.ncd", "vit.ncd"] {
+            let wide = try scene(example: name, options: oneRow)
+            XCTAssertGreaterThan(wide.width / wide.height, 4, name)
+            let wrapped = try scene(example: name)
+            XCTAssertLessThanOrEqual(wrapped.width / wrapped.height, 4, name)
+            XCTAssertLessThan(wrapped.width, wide.width * 0.7, name)
+            // The same operations and wires, in rows.
+            XCTAssertEqual(wrapped.boxes.count, wide.boxes.count, name)
+            XCTAssertEqual(wrapped.labels.count, wide.labels.count, name)
+        }
+        // --width: rows about that wide.
+        var narrow = RenderOptions()
+        narrow.rowWidth = 600
+        let rows = try scene(example: "resnet.ncd", options: narrow)
+        XCTAssertLessThan(rows.width, 900)
+        XCTAssertGreaterThan(rows.height, try scene(example: "resnet.ncd").height)
+        // Within the aspect already, a diagram stays one row.
+        XCTAssertEqual(try scene(example: "unet.ncd").width, try scene(example: "unet.ncd", options: oneRow).width)
+        // A loop's brackets are never split between rows: each bracket pair shares its top.
+        let unetRows = try scene(example: "unet.ncd", options: narrow)
+        XCTAssertEqual(unetRows.repetitions.count, 2)
+        for r in unetRows.repetitions {
+            let tops = r.brackets.map { $0.points.map(\.y).min()! }
+            XCTAssertEqual(tops[0], tops[1], accuracy: 0.01)
+        }
     }
 
     func testSavesAndLoadsAreMemoryMarksWithTheirIndexAsWritten() throws {

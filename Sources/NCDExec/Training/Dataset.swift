@@ -68,6 +68,10 @@ public struct Dataset {
         do { archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read) } catch {
             throw ExecError.input("\(path) is not a .npz file (a zip archive of .npy files): \(error)")
         }
+        return try read(archive, path: path, byteLimit: byteLimit)
+    }
+
+    static func read(_ archive: Archive, path: String, byteLimit: Int) throws -> Dataset {
         var arrays: [Array] = []
         var total = 0
         for entry in archive where entry.type == .file {

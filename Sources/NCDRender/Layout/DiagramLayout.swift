@@ -34,7 +34,13 @@ struct DiagramLayout {
         }
         let members: [[FlowGraph.Member]] = [flow.inputTracks.map { .pass($0) }] + flow.columns.dropFirst()
         let ys = placeVertically(flow, members, glyphs)
-        return draw(flow, members, glyphs, ys)
+        let whole = draw(flow, members, glyphs, ys)
+        // Only the diagram itself wraps: an opened sub-diagram stays one frame.
+        guard level == 0, namesAtEdges else { return whole.result }
+        let loops = Repetition.groups(flow, members, glyphs, ys).map(\.columns)
+        let breaks = RowWrapping.breaks(
+            columnRights: whole.columnRights, height: whole.result.bounds.height, loops: loops, options: options)
+        return breaks.isEmpty ? whole.result : draw(flow, members, glyphs, ys, breaks: breaks).result
     }
 
     /// Each member's reference y: aligned with its inputs' wires, below its predecessor.
@@ -67,9 +73,13 @@ struct DiagramLayout {
         return result
     }
 
-    private func draw(_ flow: FlowGraph, _ members: [[FlowGraph.Member]], _ glyphs: [[Glyph]], _ ys: [[Double]])
-        -> Result
-    {
+    /// Draws every column and gap. A gap in `breaks` ends its row: its wires stop in
+    /// arrows and start again, from arrows, at the left of the next row, which is placed
+    /// below (LAYOUT.md's wrapping; the paper's U-Net figure continues its wires so).
+    private func draw(
+        _ flow: FlowGraph, _ members: [[FlowGraph.Member]], _ glyphs: [[Glyph]], _ ys: [[Double]],
+        breaks: Set<Int> = []
+    ) -> (result: Result, columnRights: [Double]) {
         var canvas = Canvas()
         // Per column, where each track enters it and where it leaves it.
         var arriving = Array(repeating: [Int: [Double]](), count: members.count)
@@ -87,6 +97,9 @@ struct DiagramLayout {
         var outputPorts: [[Point]] = []
         let loops = Repetition.groups(flow, members, glyphs, ys)
         var spans: [(left: Double, right: Double)] = []
+        // Finished rows, each with the x its first column starts at.
+        var rows: [(canvas: Canvas, left: Double)] = []
+        var rowLeft = 0.0
         for c in members.indices {
             let width = glyphs[c].map(\.width).max() ?? 0
             spans.append((x, x + width))
@@ -98,6 +111,16 @@ struct DiagramLayout {
                 break
             }
             let gap = members[c].flatMap(flow.outputs)
+            if breaks.contains(c) {
+                // The row ends in arrows; the next starts with them, then the gap as usual.
+                let ends = gap.flatMap { leaving[c][$0] ?? [] }
+                for y in ends { Self.continuation(from: x, y: y, theme: options.theme, on: &canvas) }
+                rows.append((canvas, rowLeft))
+                canvas = Canvas()
+                rowLeft = x
+                for y in ends { Self.continuation(from: x, y: y, theme: options.theme, on: &canvas) }
+                x += Self.continuationLength
+            }
             func side(_ column: Int, _ tracksOf: (FlowGraph.Member) -> [Int]) -> GapSide {
                 var member: [Int: Int] = [:]
                 for (k, m) in members[column].enumerated() { for t in tracksOf(m) { member[t] = k } }
@@ -112,10 +135,43 @@ struct DiagramLayout {
                 gap, from: x, leaving: leaving[c], arriving: arriving[c + 1], room: room,
                 sides: (side(c, flow.outputs), side(c + 1, flow.inputs)), flow: flow, on: &canvas)
         }
-        if namesAtEdges { writeEdgeNames(flow, inputPorts, outputPorts, on: &canvas) }
-        Repetition.draw(loops, spans, theme: options.theme, on: &canvas)
-        let bounds = canvas.bounds ?? Rect(x: 0, y: 0, width: 1, height: 1)
-        return Result(canvas: canvas, bounds: bounds, inputPorts: inputPorts, outputPorts: outputPorts)
+        rows.append((canvas, rowLeft))
+        // Each loop's brackets on the row that holds it (a break never falls inside a loop).
+        let starts = [0] + breaks.sorted().map { $0 + 1 }
+        for g in loops {
+            let row = starts.lastIndex { $0 <= g.columns.lowerBound } ?? 0
+            Repetition.draw([g], spans, theme: options.theme, on: &rows[row].canvas)
+        }
+        // Rows one below another, each moved left to start where the first does.
+        var merged = rows[0].canvas
+        var bottom = merged.bounds?.maxY ?? 0
+        var shift = (dx: 0.0, dy: 0.0)
+        for row in rows.dropFirst() {
+            let top = row.canvas.bounds?.y ?? 0
+            shift = (rows[0].left - row.left, bottom + Self.rowGap - top)
+            merged.merge(row.canvas, dx: shift.dx, dy: shift.dy)
+            bottom = (row.canvas.bounds?.maxY ?? 0) + shift.dy
+        }
+        outputPorts = outputPorts.map { $0.map { $0.offset(shift.dx, shift.dy) } }
+        if namesAtEdges { writeEdgeNames(flow, inputPorts, outputPorts, on: &merged) }
+        let bounds = merged.bounds ?? Rect(x: 0, y: 0, width: 1, height: 1)
+        return (
+            Result(canvas: merged, bounds: bounds, inputPorts: inputPorts, outputPorts: outputPorts),
+            spans.map(\.right)
+        )
+    }
+
+    /// Room between one row and the next.
+    static let rowGap = 36.0
+    /// Length of a wire's continuation arrow at the end and the start of a row.
+    static let continuationLength = 16.0
+
+    /// A wire stub ending in an arrowhead, where a row breaks (its far end is a port).
+    static func continuation(from x: Double, y: Double, theme: Theme, on canvas: inout Canvas) {
+        let tip = Point(x + continuationLength, y)
+        canvas.add(.polyline([Point(x, y), tip.offset(-2, 0)], stroke: theme.wire), .wires)
+        canvas.add(.polygon([tip, tip.offset(-7, -3.5), tip.offset(-7, 3.5)], fill: theme.ink, stroke: nil), .dots)
+        canvas.ports.append(tip)
     }
 
     private func drawColumn(

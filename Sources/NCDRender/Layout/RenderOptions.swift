@@ -26,6 +26,10 @@ public struct RenderOptions: Sendable {
     /// Draws a saved and loaded value as one wire from the save to the load, instead of the
     /// paper's memory marks (`→ C_λ`, `C_{5−λ} →`).
     public var memoryAsWires = false
+    /// A diagram wider than this many times its height is wrapped into rows (nil: never).
+    public var maxAspect: Double? = 4
+    /// When set, rows are about this wide, in points, instead of following `maxAspect`.
+    public var rowWidth: Double?
 
     public init() {}
 

@@ -32,7 +32,7 @@ extension ReplSession {
         case "axes": listAxes()
         case "set": set(argument)
         case "load", "l":
-            guard !argument.isEmpty else { return writeError("error: `:load` needs a file\n") }
+            guard !argument.isEmpty else { return report(.usage("`:load` needs a file")) }
             load(argument)
         case "reload", "r": reload()
         case "diagrams": listDiagrams()
@@ -43,9 +43,9 @@ extension ReplSession {
         case "quit", "q", "exit": quit()
         default:
             let guess = Suggestions.closest(to: name, among: Self.commands.map(\.name))
-            writeError(
-                "error: unknown command `:\(name)`\(guess.map { " (did you mean `:\($0)`?)" } ?? ""); `:help` lists them\n"
-            )
+            report(
+                .usage(
+                    "unknown command `:\(name)`\(guess.map { " (did you mean `:\($0)`?)" } ?? ""); `:help` lists them"))
         }
     }
 
@@ -72,10 +72,10 @@ extension ReplSession {
     func set(_ argument: String) {
         let parts = argument.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count == 2, !parts[0].isEmpty, let value = Int(parts[1]) else {
-            return writeError("error: usage: `:set AXIS = N`\n")
+            return report(.usage("usage: `:set AXIS = N`"))
         }
         let name = parts[0]
-        guard value > 0 else { return writeError("error: sizes must be positive; got \(value)\n") }
+        guard value > 0 else { return report(.usage("sizes must be positive; got \(value)")) }
         let current = workspace.check().result
         let known =
             current.axes.map(\.name)
@@ -84,7 +84,7 @@ extension ReplSession {
             }
         guard known.contains(name) else {
             let guess = Suggestions.closest(to: name, among: known)
-            return writeError("error: unknown axis `\(name)`\(guess.map { "; did you mean `\($0)`?" } ?? "")\n")
+            return report(.usage("unknown axis `\(name)`\(guess.map { "; did you mean `\($0)`?" } ?? "")"))
         }
         var candidate = workspace
         candidate.sizes[name] = value
@@ -122,9 +122,10 @@ extension ReplSession {
         let names = checked.result.diagrams.map(\.name).filter { $0 != Workspace.scratchName }
         guard let diagram = checked.result.diagram(named: name), name != Workspace.scratchName else {
             let guess = Suggestions.closest(to: name, among: names)
-            writeError(
-                "error: \(name.isEmpty ? "`:\(command)` needs a diagram name" : "no diagram `\(name)`")\(guess.map { "; did you mean `\($0)`?" } ?? "")\n"
-            )
+            report(
+                .usage(
+                    "\(name.isEmpty ? "`:\(command)` needs a diagram name" : "no diagram `\(name)`")\(guess.map { "; did you mean `\($0)`?" } ?? "")"
+                ))
             return nil
         }
         guard let graph = diagram.graph else {
@@ -144,14 +145,14 @@ extension ReplSession {
                 try MemoryGuard.check(
                     executor, withGradients: false, limit: 1 << 31, reason: "2 GiB the REPL runs with")
             } catch let error as ExecError {
-                return writeError("\(error); `:set` smaller sizes first\n")
+                return report(.usage("\(CLIError(error).message); `:set` smaller sizes first"))
             }
             let outputs = try executor.run(try executor.randomInputs().map { Variable($0) })
             for (i, (o, id)) in zip(outputs, graph.outputs).enumerated() {
                 write("output \(i + 1) : \(graph.type(of: id))  \(Statistics.describe(o.value))\n")
             }
         } catch {
-            writeError("error: \(error)\n")
+            report(error)
         }
     }
 
@@ -160,9 +161,10 @@ extension ReplSession {
         let names = checked.result.diagrams.map(\.name).filter { $0 != Workspace.scratchName }
         guard !name.isEmpty, names.contains(name) else {
             let guess = Suggestions.closest(to: name, among: names)
-            return writeError(
-                "error: \(name.isEmpty ? "`:cost` needs a diagram name" : "no diagram `\(name)`")\(guess.map { "; did you mean `\($0)`?" } ?? "")\n"
-            )
+            return report(
+                .usage(
+                    "\(name.isEmpty ? "`:cost` needs a diagram name" : "no diagram `\(name)`")\(guess.map { "; did you mean `\($0)`?" } ?? "")"
+                ))
         }
         guard checked.result.diagram(named: name)?.graph != nil else {
             return writeError(
@@ -179,14 +181,14 @@ extension ReplSession {
         let path = words.count > 1 ? words[1] : name + ".svg"
         let ext = path.split(separator: ".").last.map(String.init) ?? ""
         guard path.contains("."), let format = ImageFormat(pathExtension: ext) else {
-            return writeError("error: cannot tell the format of `\(path)`; use .svg, .png or .pdf\n")
+            return report(.usage("cannot tell the format of `\(path)`; use .svg, .png or .pdf"))
         }
         let scene = DiagramRenderer.scene(for: graph)
         do {
             try AtomicFile.write(try CairoBackend.render(scene, as: format), to: path)
             write("wrote \(path) (\(Int(scene.width))×\(Int(scene.height)) pt)\n")
         } catch {
-            writeError("error: cannot write \(path): \(error)\n")
+            report(.usage("cannot write \(path): \(error)"))
         }
     }
 }

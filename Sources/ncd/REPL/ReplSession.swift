@@ -14,6 +14,13 @@ final class ReplSession {
     let writeError: (String) -> Void
     private(set) var finished = false
 
+    /// Prints an error as every command renders it (``CLIError``), and carries on: the
+    /// REPL never exits on one.
+    func report(_ error: CLIError) { writeError(error.description + "\n") }
+
+    /// Prints any error a command could end with, as that command would.
+    func report(_ error: Error) { report(CLIError(error)) }
+
     init(renderer: DiagnosticRenderer, write: @escaping (String) -> Void, writeError: @escaping (String) -> Void) {
         self.renderer = renderer
         self.write = write
@@ -120,7 +127,7 @@ final class ReplSession {
     @discardableResult
     func load(_ path: String) -> Bool {
         guard let data = FileManager.default.contents(atPath: path) else {
-            writeError("error: cannot read \(path)\n")
+            report(.usage("cannot read \(path)"))
             return false
         }
         let text = String(decoding: data, as: UTF8.self)
@@ -149,7 +156,7 @@ final class ReplSession {
 
     func reload() {
         guard !loadedFiles.isEmpty else {
-            writeError("error: no file has been loaded\n")
+            report(.usage("no file has been loaded"))
             return
         }
         let saved = workspace

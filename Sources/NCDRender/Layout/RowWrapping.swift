@@ -1,0 +1,62 @@
+/// Where a wide diagram breaks into rows (LAYOUT.md): the fewest rows that bring the
+/// picture within the target aspect (or `--width`), with breaks chosen by dynamic
+/// programming so the rows are as even as they can be, never inside a loop's brackets.
+enum RowWrapping {
+    /// The gaps (by the column before them) to break at; empty when one row fits.
+    /// `columnRights` are the columns' right edges in one row, `height` that row's height.
+    static func breaks(
+        columnRights: [Double], height: Double, loops: [ClosedRange<Int>], options: RenderOptions
+    ) -> Set<Int> {
+        guard let total = columnRights.last, columnRights.count > 2 else { return [] }
+        let rowGap = DiagramLayout.rowGap
+        func rowsNeeded() -> Int {
+            if let width = options.rowWidth { return max(1, Int((total / max(width, 1)).rounded(.up))) }
+            guard let aspect = options.maxAspect, aspect > 0 else { return 1 }
+            // As the scene will measure it: margins around, the title above.
+            let margins = 2 * DiagramRenderer.margin
+            let title = options.title ? 24.0 : 0
+            var k = 1
+            while k < columnRights.count - 1 {
+                let w = total / Double(k) + margins
+                let h = Double(k) * height + Double(k - 1) * rowGap + margins + title
+                if w / max(h, 1) <= aspect { break }
+                k += 1
+            }
+            return k
+        }
+        let k = min(rowsNeeded(), columnRights.count - 1)
+        guard k > 1 else { return [] }
+        // Gap c lies between columns c and c + 1; none inside a loop or after the inputs only.
+        let allowed = (1..<(columnRights.count - 1)).filter { c in
+            !loops.contains { $0.lowerBound <= c && c < $0.upperBound }
+        }
+        guard allowed.count >= k - 1 else { return [] }
+        let ideal = total / Double(k)
+        // cost[j][i]: the least cost of j rows ending at the break after column allowed[i].
+        let points = [0.0] + allowed.map { columnRights[$0] } + [total]
+        let n = points.count
+        var cost = Array(repeating: Array(repeating: Double.infinity, count: n), count: k + 1)
+        var from = Array(repeating: Array(repeating: -1, count: n), count: k + 1)
+        cost[0][0] = 0
+        for j in 1...k {
+            for i in 1..<n where j < k ? i < n - 1 : i == n - 1 {
+                for p in 0..<i where cost[j - 1][p].isFinite {
+                    let width = points[i] - points[p]
+                    let c = cost[j - 1][p] + (width - ideal) * (width - ideal)
+                    if c < cost[j][i] {
+                        cost[j][i] = c
+                        from[j][i] = p
+                    }
+                }
+            }
+        }
+        var chosen = Set<Int>()
+        var i = n - 1
+        for j in stride(from: k, to: 1, by: -1) {
+            i = from[j][i]
+            guard i > 0 else { return [] }
+            chosen.insert(allowed[i - 1])
+        }
+        return chosen
+    }
+}
