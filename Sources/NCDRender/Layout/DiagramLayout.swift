@@ -100,6 +100,9 @@ struct DiagramLayout {
         // Finished rows, each with the x its first column starts at.
         var rows: [(canvas: Canvas, left: Double)] = []
         var rowLeft = 0.0
+        // The wires that ran straight through the last gap: carried on through a column
+        // untouched, they are one straight run and keep the label they have.
+        var straight = Set<WireKey>()
         for c in members.indices {
             let width = glyphs[c].map(\.width).max() ?? 0
             spans.append((x, x + width))
@@ -131,9 +134,19 @@ struct DiagramLayout {
                 after: loops.contains { $0.columns.upperBound == c } ? Repetition.room : 0,
                 before: loops.contains { $0.columns.lowerBound == c + 1 } ? Repetition.room : 0
             )
+            var passing = Set<Int>()
+            for m in members[c] { if case .pass(let t) = m { passing.insert(t) } }
+            let labelled = breaks.contains(c) ? nil : straight.filter { passing.contains($0.track) }
             x = drawGap(
                 gap, from: x, leaving: leaving[c], arriving: arriving[c + 1], room: room,
-                sides: (side(c, flow.outputs), side(c + 1, flow.inputs)), flow: flow, on: &canvas)
+                sides: (side(c, flow.outputs), side(c + 1, flow.inputs)), flow: flow, unlabelled: labelled ?? [],
+                on: &canvas)
+            straight = Set(
+                gap.flatMap { t in
+                    zip(leaving[c][t] ?? [], arriving[c + 1][t] ?? []).enumerated().compactMap { i, ends in
+                        abs(ends.0 - ends.1) < 1e-9 ? WireKey(track: t, index: i) : nil
+                    }
+                })
         }
         rows.append((canvas, rowLeft))
         // Each loop's brackets on the row that holds it (a break never falls inside a loop).
@@ -159,6 +172,12 @@ struct DiagramLayout {
             Result(canvas: merged, bounds: bounds, inputPorts: inputPorts, outputPorts: outputPorts),
             spans.map(\.right)
         )
+    }
+
+    /// One wire of a track: the track and the wire's place in it.
+    struct WireKey: Hashable {
+        var track: Int
+        var index: Int
     }
 
     /// Room between one row and the next.
@@ -242,7 +261,7 @@ struct DiagramLayout {
     private func drawGap(
         _ tracks: [Int], from left: Double, leaving: [Int: [Double]], arriving: [Int: [Double]],
         room: (after: Double, before: Double), sides: (left: GapSide, right: GapSide), flow: FlowGraph,
-        on canvas: inout Canvas
+        unlabelled: Set<WireKey> = [], on canvas: inout Canvas
     ) -> Double {
         let font = Metrics.labelFont
         let labels = tracks.map { t in flow.tracks[t].axes.map { Notation.label($0, annotation: options.annotation) } }
@@ -263,12 +282,14 @@ struct DiagramLayout {
                 canvas.add(path, .wires)
                 let axis = flow.tracks[t].axes[i]
                 canvas.wires.append(WireRecord(axis: axis.name, track: t, start: start, end: end, path: path))
+                ends.append((a, b))
+                // A label once per straight run of a wire (the paper's way), not in every gap.
+                if unlabelled.contains(WireKey(track: t, index: i)) { continue }
                 let text = TextShape(
                     names[i], at: Point(left + 4 + room.after, a - 4 - names[i].descent(in: font) + 2), font: font,
                     color: options.theme.ink)
                 canvas.add(text)
                 canvas.labels.append(LabelRecord(axis: axis.name, track: t, rect: text.bounds, wireY: a))
-                ends.append((a, b))
             }
         }
         let crosses = ends.indices.contains { i in
