@@ -149,6 +149,27 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(after.accuracy!, Double(hits) / 20, accuracy: 1e-12)
     }
 
+    func testOtherScalarOutputsAreReportedByName() throws {
+        let source = classifierSource.replacingOccurrences(
+            of: "-> ([], [b, classes])", with: "-> ([], [b, classes], [])"
+        ).replacingOccurrences(
+            of: "return cross_entropy[classes](logits, y), logits",
+            with:
+                "penalty = mean[b classes](logits * logits)\n  return cross_entropy[classes](logits, y), logits, penalty"
+        )
+        let g = try graph(source, "Net")
+        let data = try TrainingData(separableData(), for: g)
+        let t = try Trainer(graph: g, data: data, validation: data, options: options { $0.batchSize = 32 })
+        let report = try t.trainEpoch()
+        let others = try XCTUnwrap(report.validation?.others)
+        XCTAssertEqual(others.map(\.name), ["penalty"])
+        // One batch holds every example: the reported value is that run's output.
+        t.executor.training = false
+        try t.executor.rebind(["b": 20])
+        let direct = try t.executor.run(try data.batch(Array(0..<20)).map { Variable($0) })[2].value.storage[0]
+        XCTAssertEqual(others[0].value, Double(direct), accuracy: 1e-6)
+    }
+
     func testTheScheduleFollowsItsFormulas() {
         let constant = LearningRateSchedule(base: 0.1, shape: .constant, warmup: 4, totalSteps: 20)
         for (step, rate) in [0.025, 0.05, 0.075, 0.1, 0.1, 0.1].enumerated() {

@@ -66,6 +66,9 @@ extension Trainer {
         defer { try? executor.rebind(data.sizes) }
         let graph = executor.graph
         var (lossSum, hits) = (0.0, 0)
+        // Other scalar outputs (an auxiliary loss, a metric), averaged as the loss is.
+        let reported = graph.outputs.indices.dropFirst().filter { graph.type(of: graph.outputs[$0]).axes.isEmpty }
+        var sums = [Double](repeating: 0, count: reported.count)
         var from = 0
         while from < set.count {
             let indices = Array(from..<min(from + options.batchSize, set.count))
@@ -73,6 +76,9 @@ extension Trainer {
             let batch = try set.batch(indices)
             let outputs = try executor.run(batch.map { Variable($0) })
             lossSum += Double(outputs[0].value.storage[0]) * Double(indices.count)
+            for (k, o) in reported.enumerated() {
+                sums[k] += Double(outputs[o].value.storage[0]) * Double(indices.count)
+            }
             if let classifier {
                 hits += classifier.correct(
                     scores: outputs[classifier.output].value,
@@ -82,8 +88,12 @@ extension Trainer {
             from += indices.count
         }
         let labelsPerExample = classifier.map { set.inputs[$0.labels].tensor.count / set.count } ?? 1
+        let others = zip(reported, sums).map { o, sum in
+            (graph.values[graph.outputs[o]].name ?? "output\(o + 1)", sum / Double(set.count))
+        }
         return Evaluation(
             loss: lossSum / Double(set.count),
-            accuracy: classifier.map { _ in Double(hits) / Double(set.count * labelsPerExample) }, examples: set.count)
+            accuracy: classifier.map { _ in Double(hits) / Double(set.count * labelsPerExample) }, examples: set.count,
+            others: others)
     }
 }

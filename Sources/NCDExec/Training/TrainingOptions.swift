@@ -63,11 +63,13 @@ public struct StepReport: Sendable {
     public var learningRate: Double
 }
 
-/// The loss (and accuracy, for a classifier) over a whole dataset.
+/// The loss (and accuracy, for a classifier) over a whole dataset, and the mean of each
+/// other scalar output the diagram reports, by name.
 public struct Evaluation: Sendable {
     public var loss: Double
     public var accuracy: Double?
     public var examples: Int
+    public var others: [(name: String, value: Double)] = []
 }
 
 /// One epoch: its mean training loss, and its validation when there is a validation set.

@@ -47,6 +47,7 @@ final class MetricsLog {
         if let v = r.validation {
             object["val_loss"] = v.loss
             if let a = v.accuracy { object["val_accuracy"] = a }
+            for (name, value) in v.others { object["val_\(name)"] = value }
         }
         write(object)
     }
