@@ -30,13 +30,15 @@ struct GlyphBuilder {
     private func operation(_ op: Operation, _ ins: [[Axis]], _ outs: [[Axis]], graph: DiagramGraph) -> Glyph {
         let broadcast = Set(op.broadcast.map(\.name))
         switch op.kind {
-        case .linear(_, _, let bias):
+        case .linear(let input, _, let bias):
             var label = [TextRun("L")]
             if bias { label.append(TextRun("+", .lowered)) }
             if let name = Notation.chosenInstanceName(op) { label += Notation.runs(name, .raised) }
+            // The axes it keeps (ȳ of L^O: [ȳ, k, h] → [ȳ, m]) pass over it, as the paper draws them.
+            let kept = ins[0].map(\.name).filter { name in !input.contains { $0.name == name } }
             return box(
-                op, ins, outs, broadcast: broadcast, label: RichText(label), font: Metrics.learnedFont, style: .learned,
-                graph: graph)
+                op, ins, outs, broadcast: broadcast.union(kept), label: RichText(label), font: Metrics.learnedFont,
+                style: .learned, graph: graph)
         case .convolution(_, _, _, let g, _, let transposed):
             var label = [TextRun("★\(g.kernel)")]
             if transposed { label.append(TextRun("T", .raised)) }
