@@ -85,10 +85,11 @@ extension GlyphBuilder {
         let rows = Glyph.stack([axes])
         let marked = zip(rows[0], axes).filter { names.contains($0.1.name) }.map(\.0)
         let centre = ((marked.min() ?? 0) + (marked.max() ?? 0)) / 2
-        let radius = max(10, ((marked.max() ?? 0) - (marked.min() ?? 0)) / 2 + 9)
-        let width = 2 * radius + 16
+        // Large enough that the caption reads at the size of the wires' labels.
         let caption = RichText(plain: kind == .layer ? "LN" : kind == .rms ? "RMS" : "BN")
-        let font = Font(.sans, size: 7)
+        let font = Font(.sans, size: 10)
+        let radius = max(caption.width(in: font) / 2 + 4, ((marked.max() ?? 0) - (marked.min() ?? 0)) / 2 + 9)
+        let width = 2 * radius + 16
         let theme = self.theme
         return Glyph(
             inPorts: rows, outPorts: rows, width: width, top: min(centre - radius, (rows[0].first ?? 0) - 2),
@@ -103,7 +104,7 @@ extension GlyphBuilder {
                 name: "normalize")
             canvas.add(
                 TextShape(
-                    caption, at: Point(c.x - caption.width(in: font) / 2, c.y + 2.5), font: font, color: theme.ink))
+                    caption, at: Point(c.x - caption.width(in: font) / 2, c.y + 3.5), font: font, color: theme.ink))
         }
     }
 
