@@ -82,9 +82,11 @@ extension GlyphBuilder {
         }
     }
 
-    /// A bar that merges the wires of several segments into one array.
+    /// A bar that merges the wires of several segments into one array, the operands stacked
+    /// in the order they are joined (a class token prepended comes first, on top), even if
+    /// their wires must cross to get there.
     func concatenate(_ ins: [[Axis]], _ output: [Axis]) -> Glyph {
-        let inRows = Glyph.stack(ins, order: inputOrder)
+        let inRows = Glyph.stack(ins)
         let outRows = Glyph.stack([output])
         let width = 30.0
         let theme = self.theme

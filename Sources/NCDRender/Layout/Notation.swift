@@ -75,7 +75,7 @@ enum Notation {
     static func elementwise(_ f: UnaryFunction) -> String {
         switch f {
         case .relu: return "R"
-        case .gelu: return "G"
+        case .gelu: return "GELU"
         case .tanh: return "tanh"
         case .sigmoid: return "σ"
         case .exp: return "exp"
@@ -84,10 +84,10 @@ enum Notation {
         case .square: return "x²"
         case .neg: return "−"
         case .abs: return "|·|"
-        // GELU is the paper's generic G; the tanh form is marked, SiLU is the swish's S.
-        case .geluTanh: return "Gₜ"
-        case .silu: return "S"
-        case .softplus: return "ς"
+        // Named in full: the paper's G stands for any function, so GELU is not written G.
+        case .geluTanh: return "GELUₜ"
+        case .silu: return "SiLU"
+        case .softplus: return "softplus"
         case .sin: return "sin"
         case .cos: return "cos"
         case .erf: return "erf"
