@@ -57,7 +57,7 @@ struct Render: ParsableCommand {
         let chosenFormat = try outputFormat()
         guard scale > 0, scale <= 16 else { throw CLIError.usage("--scale must be in (0, 16], got \(scale)") }
         if let depth, depth < 0 { throw CLIError.usage("--depth must be 0 or more, got \(depth)") }
-        if output != "-" { try checkWritable(output) }
+        if output != "-" { try OutputPath.checkWritable(output) }
         let loaded = try CheckedDiagramLoader(selection)
         let names = Set(loaded.result.diagrams.map(\.name))
         for name in expand where name != "all" && !names.contains(name) {
@@ -105,19 +105,6 @@ struct Render: ParsableCommand {
     }
 
     /// Fails before any work if the output's folder is missing or not writable.
-    private func checkWritable(_ path: String) throws {
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CLIError.usage("cannot write \(path): no folder \(folder)")
-        }
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw CLIError.usage("cannot write \(path): it is a folder")
-        }
-        guard FileManager.default.isWritableFile(atPath: folder) else {
-            throw CLIError.usage("cannot write \(path): \(folder) is not writable")
-        }
-    }
 }
 
 extension ImageFormat: ExpressibleByArgument {}

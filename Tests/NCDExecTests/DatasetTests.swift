@@ -54,6 +54,16 @@ final class DatasetTests: XCTestCase {
         try whole.prefix(whole.count / 2).write(to: cut)
         defer { try? FileManager.default.removeItem(at: cut) }
         XCTAssertThrowsError(try Dataset.read(cut.path, byteLimit: limit))
+        // One byte of an array's data changed: its CRC-32 no longer matches, as numpy finds.
+        var flipped = try Data(contentsOf: fixtures.appendingPathComponent("npz_stored.npz"))
+        let at = try XCTUnwrap(flipped.range(of: Data("NUMPY".utf8))).upperBound + 120
+        flipped[at] ^= 0x40
+        let damaged = FileManager.default.temporaryDirectory.appendingPathComponent("ncd-\(UUID()).npz")
+        try flipped.write(to: damaged)
+        defer { try? FileManager.default.removeItem(at: damaged) }
+        XCTAssertThrowsError(try Dataset.read(damaged.path, byteLimit: limit)) {
+            XCTAssertTrue("\($0)".contains("`x.npy` cannot be read: it is damaged"), "\($0)")
+        }
         // An archive larger than the limit is refused before it is inflated.
         XCTAssertThrowsError(try Dataset.read(fixtures.appendingPathComponent("npz_stored.npz").path, byteLimit: 100))
     }
@@ -89,7 +99,7 @@ final class DatasetTests: XCTestCase {
         try assertRefused([float("x", [3, 5]), try labels([0, 1, 2])], "`f`")
         try assertRefused([float("x", [3, 4]), try labels([0, 1, 2], kind: .float)], "`y` holds ids")
         try assertRefused(
-            [float("x", [3, 4]), try labels([0, 3, 2])], "holds 3 at position 1, but its ids must lie in 0..<3")
+            [float("x", [3, 4]), try labels([0, 3, 2])], "holds 3 at position 1, but its ids must lie in 0 to 2")
         try assertRefused(
             [
                 Dataset.Array(name: "x", tensor: Tensor(shape: [3, 4]), kind: .integer, dtype: "<i8"),

@@ -61,7 +61,7 @@ final class TrainCommandTests: XCTestCase, RunsNCD {
             try Data(contentsOf: URL(fileURLWithPath: "\(dir)/resumed.safetensors")))
         let other = try ncd(common + ["--epochs", "2", "--resume", "\(dir)/c.safetensors", "--batch-size", "3"])
         XCTAssertEqual(other.status, 64)
-        XCTAssertTrue(other.stderr.contains("--batch-size 4, not 3"), other.stderr)
+        XCTAssertTrue(other.stderr.contains("--batch-size 4, not --batch-size 3"), other.stderr)
     }
 
     func testDataErrorsExit64NamingTheArray() throws {
@@ -73,7 +73,8 @@ final class TrainCommandTests: XCTestCase, RunsNCD {
         XCTAssertEqual(missing.status, 64)
         XCTAssertTrue(
             missing.stderr.contains("has no array `labels` for the input `labels: [b]`; it holds x, y"), missing.stderr)
-        let reals = try temporaryFile("axis b\ndiagram Fit(y: [b]) -> [] {\n  return mse(y, y)\n}\n")
+        let reals = try temporaryFile(
+            "axis b, f = 4\ndiagram Fit(x: [b, f], y: [b]) -> [] {\n  return mse(mean[f](linear[f -> f](x)), y)\n}\n")
         let dtype = try ncd(["train", reals, "--data", stored])
         XCTAssertEqual(dtype.status, 64)
         XCTAssertTrue(dtype.stderr.contains("array `y` is <i8, but the input `y` takes real values"), dtype.stderr)
@@ -87,6 +88,35 @@ final class TrainCommandTests: XCTestCase, RunsNCD {
         let nothing = try ncd(["train", try temporaryFile(net), "--data", "\(dir)/none.npz"])
         XCTAssertEqual(nothing.status, 64)
         XCTAssertTrue(nothing.stderr.contains("no such file"), nothing.stderr)
+    }
+
+    func testSettingsPyTorchRefusesAndUnwritableOutputsAreRefusedBeforeTraining() throws {
+        let file = try temporaryFile(net)
+        let cases: [([String], String)] = [
+            (["--lr", "-1"], "--lr must be a number of 0 or more, got -1.0"),
+            (["--lr", "nan"], "--lr must be a number of 0 or more"),
+            (["--optimizer", "sgd", "--nesterov"], "--nesterov needs a --momentum and no --dampening"),
+            (["--momentum", "0.9"], "--momentum, --dampening and --nesterov are SGD's"),
+            (["--epochs", "9223372036854775806"], "--epochs is at most 1000000"),
+            (["--step-every", "0"], "--step-every must be positive"),
+            (["--save", "/nonexistent/w.safetensors"], "no folder /nonexistent"),
+        ]
+        for (extra, message) in cases {
+            let run = try ncd(["train", file, "--data", stored] + extra)
+            XCTAssertEqual(run.status, 64, "\(extra): \(run.stderr)")
+            XCTAssertTrue(run.stderr.contains(message), "\(extra): \(run.stderr)")
+            XCTAssertFalse(run.stdout.contains("epoch"), "\(extra): refused before training")
+        }
+        // A batch larger than the data is the whole data, once.
+        let huge = try ncd(["train", file, "--data", stored, "--batch-size", "9223372036854775807", "--epochs", "1"])
+        XCTAssertEqual(huge.status, 0, huge.stderr)
+        XCTAssertTrue(huge.stdout.contains("(1 batch of 6 along `b`)"), huge.stdout)
+        // Nothing to learn.
+        let constant = try temporaryFile(
+            "axis b, f = 4\ndiagram Net(x: [b, f], y: [b]) -> [] {\n  return mean[b f](x)\n}\n")
+        let nothing = try ncd(["train", constant, "--data", stored])
+        XCTAssertEqual(nothing.status, 64)
+        XCTAssertTrue(nothing.stderr.contains("`Net` has no parameters to train"), nothing.stderr)
     }
 
     func testCtrlCStopsAfterAStepAndWritesACheckpointToResumeFrom() throws {

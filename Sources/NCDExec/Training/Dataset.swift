@@ -66,7 +66,9 @@ public struct Dataset {
     static func readArchive(_ path: String, byteLimit: Int) throws -> Dataset {
         let archive: Archive
         do { archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read) } catch {
-            throw ExecError.input("\(path) is not a .npz file (a zip archive of .npy files): \(error)")
+            throw ExecError.input(
+                "\(path) is not a .npz file (a zip archive of .npy files, as numpy.savez writes): it is damaged, cut short or another kind of file"
+            )
         }
         return try read(archive, path: path, byteLimit: byteLimit)
     }
@@ -85,11 +87,13 @@ public struct Dataset {
             bytes.reserveCapacity(Int(entry.uncompressedSize))
             let declared = Int(entry.uncompressedSize)
             do {
-                _ = try archive.extract(entry) { chunk in
+                let checksum = try archive.extract(entry) { chunk in
                     // An entry that inflates past what it declared is refused, not followed.
                     guard bytes.count + chunk.count <= declared else { throw ExecError.input("") }
                     bytes += chunk
                 }
+                // As numpy does: data whose CRC-32 is not the one recorded is damaged.
+                guard checksum == entry.checksum, bytes.count == declared else { throw ExecError.input("") }
             } catch {
                 throw ExecError.input("\(path): `\(entry.path)` cannot be read: it is damaged or not as it declares")
             }

@@ -42,9 +42,12 @@ extension Trainer {
             throw refuse("it was written for `\(metadata["diagram"] ?? "?")`, not `\(executor.graph.name)`")
         }
         for (key, value) in options.recorded.sorted(by: { $0.key < $1.key }) where metadata[key] != value {
+            func flag(_ v: String?) -> String {
+                if key == "shuffle" { return v == "false" ? "--no-shuffle" : "--shuffle" }
+                return "--\(key.replacingOccurrences(of: "_", with: "-")) \(v ?? "?")"
+            }
             throw refuse(
-                "it was written with --\(key.replacingOccurrences(of: "_", with: "-")) \(metadata[key] ?? "?"), not \(value); resume with the same settings"
-            )
+                "it was written with \(flag(metadata[key])), not \(flag(value)); resume with the same settings")
         }
         func integer(_ key: String) throws -> Int {
             guard let text = metadata[key], let n = Int(text), n >= 0 else { throw refuse("its `\(key)` is missing") }

@@ -21,16 +21,34 @@ public final class Trainer {
 
     /// Prepares a run. The diagram must return its scalar loss first; validation data must
     /// have the training data's shapes but for the number of examples.
-    public init(executor: Executor, data: TrainingData, validation: TrainingData?, options: TrainingOptions) throws {
-        let graph = executor.graph
+    /// Refuses a diagram that cannot be trained: one that does not return its scalar loss
+    /// first, or that learns nothing.
+    public static func checkTrainable(_ graph: DiagramGraph) throws {
         guard let first = graph.outputs.first, graph.type(of: first).axes.isEmpty else {
             let returned = graph.outputs.first.map { "\(graph.type(of: $0))" } ?? "nothing"
             throw ExecError.input(
                 "`\(graph.name)` returns \(returned) first; a diagram trained by `ncd train` returns its scalar loss first (`return cross_entropy[classes](logits, labels), logits`)"
             )
         }
+        func learns(_ g: DiagramGraph) -> Bool {
+            g.operations.contains { op in
+                if op.parameters.contains(where: \.role.isTrainable) { return true }
+                if case .call(let child) = op.kind { return learns(child) }
+                return false
+            }
+        }
+        guard learns(graph) else { throw ExecError.input("`\(graph.name)` has no parameters to train") }
+    }
+
+    public init(executor: Executor, data: TrainingData, validation: TrainingData?, options: TrainingOptions) throws {
+        try Self.checkTrainable(executor.graph)
         guard options.batchSize > 0, options.epochs > 0 else {
             throw ExecError.input("--batch-size and --epochs must be positive")
+        }
+        let batches = data.count / options.batchSize + (data.count % options.batchSize == 0 ? 0 : 1)
+        let (total, overflow) = batches.multipliedReportingOverflow(by: options.epochs)
+        guard !overflow else {
+            throw ExecError.input("--epochs \(options.epochs) gives more steps than can be counted")
         }
         if let validation {
             for (train, val) in zip(data.inputs, validation.inputs) {
@@ -50,10 +68,8 @@ public final class Trainer {
         self.data = data
         self.validation = validation
         self.options = options
-        let stepsPerEpoch = (data.count + options.batchSize - 1) / options.batchSize
         schedule = LearningRateSchedule(
-            base: options.resolvedLearningRate, shape: options.schedule, warmup: options.warmup,
-            totalSteps: stepsPerEpoch * options.epochs)
+            base: options.resolvedLearningRate, shape: options.schedule, warmup: options.warmup, totalSteps: total)
         try executor.rebind(data.sizes.merging([data.exampleSize: min(options.batchSize, data.count)]) { $1 })
         let trainable = try executor.trainableParameters()
         names = trainable.map(\.name)
@@ -87,7 +103,7 @@ public final class Trainer {
         }
     }
 
-    public var stepsPerEpoch: Int { (data.count + options.batchSize - 1) / options.batchSize }
+    public var stepsPerEpoch: Int { data.count / options.batchSize + (data.count % options.batchSize == 0 ? 0 : 1) }
 
     /// The examples of an epoch in the order they are visited: a permutation drawn from the
     /// seed and the epoch alone, so a resumed run visits them as an unbroken one would.

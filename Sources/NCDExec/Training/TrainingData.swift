@@ -88,7 +88,7 @@ public struct TrainingData {
             for (position, (axis, extent)) in zip(graph.type(of: id).axes, array.tensor.shape).enumerated() {
                 guard let expected = try? axis.size.evaluate(sizes), expected != extent else { continue }
                 throw ExecError.input(
-                    "\(dataset.path): array `\(name)` has \(extent) along axis \(position + 1), but `\(name): \(graph.type(of: id))` needs \(expected) there (`\(axis.name)`)"
+                    "\(dataset.path): array `\(name)` has \(extent) along `\(axis.name)` (its axis \(position), counting from 0), but `\(name): \(graph.type(of: id))` needs \(expected) there"
                 )
             }
         }
@@ -108,7 +108,7 @@ public struct TrainingData {
                 }
                 if let bad = array.tensor.storage.firstIndex(where: { $0 < 0 || $0 >= Float(use.count) }) {
                     throw ExecError.input(
-                        "\(dataset.path): array `\(name)` holds \(Int(array.tensor.storage[bad])) at position \(bad), but its ids must lie in 0..<\(use.count)\(use.classAxis.map { " (the classes of `\($0)`)" } ?? "")"
+                        "\(dataset.path): array `\(name)` holds \(Int(array.tensor.storage[bad])) at position \(bad), but its ids must lie in 0 to \(use.count - 1)\(use.classAxis.map { " (the classes of `\($0)`)" } ?? "")"
                     )
                 }
             } else if array.kind != .float {

@@ -117,7 +117,14 @@ struct DiagramLayout {
             if breaks.contains(c) {
                 // The row ends in arrows; the next starts with them, then the gap as usual.
                 let ends = gap.flatMap { leaving[c][$0] ?? [] }
-                for y in ends { Self.continuation(from: x, y: y, theme: options.theme, on: &canvas) }
+                // Past a loop's closing bracket, not through it.
+                let clear = loops.contains { $0.columns.upperBound == c } ? Repetition.room + 2 : 0
+                for y in ends {
+                    if clear > 0 {
+                        canvas.add(.polyline([Point(x, y), Point(x + clear, y)], stroke: options.theme.wire), .wires)
+                    }
+                    Self.continuation(from: x + clear, y: y, theme: options.theme, on: &canvas)
+                }
                 rows.append((canvas, rowLeft))
                 canvas = Canvas()
                 rowLeft = x

@@ -24,9 +24,9 @@ struct Train: ParsableCommand {
     var data: String
     @Option(help: "Validation data, as --data, evaluated after every epoch.")
     var val: String?
-    @Option(help: "Epochs to train (in all, counting those a resumed checkpoint has done).")
+    @Option(parsing: .unconditional, help: "Epochs to train (in all, counting those a resumed checkpoint has done).")
     var epochs = 10
-    @Option(help: "Examples per batch (the last batch of an epoch may be smaller).")
+    @Option(parsing: .unconditional, help: "Examples per batch (the last batch of an epoch may be smaller).")
     var batchSize = 32
     @Flag(inversion: .prefixedNo, help: "Visit the examples in a new seeded order each epoch.")
     var shuffle = true
@@ -35,30 +35,30 @@ struct Train: ParsableCommand {
 
     @Option(help: "sgd, adam or adamw (torch.optim's semantics).")
     var optimizer: TrainingOptions.OptimizerKind = .adam
-    @Option(help: "Learning rate (default 0.01 for sgd, 0.001 for adam and adamw).")
+    @Option(parsing: .unconditional, help: "Learning rate (default 0.01 for sgd, 0.001 for adam and adamw).")
     var lr: Double?
-    @Option(help: "SGD's momentum.")
+    @Option(parsing: .unconditional, help: "SGD's momentum.")
     var momentum = 0.0
-    @Option(help: "SGD's dampening of the momentum.")
+    @Option(parsing: .unconditional, help: "SGD's dampening of the momentum.")
     var dampening = 0.0
     @Flag(help: "SGD with Nesterov momentum.")
     var nesterov = false
     @Option(help: "Adam's β₁,β₂.")
     var betas = "0.9,0.999"
-    @Option(help: "Adam's ε.")
+    @Option(parsing: .unconditional, help: "Adam's ε.")
     var eps = 1e-8
-    @Option(help: "Weight decay (default 0, or 0.01 for adamw, which decouples it).")
+    @Option(parsing: .unconditional, help: "Weight decay (default 0, or 0.01 for adamw, which decouples it).")
     var weightDecay: Double?
 
     @Option(help: "Learning-rate schedule: constant, cosine (to 0 over the run) or step.")
     var schedule = "constant"
-    @Option(help: "Steps of linear warm-up before the schedule.")
+    @Option(parsing: .unconditional, help: "Steps of linear warm-up before the schedule.")
     var warmup = 0
-    @Option(help: "With --schedule step: epochs between decays.")
+    @Option(parsing: .unconditional, help: "With --schedule step: epochs between decays.")
     var stepEvery = 10
-    @Option(help: "With --schedule step: the factor of each decay.")
+    @Option(parsing: .unconditional, help: "With --schedule step: the factor of each decay.")
     var gamma = 0.1
-    @Option(help: "Clip the global gradient norm to this.")
+    @Option(parsing: .unconditional, help: "Clip the global gradient norm to this.")
     var clipNorm: Double?
 
     @Option(help: "Start from these parameters (.safetensors, by dotted names).")
@@ -67,7 +67,7 @@ struct Train: ParsableCommand {
     var save: String?
     @Option(help: "Write a checkpoint (parameters, buffers, optimiser state, position) here.")
     var checkpoint: String?
-    @Option(help: "Epochs between checkpoints.")
+    @Option(parsing: .unconditional, help: "Epochs between checkpoints.")
     var checkpointEvery = 1
     @Option(help: "Continue from a checkpoint written by --checkpoint.")
     var resume: String?
@@ -80,8 +80,35 @@ struct Train: ParsableCommand {
     @OptionGroup var memory: MemoryLimit
 
     func validate() throws {
-        guard epochs > 0, batchSize > 0, checkpointEvery > 0, threads > 0, warmup >= 0 else {
-            throw ValidationError("--epochs, --batch-size, --checkpoint-every and --threads must be positive")
+        for (name, value) in [
+            ("--epochs", epochs), ("--batch-size", batchSize), ("--checkpoint-every", checkpointEvery),
+            ("--threads", threads), ("--step-every", stepEvery),
+        ] where value <= 0 {
+            throw ValidationError("\(name) must be positive, got \(value)")
+        }
+        // Beyond these, steps and examples would not fit a count.
+        guard epochs <= 1_000_000 else { throw ValidationError("--epochs is at most 1000000, got \(epochs)") }
+        guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more, got \(warmup)") }
+        // torch.optim's own checks, so that a setting PyTorch refuses is refused here too.
+        for (name, value) in [
+            ("--lr", lr ?? 0), ("--momentum", momentum), ("--eps", eps), ("--weight-decay", weightDecay ?? 0),
+        ]
+        where !(value.isFinite && value >= 0) {
+            throw ValidationError("\(name) must be a number of 0 or more, got \(value)")
+        }
+        guard (0...1).contains(dampening) else {
+            throw ValidationError("--dampening must be in [0, 1], got \(dampening)")
+        }
+        guard gamma.isFinite, gamma > 0 else { throw ValidationError("--gamma must be positive, got \(gamma)") }
+        if let clipNorm, !(clipNorm.isFinite && clipNorm > 0) {
+            throw ValidationError("--clip-norm must be positive, got \(clipNorm)")
+        }
+        if optimizer == .sgd, nesterov, momentum == 0 || dampening != 0 {
+            throw ValidationError("--nesterov needs a --momentum and no --dampening (as torch.optim.SGD)")
+        }
+        if optimizer != .sgd, momentum != 0 || dampening != 0 || nesterov {
+            throw ValidationError(
+                "--momentum, --dampening and --nesterov are SGD's; \(optimizer.rawValue) takes --betas B1,B2")
         }
         if let plot, ImageFormat(pathExtension: (plot as NSString).pathExtension) == nil {
             throw ValidationError("--plot writes .png, .svg or .pdf, not \(plot)")
@@ -102,7 +129,10 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        for path in [save, checkpoint, plot, log].compactMap({ $0 }) { try OutputPath.checkWritable(path) }
         let loaded = try CheckedDiagramLoader(selection)
+        // Before the data: a diagram that cannot be trained is refused for that first.
+        try Trainer.checkTrainable(loaded.graph)
         TensorThreads.set(threads)
         let limit = try memory.resolved()
         let given = Dictionary(selection.sizes.map { ($0.name, $0.value) }) { $1 }
@@ -114,17 +144,22 @@ struct Train: ParsableCommand {
             print("note: \(data) holds `\(name)`, which no input of `\(loaded.graph.name)` takes")
         }
         var o = try options()
-        let stepsPerEpoch = (train.count + batchSize - 1) / batchSize
+        let stepsPerEpoch = train.count / batchSize + (train.count % batchSize == 0 ? 0 : 1)
+        let (decayEvery, overflow) = stepEvery.multipliedReportingOverflow(by: stepsPerEpoch)
         switch schedule {
         case "constant": o.schedule = .constant
         case "cosine": o.schedule = .cosine
-        case "step": o.schedule = .step(every: stepEvery * stepsPerEpoch, gamma: gamma)
+        case "step": o.schedule = .step(every: overflow ? Int.max : decayEvery, gamma: gamma)
         default: throw CLIError.usage("--schedule is constant, cosine or step, not `\(schedule)`")
         }
         let trainer = try Trainer(graph: loaded.graph, data: train, validation: validation, options: o, sizes: given)
         try MemoryGuard.check(trainer.executor, withGradients: true, limit: limit.bytes, reason: limit.reason)
-        if let weights { try trainer.executor.load(try SafeTensors.decode(Self.read(weights))) }
-        if let resume { try trainer.resume(from: Self.read(resume), path: resume) }
+        if let weights { try trainer.executor.load(try Self.tensors(weights)) }
+        if let resume {
+            do { try trainer.resume(from: Self.read(resume), path: resume) } catch let error as SafeTensors.Failure {
+                throw CLIError.usage("\(resume): \(error)")
+            }
+        }
         try loop(trainer)
     }
 
@@ -132,10 +167,15 @@ struct Train: ParsableCommand {
         let metrics = try MetricsLog(path: log, resuming: resume != nil)
         var progress = TrainingProgress(epochs: epochs)
         let start = trainer.position
+        let steps = trainer.stepsPerEpoch
+        let trainable = try trainer.executor.trainableParameters().count
+        let buffers = trainer.executor.parameterNames.count - trainable
         print(
-            "training `\(trainer.executor.graph.name)` on \(trainer.data.count) examples (\(trainer.stepsPerEpoch) batches of \(batchSize) along `\(trainer.data.exampleSize)`), \(optimizer.rawValue), \(try trainer.executor.trainableParameters().count) tensors"
+            "training `\(trainer.executor.graph.name)` on \(trainer.data.count) examples (\(steps) batch\(steps == 1 ? "" : "es") of \(min(batchSize, trainer.data.count)) along `\(trainer.data.exampleSize)`), \(optimizer.rawValue), \(trainable) trained tensors"
+                + (buffers > 0 ? " and \(buffers) buffers" : "")
                 + (resume.map { ", resumed from \($0) at epoch \(start.epoch + 1) step \(start.stepInEpoch + 1)" } ?? "")
         )
+        fflush(stdout)
         if start.epoch >= epochs { print("already trained \(start.epoch) epochs; nothing to do") }
         Interrupt.install()
         while trainer.position.epoch < epochs {
@@ -168,7 +208,7 @@ struct Train: ParsableCommand {
         }
         if let save {
             try AtomicFile.write(SafeTensors.encode(try trainer.executor.allParameters()), to: save)
-            print("saved \(trainer.executor.parameterNames.count) parameters to \(save)")
+            print("saved \(trainer.executor.parameterNames.count) tensors (parameters and buffers) to \(save)")
         }
         if let plot { print("plotted to \(plot)") }
     }
@@ -179,7 +219,23 @@ struct Train: ParsableCommand {
     }
 
     static func read(_ path: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.usage("cannot read \(path)") }
-        return [UInt8](data)
+        do { return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+            throw CLIError.usage("cannot read \(path): \((error as NSError).localizedFailureReason ?? "\(error)")")
+        }
+    }
+
+    /// A weights file's tensors, each finite: a NaN in the weights is the file's fault, not
+    /// a diverging run's.
+    static func tensors(_ path: String) throws -> [String: Tensor<Float>] {
+        let tensors: [String: Tensor<Float>]
+        do { tensors = try SafeTensors.decode(read(path)) } catch let error as SafeTensors.Failure {
+            throw CLIError.usage("\(path): \(error)")
+        }
+        if let (name, _) = tensors.sorted(by: { $0.key < $1.key }).first(where: {
+            !$0.value.storage.allSatisfy(\.isFinite)
+        }) {
+            throw CLIError.usage("\(path): `\(name)` holds NaN or infinity")
+        }
+        return tensors
     }
 }

@@ -46,7 +46,8 @@ struct TrainingProgress {
             if let a = v.accuracy { line += String(format: "  val_accuracy %.2f%%", 100 * a) }
             for (name, value) in v.others { line += String(format: "  val_%@ %.4g", name, value) }
         }
-        line += String(format: "  %.1fs (%.0f ex/s)", r.seconds, Double(r.examples) / max(r.seconds, 1e-9))
+        // Examples run by this process: a resumed epoch's earlier part ran before.
+        line += String(format: "  %.1fs (%.0f ex/s)", r.seconds, Double(examples) / max(r.seconds, 1e-9))
         print(line)
         fflush(stdout)
     }
