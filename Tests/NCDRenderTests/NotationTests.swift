@@ -205,7 +205,7 @@ final class GlyphChoiceTests: XCTestCase {
         XCTAssertEqual(s.repetitions.map(\.variable), ["λ", "λ"])
         XCTAssertEqual(s.repetitions.map(\.indices), [1...4, 1...3])
         let texts = self.texts(s).map(\.plainText)
-        XCTAssertTrue(texts.contains("λ = 1") && texts.contains("4") && texts.contains("3"), "\(texts)")
+        XCTAssertTrue(texts.contains("λ = 1") && texts.contains("λ = 4") && texts.contains("λ = 3"), "\(texts)")
         XCTAssertEqual(try scene(example: "mlp.ncd").repetitions.count, 0)
     }
 

@@ -1,7 +1,7 @@
 import NCDCore
 
 /// Repetition (NOTATION.md): big parentheses around a loop's columns, with its bounds,
-/// λ = first at the bottom left and the last at the top right. Drawn once (the default),
+/// λ = first at the bottom left and λ = last at the top left. Drawn once (the default),
 /// the columns are one iteration and the bounds are written as the source writes them
 /// (`λ = 1`, `N − 1`); unrolled, they are every iteration and the bounds' values.
 enum Repetition {
@@ -90,10 +90,10 @@ enum Repetition {
             canvas.add(
                 TextShape(lower, at: Point(left - lower.width(in: font) / 2, bottom + 13), font: font, color: theme.ink)
             )
-            let upper = g.upperText
+            // As the paper's U-Net figure: λ = last above the left bracket, λ = first below it.
+            let upper = RichText(Notation.runs(g.variable, .normal) + [TextRun(" = ")] + g.upperText.runs)
             canvas.add(
-                TextShape(
-                    upper, at: Point(right - upper.width(in: font) / 2 + 2, top - 4), font: font, color: theme.ink))
+                TextShape(upper, at: Point(left - upper.width(in: font) / 2, top - 4), font: font, color: theme.ink))
         }
     }
 }
