@@ -25,8 +25,9 @@ public indirect enum OperationKind: Hashable, Sendable {
     case concatenate(axis: String)
     /// The operands, of one type, side by side along a new first axis.
     case stack(axis: String)
-    /// Takes one position of an axis, removing it.
-    case index(axis: String, position: Int)
+    /// Takes one position of an axis, removing it; `written` is the index as the source
+    /// writes it (`s` in `xs[t = s]`), for a loop drawn once.
+    case index(axis: String, position: Int, written: WrittenFormula?)
     /// Keeps positions `start..<end` of an axis.
     case slice(axis: String, start: Int, end: Int)
     /// ★: strides a window over spatial axes; each spatial axis shrinks to its output size and

@@ -79,7 +79,7 @@ extension Executor {
             }
             return [Named(variable: try NCDTensor.concatenate(parts, axis: 0), axes: [axis] + order)]
 
-        case .index(let axis, let position):
+        case .index(let axis, let position, _):
             return [
                 Named(
                     variable: try x[0].variable.index(axis: try x[0].index(of: axis), position),

@@ -142,6 +142,9 @@ final class GlyphChoiceTests: XCTestCase {
         let block = try scene(example: "resnet.ncd", diagram: "ResNetBlock", options: opened)
         XCTAssertTrue(
             texts(block).contains { $0.plainText == "Block(2, N, n1, n2, 32)" }, "\(texts(block).map(\.plainText))")
+        // An index inside the loop is written as the source writes it: `xs[t = s]`.
+        let lstm = texts(try scene(example: "lstm.ncd")).map(\.plainText)
+        XCTAssertTrue(lstm.contains("s") && lstm.contains("s = t − 1"), "\(lstm)")
         let unet = try scene(example: "unet.ncd")
         XCTAssertTrue(
             texts(unet).contains { $0.plainText.hasPrefix("DoubleConv(base") && $0.plainText.contains("λ") },

@@ -27,7 +27,8 @@ struct IndexExpression {
                 type.axes.removeAll { $0.name == axis.name }
                 current =
                     checker.emit(
-                        .index(axis: axis.name, position: p), inputs: [current], outputs: [type],
+                        .index(axis: axis.name, position: p, written: WrittenFormula(start)), inputs: [current],
+                        outputs: [type],
                         broadcast: type.axes, at: item.range)[0]
             }
         }

@@ -103,8 +103,11 @@ struct GlyphBuilder {
             return converge(ins, outs[0], symbol: Notation.binary(f), contracted: [])
         case .einsum(let contraction):
             return converge(ins, outs[0], symbol: nil, contracted: contraction.summed.sorted())
-        case .index(let axis, let position):
-            return tag(ins[0], outs[0], axis: axis, text: "\(position)", ends: true)
+        case .index(let axis, let position, let written):
+            // Inside a loop drawn once, the index as written (`s`); else its value.
+            let text =
+                !options.unroll && !op.loops.isEmpty ? written.map { Notation.formula($0).plainText } : nil
+            return tag(ins[0], outs[0], axis: axis, text: text ?? "\(position)", ends: true)
         case .slice(let axis, let start, let end):
             return tag(ins[0], outs[0], axis: axis, text: "\(start):\(end)", ends: false)
         case .identity:
