@@ -127,7 +127,7 @@ final class GlyphChoiceTests: XCTestCase {
             XCTAssertTrue(source.contains("const layers = 12"))
             return try scene(source: text, options: options).width
         }
-        XCTAssertEqual(try width(2), try width(12))
+        XCTAssertEqual(try width(6), try width(12))
         XCTAssertGreaterThan(try width(4, unroll: true), try width(2, unroll: true))
         let s = try scene(example: "gpt2.ncd")
         XCTAssertEqual(s.repetitions.count, 1)
@@ -141,13 +141,13 @@ final class GlyphChoiceTests: XCTestCase {
         opened.depth = 1
         let block = try scene(example: "resnet.ncd", diagram: "ResNetBlock", options: opened)
         XCTAssertTrue(
-            texts(block).contains { $0.plainText == "Block(2, N, n1, n2, 32)" }, "\(texts(block).map(\.plainText))")
+            texts(block).contains { $0.plainText == "Block(s=2, N, cin=n1, c=n2)" }, "\(texts(block).map(\.plainText))")
         // An index inside the loop is written as the source writes it: `xs[t = s]`.
         let lstm = texts(try scene(example: "lstm.ncd")).map(\.plainText)
         XCTAssertTrue(lstm.contains("s") && lstm.contains("s = t − 1"), "\(lstm)")
         let unet = try scene(example: "unet.ncd")
         XCTAssertTrue(
-            texts(unet).contains { $0.plainText.hasPrefix("DoubleConv(base") && $0.plainText.contains("λ") },
+            texts(unet).contains { $0.plainText == "DoubleConv(c=base·2λ)" },
             "\(texts(unet).map(\.plainText))")
     }
 
@@ -172,7 +172,8 @@ final class GlyphChoiceTests: XCTestCase {
         XCTAssertLessThan(rows.width, 900)
         XCTAssertGreaterThan(rows.height, try scene(example: "resnet.ncd").height)
         // Within the aspect already, a diagram stays one row.
-        XCTAssertEqual(try scene(example: "unet.ncd").width, try scene(example: "unet.ncd", options: oneRow).width)
+        XCTAssertEqual(
+            try scene(example: "attention.ncd").width, try scene(example: "attention.ncd", options: oneRow).width)
         // A loop's brackets are never split between rows: each bracket pair shares its top.
         let unetRows = try scene(example: "unet.ncd", options: narrow)
         XCTAssertEqual(unetRows.repetitions.count, 2)

@@ -19,6 +19,12 @@ final class SceneInvariantTests: XCTestCase {
         }
     }
 
+    func testEveryExampleIsWithinTheTargetAspect() throws {
+        for (name, s) in try allScenes() where !name.hasSuffix("cost") {
+            XCTAssertLessThanOrEqual(s.width / s.height, 4, "\(name): \(s.width)×\(s.height)")
+        }
+    }
+
     func testEveryWireStartsAndEndsOnAPort() throws {
         for (name, s) in try allScenes() {
             XCTAssertFalse(s.wires.isEmpty, name)

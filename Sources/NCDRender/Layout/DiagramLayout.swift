@@ -38,9 +38,25 @@ struct DiagramLayout {
         // Only the diagram itself wraps: an opened sub-diagram stays one frame.
         guard level == 0, namesAtEdges else { return whole.result }
         let loops = Repetition.groups(flow, members, glyphs, ys).map(\.columns)
-        let breaks = RowWrapping.breaks(
-            columnRights: whole.columnRights, height: whole.result.bounds.height, loops: loops, options: options)
-        return breaks.isEmpty ? whole.result : draw(flow, members, glyphs, ys, breaks: breaks).result
+        func tooWide(_ r: Result) -> Bool {
+            guard options.rowWidth == nil, let limit = options.maxAspect else { return false }
+            let chrome = 2 * DiagramRenderer.margin
+            // A little short of the limit: the title's height here is an estimate.
+            return (r.bounds.width + chrome) / (r.bounds.height + chrome + (options.title ? 24 : 0)) > limit * 0.98
+        }
+        // The row count comes from an estimate of the rows' heights; one more row while the
+        // drawn picture is still wider than the aspect allows.
+        var result = whole.result
+        var rows = 1
+        while rows <= 8 {
+            let breaks = RowWrapping.breaks(
+                columnRights: whole.columnRights, height: whole.result.bounds.height, loops: loops, options: options,
+                atLeast: rows)
+            if !breaks.isEmpty { result = draw(flow, members, glyphs, ys, breaks: breaks).result }
+            guard tooWide(result), breaks.count + 1 >= rows else { return result }
+            rows = breaks.count + 2
+        }
+        return result
     }
 
     /// Each member's reference y: aligned with its inputs' wires, below its predecessor.

@@ -150,16 +150,20 @@ struct GlyphBuilder {
 }
 
 extension GlyphBuilder {
-    /// A call's name with its size arguments as the source writes them (`Block(1, N)`,
-    /// `DoubleConv(64·2^λ)`); in an unrolled loop, where each iteration is drawn, their values.
+    /// A call's name with its size arguments by name, as the source writes them
+    /// (`Block(s=2, N, c_in=n₁)`: an argument written as its parameter's own name is that
+    /// name alone, and one left to its default is left out); in an unrolled loop, where
+    /// each iteration is drawn, their values.
     func callTitle(_ op: Operation, _ child: DiagramGraph) -> RichText {
         let valued = options.unroll && !op.loops.isEmpty
-        let args = child.sizeArguments.map { a in
-            a.written.flatMap { valued ? nil : Notation.formula($0) } ?? Notation.size(a.value)
+        let args = child.sizeArguments.filter { $0.written != nil }.map { a -> [TextRun] in
+            let value = a.written.flatMap { valued ? nil : Notation.formula($0) } ?? Notation.size(a.value)
+            if value.plainText == a.name { return value.runs }
+            return Notation.symbol(a.name).runs + [TextRun("=")] + value.runs
         }
         guard !args.isEmpty else { return RichText(plain: child.name) }
         var runs = [TextRun(child.name + "(")]
-        for (i, a) in args.enumerated() { runs += (i == 0 ? [] : [TextRun(", ")]) + a.runs }
+        for (i, a) in args.enumerated() { runs += (i == 0 ? [] : [TextRun(", ")]) + a }
         return RichText(runs + [TextRun(")")])
     }
 }

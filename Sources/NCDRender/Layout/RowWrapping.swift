@@ -5,7 +5,8 @@ enum RowWrapping {
     /// The gaps (by the column before them) to break at; empty when one row fits.
     /// `columnRights` are the columns' right edges in one row, `height` that row's height.
     static func breaks(
-        columnRights: [Double], height: Double, loops: [ClosedRange<Int>], options: RenderOptions
+        columnRights: [Double], height: Double, loops: [ClosedRange<Int>], options: RenderOptions,
+        atLeast least: Int = 1
     ) -> Set<Int> {
         guard let total = columnRights.last, columnRights.count > 2 else { return [] }
         let rowGap = DiagramLayout.rowGap
@@ -24,7 +25,7 @@ enum RowWrapping {
             }
             return k
         }
-        let k = min(rowsNeeded(), columnRights.count - 1)
+        let k = min(max(rowsNeeded(), least), columnRights.count - 1)
         guard k > 1 else { return [] }
         // Gap c lies between columns c and c + 1; none inside a loop or after the inputs only.
         let allowed = (1..<(columnRights.count - 1)).filter { c in
