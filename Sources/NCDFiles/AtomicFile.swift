@@ -132,6 +132,17 @@ final class PendingTemporaries: @unchecked Sendable {
     }
 }
 
+extension AtomicFile {
+    /// Unlinks the temporaries of the writes under way: for a signal handler that ends the
+    /// process itself (async-signal-safe: it reads a fixed table and calls `unlink`).
+    public static func removePendingTemporaries() {
+        let table = PendingTemporaries.shared.slots
+        for i in 0..<PendingTemporaries.capacity {
+            if let p = table[i] { unlink(p) }
+        }
+    }
+}
+
 /// Passes the signal to the program's own handler, if it has one; otherwise unlinks the
 /// pending temporaries and ends the process as the signal would have.
 private func pendingTemporariesHandler(_ sig: Int32) {
@@ -139,10 +150,7 @@ private func pendingTemporariesHandler(_ sig: Int32) {
         own(sig)
         return
     }
-    let table = PendingTemporaries.shared.slots
-    for i in 0..<PendingTemporaries.capacity {
-        if let p = table[i] { unlink(p) }
-    }
+    AtomicFile.removePendingTemporaries()
     signal(sig, SIG_DFL)
     raise(sig)
 }

@@ -96,12 +96,17 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
     case contraction(String)
     case notScalar([Int])
     case nonFinite(operation: String, value: String)
+    /// Batch statistics from a single value per feature (PyTorch refuses this too).
+    case singleValueBatch(features: Int)
 
     public var description: String {
         switch self {
         case .invalidShape(let s): return "invalid shape \(s): sizes must not be negative"
         case .elementCount(let s, let n): return "shape \(s) holds \(s.reduce(1, *)) elements, but \(n) were given"
         case .broadcast(let a, let b): return "shapes \(a) and \(b) do not broadcast"
+        case .singleValueBatch(let f):
+            return
+                "batch norm in training needs more than one value per feature, but each of the \(f) features has one (a batch of 1: choose a --batch-size that leaves no last batch of one)"
         case .axis(let a, let r): return "axis \(a) is out of range for rank \(r)"
         case .contraction(let why): return "contraction: \(why)"
         case .notScalar(let s): return "expected a scalar, got shape \(s)"

@@ -75,7 +75,7 @@ struct Render: ParsableCommand {
         options.unroll = unroll
         options.memoryAsWires = memoryAsWires
         guard aspect >= 0 else { throw CLIError.usage("--aspect must be 0 (no wrapping) or more, got \(aspect)") }
-        if let width, width <= 0 { throw CLIError.usage("--width must be positive, got \(width)") }
+        if let width, !(width.isFinite && width > 0) { throw CLIError.usage("--width must be positive, got \(width)") }
         options.maxAspect = aspect > 0 ? aspect : nil
         options.rowWidth = width
         let scene = DiagramRenderer.scene(for: loaded.graph, options: options)

@@ -107,5 +107,7 @@ final class DatasetTests: XCTestCase {
             ],
             "array `x` is <i8, but the input `x` takes real values")
         try assertRefused([float("x", [0, 4]), try labels([])], "holds no examples")
+        // A label too large for an Int is reported, not a trap.
+        try assertRefused([float("x", [1, 4]), try labels([1e20])], "holds 1e+20 at position 0")
     }
 }

@@ -123,6 +123,16 @@ final class TrainingTests: XCTestCase {
         XCTAssertThrowsError(try trainer(options { $0.optimizer = .sgd }).resume(from: checkpoint, path: "c")) {
             XCTAssertTrue("\($0)".contains("--optimizer adam, not --optimizer sgd"), "\($0)")
         }
+        // A checkpoint whose position was edited is refused, not trusted.
+        var (tensors, metadata) = try SafeTensors.decodeWithMetadata(checkpoint)
+        metadata["step"] = "9223372036854775807"
+        XCTAssertThrowsError(
+            try trainer(options()).resume(from: try SafeTensors.encode(tensors, metadata: metadata), path: "c")
+        ) { XCTAssertTrue("\($0)".contains("its position does not fit"), "\($0)") }
+        metadata["step"] = "4"
+        metadata["optimizer_steps"] = "{\"l1.weight\": -1}"
+        XCTAssertThrowsError(
+            try trainer(options()).resume(from: try SafeTensors.encode(tensors, metadata: metadata), path: "c"))
         let weights = try SafeTensors.encode(try t.executor.allParameters())
         XCTAssertThrowsError(try trainer(options()).resume(from: weights, path: "w")) {
             XCTAssertTrue("\($0)".contains("not a checkpoint of `ncd train`"), "\($0)")

@@ -198,6 +198,15 @@ final class NormalizationAndDropoutTests: XCTestCase {
             accuracy: 1e-12)
     }
 
+    func testBatchNormRefusesOneValuePerFeatureInTraining() throws {
+        let bn = BatchNorm<Double>(features: 3)
+        XCTAssertThrowsError(try bn(Variable(random([1, 3], seed: 48)), training: true)) {
+            XCTAssertEqual($0 as? TensorError, .singleValueBatch(features: 3))
+        }
+        XCTAssertEqual(bn.runningVariance.storage, [1, 1, 1], "the statistics are untouched")
+        XCTAssertNoThrow(try bn(Variable(random([1, 3], seed: 48)), training: false))
+    }
+
     func testFusedBatchNormGradientsInBothModesAndAnyFeatureAxis() throws {
         // Features in the middle of [outer, features, inner] blocks, γ and β differentiated
         // too, in training (batch statistics) and evaluation (running statistics).

@@ -150,5 +150,29 @@ final class TrainCommandTests: XCTestCase, RunsNCD {
         ])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertTrue(resumed.stdout.contains("resumed from"), resumed.stdout)
+
+        // With one step an epoch, Ctrl-C stops between epochs.
+        let whole = Process()
+        whole.executableURL = binary
+        whole.currentDirectoryURL = Self.root
+        whole.arguments = [
+            "train", file, "--data", stored, "--batch-size", "64", "--epochs", "100000", "--log", "\(dir)/whole.jsonl",
+            "--checkpoint", "\(dir)/w.safetensors",
+        ]
+        let wholeErr = Pipe()
+        whole.standardError = wholeErr
+        whole.standardOutput = Pipe()
+        try whole.run()
+        while Date() < deadline,
+            ((try? String(contentsOfFile: "\(dir)/whole.jsonl", encoding: .utf8)) ?? "").split(separator: "\n").count
+                < 10
+        {
+            usleep(20_000)
+        }
+        whole.interrupt()
+        let said = String(decoding: wholeErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        whole.waitUntilExit()
+        XCTAssertEqual(whole.terminationStatus, 130, said)
+        XCTAssertTrue(said.contains("stopped after epoch"), said)
     }
 }

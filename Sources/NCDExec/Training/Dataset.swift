@@ -49,7 +49,7 @@ public struct Dataset {
     static func readFolder(_ path: String, byteLimit: Int) throws -> Dataset {
         let names = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".npy") }.sorted()
         guard !names.isEmpty else { throw ExecError.input("\(path) holds no .npy files") }
-        var total = 0
+        var (total, floats) = (0, 0)
         let arrays = try names.map { file -> Array in
             let full = (path as NSString).appendingPathComponent(file)
             let size = (try? FileManager.default.attributesOfItem(atPath: full)[.size] as? Int) ?? 0
@@ -58,7 +58,10 @@ public struct Dataset {
             guard let data = FileManager.default.contents(atPath: full) else {
                 throw ExecError.input("cannot read \(full)")
             }
-            return try array(named: String(file.dropLast(4)), from: [UInt8](data), in: full)
+            let read = try array(named: String(file.dropLast(4)), from: [UInt8](data), in: full)
+            floats += read.tensor.count * 4
+            guard floats <= byteLimit else { throw tooLarge(path, byteLimit) }
+            return read
         }
         return Dataset(path: path, arrays: arrays)
     }
@@ -75,7 +78,7 @@ public struct Dataset {
 
     static func read(_ archive: Archive, path: String, byteLimit: Int) throws -> Dataset {
         var arrays: [Array] = []
-        var total = 0
+        var (total, floats) = (0, 0)
         for entry in archive where entry.type == .file {
             guard entry.path.hasSuffix(".npy") else {
                 throw ExecError.input("\(path) holds `\(entry.path)`, which is not a .npy array")
@@ -97,7 +100,11 @@ public struct Dataset {
             } catch {
                 throw ExecError.input("\(path): `\(entry.path)` cannot be read: it is damaged or not as it declares")
             }
-            arrays.append(try array(named: String(entry.path.dropLast(4)), from: bytes, in: "\(path)/\(entry.path)"))
+            let read = try array(named: String(entry.path.dropLast(4)), from: bytes, in: "\(path)/\(entry.path)")
+            // Held as float32: a byte array takes four times its file's room.
+            floats += read.tensor.count * 4
+            guard floats <= byteLimit else { throw tooLarge(path, byteLimit) }
+            arrays.append(read)
         }
         guard !arrays.isEmpty else { throw ExecError.input("\(path) holds no arrays") }
         return Dataset(path: path, arrays: arrays)

@@ -64,7 +64,11 @@ extension Trainer {
             let steps = try? JSONSerialization.jsonObject(with: Data(stepsText.utf8)) as? [String: Int]
         else { throw refuse("its position or optimiser state is missing") }
         restored.epochLossSum = Double(bitPattern: sumBits)
-        guard restored.stepInEpoch < stepsPerEpoch else { throw refuse("it stopped at a step this data does not have") }
+        // Consistent with this data and settings, so nothing after can overflow or divide by 0.
+        guard restored.stepInEpoch < stepsPerEpoch, restored.epoch <= 1_000_000,
+            restored.step == restored.epoch * stepsPerEpoch + restored.stepInEpoch,
+            restored.epochExamples <= data.count, restored.epochLossSum.isFinite
+        else { throw refuse("its position does not fit this data and these settings") }
 
         var state = optimizer.state
         let sizes = names.map { executor.parameters[$0]?.value.count ?? 0 }
@@ -76,7 +80,9 @@ extension Trainer {
             }
         }
         state.steps = try names.map { name in
-            guard let n = steps[name] else { throw refuse("it has no optimiser step count for `\(name)`") }
+            guard let n = steps[name], (0...restored.step).contains(n) else {
+                throw refuse("it has no valid optimiser step count for `\(name)`")
+            }
             return n
         }
         guard optimizer.state.accepts(state, sizes: sizes) else {

@@ -11,8 +11,10 @@ struct Classifier {
 
     static func find(in executor: Executor) throws -> Classifier? {
         let graph = executor.graph
-        for (id, use) in try executor.idInputs() {
-            guard let axis = use.classAxis, let labels = graph.inputs.firstIndex(of: id) else { continue }
+        let ids = try executor.idInputs()
+        // In the signature's order, so the same diagram always picks the same output.
+        for (labels, id) in graph.inputs.enumerated() {
+            guard let axis = ids[id]?.classAxis else { continue }
             let wanted = Set(graph.type(of: id).names + [axis])
             for (k, out) in graph.outputs.enumerated().dropFirst() where Set(graph.type(of: out).names) == wanted {
                 return Classifier(output: k, labels: labels, classAxis: axis)

@@ -108,7 +108,7 @@ public struct TrainingData {
                 }
                 if let bad = array.tensor.storage.firstIndex(where: { $0 < 0 || $0 >= Float(use.count) }) {
                     throw ExecError.input(
-                        "\(dataset.path): array `\(name)` holds \(Int(array.tensor.storage[bad])) at position \(bad), but its ids must lie in 0 to \(use.count - 1)\(use.classAxis.map { " (the classes of `\($0)`)" } ?? "")"
+                        "\(dataset.path): array `\(name)` holds \(Int(exactly: array.tensor.storage[bad]).map(String.init) ?? "\(array.tensor.storage[bad])") at position \(bad), but its ids must lie in 0 to \(use.count - 1)\(use.classAxis.map { " (the classes of `\($0)`)" } ?? "")"
                     )
                 }
             } else if array.kind != .float {

@@ -48,8 +48,8 @@ struct FlowGraph {
     private(set) var arrivalPosition: [Int: Int] = [:]
     /// The graph's loops, for their bounds.
     let loops: [Loop]
-    /// Whether each loop's iterations are all drawn, or only its first.
-    let unrolled: Bool
+    /// The loops drawn once (their first iteration); the rest are drawn unrolled.
+    let drawnOnce: Set<LoopID>
 
     init(_ graph: DiagramGraph, unroll: Bool = false, memoryAsWires: Bool = false) {
         loops = graph.loops
@@ -57,7 +57,7 @@ struct FlowGraph {
         // out and their values stand for the first iteration's (what follows the loop reads
         // its last iteration's values, drawn as the first's, between the brackets).
         let representative = unroll ? [:] : Self.firstIterations(graph)
-        unrolled = unroll || representative.isEmpty
+        drawnOnce = unroll ? [] : Self.collapsible(graph)
         // Memory is drawn as marks (the paper's `→ C_λ` and `C_{5−λ} →`): a save ends its
         // value's wires, a load starts the loaded value's, and no wire joins them. As wires,
         // a load is the value saved and a save draws nothing of its own.
@@ -124,12 +124,20 @@ struct FlowGraph {
     /// For each operation of a later iteration of a loop, the operation of the loop's first
     /// iteration it repeats (the same offset in the iteration). A loop whose iterations
     /// differ in length is left unrolled.
+    /// The loops whose iterations all have the same length, which are drawn once.
+    static func collapsible(_ graph: DiagramGraph) -> Set<LoopID> {
+        Set(
+            graph.loops.filter { loop in
+                guard let first = loop.iterations.first, loop.iterations.count > 1 else { return false }
+                return loop.iterations.allSatisfy { $0.operations.count == first.operations.count }
+            }.map(\.id))
+    }
+
     static func firstIterations(_ graph: DiagramGraph) -> [Int: Int] {
         var representative: [Int: Int] = [:]
-        for loop in graph.loops {
-            guard let first = loop.iterations.first, loop.iterations.count > 1,
-                loop.iterations.allSatisfy({ $0.operations.count == first.operations.count })
-            else { continue }
+        let collapsing = collapsible(graph)
+        for loop in graph.loops where collapsing.contains(loop.id) {
+            let first = loop.iterations[0]
             for iteration in loop.iterations.dropFirst() {
                 for (offset, position) in iteration.operations.enumerated() {
                     representative[position] = first.operations.lowerBound + offset

@@ -3,12 +3,12 @@ import NCDCore
 extension GlyphBuilder {
     /// A memory mark (NOTATION.md, the U-Net figure): a saved value's wires end in an arrow
     /// into its slot, `→ C_λ`; a loaded value's wires start from one, `C_{5−λ} →`. The index
-    /// is written as the source writes it, or its value where a loop is unrolled.
-    func memoryMark(_ slot: MemorySlot, _ axes: [Axis], saving: Bool) -> Glyph {
+    /// is written as the source writes it, or its value where its loop is drawn unrolled.
+    func memoryMark(_ slot: MemorySlot, _ axes: [Axis], saving: Bool, asWritten: Bool) -> Glyph {
         let rows = Glyph.stack([axes])
         let (low, high) = Glyph.span(rows)
         let middle = (low + high) / 2
-        let index = options.unroll ? RichText(plain: "\(slot.index)") : Notation.formula(slot.writtenIndex)
+        let index = asWritten ? Notation.formula(slot.writtenIndex) : RichText(plain: "\(slot.index)")
         let name = RichText(
             Notation.runs(slot.name, .normal) + index.runs.map { TextRun($0.text, .lowered, overbar: $0.overbar) })
         let font = Font(.serif, size: 20)

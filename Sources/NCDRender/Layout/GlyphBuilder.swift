@@ -9,6 +9,12 @@ struct GlyphBuilder {
     /// The node's inputs top to bottom, as their wires arrive (operand order may differ:
     /// `x + f(x)` takes the skip first but it arrives below).
     var inputOrder: [Int]? = nil
+    /// The loops of the diagram drawn once, whose operations are labelled as written.
+    var drawnOnce: Set<LoopID> = []
+
+    /// Whether an operation is drawn as its loops' one iteration (or is in none), so that
+    /// what it shows is written as the source writes it, not as this iteration's values.
+    func asWritten(_ op: Operation) -> Bool { op.loops.allSatisfy { drawnOnce.contains($0.loop) } }
 
     func glyph(for node: FlowGraph.Node, in flow: FlowGraph, graph: DiagramGraph) -> Glyph {
         let ins = node.inputs.map { flow.tracks[$0].axes }
@@ -19,6 +25,7 @@ struct GlyphBuilder {
         case .sink: return sink(ins)
         case .operation(let op):
             var builder = self
+            builder.drawnOnce = flow.drawnOnce
             let position = flow.arrivalPosition
             builder.inputOrder = node.inputs.indices.sorted {
                 (position[node.inputs[$0]] ?? $0, $0) < (position[node.inputs[$1]] ?? $1, $1)
@@ -106,7 +113,7 @@ struct GlyphBuilder {
         case .index(let axis, let position, let written):
             // Inside a loop drawn once, the index as written (`s`); else its value.
             let text =
-                !options.unroll && !op.loops.isEmpty ? written.map { Notation.formula($0).plainText } : nil
+                asWritten(op) && !op.loops.isEmpty ? written.map { Notation.formula($0).plainText } : nil
             return tag(ins[0], outs[0], axis: axis, text: text ?? "\(position)", ends: true)
         case .slice(let axis, let start, let end):
             return tag(ins[0], outs[0], axis: axis, text: "\(start):\(end)", ends: false)
@@ -131,8 +138,8 @@ struct GlyphBuilder {
             return box(
                 op, ins, outs, broadcast: broadcast, label: RichText(plain: Notation.selection(op.kind)),
                 font: Metrics.boxFont, style: .plain, graph: graph)
-        case .save(let slot): return memoryMark(slot, ins[0], saving: true)
-        case .load(let slot): return memoryMark(slot, outs[0], saving: false)
+        case .save(let slot): return memoryMark(slot, ins[0], saving: true, asWritten: asWritten(op))
+        case .load(let slot): return memoryMark(slot, outs[0], saving: false, asWritten: asWritten(op))
         }
     }
 
@@ -155,7 +162,7 @@ extension GlyphBuilder {
     /// name alone, and one left to its default is left out); in an unrolled loop, where
     /// each iteration is drawn, their values.
     func callTitle(_ op: Operation, _ child: DiagramGraph) -> RichText {
-        let valued = options.unroll && !op.loops.isEmpty
+        let valued = !asWritten(op)
         let args = child.sizeArguments.filter { $0.written != nil }.map { a -> [TextRun] in
             let value = a.written.flatMap { valued ? nil : Notation.formula($0) } ?? Notation.size(a.value)
             if value.plainText == a.name { return value.runs }

@@ -49,7 +49,7 @@ enum Repetition {
         return order.map { id in
             var g = groups[id]!
             let loop = flow.loops.indices.contains(id) ? flow.loops[id] : nil
-            if !flow.unrolled, let loop {
+            if flow.drawnOnce.contains(id), let loop {
                 g.indices = loop.lower...loop.upper
                 g.lowerText = Notation.formula(loop.writtenLower)
                 g.upperText = Notation.formula(loop.writtenUpper)

@@ -11,7 +11,9 @@ enum RowWrapping {
         guard let total = columnRights.last, columnRights.count > 2 else { return [] }
         let rowGap = DiagramLayout.rowGap
         func rowsNeeded() -> Int {
-            if let width = options.rowWidth { return max(1, Int((total / max(width, 1)).rounded(.up))) }
+            if let width = options.rowWidth, width.isFinite {
+                return max(1, Int(min(16, (total / max(width, 1)).rounded(.up))))
+            }
             guard let aspect = options.maxAspect, aspect > 0 else { return 1 }
             // As the scene will measure it: margins around, the title above.
             let margins = 2 * DiagramRenderer.margin
@@ -25,7 +27,8 @@ enum RowWrapping {
             }
             return k
         }
-        let k = min(max(rowsNeeded(), least), columnRights.count - 1)
+        // At most 16 rows: a tiny --width must not make the choice cubic in the columns.
+        let k = min(max(rowsNeeded(), least), columnRights.count - 1, 16)
         guard k > 1 else { return [] }
         // Gap c lies between columns c and c + 1; none inside a loop or after the inputs only.
         let allowed = (1..<(columnRights.count - 1)).filter { c in

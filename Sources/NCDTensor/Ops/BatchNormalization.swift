@@ -43,6 +43,9 @@ public final class BatchNorm<T: TensorElement> {
         let (outer, c) = (shape[..<featureAxis].reduce(1, *), shape[featureAxis])
         let inner = shape[(featureAxis + 1)...].reduce(1, *)
         let n = outer * inner
+        // One value per feature has no variance: training on it would zero every gradient
+        // and shrink the running variance, so it is refused, as `torch.nn.BatchNorm` does.
+        if training, n <= 1 { throw TensorError.singleValueBatch(features: c) }
         // Per feature: the mean and 1/σ used, from the batch or the running statistics.
         var mean = [T](repeating: 0, count: c)
         var inverse = [T](repeating: 0, count: c)

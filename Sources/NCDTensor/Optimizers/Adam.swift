@@ -52,7 +52,8 @@ public final class Adam<T: TensorElement>: Optimizer {
             let couplesDecay = !decoupled && weightDecay != 0
             let (decay, shrink) = (T(weightDecay), T(1 - learningRate * weightDecay))
             let shrinks = decoupled && weightDecay != 0
-            let (lerpsFromStart, keep1) = (1 - beta1 < 0.5, T(beta1))
+            // torch's lerp takes its weight as a float and its complement in float.
+            let (lerpsFromStart, keep1) = (1 - beta1 < 0.5, 1 - T(1 - beta1))
             withBuffers(&state, ["exp_avg", "exp_avg_sq"], i) { buffers in
                 var (m, v): ([T], [T]) = ([], [])
                 swap(&m, &buffers[0])
@@ -80,7 +81,8 @@ public final class Adam<T: TensorElement>: Optimizer {
                                                     lerpsFromStart
                                                     ? ms[j] + b1Weight * (d - ms[j]) : d - (d - ms[j]) * keep1
                                                 vs[j] = b2 * vs[j] + b2Weight * d * d
-                                                x[j] -= stepSize * (ms[j] / (T.sqrt(vs[j]) / correction2 + eps))
+                                                // addcdiv: (value · m) / denominator, in that order
+                                                x[j] -= stepSize * ms[j] / (T.sqrt(vs[j]) / correction2 + eps)
                                             }
                                         }
                                     }

@@ -11,7 +11,9 @@ final class MetricsLog {
     private(set) var steps: [(step: Int, loss: Double)] = []
     private(set) var epochs: [(step: Int, train: Double, val: Double?, accuracy: Double?)] = []
 
-    init(path: String?, resuming: Bool) throws {
+    /// `resumedAt`: the step a resumed run continues from; records after it (written before
+    /// a kill, past the checkpoint) are dropped from the history, as the run repeats them.
+    init(path: String?, resuming: Bool, resumedAt: Int = 0) throws {
         guard let path else {
             handle = nil
             return
@@ -19,7 +21,7 @@ final class MetricsLog {
         if resuming, let old = FileManager.default.contents(atPath: path) {
             for line in String(decoding: old, as: UTF8.self).split(separator: "\n") {
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                    let step = object["step"] as? Int
+                    let step = object["step"] as? Int, step <= resumedAt
                 else { continue }
                 if let loss = object["loss"] as? Double { steps.append((step, loss)) }
                 if let train = object["train_loss"] as? Double {
@@ -56,7 +58,8 @@ final class MetricsLog {
         guard let handle, let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
             return
         }
-        handle.write(data + Data("\n".utf8))
+        // A failed write (a full disk) loses a log line, not the run.
+        try? handle.write(contentsOf: data + Data("\n".utf8))
     }
 
     /// Loss against steps (each step, and each epoch's validation), and validation

@@ -164,7 +164,7 @@ struct Train: ParsableCommand {
     }
 
     func loop(_ trainer: Trainer) throws {
-        let metrics = try MetricsLog(path: log, resuming: resume != nil)
+        let metrics = try MetricsLog(path: log, resuming: resume != nil, resumedAt: trainer.position.step)
         var progress = TrainingProgress(epochs: epochs)
         let start = trainer.position
         let steps = trainer.stepsPerEpoch
@@ -192,12 +192,7 @@ struct Train: ParsableCommand {
             }
             if report.interrupted {
                 progress.clear()
-                let path = checkpoint ?? "\(trainer.executor.graph.name).checkpoint.safetensors"
-                try AtomicFile.write(trainer.checkpoint(), to: path)
-                let p = trainer.position
-                throw CLIError.interrupted(
-                    "stopped at epoch \(p.epoch + 1), step \(p.stepInEpoch) of \(trainer.stepsPerEpoch); checkpoint written to \(path) (continue with --resume \(path))"
-                )
+                try stop(trainer)
             }
             progress.endEpoch(report)
             metrics.record(report, step: trainer.position.step)
@@ -205,12 +200,25 @@ struct Train: ParsableCommand {
             if let checkpoint, trainer.position.epoch % checkpointEvery == 0 || trainer.position.epoch == epochs {
                 try AtomicFile.write(trainer.checkpoint(), to: checkpoint)
             }
+            // A Ctrl-C in an epoch's last step (or in one-step epochs) stops here.
+            if Interrupt.isRequested, trainer.position.epoch < epochs { try stop(trainer) }
         }
         if let save {
             try AtomicFile.write(SafeTensors.encode(try trainer.executor.allParameters()), to: save)
             print("saved \(trainer.executor.parameterNames.count) tensors (parameters and buffers) to \(save)")
         }
         if let plot { print("plotted to \(plot)") }
+    }
+
+    /// Writes a checkpoint where the run stands and ends it as interrupted (exit 130).
+    func stop(_ trainer: Trainer) throws -> Never {
+        let path = checkpoint ?? "\(trainer.executor.graph.name).checkpoint.safetensors"
+        try AtomicFile.write(trainer.checkpoint(), to: path)
+        let p = trainer.position
+        let at =
+            p.stepInEpoch == 0
+            ? "after epoch \(p.epoch)" : "at epoch \(p.epoch + 1), step \(p.stepInEpoch) of \(trainer.stepsPerEpoch)"
+        throw CLIError.interrupted("stopped \(at); checkpoint written to \(path) (continue with --resume \(path))")
     }
 
     func writePlot(_ metrics: MetricsLog, to path: String) throws {
