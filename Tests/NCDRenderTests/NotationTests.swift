@@ -183,6 +183,19 @@ final class GlyphChoiceTests: XCTestCase {
         }
     }
 
+    func testAnOpenedCallLabelsItsWiresWithTheAxesBoundToThem() throws {
+        var opened = RenderOptions()
+        opened.expand = ["Attention"]
+        let all = texts(try scene(example: "multihead.ncd", options: opened))
+        let names = all.map(\.plainText)
+        // Attention is written over y and x; MultiHead calls it on ȳ and x̄ (x with a bar).
+        XCTAssertFalse(names.contains("y"), "\(names)")
+        XCTAssertTrue(names.contains("ȳ"), "\(names)")
+        let xs = all.filter { $0.plainText == "x" }
+        XCTAssertFalse(xs.isEmpty)
+        XCTAssertTrue(xs.allSatisfy { $0.runs.allSatisfy(\.overbar) }, "every x is x̄")
+    }
+
     func testSavesAndLoadsAreMemoryMarksWithTheirIndexAsWritten() throws {
         let unet = try scene(example: "unet.ncd")
         XCTAssertEqual(unet.boxes.filter { $0.name == "save" }.count, 1, "one save, in the loop drawn once")

@@ -18,10 +18,14 @@ struct DiagramLayout {
     let level: Int
     /// Whether to write input and output names at the edges.
     let namesAtEdges: Bool
+    /// Inside an opened call, the caller's names for the callee's axes (`y` is `ȳ`), so
+    /// its wires are labelled with the axes bound to them.
+    var renames: [String: String] = [:]
 
     func layout() -> Result {
         let flow = FlowGraph(graph, unroll: options.unroll, memoryAsWires: options.memoryAsWires)
-        let builder = GlyphBuilder(theme: options.theme, options: options, level: level)
+        var builder = GlyphBuilder(theme: options.theme, options: options, level: level)
+        builder.renames = renames
         let glyphs: [[Glyph]] = flow.columns.enumerated().map { c, members in
             c == 0
                 ? flow.inputTracks.map { Glyph.pass(flow.tracks[$0].axes, theme: options.theme) }
@@ -287,7 +291,11 @@ struct DiagramLayout {
         unlabelled: Set<WireKey> = [], on canvas: inout Canvas
     ) -> Double {
         let font = Metrics.labelFont
-        let labels = tracks.map { t in flow.tracks[t].axes.map { Notation.label($0, annotation: options.annotation) } }
+        let labels = tracks.map { t in
+            flow.tracks[t].axes.map { a in
+                Notation.label(Axis(renames[a.name] ?? a.name, a.size), annotation: options.annotation)
+            }
+        }
         let labelRoom = (labels.joined().map { $0.width(in: font) }.max() ?? 0) + 8 + room.after
         var dy = 0.0
         for t in tracks { for (a, b) in zip(leaving[t] ?? [], arriving[t] ?? []) { dy = max(dy, abs(a - b)) } }

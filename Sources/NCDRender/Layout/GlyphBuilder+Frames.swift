@@ -7,7 +7,9 @@ extension GlyphBuilder {
     func expandedCall(_ op: Operation, _ child: DiagramGraph, _ ins: [[Axis]], _ outs: [[Axis]], broadcast: Set<String>)
         -> Glyph
     {
-        let inner = DiagramLayout(graph: child, options: options, level: level + 1, namesAtEdges: false).layout()
+        var layout = DiagramLayout(graph: child, options: options, level: level + 1, namesAtEdges: false)
+        layout.renames = boundNames(child, ins, broadcast: broadcast)
+        let inner = layout.layout()
         let pad = 10.0
         let titleBand = 20.0
         let font = Font(.sans, size: 12)
@@ -87,5 +89,25 @@ extension GlyphBuilder {
                 }
             }
         }
+    }
+}
+
+extension GlyphBuilder {
+    /// The callee's axis names as this call binds them: each input's axes, the broadcast
+    /// ones aside, match the parameter's in order (as its wires meet the frame). A name
+    /// bound two ways is left as it is; names this diagram itself got from its caller pass on.
+    func boundNames(_ child: DiagramGraph, _ ins: [[Axis]], broadcast: Set<String>) -> [String: String] {
+        var bound: [String: String] = [:]
+        var conflicting = Set<String>()
+        for (param, axes) in zip(child.inputs, ins) {
+            let outer = axes.filter { !broadcast.contains($0.name) }
+            for (inner, caller) in zip(child.type(of: param).axes, outer) where inner.name != caller.name {
+                let name = renames[caller.name] ?? caller.name
+                if let earlier = bound[inner.name], earlier != name { conflicting.insert(inner.name) }
+                bound[inner.name] = name
+            }
+        }
+        for name in conflicting { bound[name] = nil }
+        return bound
     }
 }

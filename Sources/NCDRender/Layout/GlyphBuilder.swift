@@ -11,6 +11,8 @@ struct GlyphBuilder {
     var inputOrder: [Int]? = nil
     /// The loops of the diagram drawn once, whose operations are labelled as written.
     var drawnOnce: Set<LoopID> = []
+    /// The enclosing callers' names for this diagram's axes (see ``DiagramLayout``).
+    var renames: [String: String] = [:]
 
     /// Whether an operation is drawn as its loops' one iteration (or is in none), so that
     /// what it shows is written as the source writes it, not as this iteration's values.
