@@ -237,21 +237,16 @@ extension Executor {
         if kind == .batch { return try batchNormalize(axes, op, x) }
         let (moved, undo) = try x.mergingToEnd(axes, as: "§norm")
         let features = moved.shape.last!
-        switch kind {
-        case .layer, .rms:
-            let ps = try parameters(of: op, roles: kind == .layer ? [.scale, .shift] : [.scale])
-            let w = try ps[0]?.reshapedVariable([features]) ?? Variable(Tensor(shape: [features], repeating: 1))
-            let y: Variable<Float>
-            if kind == .layer {
-                let b = try ps[1]?.reshapedVariable([features]) ?? Variable(Tensor(shape: [features]))
-                y = try layerNorm(moved.variable, weight: w, bias: b)
-            } else {
-                y = try moved.variable.rmsNorm(weight: w)
-            }
-            return try undo(Named(variable: y, axes: moved.axes))
-        case .batch:
-            throw ExecError.internalError("batch norm is normalised above")
+        let ps = try parameters(of: op, roles: kind == .layer ? [.scale, .shift] : [.scale])
+        let w = try ps[0]?.reshapedVariable([features]) ?? Variable(Tensor(shape: [features], repeating: 1))
+        let y: Variable<Float>
+        if kind == .layer {
+            let b = try ps[1]?.reshapedVariable([features]) ?? Variable(Tensor(shape: [features]))
+            y = try layerNorm(moved.variable, weight: w, bias: b)
+        } else {
+            y = try moved.variable.rmsNorm(weight: w)
         }
+        return try undo(Named(variable: y, axes: moved.axes))
     }
 
     /// Batch norm with the executor's own affine terms and running statistics, so loaded

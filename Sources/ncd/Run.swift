@@ -60,7 +60,7 @@ struct Run: ParsableCommand {
             executor.training = train
             executor.checkNumerics = checkNumerics
             try MemoryGuard.check(executor, withGradients: grad, limit: limit.bytes, reason: limit.reason)
-            if let weights { try loadWeights(weights, into: executor) }
+            if let weights { try executor.load(try WeightsFile.tensors(weights)) }
             let values = try loadInputs(executor, files)
             let variables = values.map { Variable($0, requiresGrad: grad) }
             let outputs = try executor.run(variables)
@@ -78,15 +78,6 @@ struct Run: ParsableCommand {
             let (line, column) = source.lineColumn(of: location.start)
             let error = ExecError.nonFinite(operation: operation, instance: instance, location: location, value: value)
             throw CLIError.runtime("\(file):\(line):\(column): \(error)")
-        }
-    }
-
-    func loadWeights(_ path: String, into executor: Executor) throws {
-        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.usage("cannot read \(path)") }
-        do {
-            try executor.load(try SafeTensors.decode([UInt8](data)))
-        } catch let error as SafeTensors.Failure {
-            throw CLIError.usage("\(path): \(error)")
         }
     }
 

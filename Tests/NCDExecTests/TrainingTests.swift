@@ -196,6 +196,13 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual((0..<7).map(step.rate), [1, 1, 1, 0.5, 0.5, 0.5, 0.25])
     }
 
+    func testAStepScheduleDecaysEveryGivenNumberOfEpochs() throws {
+        let t = try trainer(options { $0.schedule = .step(every: 1, gamma: 0.5) })
+        var rates: [Double] = []
+        for _ in 0..<2 { _ = try t.trainEpoch { rates.append($0.learningRate) } }
+        XCTAssertEqual(rates, [0.05, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025, 0.025], "4 steps an epoch")
+    }
+
     func testClippingBoundsTheStepOfSGD() throws {
         // Without momentum each parameter moves by lr·g; clipped, the whole move has norm lr·c.
         let o = options {

@@ -119,32 +119,42 @@ final class TrainCommandTests: XCTestCase, RunsNCD {
         XCTAssertTrue(nothing.stderr.contains("`Net` has no parameters to train"), nothing.stderr)
     }
 
-    func testCtrlCStopsAfterAStepAndWritesACheckpointToResumeFrom() throws {
-        let (file, dir) = (try temporaryFile(net), scratch())
+    /// Runs `ncd train` with `arguments`, sends SIGINT once its log holds `lines` lines,
+    /// and returns how it ended and what it said on standard error.
+    func interruptedTraining(_ arguments: [String], log: String, after lines: Int) throws -> (
+        reason: Process.TerminationReason, status: Int32, stderr: String
+    ) {
         let process = Process()
         process.executableURL = binary
         process.currentDirectoryURL = Self.root
-        process.arguments = [
-            "train", file, "--data", stored, "--batch-size", "1", "--epochs", "100000", "--log", "\(dir)/log.jsonl",
-            "--checkpoint", "\(dir)/c.safetensors",
-        ]
+        process.arguments = ["train"] + arguments + ["--log", log]
         let err = Pipe()
         process.standardError = err
         process.standardOutput = Pipe()
         try process.run()
-        // Wait for some steps to be logged, then interrupt.
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline,
-            ((try? String(contentsOfFile: "\(dir)/log.jsonl", encoding: .utf8)) ?? "").split(separator: "\n").count < 20
+            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").count < lines
         {
             usleep(20_000)
         }
         process.interrupt()
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        XCTAssertEqual(process.terminationReason, .exit)
-        XCTAssertEqual(process.terminationStatus, 130, message)
-        XCTAssertTrue(message.contains("checkpoint written to \(dir)/c.safetensors"), message)
+        return (process.terminationReason, process.terminationStatus, message)
+    }
+
+    func testCtrlCStopsAfterAStepAndWritesACheckpointToResumeFrom() throws {
+        let (file, dir) = (try temporaryFile(net), scratch())
+        let stopped = try interruptedTraining(
+            [
+                file, "--data", stored, "--batch-size", "1", "--epochs", "100000", "--checkpoint",
+                "\(dir)/c.safetensors",
+            ],
+            log: "\(dir)/log.jsonl", after: 20)
+        XCTAssertEqual(stopped.reason, .exit)
+        XCTAssertEqual(stopped.status, 130, stopped.stderr)
+        XCTAssertTrue(stopped.stderr.contains("checkpoint written to \(dir)/c.safetensors"), stopped.stderr)
         let resumed = try ncd([
             "train", file, "--data", stored, "--batch-size", "1", "--epochs", "1", "--resume", "\(dir)/c.safetensors",
         ])
@@ -152,27 +162,13 @@ final class TrainCommandTests: XCTestCase, RunsNCD {
         XCTAssertTrue(resumed.stdout.contains("resumed from"), resumed.stdout)
 
         // With one step an epoch, Ctrl-C stops between epochs.
-        let whole = Process()
-        whole.executableURL = binary
-        whole.currentDirectoryURL = Self.root
-        whole.arguments = [
-            "train", file, "--data", stored, "--batch-size", "64", "--epochs", "100000", "--log", "\(dir)/whole.jsonl",
-            "--checkpoint", "\(dir)/w.safetensors",
-        ]
-        let wholeErr = Pipe()
-        whole.standardError = wholeErr
-        whole.standardOutput = Pipe()
-        try whole.run()
-        while Date() < deadline,
-            ((try? String(contentsOfFile: "\(dir)/whole.jsonl", encoding: .utf8)) ?? "").split(separator: "\n").count
-                < 10
-        {
-            usleep(20_000)
-        }
-        whole.interrupt()
-        let said = String(decoding: wholeErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        whole.waitUntilExit()
-        XCTAssertEqual(whole.terminationStatus, 130, said)
-        XCTAssertTrue(said.contains("stopped after epoch"), said)
+        let whole = try interruptedTraining(
+            [
+                file, "--data", stored, "--batch-size", "64", "--epochs", "100000", "--checkpoint",
+                "\(dir)/w.safetensors",
+            ],
+            log: "\(dir)/whole.jsonl", after: 10)
+        XCTAssertEqual(whole.status, 130, whole.stderr)
+        XCTAssertTrue(whole.stderr.contains("stopped after epoch"), whole.stderr)
     }
 }

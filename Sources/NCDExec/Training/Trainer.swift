@@ -45,10 +45,16 @@ public final class Trainer {
         guard options.batchSize > 0, options.epochs > 0 else {
             throw ExecError.input("--batch-size and --epochs must be positive")
         }
-        let batches = data.count / options.batchSize + (data.count % options.batchSize == 0 ? 0 : 1)
+        let batches = Self.batches(data.count, of: options.batchSize)
         let (total, overflow) = batches.multipliedReportingOverflow(by: options.epochs)
         guard !overflow else {
             throw ExecError.input("--epochs \(options.epochs) gives more steps than can be counted")
+        }
+        // A step schedule is given in epochs; the schedule counts steps.
+        var shape = options.schedule
+        if case .step(let epochs, let gamma) = shape {
+            let (steps, tooMany) = epochs.multipliedReportingOverflow(by: batches)
+            shape = .step(every: tooMany ? Int.max : steps, gamma: gamma)
         }
         if let validation {
             for (train, val) in zip(data.inputs, validation.inputs) {
@@ -69,7 +75,7 @@ public final class Trainer {
         self.validation = validation
         self.options = options
         schedule = LearningRateSchedule(
-            base: options.resolvedLearningRate, shape: options.schedule, warmup: options.warmup, totalSteps: total)
+            base: options.resolvedLearningRate, shape: shape, warmup: options.warmup, totalSteps: total)
         try executor.rebind(data.sizes.merging([data.exampleSize: min(options.batchSize, data.count)]) { $1 })
         let trainable = try executor.trainableParameters()
         names = trainable.map(\.name)
@@ -103,7 +109,10 @@ public final class Trainer {
         }
     }
 
-    public var stepsPerEpoch: Int { data.count / options.batchSize + (data.count % options.batchSize == 0 ? 0 : 1) }
+    public var stepsPerEpoch: Int { Self.batches(data.count, of: options.batchSize) }
+
+    /// Batches of `size` that hold `count` examples, the last one perhaps partial.
+    static func batches(_ count: Int, of size: Int) -> Int { count / size + (count % size == 0 ? 0 : 1) }
 
     /// The examples of an epoch in the order they are visited: a permutation drawn from the
     /// seed and the epoch alone, so a resumed run visits them as an unbroken one would.

@@ -20,6 +20,8 @@ public struct TrainingOptions: Equatable {
     public var epsilon = 1e-8
     /// nil for the optimiser's default: 0, or 0.01 for AdamW.
     public var weightDecay: Double?
+    /// The schedule's shape; a step schedule's `every` counts epochs here (the trainer
+    /// turns it into steps).
     public var schedule: LearningRateSchedule.Shape = .constant
     public var warmup = 0
     /// Global gradient-norm clipping, when set.

@@ -44,9 +44,9 @@ struct DiagramLayout {
         let loops = Repetition.groups(flow, members, glyphs, ys).map(\.columns)
         func tooWide(_ r: Result) -> Bool {
             guard options.rowWidth == nil, let limit = options.maxAspect else { return false }
-            let chrome = 2 * DiagramRenderer.margin
-            // A little short of the limit: the title's height here is an estimate.
-            return (r.bounds.width + chrome) / (r.bounds.height + chrome + (options.title ? 24 : 0)) > limit * 0.98
+            // A little short of the limit: the title's height is an estimate.
+            return RowWrapping.sceneAspect(width: r.bounds.width, height: r.bounds.height, options: options)
+                > limit * 0.98
         }
         // The row count comes from an estimate of the rows' heights; one more row while the
         // drawn picture is still wider than the aspect allows.

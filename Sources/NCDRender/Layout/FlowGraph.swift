@@ -56,8 +56,8 @@ struct FlowGraph {
         // Drawn once, a loop is its first iteration: later iterations' operations are left
         // out and their values stand for the first iteration's (what follows the loop reads
         // its last iteration's values, drawn as the first's, between the brackets).
-        let representative = unroll ? [:] : Self.firstIterations(graph)
         drawnOnce = unroll ? [] : Self.collapsible(graph)
+        let representative = Self.firstIterations(graph, drawnOnce)
         // Memory is drawn as marks (the paper's `→ C_λ` and `C_{5−λ} →`): a save ends its
         // value's wires, a load starts the loaded value's, and no wire joins them. As wires,
         // a load is the value saved and a save draws nothing of its own.
@@ -121,9 +121,6 @@ struct FlowGraph {
         assignColumns(sink: sink)
     }
 
-    /// For each operation of a later iteration of a loop, the operation of the loop's first
-    /// iteration it repeats (the same offset in the iteration). A loop whose iterations
-    /// differ in length is left unrolled.
     /// The loops whose iterations all have the same length, which are drawn once.
     static func collapsible(_ graph: DiagramGraph) -> Set<LoopID> {
         Set(
@@ -133,9 +130,11 @@ struct FlowGraph {
             }.map(\.id))
     }
 
-    static func firstIterations(_ graph: DiagramGraph) -> [Int: Int] {
+    /// For each operation of a later iteration of a loop, the operation of the loop's first
+    /// iteration it repeats (the same offset in the iteration). Only the `collapsing` loops
+    /// are drawn so.
+    static func firstIterations(_ graph: DiagramGraph, _ collapsing: Set<LoopID>) -> [Int: Int] {
         var representative: [Int: Int] = [:]
-        let collapsing = collapsible(graph)
         for loop in graph.loops where collapsing.contains(loop.id) {
             let first = loop.iterations[0]
             for iteration in loop.iterations.dropFirst() {

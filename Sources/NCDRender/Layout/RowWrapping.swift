@@ -4,6 +4,13 @@
 enum RowWrapping {
     /// The gaps (by the column before them) to break at; empty when one row fits.
     /// `columnRights` are the columns' right edges in one row, `height` that row's height.
+    /// The width-to-height ratio of a scene whose drawing is `width` × `height`, as the
+    /// scene will measure it: margins around, the title above (its height estimated).
+    static func sceneAspect(width: Double, height: Double, options: RenderOptions) -> Double {
+        let margins = 2 * DiagramRenderer.margin
+        return (width + margins) / max(height + margins + (options.title ? 24 : 0), 1)
+    }
+
     static func breaks(
         columnRights: [Double], height: Double, loops: [ClosedRange<Int>], options: RenderOptions,
         atLeast least: Int = 1
@@ -15,14 +22,10 @@ enum RowWrapping {
                 return max(1, Int(min(16, (total / max(width, 1)).rounded(.up))))
             }
             guard let aspect = options.maxAspect, aspect > 0 else { return 1 }
-            // As the scene will measure it: margins around, the title above.
-            let margins = 2 * DiagramRenderer.margin
-            let title = options.title ? 24.0 : 0
             var k = 1
             while k < columnRights.count - 1 {
-                let w = total / Double(k) + margins
-                let h = Double(k) * height + Double(k - 1) * rowGap + margins + title
-                if w / max(h, 1) <= aspect { break }
+                let h = Double(k) * height + Double(k - 1) * rowGap
+                if sceneAspect(width: total / Double(k), height: h, options: options) <= aspect { break }
                 k += 1
             }
             return k

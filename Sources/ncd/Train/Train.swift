@@ -144,19 +144,19 @@ struct Train: ParsableCommand {
             print("note: \(data) holds `\(name)`, which no input of `\(loaded.graph.name)` takes")
         }
         var o = try options()
-        let stepsPerEpoch = train.count / batchSize + (train.count % batchSize == 0 ? 0 : 1)
-        let (decayEvery, overflow) = stepEvery.multipliedReportingOverflow(by: stepsPerEpoch)
         switch schedule {
         case "constant": o.schedule = .constant
         case "cosine": o.schedule = .cosine
-        case "step": o.schedule = .step(every: overflow ? Int.max : decayEvery, gamma: gamma)
+        case "step": o.schedule = .step(every: stepEvery, gamma: gamma)
         default: throw CLIError.usage("--schedule is constant, cosine or step, not `\(schedule)`")
         }
         let trainer = try Trainer(graph: loaded.graph, data: train, validation: validation, options: o, sizes: given)
         try MemoryGuard.check(trainer.executor, withGradients: true, limit: limit.bytes, reason: limit.reason)
-        if let weights { try trainer.executor.load(try Self.tensors(weights)) }
+        if let weights { try trainer.executor.load(try WeightsFile.tensors(weights)) }
         if let resume {
-            do { try trainer.resume(from: Self.read(resume), path: resume) } catch let error as SafeTensors.Failure {
+            do { try trainer.resume(from: WeightsFile.bytes(resume), path: resume) } catch let error
+                as SafeTensors.Failure
+            {
                 throw CLIError.usage("\(resume): \(error)")
             }
         }
@@ -224,26 +224,5 @@ struct Train: ParsableCommand {
     func writePlot(_ metrics: MetricsLog, to path: String) throws {
         let format = ImageFormat(pathExtension: (path as NSString).pathExtension) ?? .png
         try AtomicFile.write(CairoBackend.render(PlotLayout.scene(metrics.charts), as: format), to: path)
-    }
-
-    static func read(_ path: String) throws -> [UInt8] {
-        do { return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-            throw CLIError.usage("cannot read \(path): \((error as NSError).localizedFailureReason ?? "\(error)")")
-        }
-    }
-
-    /// A weights file's tensors, each finite: a NaN in the weights is the file's fault, not
-    /// a diverging run's.
-    static func tensors(_ path: String) throws -> [String: Tensor<Float>] {
-        let tensors: [String: Tensor<Float>]
-        do { tensors = try SafeTensors.decode(read(path)) } catch let error as SafeTensors.Failure {
-            throw CLIError.usage("\(path): \(error)")
-        }
-        if let (name, _) = tensors.sorted(by: { $0.key < $1.key }).first(where: {
-            !$0.value.storage.allSatisfy(\.isFinite)
-        }) {
-            throw CLIError.usage("\(path): `\(name)` holds NaN or infinity")
-        }
-        return tensors
     }
 }
