@@ -165,6 +165,16 @@ final class GlyphChoiceTests: XCTestCase {
             XCTAssertEqual(wrapped.wires.count, wide.wires.count, name)
             XCTAssertGreaterThanOrEqual(wrapped.labels.count, wide.labels.count, "a row starts labelled: \(name)")
         }
+        // A break never leaves a row of bare wire ends: the one opened frame of ResNetBlock
+        // (with nothing after it but the outputs) stays one row.
+        var block = RenderOptions()
+        block.expand = ["Block"]
+        block.depth = 1
+        var blockOneRow = block
+        blockOneRow.maxAspect = nil
+        XCTAssertEqual(
+            try scene(example: "resnet.ncd", diagram: "ResNetBlock", options: block).height,
+            try scene(example: "resnet.ncd", diagram: "ResNetBlock", options: blockOneRow).height)
         // --width: rows about that wide.
         var narrow = RenderOptions()
         narrow.rowWidth = 600

@@ -33,8 +33,9 @@ enum RowWrapping {
         // At most 16 rows: a tiny --width must not make the choice cubic in the columns.
         let k = min(max(rowsNeeded(), least), columnRights.count - 1, 16)
         guard k > 1 else { return [] }
-        // Gap c lies between columns c and c + 1; none inside a loop or after the inputs only.
-        let allowed = (1..<(columnRights.count - 1)).filter { c in
+        // Gap c lies between columns c and c + 1. None right after the inputs or right before
+        // the outputs (a row of bare wire ends), and none inside a loop.
+        let allowed = (1..<max(1, columnRights.count - 2)).filter { c in
             !loops.contains { $0.lowerBound <= c && c < $0.upperBound }
         }
         guard allowed.count >= k - 1 else { return [] }
