@@ -34,13 +34,16 @@ let package = Package(
             dependencies: [
                 "NCDCore", "NCDTensor", "NCDFiles", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
+        // `ncd export`: a checked diagram as a PyTorch module (and an ONNX model).
+        .target(name: "NCDExport", dependencies: ["NCDCore"]),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         .target(name: "NCDRender", dependencies: ["NCDCore", "CCairo"]),
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .executableTarget(
             name: "ncd",
             dependencies: [
-                "NCDSyntax", "NCDCore", "NCDCheck", "NCDExec", "NCDTensor", "NCDRender", "NCDFiles", "CEditLine",
+                "NCDSyntax", "NCDCore", "NCDCheck", "NCDExec", "NCDTensor", "NCDRender", "NCDFiles", "NCDExport",
+                "CEditLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "ncd-check-bench", dependencies: ["NCDSyntax", "NCDCheck"]),
@@ -58,6 +61,11 @@ let package = Package(
             resources: [.copy("cases")]),
         .testTarget(name: "ncdTests", dependencies: ["ncd", "NCDExec", "NCDTensor"]),
         .testTarget(name: "NCDTensorTests", dependencies: ["NCDTensor"]),
+        // interop/: the Python that runs the exports in PyTorch (and ONNX Runtime), read by path.
+        .testTarget(
+            name: "NCDExportTests",
+            dependencies: ["NCDExport", "NCDExec", "NCDCheck", "NCDSyntax", "NCDCore", "NCDTensor"],
+            exclude: ["interop"]),
         .testTarget(name: "NCDRenderTests", dependencies: ["NCDRender", "NCDCheck", "NCDSyntax", "NCDCore"]),
         // fixtures/: files PyTorch wrote (scripts/make-pytorch-fixture), read by path.
         .testTarget(

@@ -13,6 +13,9 @@ enum CLIError: Error, CustomStringConvertible {
     case usage(String)
     /// The input was read and has errors, already printed.
     case checkFailed(errors: Int)
+    /// The diagram checks, but an operation of it has no rule for the export's target
+    /// (exit 65, as a checked error: the file must change).
+    case exportRefused(String)
     /// Running failed (exit 70).
     case runtime(String)
     /// Stopped by Ctrl-C, having saved what it could (exit 130, as a shell reports SIGINT).
@@ -21,7 +24,7 @@ enum CLIError: Error, CustomStringConvertible {
     var exitCode: Int32 {
         switch self {
         case .usage: return 64
-        case .checkFailed: return 65
+        case .checkFailed, .exportRefused: return 65
         case .runtime: return 70
         case .interrupted: return 130
         }
@@ -30,14 +33,14 @@ enum CLIError: Error, CustomStringConvertible {
     /// What went wrong, without the `ncd:` prefix and the kind.
     var message: String {
         switch self {
-        case .usage(let m), .runtime(let m), .interrupted(let m): return m
+        case .usage(let m), .exportRefused(let m), .runtime(let m), .interrupted(let m): return m
         case .checkFailed(let n): return "\(n) error\(n == 1 ? "" : "s") found"
         }
     }
 
     var description: String {
         switch self {
-        case .usage(let message): return "ncd: error: \(message)"
+        case .usage(let message), .exportRefused(let message): return "ncd: error: \(message)"
         case .checkFailed(let n): return "ncd: \(n) error\(n == 1 ? "" : "s") found"
         case .runtime(let message): return "ncd: runtime error: \(message)"
         case .interrupted(let message): return "ncd: interrupted: \(message)"

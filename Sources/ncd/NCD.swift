@@ -5,9 +5,9 @@ import ArgumentParser
 struct NCD: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ncd",
-        abstract: "Check, run, draw and explore neural circuit diagrams written as .ncd files.",
+        abstract: "Check, run, train, draw, export and explore neural circuit diagrams written as .ncd files.",
         version: "0.1.0",
-        subcommands: [Check.self, Run.self, Train.self, Render.self, Bench.self, Repl.self])
+        subcommands: [Check.self, Run.self, Train.self, Render.self, Bench.self, Export.self, Repl.self])
 
     /// Parses and runs a command. Commands throw; every error that ends one is rendered and
     /// given its exit status here (``CLIError/init(_:)``), and the argument parser renders its

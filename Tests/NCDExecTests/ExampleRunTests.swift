@@ -7,40 +7,8 @@ import XCTest
 /// Every example runs forward and backward at reduced sizes, or says plainly what the
 /// runtime cannot run yet.
 final class ExampleRunTests: XCTestCase {
-    let reduced: [(file: String, diagram: String, sizes: [String: Int])] = [
-        ("broadcasting.ncd", "Outer", [:]),
-        ("broadcasting.ncd", "Inner", [:]),
-        ("broadcasting.ncd", "Elementwise", [:]),
-        ("linear_algebra.ncd", "TransposeByRearrange", [:]),
-        ("linear_algebra.ncd", "TransposeByEinsum", [:]),
-        ("linear_algebra.ncd", "UnitThenInner", [:]),
-        ("composition.ncd", "Index", [:]),
-        ("mlp.ncd", "ImageRecogniser", ["b": 2, "x̄": 4, "ȳ": 4, "hidden": 8]),
-        ("attention.ncd", "ScaledDotProduct", ["ȳ": 3, "x̄": 4, "k": 4]),
-        ("multihead.ncd", "MultiHead", ["ȳ": 3, "x̄": 4, "m": 8, "k": 2, "h": 2]),
-        ("residual_mlp.ncd", "ResidualMLP", ["x̄": 3, "m": 4, "d_ff": 8]),
-        ("transformer.ncd", "EncoderLayer", ["b": 2, "seq": 3, "d_model": 8, "heads": 2, "d_k": 4, "d_ff": 8]),
-        ("resnet.ncd", "IdResNet", ["b": 2, "h": 32, "w": 32, "n0": 4, "n1": 8, "n2": 8, "n3": 8, "N": 2]),
-        ("visual_attention.ncd", "VisualAttention", ["yh": 3, "yw": 3, "xh": 2, "xw": 3, "c": 4, "k": 2, "heads": 2]),
-        ("unet.ncd", "UNet", ["b": 1, "h": 16, "w": 16, "base": 1]),
-        ("gpt2.ncd", "GPT2", ["b": 2, "t": 4, "vocab": 11, "n_ctx": 6, "d": 8, "heads": 2, "layers": 2]),
-        (
-            "vit.ncd", "ViT",
-            ["b": 2, "h": 8, "w": 8, "patch": 4, "d": 8, "heads": 2, "d_mlp": 8, "classes": 3, "depth": 2]
-        ),
-        (
-            "mixer.ncd", "Mixer",
-            [
-                "b": 2, "h": 8, "w": 8, "patch": 4, "d": 8, "d_token": 4, "d_channel": 8, "classes": 3,
-                "depth": 2,
-            ]
-        ),
-        ("lstm.ncd", "LSTM", ["b": 2, "t": 3, "i": 4, "hd": 5]),
-        ("gru.ncd", "GRU", ["b": 2, "t": 3, "i": 4, "hd": 5]),
-    ]
-
     func testExamplesRunForwardAndBackward() throws {
-        for (file, diagram, sizes) in reduced {
+        for (file, diagram, sizes) in try ExampleSizes.load().map({ ($0.file, $0.diagram, $0.sizes) }) {
             let e = try executor(example: file, diagram: diagram, sizes: sizes)
             e.training = true
             let t = try trace(e)

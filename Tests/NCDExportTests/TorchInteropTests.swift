@@ -1,0 +1,80 @@
+import Foundation
+import NCDCheck
+import NCDExec
+import NCDSyntax
+import XCTest
+
+/// Every example and every language case that runs, exported to PyTorch and run there on
+/// the inputs and weights ncd ran with: outputs, gradients and updated buffers agree with
+/// ncd's to 1e-5 of each tensor's largest magnitude, in evaluation and training mode.
+final class TorchInteropTests: XCTestCase {
+    func testExportedModulesComputeWhatNcdComputes() throws {
+        let (python, reason) = interopPython()
+        guard let python else {
+            print("TorchInteropTests skipped: \(reason)")
+            throw XCTSkip(reason)
+        }
+        // NCD_INTEROP_DIR keeps the cases' folders, to rerun check_torch.py by hand.
+        let kept = ProcessInfo.processInfo.environment["NCD_INTEROP_DIR"]
+        let root =
+            kept.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("ncd-interop-\(getpid())")
+        try? FileManager.default.removeItem(at: root)
+        defer { if kept == nil { try? FileManager.default.removeItem(at: root) } }
+        var prepared: [String] = []
+        for c in try Self.cases() {
+            do {
+                if try prepare(c, in: root) { prepared.append(c.name) }
+            } catch {
+                XCTFail("\(c.name): \(error)")
+            }
+        }
+        let script = repository.appendingPathComponent("Tests/NCDExportTests/interop/check_torch.py").path
+        let (status, output) = runProgram(python, [script, root.path])
+        XCTAssertEqual(status, 0, output)
+        let results = output.split(separator: "\n").compactMap {
+            try? JSONDecoder().decode(InteropResult.self, from: Data($0.utf8))
+        }
+        for r in results where !r.ok {
+            XCTFail("\(r.case) (\(r.mode)): \(r.failures.joined(separator: "; "))")
+        }
+        let compared = Set(results.map(\.case))
+        for name in prepared where !compared.contains(name) { XCTFail("\(name) was not compared") }
+        let worst = results.map(\.worst).max() ?? 0
+        print(
+            "TorchInteropTests: \(results.count) runs of \(compared.count) diagrams compared; the largest difference is \(worst) of its tolerance"
+        )
+        XCTAssertGreaterThan(compared.count, 40)
+    }
+
+    /// The examples at the sizes ExampleRunTests runs them, one with its batch left free
+    /// (bound only to run), and every diagram of the language cases that runs as written.
+    static func cases() throws -> [InteropCase] {
+        let examples = repository.appendingPathComponent("examples")
+        var cases = try ExampleSizes.load().map { e in
+            InteropCase(
+                name: "\(e.file.replacingOccurrences(of: ".ncd", with: ""))-\(e.diagram)",
+                file: examples.appendingPathComponent(e.file), diagram: e.diagram, checkSizes: e.sizes)
+        }
+        cases.append(
+            InteropCase(
+                name: "mlp-free-batch", file: examples.appendingPathComponent("mlp.ncd"), diagram: "ImageRecogniser",
+                checkSizes: ["x̄": 4, "ȳ": 4, "hidden": 8], runSizes: ["b": 3]))
+        let valid = repository.appendingPathComponent("Tests/NCDCheckTests/cases/valid")
+        for file in try FileManager.default.contentsOfDirectory(atPath: valid.path).sorted()
+        where file.hasSuffix(".ncd") {
+            let url = valid.appendingPathComponent(file)
+            let result = Checker.check(SourceFile(name: file, text: try String(contentsOf: url, encoding: .utf8)))
+            for d in result.diagrams {
+                guard let g = d.graph, !g.outputs.isEmpty, (try? Executor(graph: g, sizes: [:])) != nil else {
+                    continue
+                }
+                cases.append(
+                    InteropCase(
+                        name: "case-\(file.replacingOccurrences(of: ".ncd", with: ""))-\(d.name)", file: url,
+                        diagram: d.name))
+            }
+        }
+        return cases
+    }
+}

@@ -1,0 +1,108 @@
+"""Runs ncd's exported PyTorch modules on the inputs and weights `ncd run` used and compares
+what they compute with what ncd computed.
+
+Usage: check_torch.py CASES_DIR. Each case folder holds model.py, case.json, inputs,
+weights and expected .safetensors files, written by NCDExportTests. Prints one JSON line per
+case and mode: {"case", "mode", "ok", "worst", "failures"}, where "worst" is the largest
+difference as a fraction of its tolerance (at most 1 where "ok").
+"""
+
+import importlib.util
+import json
+import pathlib
+import sys
+import traceback
+
+import torch
+from safetensors.torch import load_file
+
+RTOL = 1e-5
+# A floor for tensors that are zero in exact arithmetic, such as the gradient of
+# attention's key bias (softmax ignores a shift of every score): both runtimes hold float32
+# rounding noise of about 1e-7 there, with no scale of its own to be relative to.
+ATOL = 1e-6
+
+
+def compare(got, want, what, failures, worst):
+    """|got - want| <= RTOL * max|want| + ATOL elementwise: relative to the tensor's scale."""
+    if got is None:  # an input nothing differentiable reads: a zero gradient
+        got = torch.zeros_like(want)
+    if tuple(got.shape) != tuple(want.shape):
+        failures.append(f"{what}: shape {tuple(got.shape)}, ncd {tuple(want.shape)}")
+        return
+    got, want = got.detach().double(), want.double()
+    scale = want.abs().max().item() if want.numel() else 0.0
+    diff = (got - want).abs().max().item() if want.numel() else 0.0
+    if not diff <= RTOL * scale + ATOL:
+        failures.append(f"{what}: largest difference {diff:.3g} at scale {scale:.3g}")
+    worst[0] = max(worst[0], diff / (RTOL * scale + ATOL))
+
+
+def run_case(folder, mode):
+    spec = json.loads((folder / "case.json").read_text())
+    module_spec = importlib.util.spec_from_file_location(f"m_{folder.name}", folder / "model.py")
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    model = getattr(module, spec["class"])()
+    model.load_state_dict(load_file(folder / "weights.safetensors"))
+    model.train(mode == "train")
+    tensors = load_file(folder / "inputs.safetensors")
+    expected = load_file(folder / f"expected-{mode}.safetensors")
+    inputs = []
+    for item in spec["inputs"]:
+        t = tensors[item["name"]]
+        inputs.append(t.long() if item["ids"] else t.clone().requires_grad_(True))
+    outputs = model(*inputs)
+    if not isinstance(outputs, tuple):
+        outputs = (outputs,)
+    failures, worst = [], [0.0]
+    if len(outputs) != spec["outputs"]:
+        failures.append(f"{len(outputs)} outputs, ncd {spec['outputs']}")
+    for i, o in enumerate(outputs):
+        compare(o, expected[f"output.{i}"], f"output {i + 1}", failures, worst)
+    loss = sum((o * expected[f"weight.{i}"]).sum() for i, o in enumerate(outputs))
+    if loss.requires_grad:  # a diagram of constants has nothing to differentiate
+        loss.backward()
+    for item, t in zip(spec["inputs"], inputs):
+        key = f"grad.input.{item['name']}"
+        if not item["ids"] and key in expected:
+            compare(t.grad, expected[key], f"gradient of input {item['name']}", failures, worst)
+    named = dict(model.named_parameters())
+    for key, want in expected.items():
+        if key.startswith("grad.param."):
+            name = key[len("grad.param."):]
+            if name not in named:
+                failures.append(f"no parameter {name}")
+            elif named[name].grad is None:
+                failures.append(f"{name} received no gradient")
+            else:
+                compare(named[name].grad, want, f"gradient of {name}", failures, worst)
+    state = model.state_dict()
+    for key, want in expected.items():
+        if key.startswith("after."):
+            name = key[len("after."):]
+            compare(state[name].float(), want, f"{name} after the run", failures, worst)
+    return failures, worst[0]
+
+
+def main():
+    root = pathlib.Path(sys.argv[1])
+    torch.manual_seed(0)
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        try:
+            spec = json.loads((folder / "case.json").read_text())
+        except OSError as error:
+            print(json.dumps({"case": folder.name, "mode": "-", "ok": False, "worst": 0.0,
+                              "failures": [str(error)]}), flush=True)
+            continue
+        for mode in spec["modes"]:
+            try:
+                failures, worst = run_case(folder, mode)
+            except Exception:
+                failures, worst = [traceback.format_exc(limit=3)], -1.0
+            print(json.dumps({"case": folder.name, "mode": mode, "ok": not failures, "worst": worst,
+                              "failures": failures}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
