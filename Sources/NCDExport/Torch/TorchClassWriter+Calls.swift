@@ -48,6 +48,20 @@ extension TorchClassWriter {
     /// of their own, as the runtime passes them; the callee's class is written for exactly
     /// that layout. The results come back under the caller's names.
     func call(_ op: Operation, _ child: DiagramGraph, _ args: [PyValue]) throws -> [PyValue] {
+        let made = try callClass(op, child, args)
+        let expr = "\(ModuleTree.access(made.path))(\(args.map(\.expr).joined(separator: ", ")))"
+        return made.outputs.map { PyValue(expr: expr, axes: $0) }
+    }
+
+    /// A call's class (written on first use) and module path, and its results' axes under
+    /// the caller's names.
+    struct MadeCall {
+        var name: String
+        var path: [String]
+        var outputs: [[String]]
+    }
+
+    func callClass(_ op: Operation, _ child: DiagramGraph, _ args: [PyValue]) throws -> MadeCall {
         let broadcast = op.broadcast.map(\.name)
         var inward: [String: String] = [:]
         var outward: [String: String] = [:]
@@ -97,8 +111,7 @@ extension TorchClassWriter {
                 at: op.location)
         }
         exporter.classOfInstance[callPath] = made.name
-        let expr = "\(ModuleTree.access(path))(\(args.map(\.expr).joined(separator: ", ")))"
-        return try made.outputs.enumerated().map { j, axes in
+        let outputs = try made.outputs.enumerated().map { j, axes in
             let callerType = graph.type(of: op.outputs[j]).names.filter { !broadcast.contains($0) }
             let calleeType = child.type(of: child.outputs[j]).names
             var renaming = Dictionary(uniqueKeysWithValues: zip(calleeType, callerType))
@@ -108,7 +121,8 @@ extension TorchClassWriter {
                 throw ExportError(
                     "internal error: output \(j + 1) of `\(child.name)` has axes \(mapped)", at: op.location)
             }
-            return PyValue(expr: expr, axes: mapped)
+            return mapped
         }
+        return MadeCall(name: made.name, path: path, outputs: outputs)
     }
 }

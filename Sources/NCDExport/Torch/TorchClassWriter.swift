@@ -44,7 +44,15 @@ final class TorchClassWriter {
             parameterNames.append(name)
             values[id] = PyValue(expr: name, axes: axes)
         }
-        for op in graph.operations { try emit(op) }
+        var index = 0
+        while index < graph.operations.count {
+            if let (loop, chained) = stack(at: index), try emitStack(loop, chained: chained) {
+                index = loop.iterations.last!.operations.upperBound
+                continue
+            }
+            try emit(graph.operations[index])
+            index += 1
+        }
         var outputs: [PyValue] = try graph.outputs.map { id in
             guard let v = values[id] else { throw ExportError("internal error: output of `\(graph.name)` never made") }
             return v
@@ -113,7 +121,7 @@ final class TorchClassWriter {
         }
         if results.count > 1 {
             // A call returning a tuple: one line, each part named.
-            let names = op.outputs.map { namer.fresh(graph.values[$0].name ?? "y") }
+            let names = op.outputs.map { namer.fresh(graph.values[$0].name ?? Self.hint(op)) }
             let shown = results.map { axesText($0.axes) }.joined(separator: ", ")
             lines.append(
                 "\(names.joined(separator: ", ")) = \(results[0].expr)  # \(shown)\(exporter.sourceNote(op))")
@@ -123,8 +131,15 @@ final class TorchClassWriter {
             return
         }
         for (id, r) in zip(op.outputs, results) {
-            values[id] = r.isVariable ? r : assign(r, name: graph.values[id].name ?? op.kind.mnemonic, at: op)
+            values[id] = r.isVariable ? r : assign(r, name: graph.values[id].name ?? Self.hint(op), at: op)
         }
+    }
+
+    /// A name for an unnamed result: the instance's (`attn`), else the operation's, in
+    /// lower case (a call's diagram name would shadow its class).
+    static func hint(_ op: NCDCore.Operation) -> String {
+        if case .call = op.kind, let instance = op.instance, instance.isChosen { return instance.name }
+        return op.kind.mnemonic.lowercased()
     }
 
     // MARK: Sizes

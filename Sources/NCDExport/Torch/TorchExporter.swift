@@ -90,8 +90,11 @@ public final class TorchExporter {
         return s + "."
     }
 
-    /// `  # gpt2.ncd:17`.
-    func sourceNote(_ op: Operation) -> String { "  (\(source.fileName):\(source.line(op.location)))" }
+    /// `  (gpt2.ncd:17)`, after a line's axes.
+    func sourceNote(_ op: Operation) -> String { "  (\(sourceLocation(op)))" }
+
+    /// `gpt2.ncd:17`.
+    func sourceLocation(_ op: Operation) -> String { "\(source.fileName):\(source.line(op.location))" }
 
     /// The free sizes of a diagram and its sub-diagrams, sorted.
     public static func freeSymbols(_ g: DiagramGraph) -> [String] {
