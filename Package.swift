@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Reads .npz training data (zip archives, stored or deflated), for `ncd train`.
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // Writes ONNX models (`ncd export --to onnx`) through the ONNX protobuf schema.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .target(name: "NCDSyntax"),
@@ -35,7 +37,9 @@ let package = Package(
                 "NCDCore", "NCDTensor", "NCDFiles", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
         // `ncd export`: a checked diagram as a PyTorch module (and an ONNX model).
-        .target(name: "NCDExport", dependencies: ["NCDCore"]),
+        .target(
+            name: "NCDExport",
+            dependencies: ["NCDCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         .target(name: "NCDRender", dependencies: ["NCDCore", "CCairo"]),
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),

@@ -73,12 +73,17 @@ func prepare(_ c: InteropCase, in root: URL) throws -> Bool {
     for mode in modes {
         let e = try Executor(graph: graph, sizes: c.runSizes, seed: 3)
         e.training = mode == "train"
-        files["weights.safetensors"] = try SafeTensors.encode(try e.allParameters())
+        let weights = try e.allParameters()
+        files["weights.safetensors"] = try SafeTensors.encode(weights)
         let inputs = try e.randomInputs()
         files["inputs.safetensors"] = try SafeTensors.encode(Dictionary(uniqueKeysWithValues: zip(names, inputs)))
         let variables = zip(graph.inputs, inputs).map { id, x in Variable(x, requiresGrad: ids[id] == nil) }
         let outputs: [Variable<Float>]
         do { outputs = try e.run(variables) } catch ExecError.unsupported { return false }
+        let onnx = OnnxExporter(
+            entry: graph, sizes: [:], weights: weights.mapValues { ($0.shape, $0.storage) },
+            training: mode == "train", idInputs: Set(ids.keys))
+        files["model-\(mode).onnx"] = try onnx.model()
         var expected: [String: Tensor<Float>] = [:]
         var loss: Variable<Float>?
         for (i, o) in outputs.enumerated() {

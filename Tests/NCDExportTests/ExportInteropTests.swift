@@ -4,14 +4,15 @@ import NCDExec
 import NCDSyntax
 import XCTest
 
-/// Every example and every language case that runs, exported to PyTorch and run there on
-/// the inputs and weights ncd ran with: outputs, gradients and updated buffers agree with
-/// ncd's to 1e-5 of each tensor's largest magnitude, in evaluation and training mode.
-final class TorchInteropTests: XCTestCase {
-    func testExportedModulesComputeWhatNcdComputes() throws {
+/// Every example and every language case that runs, exported to PyTorch and to ONNX and run
+/// in PyTorch and ONNX Runtime on the inputs and weights ncd ran with: outputs (and, in
+/// PyTorch, gradients and updated buffers) agree with ncd's to 1e-5 of each tensor's
+/// largest magnitude, in evaluation and training mode.
+final class ExportInteropTests: XCTestCase {
+    func testExportsComputeWhatNcdComputes() throws {
         let (python, reason) = interopPython()
         guard let python else {
-            print("TorchInteropTests skipped: \(reason)")
+            print("ExportInteropTests skipped: \(reason)")
             throw XCTSkip(reason)
         }
         // NCD_INTEROP_DIR keeps the cases' folders, to rerun check_torch.py by hand.
@@ -29,22 +30,24 @@ final class TorchInteropTests: XCTestCase {
                 XCTFail("\(c.name): \(error)")
             }
         }
-        let script = repository.appendingPathComponent("Tests/NCDExportTests/interop/check_torch.py").path
-        let (status, output) = runProgram(python, [script, root.path])
-        XCTAssertEqual(status, 0, output)
-        let results = output.split(separator: "\n").compactMap {
-            try? JSONDecoder().decode(InteropResult.self, from: Data($0.utf8))
+        for target in ["torch", "onnx"] {
+            let script = repository.appendingPathComponent("Tests/NCDExportTests/interop/check_\(target).py").path
+            let (status, output) = runProgram(python, [script, root.path])
+            XCTAssertEqual(status, 0, output)
+            let results = output.split(separator: "\n").compactMap {
+                try? JSONDecoder().decode(InteropResult.self, from: Data($0.utf8))
+            }
+            for r in results where !r.ok {
+                XCTFail("\(target): \(r.case) (\(r.mode)): \(r.failures.joined(separator: "; "))")
+            }
+            let compared = Set(results.map(\.case))
+            for name in prepared where !compared.contains(name) { XCTFail("\(target): \(name) was not compared") }
+            let worst = results.map(\.worst).max() ?? 0
+            print(
+                "ExportInteropTests, \(target): \(results.count) runs of \(compared.count) diagrams compared; the largest difference is \(worst) of its tolerance"
+            )
+            XCTAssertGreaterThan(compared.count, 40)
         }
-        for r in results where !r.ok {
-            XCTFail("\(r.case) (\(r.mode)): \(r.failures.joined(separator: "; "))")
-        }
-        let compared = Set(results.map(\.case))
-        for name in prepared where !compared.contains(name) { XCTFail("\(name) was not compared") }
-        let worst = results.map(\.worst).max() ?? 0
-        print(
-            "TorchInteropTests: \(results.count) runs of \(compared.count) diagrams compared; the largest difference is \(worst) of its tolerance"
-        )
-        XCTAssertGreaterThan(compared.count, 40)
     }
 
     /// The examples at the sizes ExampleRunTests runs them, one with its batch left free
