@@ -15,3 +15,18 @@ public struct ExportError: Error, CustomStringConvertible {
 
     public var description: String { message }
 }
+
+extension ExportError {
+    /// The refusal for the first box declared without a body, if the diagram calls one:
+    /// there is nothing to export (nor to run, nor weights to make).
+    public static func firstAbstractBox(in g: DiagramGraph) -> ExportError? {
+        for op in g.operations {
+            if case .abstract(let name) = op.kind {
+                return ExportError(
+                    "`\(name)` is declared without a body, so there is nothing to export", at: op.location)
+            }
+            if case .call(let child) = op.kind, let found = firstAbstractBox(in: child) { return found }
+        }
+        return nil
+    }
+}

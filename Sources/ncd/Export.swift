@@ -48,13 +48,15 @@ struct Export: ParsableCommand {
         }
         if noWeights && weights != nil { throw CLIError.usage("--no-weights and --weights exclude each other") }
         let sizes = Dictionary(selection.sizes.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
-        // The same check `ncd run --weights` makes: names, shapes, nothing missing or extra.
-        let executor = try Executor(graph: loaded.graph, sizes: try Self.withStandIns(loaded.graph, sizes), seed: seed)
-        if let weights { try executor.load(try WeightsFile.tensors(weights)) }
         let (source, file) = (loaded.source, selection.file)
         let bytes: [UInt8]
         let what: String
         do {
+            if let refusal = ExportError.firstAbstractBox(in: loaded.graph) { throw refusal }
+            // The same check `ncd run --weights` makes: names, shapes, nothing missing or extra.
+            let executor = try Executor(
+                graph: loaded.graph, sizes: try Self.withStandIns(loaded.graph, sizes), seed: seed)
+            if let weights { try executor.load(try WeightsFile.tensors(weights)) }
             switch to {
             case .torch:
                 let exporter = TorchExporter(

@@ -30,6 +30,11 @@ final class ExportInteropTests: XCTestCase {
                 XCTFail("\(c.name): \(error)")
             }
         }
+        // One export serves every batch: the files for b = 3 and b = 5 are the same bytes.
+        for file in ["model.py", "model-eval.onnx"] {
+            let read = { (c: String) in try Data(contentsOf: root.appendingPathComponent("\(c)/\(file)")) }
+            XCTAssertEqual(try read("mlp-free-batch"), try read("mlp-free-batch-5"), file)
+        }
         for target in ["torch", "onnx"] {
             let script = repository.appendingPathComponent("Tests/NCDExportTests/interop/check_\(target).py").path
             let (status, output) = runProgram(python, [script, root.path])
@@ -63,6 +68,10 @@ final class ExportInteropTests: XCTestCase {
             InteropCase(
                 name: "mlp-free-batch", file: examples.appendingPathComponent("mlp.ncd"), diagram: "ImageRecogniser",
                 checkSizes: ["x̄": 4, "ȳ": 4, "hidden": 8], runSizes: ["b": 3]))
+        cases.append(
+            InteropCase(
+                name: "mlp-free-batch-5", file: examples.appendingPathComponent("mlp.ncd"), diagram: "ImageRecogniser",
+                checkSizes: ["x̄": 4, "ȳ": 4, "hidden": 8], runSizes: ["b": 5]))
         let valid = repository.appendingPathComponent("Tests/NCDCheckTests/cases/valid")
         for file in try FileManager.default.contentsOfDirectory(atPath: valid.path).sorted()
         where file.hasSuffix(".ncd") {

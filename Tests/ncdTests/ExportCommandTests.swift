@@ -33,14 +33,18 @@ final class ExportCommandTests: XCTestCase, RunsNCD {
     }
 
     func testAnOperationWithoutAnExportRuleIsRefusedNamingItsLine() throws {
-        let path = output("h.py")
-        let run = try ncd(["export", "Tests/NCDCheckTests/cases/valid/abstract_box.ncd", "--to", "torch", "-o", path])
-        XCTAssertEqual(run.status, 65)
-        XCTAssertEqual(
-            run.stderr,
-            "ncd: error: Tests/NCDCheckTests/cases/valid/abstract_box.ncd:5:15: cannot export `h` to torch: `f` is declared without a body, so there is nothing to export\n"
-        )
-        XCTAssertFalse(FileManager.default.fileExists(atPath: path), "nothing written")
+        for target in ["torch", "onnx"] {
+            let path = output("h.\(target)")
+            let run = try ncd([
+                "export", "Tests/NCDCheckTests/cases/valid/abstract_box.ncd", "--to", target, "-o", path,
+            ])
+            XCTAssertEqual(run.status, 65)
+            XCTAssertEqual(
+                run.stderr,
+                "ncd: error: Tests/NCDCheckTests/cases/valid/abstract_box.ncd:5:15: cannot export `h` to \(target): `f` is declared without a body, so there is nothing to export\n"
+            )
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path), "nothing written")
+        }
     }
 
     func testUsageErrorsExit64AndCheckErrors65() throws {
@@ -69,5 +73,27 @@ final class ExportCommandTests: XCTestCase, RunsNCD {
         XCTAssertEqual(try ncd(["run", source, "--save-weights", weights]).status, 0)
         XCTAssertEqual(
             try ncd(["export", source, "--to", "torch", "-o", output("d.py"), "--weights", weights]).status, 0)
+    }
+
+    func testOnnxModelsHoldTheWeightsOrTakeThemAsInputs() throws {
+        let source = try temporaryFile(
+            "axis n = 3, m = 2\ndiagram D(x: [n]) -> [m] {\n  return linear[n -> m](x) as fc\n}\n")
+        let (with, without) = (output("with.onnx"), output("without.onnx"))
+        let a = try ncd(["export", source, "--to", "onnx", "-o", with])
+        XCTAssertEqual(a.status, 0, a.stderr)
+        XCTAssertEqual(a.stdout, "wrote \(with): `D` as an ONNX model (opset 18, evaluation mode)\n")
+        let b = try ncd(["export", source, "--to", "onnx", "--no-weights", "--train", "-o", without])
+        XCTAssertEqual(b.status, 0, b.stderr)
+        XCTAssertTrue(b.stdout.contains("(opset 18, training mode, no weights)"), b.stdout)
+        let (full, bare) = (
+            try Data(contentsOf: URL(fileURLWithPath: with)), try Data(contentsOf: URL(fileURLWithPath: without))
+        )
+        // 8 floats of weights (6 + 2) more in the first: held as initializers.
+        XCTAssertGreaterThanOrEqual(full.count, bare.count + 8 * 4 - 16)
+        XCTAssertTrue(bare.range(of: Data("fc.weight".utf8)) != nil, "the weight is an input of its name")
+        let refused = try ncd(["export", source, "--to", "torch", "--train", "-o", output("d.py")])
+        XCTAssertEqual(refused.status, 64)
+        XCTAssertEqual(
+            refused.stderr, "ncd: error: --no-weights and --train are for --to onnx: a PyTorch module has both modes\n")
     }
 }
