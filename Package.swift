@@ -40,6 +40,13 @@ let package = Package(
         .target(
             name: "NCDExport",
             dependencies: ["NCDCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        // Test support: runs exports against ncd in PyTorch and ONNX Runtime (interop tests,
+        // differential testing).
+        .target(
+            name: "NCDInterop", dependencies: ["NCDExport", "NCDExec", "NCDCheck", "NCDSyntax", "NCDCore", "NCDTensor"]),
+        // Random well-typed programs, checked, run and compared with their exports.
+        .target(name: "NCDDifferential", dependencies: ["NCDInterop", "NCDCheck", "NCDSyntax"]),
+        .executableTarget(name: "ncd-difftest", dependencies: ["NCDDifferential", "NCDInterop"]),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         .target(name: "NCDRender", dependencies: ["NCDCore", "CCairo"]),
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
@@ -68,7 +75,10 @@ let package = Package(
         // interop/: the Python that runs the exports in PyTorch (and ONNX Runtime), read by path.
         .testTarget(
             name: "NCDExportTests",
-            dependencies: ["NCDExport", "NCDExec", "NCDCheck", "NCDSyntax", "NCDCore", "NCDTensor"],
+            dependencies: [
+                "NCDExport", "NCDExec", "NCDCheck", "NCDSyntax", "NCDCore", "NCDTensor", "NCDInterop",
+                "NCDDifferential",
+            ],
             exclude: ["interop"]),
         .testTarget(name: "NCDRenderTests", dependencies: ["NCDRender", "NCDCheck", "NCDSyntax", "NCDCore"]),
         // fixtures/: files PyTorch wrote (scripts/make-pytorch-fixture), read by path.

@@ -1,6 +1,7 @@
 import Foundation
 import NCDCheck
 import NCDExec
+import NCDInterop
 import NCDSyntax
 import XCTest
 
@@ -36,12 +37,8 @@ final class ExportInteropTests: XCTestCase {
             XCTAssertEqual(try read("mlp-free-batch"), try read("mlp-free-batch-5"), file)
         }
         for target in ["torch", "onnx"] {
-            let script = repository.appendingPathComponent("Tests/NCDExportTests/interop/check_\(target).py").path
-            let (status, output) = runProgram(python, [script, root.path])
+            let (status, output, results) = check(target, python: python, root: root)
             XCTAssertEqual(status, 0, output)
-            let results = output.split(separator: "\n").compactMap {
-                try? JSONDecoder().decode(InteropResult.self, from: Data($0.utf8))
-            }
             for r in results where !r.ok {
                 XCTFail("\(target): \(r.case) (\(r.mode)): \(r.failures.joined(separator: "; "))")
             }
@@ -60,16 +57,16 @@ final class ExportInteropTests: XCTestCase {
     static func cases() throws -> [InteropCase] {
         let examples = repository.appendingPathComponent("examples")
         var cases = try ExampleSizes.load().map { e in
-            InteropCase(
+            try InteropCase(
                 name: "\(e.file.replacingOccurrences(of: ".ncd", with: ""))-\(e.diagram)",
                 file: examples.appendingPathComponent(e.file), diagram: e.diagram, checkSizes: e.sizes)
         }
         cases.append(
-            InteropCase(
+            try InteropCase(
                 name: "mlp-free-batch", file: examples.appendingPathComponent("mlp.ncd"), diagram: "ImageRecogniser",
                 checkSizes: ["x̄": 4, "ȳ": 4, "hidden": 8], runSizes: ["b": 3]))
         cases.append(
-            InteropCase(
+            try InteropCase(
                 name: "mlp-free-batch-5", file: examples.appendingPathComponent("mlp.ncd"), diagram: "ImageRecogniser",
                 checkSizes: ["x̄": 4, "ȳ": 4, "hidden": 8], runSizes: ["b": 5]))
         let valid = repository.appendingPathComponent("Tests/NCDCheckTests/cases/valid")
@@ -82,7 +79,7 @@ final class ExportInteropTests: XCTestCase {
                     continue
                 }
                 cases.append(
-                    InteropCase(
+                    try InteropCase(
                         name: "case-\(file.replacingOccurrences(of: ".ncd", with: ""))-\(d.name)", file: url,
                         diagram: d.name))
             }

@@ -1,5 +1,6 @@
 import Foundation
 import NCDExec
+import NCDInterop
 import NCDTensor
 import XCTest
 

@@ -12,7 +12,7 @@ struct PythonNamer {
         "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is",
         "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield", "self",
         "torch", "nn", "F", "math", "dev", "input", "sum", "max", "min", "len", "range", "type", "super",
-        "window", "gather", "causal", "learned", "Learned", "Scope", "max_pool2d",
+        "window", "gather", "causal", "learned", "Learned", "Scope", "max_pool2d", "float_type", "dt",
     ]
 
     init(reserving names: some Sequence<String> = []) {

@@ -134,7 +134,9 @@ extension TorchClassWriter {
 
         case .identity(let a, let b):
             usesDevice = true
-            return [PyValue(expr: "torch.eye(\(sizes.expression(a.size)), device=dev)", axes: [a.name, b.name])]
+            return [
+                PyValue(expr: "torch.eye(\(sizes.expression(a.size)), dtype=dt, device=dev)", axes: [a.name, b.name])
+            ]
 
         case .fill(let f):
             return [fill(f, graph.type(of: op.outputs[0]))]
@@ -234,12 +236,12 @@ extension TorchClassWriter {
         usesDevice = true
         let shape = PythonLiteral.tuple(type.axes.map { sizes.expression($0.size) })
         switch f {
-        case .zeros: return PyValue(expr: "torch.zeros(\(shape), device=dev)", axes: type.names)
-        case .ones: return PyValue(expr: "torch.ones(\(shape), device=dev)", axes: type.names)
+        case .zeros: return PyValue(expr: "torch.zeros(\(shape), dtype=dt, device=dev)", axes: type.names)
+        case .ones: return PyValue(expr: "torch.ones(\(shape), dtype=dt, device=dev)", axes: type.names)
         case .arange:
             let count = sizes.product(type.axes.map(\.size))
-            return PyValue(
-                expr: "torch.arange(\(count), dtype=torch.float32, device=dev).reshape(\(shape))", axes: type.names)
+            let arange = "torch.arange(\(count), dtype=dt, device=dev)"
+            return PyValue(expr: type.axes.count == 1 ? arange : "\(arange).reshape(\(shape))", axes: type.names)
         }
     }
 

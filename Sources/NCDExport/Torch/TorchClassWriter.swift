@@ -64,7 +64,7 @@ final class TorchClassWriter {
         let returned = outputs.map(\.expr).joined(separator: ", ")
         lines.append("return \(outputs.count == 1 ? returned : "(\(returned))")")
         let bindings = try sizeBindings(parameterNames)
-        var body = bindings + (usesDevice ? ["dev = \(deviceSource(parameterNames))"] : []) + lines
+        var body = bindings + (usesDevice ? constantsSource(parameterNames) : []) + lines
         body = body.map(resolvingSizes)
 
         var text = "class NAME(nn.Module):\n"
@@ -185,9 +185,14 @@ final class TorchClassWriter {
         return out
     }
 
-    /// Where constants are made: the arguments' device (or the parameters').
-    func deviceSource(_ parameters: [String]) -> String {
-        parameters.first.map { "\($0).device" } ?? "next(self.parameters(), torch.empty(0)).device"
+    /// Where and in what type constants are made: the arguments' device and floating type
+    /// (or the parameters'), so the module runs on a GPU and in `model.double()` or bf16.
+    func constantsSource(_ parameters: [String]) -> [String] {
+        let tensors = parameters.isEmpty ? "*self.parameters()" : parameters.joined(separator: ", ")
+        return [
+            "dev = \(parameters.first.map { "\($0).device" } ?? "next(self.parameters(), torch.empty(0)).device")",
+            "dt = float_type(\(tensors))",
+        ]
     }
 
     /// The value of a size at export, for layout decisions the runtime makes on extents.

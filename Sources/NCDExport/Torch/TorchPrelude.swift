@@ -60,6 +60,11 @@ enum TorchPrelude {
                     setattr(self, name, child)
 
 
+        def float_type(*tensors):
+            \"\"\"The floating type constants are made in: the first floating tensor's.\"\"\"
+            return next((t.dtype for t in tensors if t.is_floating_point()), torch.get_default_dtype())
+
+
         def window(x, dims, kernel, stride=1, padding=0, dilation=1):
             \"\"\"ncd's window (the paper's star): each axis in `dims` shrinks to its number of
             positions and a window axis of `kernel` entries is appended for it, in order.\"\"\"

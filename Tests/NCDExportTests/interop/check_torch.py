@@ -7,6 +7,7 @@ case and mode: {"case", "mode", "ok", "worst", "failures"}, where "worst" is the
 difference as a fraction of its tolerance (at most 1 where "ok").
 """
 
+import copy
 import importlib.util
 import json
 import pathlib
@@ -23,8 +24,13 @@ RTOL = 1e-5
 ATOL = 1e-6
 
 
-def compare(got, want, what, failures, worst):
-    """|got - want| <= RTOL * max|want| + ATOL elementwise: relative to the tensor's scale."""
+def compare(got, want, what, failures, worst, exact=None):
+    """|got - want| <= RTOL * max|want| + ATOL elementwise: relative to the tensor's scale.
+
+    Where that fails and `exact` (the float64 value) is given, the tensor is ill-conditioned
+    in float32 (a layer norm over two entries, say, whose gradients are zero in exact
+    arithmetic): ncd (`want`) must then be as close to the float64 value as PyTorch's own
+    float32 (`got`) is, to twice its error, plus the tolerance."""
     if got is None:  # an input nothing differentiable reads: a zero gradient
         got = torch.zeros_like(want)
     if tuple(got.shape) != tuple(want.shape):
@@ -33,9 +39,39 @@ def compare(got, want, what, failures, worst):
     got, want = got.detach().double(), want.double()
     scale = want.abs().max().item() if want.numel() else 0.0
     diff = (got - want).abs().max().item() if want.numel() else 0.0
-    if not diff <= RTOL * scale + ATOL:
+    tolerance = RTOL * scale + ATOL
+    if diff > tolerance and exact is not None:
+        exact = exact.detach().double()
+        theirs = (got - exact).abs().max().item()
+        ours = (want - exact).abs().max().item()
+        if ours <= 2 * theirs + tolerance:
+            REFEREED[0] += 1
+            return
+        failures.append(f"{what}: largest difference {diff:.3g} at scale {scale:.3g}; from float64, "
+                        f"ncd {ours:.3g}, PyTorch {theirs:.3g}")
+        worst[0] = max(worst[0], diff / tolerance)
+        return
+    if not diff <= tolerance:
         failures.append(f"{what}: largest difference {diff:.3g} at scale {scale:.3g}")
-    worst[0] = max(worst[0], diff / (RTOL * scale + ATOL))
+    worst[0] = max(worst[0], diff / tolerance)
+
+
+# How many comparisons the float64 referee settled (printed per case).
+REFEREED = [0]
+
+
+def gradients(model, inputs, spec, weights, dtype):
+    """The outputs and the gradients of Σ outputs ⊙ R, in `dtype`."""
+    xs = [x if item["ids"] else x.detach().to(dtype).requires_grad_(True) for item, x in zip(spec["inputs"], inputs)]
+    outputs = model(*xs)
+    if not isinstance(outputs, tuple):
+        outputs = (outputs,)
+    loss = sum((o * weights[i].to(dtype)).sum() for i, o in enumerate(outputs))
+    if loss.requires_grad:
+        loss.backward()
+    grads = {f"grad.input.{item['name']}": x.grad for item, x in zip(spec["inputs"], xs) if not item["ids"]}
+    grads.update({f"grad.param.{n}": p.grad for n, p in model.named_parameters()})
+    return outputs, grads
 
 
 def run_case(folder, mode):
@@ -46,37 +82,30 @@ def run_case(folder, mode):
     model = getattr(module, spec["class"])()
     model.load_state_dict(load_file(folder / "weights.safetensors"))
     model.train(mode == "train")
+    exact_model = copy.deepcopy(model).double()
     tensors = load_file(folder / "inputs.safetensors")
     expected = load_file(folder / f"expected-{mode}.safetensors")
     inputs = []
     for item in spec["inputs"]:
         t = tensors[item["name"]]
         inputs.append(t.long() if item["ids"] else t.clone().requires_grad_(True))
-    outputs = model(*inputs)
-    if not isinstance(outputs, tuple):
-        outputs = (outputs,)
+    weights = [expected[f"weight.{i}"] for i in range(spec["outputs"])]
+    outputs, grads = gradients(model, inputs, spec, weights, torch.float32)
+    exact_outputs, exact_grads = gradients(exact_model, inputs, spec, weights, torch.float64)
     failures, worst = [], [0.0]
     if len(outputs) != spec["outputs"]:
         failures.append(f"{len(outputs)} outputs, ncd {spec['outputs']}")
     for i, o in enumerate(outputs):
-        compare(o, expected[f"output.{i}"], f"output {i + 1}", failures, worst)
-    loss = sum((o * expected[f"weight.{i}"]).sum() for i, o in enumerate(outputs))
-    if loss.requires_grad:  # a diagram of constants has nothing to differentiate
-        loss.backward()
-    for item, t in zip(spec["inputs"], inputs):
-        key = f"grad.input.{item['name']}"
-        if not item["ids"] and key in expected:
-            compare(t.grad, expected[key], f"gradient of input {item['name']}", failures, worst)
-    named = dict(model.named_parameters())
+        compare(o, expected[f"output.{i}"], f"output {i + 1}", failures, worst, exact_outputs[i])
     for key, want in expected.items():
-        if key.startswith("grad.param."):
-            name = key[len("grad.param."):]
-            if name not in named:
+        if key.startswith("grad."):
+            name = key[len("grad.param."):] if key.startswith("grad.param.") else key[len("grad."):]
+            if key not in grads:
                 failures.append(f"no parameter {name}")
-            elif named[name].grad is None:
+            elif key.startswith("grad.param.") and grads[key] is None:
                 failures.append(f"{name} received no gradient")
             else:
-                compare(named[name].grad, want, f"gradient of {name}", failures, worst)
+                compare(grads[key], want, f"gradient of {name}", failures, worst, exact_grads.get(key))
     state = model.state_dict()
     for key, want in expected.items():
         if key.startswith("after."):
@@ -101,7 +130,8 @@ def main():
             except Exception:
                 failures, worst = [traceback.format_exc(limit=3)], -1.0
             print(json.dumps({"case": folder.name, "mode": mode, "ok": not failures, "worst": worst,
-                              "failures": failures}), flush=True)
+                              "refereed": REFEREED[0], "failures": failures}), flush=True)
+            REFEREED[0] = 0
 
 
 if __name__ == "__main__":

@@ -5,14 +5,14 @@ import NCDExec
 import NCDExport
 import NCDSyntax
 import NCDTensor
-import XCTest
 
-let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+/// The package's root, for the interop scripts and the venv.
+public let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
 /// The Python the interop tests run: `NCD_PYTHON`, else the venv `.ci/run` makes; nil, with
 /// the reason, when neither has torch, onnx, onnxruntime and safetensors.
-func interopPython() -> (path: String?, reason: String) {
+public func interopPython() -> (path: String?, reason: String) {
     let candidates = [
         ProcessInfo.processInfo.environment["NCD_PYTHON"], repository.path + "/.build/interop-venv/bin/python",
     ]
@@ -29,7 +29,7 @@ func interopPython() -> (path: String?, reason: String) {
 }
 
 /// Runs a program to its end; its status and its stdout and stderr together.
-func runProgram(_ program: String, _ arguments: [String]) -> (status: Int32, output: String) {
+public func runProgram(_ program: String, _ arguments: [String]) -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: program)
     process.arguments = arguments
@@ -42,24 +42,47 @@ func runProgram(_ program: String, _ arguments: [String]) -> (status: Int32, out
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 
-/// One diagram to export and compare: where it is, and the sizes it is checked (and run) with.
-struct InteropCase {
-    var name: String
-    var file: URL
-    var diagram: String?
+/// One diagram to export and compare: its source, and the sizes it is checked (and run) with.
+public struct InteropCase {
+    public var name: String
+    public var fileName: String
+    public var text: String
+    public var diagram: String?
     /// Sizes bound when checking: fixed in the exported code.
-    var checkSizes: [String: Int] = [:]
+    public var checkSizes: [String: Int]
     /// Free sizes left free by the check and the export, bound only to run.
-    var runSizes: [String: Int] = [:]
+    public var runSizes: [String: Int]
+
+    public init(
+        name: String, fileName: String, text: String, diagram: String? = nil, checkSizes: [String: Int] = [:],
+        runSizes: [String: Int] = [:]
+    ) {
+        self.name = name
+        self.fileName = fileName
+        self.text = text
+        self.diagram = diagram
+        self.checkSizes = checkSizes
+        self.runSizes = runSizes
+    }
+
+    /// A case read from a file.
+    public init(
+        name: String, file: URL, diagram: String?, checkSizes: [String: Int] = [:], runSizes: [String: Int] = [:]
+    )
+        throws
+    {
+        self.init(
+            name: name, fileName: file.lastPathComponent, text: try String(contentsOf: file, encoding: .utf8),
+            diagram: diagram, checkSizes: checkSizes, runSizes: runSizes)
+    }
 }
 
 /// Writes a case's folder for `check_torch.py`: the exported module, the inputs and weights
 /// ncd ran with, and what ncd computed in each mode (outputs, the random weights of the
 /// loss Σ outputs ⊙ R, the gradients of that loss, the buffers after the run). Returns
 /// false, writing nothing, when ncd itself cannot run the diagram.
-func prepare(_ c: InteropCase, in root: URL) throws -> Bool {
-    let text = try String(contentsOf: c.file, encoding: .utf8)
-    let source = SourceFile(name: c.file.lastPathComponent, text: text)
+public func prepare(_ c: InteropCase, in root: URL) throws -> Bool {
+    let source = SourceFile(name: c.fileName, text: c.text)
     let result = Checker.check(source, options: CheckOptions(sizes: c.checkSizes))
     guard !result.hasErrors else { throw ExportError("\(c.name) has errors") }
     guard let graph = (c.diagram.map { result.diagram(named: $0) } ?? result.diagrams.last)?.graph else {
@@ -130,11 +153,23 @@ func hasDropout(_ g: DiagramGraph) -> Bool {
     }
 }
 
-/// One line `check_torch.py` printed.
-struct InteropResult: Decodable {
-    var `case`: String
-    var mode: String
-    var ok: Bool
-    var worst: Double
-    var failures: [String]
+/// One line `check_torch.py` or `check_onnx.py` printed.
+public struct InteropResult: Decodable {
+    public var `case`: String
+    public var mode: String
+    public var ok: Bool
+    public var worst: Double
+    public var failures: [String]
+}
+
+/// Runs `check_TARGET.py` over the cases under `root`; its exit status, output and results.
+public func check(_ target: String, python: String, root: URL) -> (
+    status: Int32, output: String, results: [InteropResult]
+) {
+    let script = repository.appendingPathComponent("Tests/NCDExportTests/interop/check_\(target).py").path
+    let (status, output) = runProgram(python, [script, root.path])
+    let results = output.split(separator: "\n").compactMap {
+        try? JSONDecoder().decode(InteropResult.self, from: Data($0.utf8))
+    }
+    return (status, output, results)
 }
