@@ -1,5 +1,6 @@
 import Foundation
 import NCDCheck
+import NCDCore
 import NCDInterop
 import NCDSyntax
 
@@ -20,8 +21,11 @@ public struct DifferentialRun {
 
     public struct Report {
         public var programs = 0
-        /// Statements in all programs, and operations of each kind they exercised.
+        /// Statements in all programs.
         public var statements = 0
+        /// Operations of each kind the checked programs hold (sub-diagrams' included; a call
+        /// counts as `call`, a call with `over` as `call over`).
+        public var operations: [String: Int] = [:]
         public var mutantsRejected = 0
         public var failures: [Failure] = []
 
@@ -47,6 +51,7 @@ public struct DifferentialRun {
             programs[seed] = program
             report.programs += 1
             report.statements += program.statements.count
+            Self.count(program, into: &report.operations)
             if let failure = mutantFailure(program, seed: seed) {
                 report.failures.append(failure)
             } else {
@@ -73,6 +78,22 @@ public struct DifferentialRun {
     }
 
     static func caseName(_ seed: UInt64) -> String { "seed\(seed)" }
+
+    /// Adds the program's operations, by kind, to `counts`.
+    static func count(_ program: ProgramGenerator.Program, into counts: inout [String: Int]) {
+        let result = Checker.check(SourceFile(name: "count.ncd", text: program.description))
+        func visit(_ g: DiagramGraph) {
+            for op in g.operations {
+                switch op.kind {
+                case .call(let child):
+                    counts[op.broadcast.isEmpty ? "call" : "call over", default: 0] += 1
+                    visit(child)
+                default: counts[op.kind.mnemonic, default: 0] += 1
+                }
+            }
+        }
+        if let g = result.diagram(named: "Main")?.graph { visit(g) }
+    }
 
     /// Why a program fails before any comparison (ncd cannot run or export it), or nil.
     func prepareFailure(_ program: ProgramGenerator.Program, name: String, in folder: URL) -> String? {

@@ -25,6 +25,7 @@ while start < first + count {
         totals.programs += report.programs
         totals.statements += report.statements
         totals.mutantsRejected += report.mutantsRejected
+        totals.operations.merge(report.operations, uniquingKeysWith: +)
         totals.failures += report.failures
         for f in report.failures { print("FAIL \(f)") }
     } catch {
@@ -38,4 +39,6 @@ while start < first + count {
     fflush(stdout)
     start = end
 }
+let kinds = totals.operations.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }
+print("operations: " + kinds.joined(separator: ", "))
 exit(totals.failures.isEmpty ? 0 : 1)

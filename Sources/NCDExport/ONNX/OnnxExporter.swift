@@ -34,13 +34,7 @@ public final class OnnxExporter {
         self.training = training
         self.idInputs = idInputs
         self.fixedSizes = sizes
-        var all = sizes
-        var standIn = 1_000_003
-        for symbol in TorchExporter.freeSymbols(entry) where all[symbol] == nil {
-            all[symbol] = standIn
-            standIn += 2
-        }
-        self.sizes = all
+        self.sizes = ExportPlans.sizesWithStandIns(entry, sizes)
     }
 
     /// The model's bytes.

@@ -80,19 +80,8 @@ extension OnnxLowering {
     func rearrange(_ op: Operation, _ x: OnnxValue, from: [String], to: [String], in graph: DiagramGraph) throws
         -> OnnxValue
     {
-        let inType = graph.type(of: op.inputs[0])
-        let outType = graph.type(of: op.outputs[0])
-        func outAxis(_ name: String) throws -> Axis {
-            guard let a = outType.axis(named: name) else { throw ExportError("internal error: no axis `\(name)`") }
-            return a
-        }
-        let kept = Set(
-            try to.filter { name in
-                guard from.contains(name), let a = inType.axis(named: name) else { return false }
-                return try exporter.extent(a.size) == exporter.extent(try outAxis(name).size)
-            })
-        let consumed = from.filter { !kept.contains($0) }
-        let produced = try to.filter { !kept.contains($0) }.map(outAxis)
+        let (consumed, produced) = try ExportPlans.rearrangement(
+            op, in: graph, from: from, to: to, extent: exporter.extent)
         guard !consumed.isEmpty || !produced.isEmpty else { return x }
         if let first = consumed.first.flatMap(x.axes.firstIndex(of:)), x.axes[first...].starts(with: consumed) {
             let end = first + consumed.count

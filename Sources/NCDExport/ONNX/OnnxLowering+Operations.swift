@@ -303,22 +303,8 @@ extension OnnxLowering {
 
     func einsum(_ contraction: Contraction, _ x: [OnnxValue], op: Operation, in graph: DiagramGraph) throws -> OnnxValue
     {
-        let output = contraction.output
-        var extras: [String] = []
-        for a in x.flatMap(\.axes) where !output.contains(a) && !contraction.summed.contains(a) && !extras.contains(a) {
-            extras.append(a)
-        }
-        let labels = extras + output
-        var letters: [String: Character] = [:]
-        let alphabet = Array("abcdefghijklmnopqrstuvwxyz")
-        for a in x.flatMap(\.axes) + labels where letters[a] == nil {
-            guard letters.count < alphabet.count else {
-                throw ExportError("an einsum over more than 26 axes", at: op.location)
-            }
-            letters[a] = alphabet[letters.count]
-        }
-        let spell = { (axes: [String]) in String(axes.map { letters[$0]! }) }
-        let equation = x.map { spell($0.axes) }.joined(separator: ",") + "->" + spell(labels)
+        let (labels, equation) = try ExportPlans.einsum(
+            contraction, operands: x.map(\.axes), alphabet: "abcdefghijklmnopqrstuvwxyz")
         let y = g.op("Einsum", x.map(\.name), name: "einsum", [.string("equation", equation)])
         let extents = try labels.map { a -> SizeExpr in
             guard let v = x.first(where: { $0.axes.contains(a) }) else {

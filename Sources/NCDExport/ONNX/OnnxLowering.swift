@@ -67,30 +67,18 @@ final class OnnxLowering {
     /// broadcast over carried along under names of their own, as the runtime carries them.
     func call(_ op: Operation, _ child: DiagramGraph, _ args: [OnnxValue], in graph: DiagramGraph) throws -> [OnnxValue]
     {
-        let broadcast = op.broadcast.map(\.name)
-        var inward: [String: String] = [:]
-        var outward: [String: String] = [:]
-        for name in broadcast {
-            uniqueCounter += 1
-            let unique = "§\(name)#\(uniqueCounter)"
-            inward[name] = unique
-            outward[unique] = name
+        let renaming = CallRenaming(op, of: child, in: graph, counter: &uniqueCounter)
+        let inputs = try args.enumerated().map { i, arg -> OnnxValue in
+            guard let axes = renaming.argument(i, arg.axes) else {
+                throw ExportError("internal error: argument \(i + 1) of `\(child.name)`", at: op.location)
+            }
+            return OnnxValue(name: arg.name, axes: axes, extents: arg.extents)
         }
-        var inputs: [OnnxValue] = []
-        for (i, arg) in args.enumerated() {
-            let callerType = graph.type(of: op.inputs[i]).names.filter { !broadcast.contains($0) }
-            let calleeType = child.type(of: child.inputs[i]).names
-            var renaming = Dictionary(uniqueKeysWithValues: zip(callerType, calleeType))
-            for (outer, unique) in inward { renaming[outer] = unique }
-            inputs.append(OnnxValue(name: arg.name, axes: arg.axes.map { renaming[$0] ?? $0 }, extents: arg.extents))
-        }
-        let results = try lower(child, inputs)
-        return results.enumerated().map { j, result in
-            let callerType = graph.type(of: op.outputs[j]).names.filter { !broadcast.contains($0) }
-            let calleeType = child.type(of: child.outputs[j]).names
-            var renaming = Dictionary(uniqueKeysWithValues: zip(calleeType, callerType))
-            for (unique, outer) in outward { renaming[unique] = outer }
-            return OnnxValue(name: result.name, axes: result.axes.map { renaming[$0] ?? $0 }, extents: result.extents)
+        return try lower(child, inputs).enumerated().map { j, result in
+            guard let axes = renaming.result(j, result.axes) else {
+                throw ExportError("internal error: output \(j + 1) of `\(child.name)`", at: op.location)
+            }
+            return OnnxValue(name: result.name, axes: axes, extents: result.extents)
         }
     }
 }

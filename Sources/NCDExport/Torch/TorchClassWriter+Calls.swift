@@ -7,19 +7,7 @@ extension TorchClassWriter {
     /// both sides with its size stays itself; the others are read row-major and written in
     /// place where they lie side by side in order, else after moving them last.
     func rearrange(_ op: Operation, _ x: PyValue, from: [String], to: [String]) throws -> PyValue {
-        let inType = graph.type(of: op.inputs[0])
-        let outType = graph.type(of: op.outputs[0])
-        func outAxis(_ name: String) throws -> Axis {
-            guard let a = outType.axis(named: name) else { throw ExportError("internal error: no axis `\(name)`") }
-            return a
-        }
-        let kept = Set(
-            try to.filter { name in
-                guard from.contains(name), let a = inType.axis(named: name) else { return false }
-                return try extent(a.size) == extent(try outAxis(name).size)
-            })
-        let consumed = from.filter { !kept.contains($0) }
-        let produced = try to.filter { !kept.contains($0) }.map(outAxis)
+        let (consumed, produced) = try ExportPlans.rearrangement(op, in: graph, from: from, to: to, extent: extent)
         guard !consumed.isEmpty || !produced.isEmpty else { return x }
         let split = PythonLiteral.tuple(produced.map { sizes.expression($0.size) })
         if let first = consumed.first.flatMap(x.axes.firstIndex(of:)), x.axes[first...].starts(with: consumed) {
@@ -62,26 +50,13 @@ extension TorchClassWriter {
     }
 
     func callClass(_ op: Operation, _ child: DiagramGraph, _ args: [PyValue]) throws -> MadeCall {
-        let broadcast = op.broadcast.map(\.name)
-        var inward: [String: String] = [:]
-        var outward: [String: String] = [:]
-        for name in broadcast {
-            uniqueCounter += 1
-            let unique = "§\(name)#\(uniqueCounter)"
-            inward[name] = unique
-            outward[unique] = name
-            display[unique] = display[name] ?? name
-        }
-        var calleeAxes: [[String]] = []
-        for (i, arg) in args.enumerated() {
-            let callerType = graph.type(of: op.inputs[i]).names.filter { !broadcast.contains($0) }
-            let calleeType = child.type(of: child.inputs[i]).names
-            guard callerType.count == calleeType.count else {
+        let renaming = CallRenaming(op, of: child, in: graph, counter: &uniqueCounter)
+        for (outer, unique) in renaming.inward { display[unique] = display[outer] ?? outer }
+        let calleeAxes = try args.enumerated().map { i, arg -> [String] in
+            guard let axes = renaming.argument(i, arg.axes) else {
                 throw ExportError("internal error: argument \(i + 1) of `\(child.name)`", at: op.location)
             }
-            var renaming = Dictionary(uniqueKeysWithValues: zip(callerType, calleeType))
-            for (outer, unique) in inward { renaming[outer] = unique }
-            calleeAxes.append(arg.axes.map { renaming[$0] ?? $0 })
+            return axes
         }
         // The callee sees carried axes under canonical names (`§0`, `§1`, in order of first
         // appearance), so one class serves every call with the same layout.
@@ -111,15 +86,10 @@ extension TorchClassWriter {
                 at: op.location)
         }
         exporter.classOfInstance[callPath] = made.name
-        let outputs = try made.outputs.enumerated().map { j, axes in
-            let callerType = graph.type(of: op.outputs[j]).names.filter { !broadcast.contains($0) }
-            let calleeType = child.type(of: child.outputs[j]).names
-            var renaming = Dictionary(uniqueKeysWithValues: zip(calleeType, callerType))
-            for (name, unique) in back { renaming[name] = outward[unique] ?? unique }
-            let mapped = axes.map { renaming[$0] ?? $0 }
-            guard Set(mapped).count == mapped.count else {
+        let outputs = try made.outputs.enumerated().map { j, axes -> [String] in
+            guard let mapped = renaming.result(j, axes, carried: back) else {
                 throw ExportError(
-                    "internal error: output \(j + 1) of `\(child.name)` has axes \(mapped)", at: op.location)
+                    "internal error: output \(j + 1) of `\(child.name)` has axes \(axes)", at: op.location)
             }
             return mapped
         }

@@ -213,20 +213,8 @@ extension TorchClassWriter {
 
     /// An einsum with each operand labelled by its own axes, carried axes kept in front.
     func einsum(_ contraction: Contraction, _ x: [PyValue]) throws -> PyValue {
-        let output = contraction.output
-        var extras: [String] = []
-        for a in x.flatMap(\.axes) where !output.contains(a) && !contraction.summed.contains(a) && !extras.contains(a) {
-            extras.append(a)
-        }
-        let labels = extras + output
-        var letters: [String: Character] = [:]
-        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-        for a in x.flatMap(\.axes) + labels where letters[a] == nil {
-            guard letters.count < alphabet.count else { throw ExportError("an einsum over more than 52 axes") }
-            letters[a] = alphabet[letters.count]
-        }
-        let spell = { (axes: [String]) in String(axes.map { letters[$0]! }) }
-        let pattern = x.map { spell($0.axes) }.joined(separator: ",") + "->" + spell(labels)
+        let (labels, pattern) = try ExportPlans.einsum(
+            contraction, operands: x.map(\.axes), alphabet: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
         return PyValue(
             expr: "torch.einsum(\(PythonLiteral.string(pattern)), \(x.map(\.expr).joined(separator: ", ")))",
             axes: labels)

@@ -36,13 +36,7 @@ public final class TorchExporter {
         self.entry = entry
         self.source = source
         self.boundSizes = sizes
-        var all = sizes
-        var standIn = 1_000_003
-        for symbol in Self.freeSymbols(entry) where all[symbol] == nil {
-            all[symbol] = standIn
-            standIn += 2
-        }
-        self.sizes = all
+        self.sizes = ExportPlans.sizesWithStandIns(entry, sizes)
     }
 
     /// The exported file: its text and the entry's class.

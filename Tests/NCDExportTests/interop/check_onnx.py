@@ -8,17 +8,18 @@ check_torch.py does.
 """
 
 import json
-import pathlib
 import sys
-import traceback
 
 import numpy as np
 import onnx
 import onnxruntime
 from safetensors.numpy import load_file
 
+from cases import exact_outputs, report_each
+
 RTOL = 1e-5
 ATOL = 1e-6  # as check_torch.py: a floor for values that are zero in exact arithmetic
+REFEREED = [0]
 
 
 def run_case(folder, mode):
@@ -33,6 +34,7 @@ def run_case(folder, mode):
         t = tensors[item["name"]]
         feed[item["name"]] = t.astype(np.int64) if item["ids"] else t
     outputs = session.run(None, feed)
+    exact = None
     failures, worst = [], 0.0
     if len(outputs) != spec["outputs"]:
         failures.append(f"{len(outputs)} outputs, ncd {spec['outputs']}")
@@ -44,28 +46,28 @@ def run_case(folder, mode):
             continue
         scale = float(np.abs(want).max()) if want.size else 0.0
         diff = float(np.abs(got - want).max()) if want.size else 0.0
-        if not diff <= RTOL * scale + ATOL:
-            failures.append(f"output {i + 1}: largest difference {diff:.3g} at scale {scale:.3g}")
-        worst = max(worst, diff / (RTOL * scale + ATOL))
+        tolerance = RTOL * scale + ATOL
+        if diff > tolerance:
+            # As check_torch.py: where float32 is ill-conditioned (a layer norm over two
+            # nearly equal entries), ncd must be as close to float64 as ONNX Runtime is,
+            # to twice its error. The float64 value comes from the exported PyTorch module.
+            exact = exact if exact is not None else exact_outputs(folder, mode)
+            theirs = float(np.abs(got - exact[i]).max())
+            ours = float(np.abs(want - exact[i]).max())
+            if ours <= 2 * theirs + tolerance:
+                REFEREED[0] += 1
+                continue
+            failures.append(f"output {i + 1}: largest difference {diff:.3g} at scale {scale:.3g}; from float64, "
+                            f"ncd {ours:.3g}, ONNX Runtime {theirs:.3g}")
+        worst = max(worst, diff / tolerance)
     return failures, worst
 
 
 def main():
-    root = pathlib.Path(sys.argv[1])
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        try:
-            spec = json.loads((folder / "case.json").read_text())
-        except OSError as error:
-            print(json.dumps({"case": folder.name, "mode": "-", "ok": False, "worst": 0.0,
-                              "failures": [str(error)]}), flush=True)
-            continue
-        for mode in spec["modes"]:
-            try:
-                failures, worst = run_case(folder, mode)
-            except Exception:
-                failures, worst = [traceback.format_exc(limit=2)], -1.0
-            print(json.dumps({"case": folder.name, "mode": mode, "ok": not failures, "worst": worst,
-                              "failures": failures}), flush=True)
+    def refereed():
+        count, REFEREED[0] = REFEREED[0], 0
+        return {"refereed": count}
+    report_each(sys.argv[1], run_case, refereed)
 
 
 if __name__ == "__main__":

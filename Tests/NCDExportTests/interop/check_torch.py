@@ -10,12 +10,12 @@ difference as a fraction of its tolerance (at most 1 where "ok").
 import copy
 import importlib.util
 import json
-import pathlib
 import sys
-import traceback
 
 import torch
 from safetensors.torch import load_file
+
+from cases import report_each
 
 RTOL = 1e-5
 # A floor for tensors that are zero in exact arithmetic, such as the gradient of
@@ -115,23 +115,12 @@ def run_case(folder, mode):
 
 
 def main():
-    root = pathlib.Path(sys.argv[1])
     torch.manual_seed(0)
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        try:
-            spec = json.loads((folder / "case.json").read_text())
-        except OSError as error:
-            print(json.dumps({"case": folder.name, "mode": "-", "ok": False, "worst": 0.0,
-                              "failures": [str(error)]}), flush=True)
-            continue
-        for mode in spec["modes"]:
-            try:
-                failures, worst = run_case(folder, mode)
-            except Exception:
-                failures, worst = [traceback.format_exc(limit=3)], -1.0
-            print(json.dumps({"case": folder.name, "mode": mode, "ok": not failures, "worst": worst,
-                              "refereed": REFEREED[0], "failures": failures}), flush=True)
-            REFEREED[0] = 0
+
+    def refereed():
+        count, REFEREED[0] = REFEREED[0], 0
+        return {"refereed": count}
+    report_each(sys.argv[1], run_case, refereed)
 
 
 if __name__ == "__main__":
