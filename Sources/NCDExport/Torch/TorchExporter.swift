@@ -50,9 +50,11 @@ public final class TorchExporter {
     public func module() throws -> Module {
         let entryClass = try moduleClass(
             entry, prefix: "", layout: entry.inputs.map { entry.type(of: $0).names }, display: [:], at: nil)
-        var text = TorchPrelude.header(entry: entryClass.name, file: source.fileName)
-        text += TorchPrelude.helpers
-        for c in classes { text += "\n\n" + c.text.replacingName(with: c.name) }
+        let body = classes.map { "\n\n" + $0.text.replacingName(with: $0.name) }.joined()
+        let helpers = TorchPrelude.helpers(usedBy: body)
+        var text = TorchPrelude.header(
+            entry: entryClass.name, file: source.fileName, usesMath: (helpers + body).contains("math."))
+        text += helpers + body
         return Module(text: text, className: entryClass.name)
     }
 
