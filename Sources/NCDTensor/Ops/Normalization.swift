@@ -7,28 +7,24 @@ public func layerNorm<T>(_ x: Variable<T>, weight: Variable<T>, bias: Variable<T
         throw TensorError.broadcast(weight.shape, [x.shape.last ?? 0])
     }
     let rows = x.value.count / Swift.max(d, 1)
-    // The normalised rows n̂ and 1/σ per row are kept for the backward pass.
+    // The normalised rows n̂ are kept for γ's gradient (dx is recomputed from x, in double).
     var normalized: [T] = []
-    var inverseStd: [T] = []
     let y = x.value.storage.withUnsafeBufferPointer { xs in
         weight.value.storage.withUnsafeBufferPointer { w in
             bias.value.storage.withUnsafeBufferPointer { b in
                 [T](uninitializedCount: rows * d) { ys in
                     normalized = [T](uninitializedCount: rows * d) { ns in
-                        inverseStd = [T](uninitializedCount: rows) { inverse in
-                            Parallel.forEachChunk(rows, costPerItem: d * 4) { chunk in
-                                for r in chunk {
-                                    let (x, n, y) = (
-                                        xs.baseAddress! + r * d, ns.baseAddress! + r * d, ys.baseAddress! + r * d
-                                    )
-                                    let mean = RowFolds.sum(x, d) / T(d)
-                                    let variance = RowFolds.sum(d) { (x[$0] - mean) * (x[$0] - mean) } / T(d)
-                                    let inv = 1 / T.sqrt(variance + epsilon)
-                                    inverse[r] = inv
-                                    for j in 0..<d {
-                                        n[j] = (x[j] - mean) * inv
-                                        y[j] = n[j] * w[j] + b[j]
-                                    }
+                        Parallel.forEachChunk(rows, costPerItem: d * 4) { chunk in
+                            for r in chunk {
+                                let (x, n, y) = (
+                                    xs.baseAddress! + r * d, ns.baseAddress! + r * d, ys.baseAddress! + r * d
+                                )
+                                let mean = RowFolds.sum(x, d) / T(d)
+                                let variance = RowFolds.sum(d) { (x[$0] - mean) * (x[$0] - mean) } / T(d)
+                                let inv = 1 / T.sqrt(variance + epsilon)
+                                for j in 0..<d {
+                                    n[j] = (x[j] - mean) * inv
+                                    y[j] = n[j] * w[j] + b[j]
                                 }
                             }
                         }
