@@ -45,7 +45,8 @@ let package = Package(
         .target(
             name: "NCDInterop", dependencies: ["NCDExport", "NCDExec", "NCDCheck", "NCDSyntax", "NCDCore", "NCDTensor"]),
         // Random well-typed programs, checked, run and compared with their exports.
-        .target(name: "NCDDifferential", dependencies: ["NCDInterop", "NCDCheck", "NCDSyntax", "NCDCore"]),
+        .target(
+            name: "NCDDifferential", dependencies: ["NCDInterop", "NCDCheck", "NCDSyntax", "NCDCore", "NCDTensor"]),
         .executableTarget(name: "ncd-difftest", dependencies: ["NCDDifferential", "NCDInterop"]),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         .target(name: "NCDRender", dependencies: ["NCDCore", "CCairo"]),

@@ -1,5 +1,6 @@
 import NCDCheck
 import NCDSyntax
+import NCDTensor
 
 /// Random well-typed `.ncd` programs over the operation set, for differential testing: each
 /// statement is drawn, kept only if the checker accepts the program with it, and the type
@@ -193,19 +194,13 @@ extension String {
     }
 }
 
-/// SplitMix64, for seeded draws.
+/// Seeded draws on the runtime's SplitMix64 (offset, so a seed's program does not share
+/// its stream with the runtime's use of the same seed).
 struct Generator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x5DEE_CE66 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var rng: SplitMix64
+    init(seed: UInt64) { rng = SplitMix64(seed: seed &+ 0x5DEE_CE66) }
     mutating func int(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.count))
+        range.lowerBound + Int(rng.next() % UInt64(range.count))
     }
     mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
     mutating func shuffled<T>(_ items: [T]) -> [T] {

@@ -7,25 +7,16 @@ import NCDCore
 final class OnnxGraph {
     private(set) var nodes: [Onnx_NodeProto] = []
     private(set) var initializers: [Onnx_TensorProto] = []
-    private var used: Set<String> = []
+    private var names = UniqueNames()
     private var constants: [String: String] = [:]
     /// Each free size as a one-element int64 tensor, read from an input's shape.
     var symbolTensors: [String: String] = [:]
 
     /// A tensor name near `hint`, not taken before.
-    func fresh(_ hint: String) -> String {
-        var candidate = hint
-        var n = 0
-        while used.contains(candidate) {
-            n += 1
-            candidate = "\(hint)_\(n)"
-        }
-        used.insert(candidate)
-        return candidate
-    }
+    func fresh(_ hint: String) -> String { names.fresh(hint) }
 
     /// Reserves a name given elsewhere (an input, an output, a parameter).
-    func reserve(_ name: String) { used.insert(name) }
+    func reserve(_ name: String) { names.reserve(name) }
 
     /// Adds a node; returns its outputs' names.
     @discardableResult

@@ -1,10 +1,33 @@
 import Foundation
 
+/// Names handed out once each: `x`, then `x_1`, `x_2`, … (Python identifiers, ONNX tensor
+/// names).
+struct UniqueNames {
+    private var used: Set<String>
+
+    init(reserving names: some Sequence<String> = [String]()) { used = Set(names) }
+
+    /// A name near `base`, not taken before.
+    mutating func fresh(_ base: String) -> String {
+        var candidate = base
+        var n = 0
+        while used.contains(candidate) {
+            n += 1
+            candidate = "\(base)_\(n)"
+        }
+        used.insert(candidate)
+        return candidate
+    }
+
+    /// Takes a name given elsewhere.
+    mutating func reserve(_ name: String) { used.insert(name) }
+}
+
 /// Python identifiers for the generated code: source names made ASCII (Python normalises
 /// non-ASCII identifiers with NFKC, which could merge two of ncd's names), each given out
 /// once per scope.
 struct PythonNamer {
-    private var used: Set<String>
+    private var names: UniqueNames
 
     /// Words the generated code may not take: keywords, the imports, the helpers.
     static let reserved: Set<String> = [
@@ -16,21 +39,11 @@ struct PythonNamer {
     ]
 
     init(reserving names: some Sequence<String> = []) {
-        used = Self.reserved.union(names)
+        self.names = UniqueNames(reserving: Self.reserved.union(names))
     }
 
     /// A fresh identifier near `hint`: `x`, then `x_1`, `x_2`, …
-    mutating func fresh(_ hint: String) -> String {
-        let base = Self.ascii(hint)
-        var candidate = base
-        var n = 0
-        while used.contains(candidate) {
-            n += 1
-            candidate = "\(base)_\(n)"
-        }
-        used.insert(candidate)
-        return candidate
-    }
+    mutating func fresh(_ hint: String) -> String { names.fresh(Self.ascii(hint)) }
 
     /// `x̄` → `x_bar`, `λ` → `lam`; anything else not ASCII dropped; never empty, never
     /// starting with a digit.

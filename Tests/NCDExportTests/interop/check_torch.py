@@ -8,14 +8,13 @@ difference as a fraction of its tolerance (at most 1 where "ok").
 """
 
 import copy
-import importlib.util
 import json
 import sys
 
 import torch
 from safetensors.torch import load_file
 
-from cases import report_each
+from cases import REFEREED, exported_module, report_each
 
 RTOL = 1e-5
 # A floor for tensors that are zero in exact arithmetic, such as the gradient of
@@ -56,9 +55,6 @@ def compare(got, want, what, failures, worst, exact=None):
     worst[0] = max(worst[0], diff / tolerance)
 
 
-# How many comparisons the float64 referee settled (printed per case).
-REFEREED = [0]
-
 
 def gradients(model, inputs, spec, weights, dtype):
     """The outputs and the gradients of Σ outputs ⊙ R, in `dtype`."""
@@ -76,11 +72,7 @@ def gradients(model, inputs, spec, weights, dtype):
 
 def run_case(folder, mode):
     spec = json.loads((folder / "case.json").read_text())
-    module_spec = importlib.util.spec_from_file_location(f"m_{folder.name}", folder / "model.py")
-    module = importlib.util.module_from_spec(module_spec)
-    module_spec.loader.exec_module(module)
-    model = getattr(module, spec["class"])()
-    model.load_state_dict(load_file(folder / "weights.safetensors"))
+    model = exported_module(folder)
     model.train(mode == "train")
     exact_model = copy.deepcopy(model).double()
     tensors = load_file(folder / "inputs.safetensors")
@@ -116,11 +108,7 @@ def run_case(folder, mode):
 
 def main():
     torch.manual_seed(0)
-
-    def refereed():
-        count, REFEREED[0] = REFEREED[0], 0
-        return {"refereed": count}
-    report_each(sys.argv[1], run_case, refereed)
+    report_each(sys.argv[1], run_case)
 
 
 if __name__ == "__main__":
