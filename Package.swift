@@ -72,7 +72,7 @@ let package = Package(
             name: "NCDCheckTests", dependencies: ["NCDSyntax", "NCDCore", "NCDCheck"],
             resources: [.copy("cases")]),
         .testTarget(name: "ncdTests", dependencies: ["ncd", "NCDExec", "NCDTensor"]),
-        .testTarget(name: "NCDTensorTests", dependencies: ["NCDTensor"]),
+        .testTarget(name: "NCDTensorTests", dependencies: ["NCDTensor", "CMalloc"]),
         // interop/: the Python that runs the exports in PyTorch (and ONNX Runtime), read by path.
         .testTarget(
             name: "NCDExportTests",

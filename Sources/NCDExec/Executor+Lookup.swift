@@ -90,7 +90,7 @@ extension Executor {
     func select(_ x: [Named], fill: Float?, type: ArrayType) throws -> Named {
         var operands = x
         if let fill {
-            operands.append(Named(variable: Variable(Tensor(shape: x[1].shape, repeating: fill)), axes: x[1].axes))
+            operands.append(Named(variable: Variable(try Tensor(shape: x[1].shape, repeating: fill)), axes: x[1].axes))
         }
         // The result's axes: the checker's, with any carried (lifted) axes in front.
         var order = type.names
@@ -110,8 +110,8 @@ extension Executor {
         let shape = try self.shape(type)
         let tensor: Tensor<Float>
         switch fill {
-        case .zeros: tensor = Tensor(shape: shape)
-        case .ones: tensor = Tensor(shape: shape, repeating: 1)
+        case .zeros: tensor = try Tensor(shape: shape)
+        case .ones: tensor = try Tensor(shape: shape, repeating: 1)
         case .arange: tensor = try Tensor(shape: shape, (0..<shape.reduce(1, *)).map(Float.init))
         }
         return Named(variable: Variable(tensor), axes: type.names)

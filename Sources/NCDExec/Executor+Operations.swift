@@ -25,16 +25,16 @@ extension Executor {
             return [try contract(op, x, in: g)]
 
         case .unary(let f):
-            return [Named(variable: unary(f, x[0].variable), axes: x[0].axes)]
+            return [Named(variable: try unary(f, x[0].variable), axes: x[0].axes)]
 
         case .binary(let f):
             return [try binary(f, x[0], x[1])]
 
         case .scale(let factor):
-            return [Named(variable: x[0].variable.scaled(by: try constant(factor)), axes: x[0].axes)]
+            return [Named(variable: try x[0].variable.scaled(by: try constant(factor)), axes: x[0].axes)]
 
         case .offset(let term):
-            return [Named(variable: x[0].variable.shifted(by: try constant(term)), axes: x[0].axes)]
+            return [Named(variable: try x[0].variable.shifted(by: try constant(term)), axes: x[0].axes)]
 
         case .softmax(let axes, let log):
             let (moved, undo) = try x[0].mergingToEnd(axes, as: "§softmax")
@@ -136,7 +136,7 @@ extension Executor {
 
         case .identity(let a, let b):
             let n = try size(a.size)
-            var eye = Tensor<Float>(shape: [n, n])
+            var eye = try Tensor<Float>(shape: [n, n])
             for i in 0..<n { eye[[i, i]] = 1 }
             return [Named(variable: Variable(eye), axes: [a.name, b.name])]
 
@@ -198,24 +198,24 @@ extension Executor {
         WindowSpec(kernel: g.kernel, stride: g.stride, padding: g.padding, dilation: g.dilation)
     }
 
-    func unary(_ f: UnaryFunction, _ v: Variable<Float>) -> Variable<Float> {
+    func unary(_ f: UnaryFunction, _ v: Variable<Float>) throws -> Variable<Float> {
         switch f {
-        case .relu: return v.relu()
-        case .gelu: return v.gelu()
-        case .tanh: return v.tanh()
-        case .sigmoid: return v.sigmoid()
-        case .exp: return v.exp()
-        case .log: return v.log()
-        case .sqrt: return v.sqrt()
-        case .square: return v.square()
-        case .neg: return -v
-        case .abs: return v.abs()
-        case .geluTanh: return v.geluTanh()
-        case .silu: return v.silu()
-        case .softplus: return v.softplus()
-        case .sin: return v.sin()
-        case .cos: return v.cos()
-        case .erf: return v.erf()
+        case .relu: return try v.relu()
+        case .gelu: return try v.gelu()
+        case .tanh: return try v.tanh()
+        case .sigmoid: return try v.sigmoid()
+        case .exp: return try v.exp()
+        case .log: return try v.log()
+        case .sqrt: return try v.sqrt()
+        case .square: return try v.square()
+        case .neg: return try -v
+        case .abs: return try v.abs()
+        case .geluTanh: return try v.geluTanh()
+        case .silu: return try v.silu()
+        case .softplus: return try v.softplus()
+        case .sin: return try v.sin()
+        case .cos: return try v.cos()
+        case .erf: return try v.erf()
         }
     }
 

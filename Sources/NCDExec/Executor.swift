@@ -153,7 +153,7 @@ public final class Executor {
                 var rng = SplitMix64(seed: seed &+ UInt64(i) &* 7919)
                 return try Tensor(shape: s, (0..<s.reduce(1, *)).map { _ in Float(rng.next() % UInt64(n)) })
             }
-            return Tensor.uniform(shape: s, seed: seed &+ UInt64(i) &* 7919 &+ 1)
+            return try Tensor.uniform(shape: s, seed: seed &+ UInt64(i) &* 7919 &+ 1)
         }
     }
 
@@ -186,10 +186,10 @@ public final class Executor {
         switch p.initializer {
         case .kaimingUniform(let fanIn):
             let bound = 1 / Float(try size(fanIn)).squareRoot()
-            tensor = Tensor.uniform(shape: s, low: -bound, high: bound, seed: seed ^ Self.hash(p.name))
-        case .ones: tensor = Tensor(shape: s, repeating: 1)
-        case .normal(let std): tensor = Tensor.normal(shape: s, std: Float(std), seed: seed ^ Self.hash(p.name))
-        case .zeros: tensor = Tensor(shape: s)
+            tensor = try Tensor.uniform(shape: s, low: -bound, high: bound, seed: seed ^ Self.hash(p.name))
+        case .ones: tensor = try Tensor(shape: s, repeating: 1)
+        case .normal(let std): tensor = try Tensor.normal(shape: s, std: Float(std), seed: seed ^ Self.hash(p.name))
+        case .zeros: tensor = try Tensor(shape: s)
         }
         // Buffers (running statistics) are state, not trained: no gradient is recorded.
         let v = Variable(tensor, requiresGrad: p.role.isTrainable)

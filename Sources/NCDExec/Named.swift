@@ -72,7 +72,7 @@ struct Named {
             let missing = extents.filter { !v.axes.contains($0.name) }
             guard !missing.isEmpty else { return v }
             let axes = missing.map(\.name) + v.axes
-            let zeros = Variable(Tensor<Float>(shape: missing.map(\.size) + v.shape))
+            let zeros = Variable(try Tensor<Float>(shape: missing.map(\.size) + v.shape))
             return Named(variable: try zeros + v.spread(to: axes), axes: axes)
         }
     }

@@ -46,16 +46,16 @@ enum Parallel {
     static func sumOfChunks<T: TensorElement>(
         _ count: Int, costPerItem: Int = 1, size: Int,
         _ body: (_ index: Int, Range<Int>, _ partial: UnsafeMutablePointer<T>) -> Void
-    ) -> [T] {
+    ) throws -> [T] {
         let chunks = chunkCount(count, costPerItem: costPerItem)
-        var partials = [T](repeating: 0, count: chunks * size)
+        var partials = try [T](zeros: chunks * size)
         partials.withUnsafeMutableBufferPointer { p in
             forEachIndexedChunk(count, costPerItem: costPerItem) { index, range in
                 body(index, range, p.baseAddress! + index * size)
             }
         }
         guard chunks > 1 else { return partials }
-        var sums = [T](repeating: 0, count: size)
+        var sums = try [T](zeros: size)
         for chunk in 0..<chunks { for j in 0..<size { sums[j] += partials[chunk * size + j] } }
         return sums
     }

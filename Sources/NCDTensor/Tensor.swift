@@ -9,10 +9,21 @@ public struct Tensor<T: TensorElement>: Equatable, Sendable {
     /// A tensor filled with one value.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    public init(shape: [Int], repeating value: T = 0) {
-        _ = allocatorConfigured
+    public init(shape: [Int], repeating value: T = 0) throws {
+        guard shape.allSatisfy({ $0 >= 0 }) else { throw TensorError.invalidShape(shape) }
         self.shape = shape
-        self.storage = [T](repeating: value, count: shape.reduce(1, *))
+        self.storage = try [T](filled: value, count: Tensor.elementCount(shape))
+    }
+
+    /// The product of `shape`, or an error when it overflows.
+    static func elementCount(_ shape: [Int]) throws -> Int {
+        var n = 1
+        for size in shape {
+            let (product, overflow) = n.multipliedReportingOverflow(by: size)
+            guard !overflow else { throw TensorError.outOfMemory(elements: Int.max, bytes: nil) }
+            n = product
+        }
+        return n
     }
 
     /// A tensor from row-major elements, which must number the product of the shape.
@@ -38,11 +49,11 @@ public struct Tensor<T: TensorElement>: Equatable, Sendable {
     }
 
     /// Uniform random values in `[low, high)` from a seeded generator, for reproducibility.
-    public static func uniform(shape: [Int], low: T = -1, high: T = 1, seed: UInt64) -> Tensor {
+    public static func uniform(shape: [Int], low: T = -1, high: T = 1, seed: UInt64) throws -> Tensor {
         var rng = SplitMix64(seed: seed)
-        let n = shape.reduce(1, *)
-        var data = [T](repeating: 0, count: n)
-        for i in 0..<n { data[i] = low + (high - low) * T(rng.nextUnit()) }
+        let data = try [T](uninitializedCount: try elementCount(shape)) { out in
+            for i in out.indices { out[i] = low + (high - low) * T(rng.nextUnit()) }
+        }
         return Tensor(unchecked: shape, data)
     }
 
@@ -82,8 +93,11 @@ public struct Tensor<T: TensorElement>: Equatable, Sendable {
     }
 
     /// Converts element type (e.g. to `Double` for checks).
-    public func converted<U: TensorElement>(to: U.Type) -> Tensor<U> {
-        Tensor<U>(unchecked: shape, storage.map { U($0) })
+    public func converted<U: TensorElement>(to: U.Type) throws -> Tensor<U> {
+        let out = try [U](uninitializedCount: count) { out in
+            for i in out.indices { out[i] = U(storage[i]) }
+        }
+        return Tensor<U>(unchecked: shape, out)
     }
 }
 
@@ -98,9 +112,18 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
     case nonFinite(operation: String, value: String)
     /// Batch statistics from a single value per feature (PyTorch refuses this too).
     case singleValueBatch(features: Int)
+    /// The system refused the memory for `elements` values (`bytes` nil: too many to address).
+    case outOfMemory(elements: Int, bytes: Int?)
 
     public var description: String {
         switch self {
+        case .outOfMemory(let n, nil): return "a tensor of \(n) elements is too large to allocate"
+        case .outOfMemory(let n, let bytes?):
+            let gib = Double(bytes) / Double(1 << 30)
+            let size = gib >= 1 ? "\(Int(gib.rounded())) GiB" : "\(bytes >> 20) MiB"
+            return
+                "out of memory: the system refused \(size) for a tensor of \(n) elements (this process's memory or address-space limit, or the machine's memory, is used up)"
+
         case .invalidShape(let s): return "invalid shape \(s): sizes must not be negative"
         case .elementCount(let s, let n): return "shape \(s) holds \(s.reduce(1, *)) elements, but \(n) were given"
         case .broadcast(let a, let b): return "shapes \(a) and \(b) do not broadcast"

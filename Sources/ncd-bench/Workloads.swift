@@ -5,16 +5,16 @@ import NCDTensor
 enum Workloads {
     typealias V = Variable<Float>
 
-    static func parameter(_ shape: [Int], fanIn: Int, seed: UInt64) -> V {
+    static func parameter(_ shape: [Int], fanIn: Int, seed: UInt64) throws -> V {
         let bound = 1 / Float(fanIn).squareRoot()
-        return V(Tensor.uniform(shape: shape, low: -bound, high: bound, seed: seed), requiresGrad: true)
+        return V(try Tensor.uniform(shape: shape, low: -bound, high: bound, seed: seed), requiresGrad: true)
     }
 
     /// C = A·B, 1024³, into a preallocated result.
-    static func sgemm() -> () throws -> Void {
+    static func sgemm() throws -> () throws -> Void {
         let n = 1024
-        let a = Tensor<Float>.uniform(shape: [n, n], seed: 1).storage
-        let b = Tensor<Float>.uniform(shape: [n, n], seed: 2).storage
+        let a = try Tensor<Float>.uniform(shape: [n, n], seed: 1).storage
+        let b = try Tensor<Float>.uniform(shape: [n, n], seed: 2).storage
         var c = [Float](repeating: 0, count: n * n)
         return {
             a.withUnsafeBufferPointer { A in
@@ -30,12 +30,12 @@ enum Workloads {
     }
 
     /// x[256, 784] → Linear(784, 512) → ReLU → Linear(512, 10) → cross-entropy; SGD 0.01.
-    static func mlp() -> (trainStep: () throws -> Void, forward: () throws -> Void) {
-        let w1 = parameter([512, 784], fanIn: 784, seed: 3)
-        let b1 = parameter([512], fanIn: 784, seed: 4)
-        let w2 = parameter([10, 512], fanIn: 512, seed: 5)
-        let b2 = parameter([10], fanIn: 512, seed: 6)
-        let x = V(Tensor.uniform(shape: [256, 784], seed: 7))
+    static func mlp() throws -> (trainStep: () throws -> Void, forward: () throws -> Void) {
+        let w1 = try parameter([512, 784], fanIn: 784, seed: 3)
+        let b1 = try parameter([512], fanIn: 784, seed: 4)
+        let w2 = try parameter([10, 512], fanIn: 512, seed: 5)
+        let b2 = try parameter([10], fanIn: 512, seed: 6)
+        let x = V(try Tensor.uniform(shape: [256, 784], seed: 7))
         var rng = SplitMix64(seed: 8)
         let labels = (0..<256).map { _ in Int(rng.next() % 10) }
         let sgd = SGD([w1, b1, w2, b2], learningRate: 0.01)
@@ -48,7 +48,7 @@ enum Workloads {
             {
                 sgd.zeroGrad()
                 try loss(w1, b1, w2, b2).backward()
-                sgd.step()
+                try sgd.step()
             },
             {
                 _ = try loss(frozen[0], frozen[1], frozen[2], frozen[3])
@@ -57,10 +57,10 @@ enum Workloads {
     }
 
     /// x[256, 128]; Q, K, V = Linear(128, 128)(x); softmax(Q·Kᵀ/√128)·V; loss = sum.
-    static func attention() -> (forward: () throws -> Void, forwardBackward: () throws -> Void) {
-        let ws = (0..<3).map { parameter([128, 128], fanIn: 128, seed: 10 + UInt64($0)) }
-        let bs = (0..<3).map { parameter([128], fanIn: 128, seed: 20 + UInt64($0)) }
-        let data = Tensor<Float>.uniform(shape: [256, 128], seed: 9)
+    static func attention() throws -> (forward: () throws -> Void, forwardBackward: () throws -> Void) {
+        let ws = try (0..<3).map { try parameter([128, 128], fanIn: 128, seed: 10 + UInt64($0)) }
+        let bs = try (0..<3).map { try parameter([128], fanIn: 128, seed: 20 + UInt64($0)) }
+        let data = try Tensor<Float>.uniform(shape: [256, 128], seed: 9)
         func run(_ x: V, _ ws: [V], _ bs: [V]) throws -> V {
             let q = try linear(x, weight: ws[0], bias: bs[0])
             let k = try linear(x, weight: ws[1], bias: bs[1])
@@ -85,23 +85,23 @@ enum Workloads {
 
     /// Pre-LN encoder block: batch 8, seq 128, d_model 256, 8 heads of 32, FFN 1024 (ReLU),
     /// one fused QKV weight as in peers.py.
-    static func transformer() -> (forward: () throws -> Void, forwardBackward: () throws -> Void) {
+    static func transformer() throws -> (forward: () throws -> Void, forwardBackward: () throws -> Void) {
         let (b, s, d, h, f) = (8, 128, 256, 8, 1024)
         let dh = d / h
         var p: [String: V] = [:]
-        p["ln1.w"] = V(Tensor(shape: [d], repeating: 1), requiresGrad: true)
-        p["ln1.b"] = V(Tensor(shape: [d]), requiresGrad: true)
-        p["ln2.w"] = V(Tensor(shape: [d], repeating: 1), requiresGrad: true)
-        p["ln2.b"] = V(Tensor(shape: [d]), requiresGrad: true)
-        p["qkv.w"] = parameter([3 * d, d], fanIn: d, seed: 30)
-        p["qkv.b"] = parameter([3 * d], fanIn: d, seed: 31)
-        p["o.w"] = parameter([d, d], fanIn: d, seed: 32)
-        p["o.b"] = parameter([d], fanIn: d, seed: 33)
-        p["f1.w"] = parameter([f, d], fanIn: d, seed: 34)
-        p["f1.b"] = parameter([f], fanIn: d, seed: 35)
-        p["f2.w"] = parameter([d, f], fanIn: f, seed: 36)
-        p["f2.b"] = parameter([d], fanIn: f, seed: 37)
-        let data = Tensor<Float>.uniform(shape: [b, s, d], seed: 38)
+        p["ln1.w"] = V(try Tensor(shape: [d], repeating: 1), requiresGrad: true)
+        p["ln1.b"] = V(try Tensor(shape: [d]), requiresGrad: true)
+        p["ln2.w"] = V(try Tensor(shape: [d], repeating: 1), requiresGrad: true)
+        p["ln2.b"] = V(try Tensor(shape: [d]), requiresGrad: true)
+        p["qkv.w"] = try parameter([3 * d, d], fanIn: d, seed: 30)
+        p["qkv.b"] = try parameter([3 * d], fanIn: d, seed: 31)
+        p["o.w"] = try parameter([d, d], fanIn: d, seed: 32)
+        p["o.b"] = try parameter([d], fanIn: d, seed: 33)
+        p["f1.w"] = try parameter([f, d], fanIn: d, seed: 34)
+        p["f1.b"] = try parameter([f], fanIn: d, seed: 35)
+        p["f2.w"] = try parameter([d, f], fanIn: f, seed: 36)
+        p["f2.b"] = try parameter([d], fanIn: f, seed: 37)
+        let data = try Tensor<Float>.uniform(shape: [b, s, d], seed: 38)
         func block(_ x: V, _ p: [String: V]) throws -> V {
             // q, k and v from the fused weight's three row blocks: slicing the weight (and
             // scattering its gradient) moves 3·d² numbers, slicing the activations 3·b·s·d.
@@ -141,10 +141,10 @@ enum Workloads {
     }
 
     /// x[16, 3, 32, 32] → Conv2d(3, 32, 3, padding 1) → ReLU → MaxPool2d(2); x needs no grad.
-    static func conv() -> (forward: () throws -> Void, forwardBackward: () throws -> Void) {
-        let w = parameter([32, 3, 3, 3], fanIn: 27, seed: 40)
-        let bias = parameter([32], fanIn: 27, seed: 41)
-        let x = V(Tensor.uniform(shape: [16, 3, 32, 32], seed: 42))
+    static func conv() throws -> (forward: () throws -> Void, forwardBackward: () throws -> Void) {
+        let w = try parameter([32, 3, 3, 3], fanIn: 27, seed: 40)
+        let bias = try parameter([32], fanIn: 27, seed: 41)
+        let x = V(try Tensor.uniform(shape: [16, 3, 32, 32], seed: 42))
         func run(_ w: V, _ bias: V) throws -> V {
             try x.conv2d(weight: w, bias: bias, WindowSpec(kernel: 3, padding: 1)).relu().maxPool2d(
                 WindowSpec(kernel: 2, stride: 2))

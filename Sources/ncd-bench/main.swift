@@ -62,14 +62,14 @@ func runInThisProcess(threads: Int) throws -> [Row] {
     func selected(_ workload: String) -> Bool { only == nil || only == workload }
     if selected("sgemm") { try record("sgemm", "1024^3", Workloads.sgemm()) }
     if selected("mlp") {
-        let mlp = Workloads.mlp()
+        let mlp = try Workloads.mlp()
         try record("mlp", "train_step", mlp.trainStep)
         try record("mlp", "forward", mlp.forward)
     }
-    let models: [(String, () -> (forward: () throws -> Void, forwardBackward: () throws -> Void))] =
+    let models: [(String, () throws -> (forward: () throws -> Void, forwardBackward: () throws -> Void))] =
         [("attention", Workloads.attention), ("transformer", Workloads.transformer), ("conv", Workloads.conv)]
     for (name, build) in models where selected(name) {
-        let model = build()
+        let model = try build()
         try record(name, "forward", model.forward)
         try record(name, "fwd_bwd", model.forwardBackward)
     }
@@ -101,7 +101,7 @@ if CommandLine.arguments.contains("--memory") {
     // before building it (compare: scripts/peak-memory-torch).
     TensorThreads.set(threadCounts[0])
     let before = residentMiB()
-    let step = Workloads.transformer().forwardBackward
+    let step = try Workloads.transformer().forwardBackward
     for _ in 0..<5 { try step() }
     print(
         String(

@@ -14,7 +14,7 @@ final class AgreementTests: XCTestCase {
                 }
                 """, diagram: "M")
         let t = try trace(e)
-        let x = Variable(t.inputs[0].converted(to: Double.self), requiresGrad: true)
+        let x = Variable(try t.inputs[0].converted(to: Double.self), requiresGrad: true)
         let (w1, b1, w2, b2) = (
             try leaf(t, "l1.weight"), try leaf(t, "l1.bias"), try leaf(t, "l2.weight"), try leaf(t, "l2.bias")
         )
@@ -31,9 +31,9 @@ final class AgreementTests: XCTestCase {
         let e = try executor(example: "attention.ncd", diagram: "ScaledDotProduct", sizes: ["ȳ": 5, "x̄": 6, "k": 4])
         let t = try trace(e)
         let (q, k, v) = (
-            Variable(t.inputs[0].converted(to: Double.self), requiresGrad: true),
-            Variable(t.inputs[1].converted(to: Double.self), requiresGrad: true),
-            Variable(t.inputs[2].converted(to: Double.self), requiresGrad: true)
+            Variable(try t.inputs[0].converted(to: Double.self), requiresGrad: true),
+            Variable(try t.inputs[1].converted(to: Double.self), requiresGrad: true),
+            Variable(try t.inputs[2].converted(to: Double.self), requiresGrad: true)
         )
         let scores = try einsum([(q, ["y", "k"]), (k, ["x", "k"])], output: ["y", "x"]).scaled(by: 0.5)
         let y = try einsum([(try scores.softmax(axis: 1), ["y", "x"]), (v, ["x", "k"])], output: ["y", "k"])
@@ -48,8 +48,8 @@ final class AgreementTests: XCTestCase {
         let e = try executor(
             example: "multihead.ncd", diagram: "MultiHead", sizes: ["ȳ": 4, "x̄": 5, "m": 6, "k": dk, "h": heads])
         let t = try trace(e)
-        let Y = Variable(t.inputs[0].converted(to: Double.self), requiresGrad: true)
-        let X = Variable(t.inputs[1].converted(to: Double.self), requiresGrad: true)
+        let Y = Variable(try t.inputs[0].converted(to: Double.self), requiresGrad: true)
+        let X = Variable(try t.inputs[1].converted(to: Double.self), requiresGrad: true)
         let p = try ["Q", "K", "V", "O"].flatMap { n in
             [(n + ".weight", try leaf(t, n + ".weight")), (n + ".bias", try leaf(t, n + ".bias"))]
         }
@@ -85,7 +85,7 @@ final class AgreementTests: XCTestCase {
             example: "transformer.ncd", diagram: "EncoderLayer",
             sizes: ["b": b, "seq": s, "d_model": d, "heads": h, "d_k": dk, "d_ff": ff])
         let t = try trace(e)
-        let x = Variable(t.inputs[0].converted(to: Double.self), requiresGrad: true)
+        let x = Variable(try t.inputs[0].converted(to: Double.self), requiresGrad: true)
         let names = [
             "ln1.weight", "ln1.bias", "ln2.weight", "ln2.bias", "attn.q.weight", "attn.q.bias", "attn.k.weight",
             "attn.k.bias", "attn.v.weight", "attn.v.bias", "attn.o.weight", "attn.o.bias",

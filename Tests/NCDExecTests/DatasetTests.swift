@@ -72,8 +72,8 @@ final class DatasetTests: XCTestCase {
         try TrainingData(Dataset(path: "d.npz", arrays: arrays), for: try graph(classifierSource, "Net"))
     }
 
-    func float(_ name: String, _ shape: [Int]) -> Dataset.Array {
-        Dataset.Array(name: name, tensor: Tensor(shape: shape), kind: .float, dtype: "<f4")
+    func float(_ name: String, _ shape: [Int]) throws -> Dataset.Array {
+        Dataset.Array(name: name, tensor: try Tensor(shape: shape), kind: .float, dtype: "<f4")
     }
 
     func labels(_ values: [Float], kind: NumPyFile.ElementKind = .integer) throws -> Dataset.Array {

@@ -60,7 +60,7 @@ final class BadTargetTests: XCTestCase {
                   return cross_entropy[c](logits, labels)
                 }
                 """, diagram: "L")
-        let logits = Variable(Tensor<Float>(shape: [2, 3]))
+        let logits = Variable(try Tensor<Float>(shape: [2, 3]))
         for bad: Float in [.nan, .infinity, 1e30, -1, 0.5] {
             XCTAssertThrowsError(try e.run([logits, Variable(try Tensor(shape: [2], [0, bad]))]), "\(bad)")
         }

@@ -7,8 +7,8 @@ import XCTest
 /// as the same table used twice, numbers added to arrays.
 final class ModernOpsTests: XCTestCase {
     /// Ids as a one-hot `[ids…, vocab]` tensor: the reference reads the table by a product.
-    func oneHot(_ ids: Tensor<Float>, vocab: Int) -> Tensor<Double> {
-        var t = Tensor<Double>(shape: ids.shape + [vocab])
+    func oneHot(_ ids: Tensor<Float>, vocab: Int) throws -> Tensor<Double> {
+        var t = try Tensor<Double>(shape: ids.shape + [vocab])
         for (k, v) in ids.storage.enumerated() { t.storage[k * vocab + Int(v)] = 1 }
         return t
     }
@@ -50,11 +50,11 @@ final class ModernOpsTests: XCTestCase {
                 """, diagram: "Self")
         let t = try trace(e)
         let (q, keys, v) = (
-            Variable(t.inputs[0].converted(to: Double.self), requiresGrad: true),
-            Variable(t.inputs[1].converted(to: Double.self), requiresGrad: true),
-            Variable(t.inputs[2].converted(to: Double.self), requiresGrad: true)
+            Variable(try t.inputs[0].converted(to: Double.self), requiresGrad: true),
+            Variable(try t.inputs[1].converted(to: Double.self), requiresGrad: true),
+            Variable(try t.inputs[2].converted(to: Double.self), requiresGrad: true)
         )
-        var mask = Tensor<Double>(shape: [4, 4])
+        var mask = try Tensor<Double>(shape: [4, 4])
         for i in 0..<4 { for j in 0..<4 where j > i { mask.storage[i * 4 + j] = -1e9 } }
         let scores = try einsum([(q, ["y", "k"]), (keys, ["x", "k"])], output: ["y", "x"]) + Variable(mask)
         let y = try einsum([(try scores.softmax(axis: 1), ["y", "x"]), (v, ["x", "k"])], output: ["y", "k"])
@@ -75,11 +75,11 @@ final class ModernOpsTests: XCTestCase {
                 """, diagram: "G")
         let t = try trace(e)
         let (z, h) = (
-            Variable(t.inputs[0].converted(to: Double.self), requiresGrad: true),
-            Variable(t.inputs[1].converted(to: Double.self), requiresGrad: true)
+            Variable(try t.inputs[0].converted(to: Double.self), requiresGrad: true),
+            Variable(try t.inputs[1].converted(to: Double.self), requiresGrad: true)
         )
-        let one = Variable(Tensor<Double>(shape: [5], repeating: 1))
-        let half = Variable(Tensor<Double>(shape: [5], repeating: 0.5))
+        let one = Variable(try Tensor<Double>(shape: [5], repeating: 1))
+        let half = Variable(try Tensor<Double>(shape: [5], repeating: 0.5))
         let y = try (try one - z) * h.silu() + (try z * (try h + half).geluTanh())
         try referenceLoss([y], t.weights).backward()
         assertAgree(t.outputs[0], y.value, "output")
@@ -102,7 +102,7 @@ final class ModernOpsTests: XCTestCase {
                 """, diagram: "V")
         let t = try trace(e)
         let cls = try leaf(t, "cls_token")
-        let seq = Variable(t.inputs[0].converted(to: Double.self), requiresGrad: true)
+        let seq = Variable(try t.inputs[0].converted(to: Double.self), requiresGrad: true)
         // The reference repeats the token for each b by hand.
         let rows = try (0..<2).map { i in
             try concatenate([cls, try seq.index(axis: 0, i)], axis: 0).reshapedVariable([1, 4, 2])
@@ -143,8 +143,8 @@ final class RecurrentCellTests: XCTestCase {
     func testGRUStepAgainstItsEquations() throws {
         let e = try executor(example: "gru.ncd", diagram: "Cell", sizes: ["b": 2, "i": 3, "hd": 4])
         let t = try trace(e)
-        let x = Variable(t.inputs[0].converted(to: Double.self), requiresGrad: true)
-        let h = Variable(t.inputs[1].converted(to: Double.self), requiresGrad: true)
+        let x = Variable(try t.inputs[0].converted(to: Double.self), requiresGrad: true)
+        let h = Variable(try t.inputs[1].converted(to: Double.self), requiresGrad: true)
         let (wi, bi, wh, bh) = (
             try leaf(t, "ih.weight"), try leaf(t, "ih.bias"), try leaf(t, "hh.weight"), try leaf(t, "hh.bias")
         )
@@ -154,10 +154,10 @@ final class RecurrentCellTests: XCTestCase {
         > {
             try linear(v, weight: try w.index(axis: 0, g), bias: try b.index(axis: 0, g))
         }
-        let r = (try gate(wi, bi, 0, x) + gate(wh, bh, 0, h)).sigmoid()
-        let z = (try gate(wi, bi, 1, x) + gate(wh, bh, 1, h)).sigmoid()
-        let n = (try gate(wi, bi, 2, x) + (try r * gate(wh, bh, 2, h))).tanh()
-        let one = Variable(Tensor<Double>(shape: z.shape, repeating: 1))
+        let r = try (try gate(wi, bi, 0, x) + gate(wh, bh, 0, h)).sigmoid()
+        let z = try (try gate(wi, bi, 1, x) + gate(wh, bh, 1, h)).sigmoid()
+        let n = try (try gate(wi, bi, 2, x) + (try r * gate(wh, bh, 2, h))).tanh()
+        let one = Variable(try Tensor<Double>(shape: z.shape, repeating: 1))
         let next = try (try one - z) * n + (try z * h)
         try referenceLoss([next], t.weights).backward()
         assertAgree(t.outputs[0], next.value, "h'")
@@ -190,7 +190,7 @@ final class PyTorchStateDictTests: XCTestCase {
         let outputs = try e.run([Variable(tokens), Variable(targets)])
         let logits = try NumPyFile.read(try read("gpt2_tiny_logits.npy"))
         let loss = try NumPyFile.read(try read("gpt2_tiny_loss.npy"))
-        assertAgree(outputs[1].value, logits.converted(to: Double.self), "logits", tolerance: 1e-5)
+        assertAgree(outputs[1].value, try logits.converted(to: Double.self), "logits", tolerance: 1e-5)
         XCTAssertEqual(
             Double(outputs[0].value.storage[0]), Double(loss.storage[0]), accuracy: 1e-5 * Double(loss.storage[0]))
     }
@@ -218,8 +218,8 @@ final class StackTests: XCTestCase {
                 }
                 """, diagram: "S")
         let t = try trace(e)
-        let a = Variable(t.inputs[0].converted(to: Double.self), requiresGrad: true)
-        let b = Variable(t.inputs[1].converted(to: Double.self), requiresGrad: true)
+        let a = Variable(try t.inputs[0].converted(to: Double.self), requiresGrad: true)
+        let b = Variable(try t.inputs[1].converted(to: Double.self), requiresGrad: true)
         let y = try concatenate(
             [try a.reshapedVariable([1, 3, 2]), try b.permuted([1, 0]).reshapedVariable([1, 3, 2])], axis: 0)
         try referenceLoss([y], t.weights).backward()
@@ -266,7 +266,7 @@ final class DiagonalGatherTests: XCTestCase {
                   return Inner(tab, ids) over n
                 }
                 """, diagram: "Outer")
-        let table = Tensor<Float>.uniform(shape: [3, 5, 4], seed: 4)
+        let table = try Tensor<Float>.uniform(shape: [3, 5, 4], seed: 4)
         let ids = try Tensor<Float>(shape: [3, 2], [4, 0, 1, 1, 3, 2])
         let y = try e.run([Variable(table), Variable(ids)])[0].value
         for k in 0..<3 {

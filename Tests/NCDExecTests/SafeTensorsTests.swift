@@ -6,8 +6,8 @@ import XCTest
 final class SafeTensorsTests: XCTestCase {
     func testRoundTripIsByteStable() throws {
         let tensors = [
-            "b.weight": Tensor<Float>.uniform(shape: [3, 2], seed: 1),
-            "a.bias": Tensor<Float>.uniform(shape: [2], seed: 2),
+            "b.weight": try Tensor<Float>.uniform(shape: [3, 2], seed: 1),
+            "a.bias": try Tensor<Float>.uniform(shape: [2], seed: 2),
         ]
         let bytes = try SafeTensors.encode(tensors)
         XCTAssertEqual(try SafeTensors.decode(bytes), tensors)
@@ -101,8 +101,8 @@ final class SafeTensorsTests: XCTestCase {
         let own = try e.allParameters()
         XCTAssertEqual(own.keys.sorted(), ["L.bias", "L.weight"])
         var wrong = own
-        wrong["L.weight"] = Tensor(shape: [3, 2])
-        wrong["stray"] = Tensor(shape: [1])
+        wrong["L.weight"] = try Tensor(shape: [3, 2])
+        wrong["stray"] = try Tensor(shape: [1])
         wrong["L.bias"] = nil
         XCTAssertThrowsError(try e.load(wrong)) { error in
             XCTAssertEqual(
@@ -111,7 +111,7 @@ final class SafeTensorsTests: XCTestCase {
             )
         }
         var replaced = own
-        replaced["L.weight"] = Tensor(shape: [2, 3], repeating: 0.5)
+        replaced["L.weight"] = try Tensor(shape: [2, 3], repeating: 0.5)
         try e.load(replaced)
         XCTAssertEqual(e.parameters["L.weight"]?.value.storage, [Float](repeating: 0.5, count: 6))
     }

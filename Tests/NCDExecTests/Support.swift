@@ -35,8 +35,8 @@ func trace(_ e: Executor) throws -> Trace {
     let inputs = try e.randomInputs()
     let variables = inputs.map { Variable($0, requiresGrad: true) }
     let outputs = try e.run(variables)
-    let weights = outputs.enumerated().map {
-        Tensor<Float>.uniform(shape: $0.element.shape, seed: 100 + UInt64($0.offset))
+    let weights = try outputs.enumerated().map {
+        try Tensor<Float>.uniform(shape: $0.element.shape, seed: 100 + UInt64($0.offset))
     }
     var loss: Variable<Float>?
     for (o, w) in zip(outputs, weights) {
@@ -46,7 +46,7 @@ func trace(_ e: Executor) throws -> Trace {
     try loss?.backward()
     return Trace(
         inputs: inputs, outputs: outputs.map(\.value),
-        inputGradients: variables.map { $0.grad ?? Tensor(shape: $0.shape) },
+        inputGradients: try variables.map { try $0.grad ?? Tensor(shape: $0.shape) },
         parameterGradients: e.parameters.compactMapValues(\.grad),
         parameters: e.parameters.mapValues(\.value), weights: weights)
 }
@@ -81,5 +81,5 @@ func assertAgree(
 func leaf(_ t: Trace, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> Variable<Double> {
     let value = try XCTUnwrap(
         t.parameters[name], "no parameter \(name); have \(t.parameters.keys.sorted())", file: file, line: line)
-    return Variable(value.converted(to: Double.self), requiresGrad: true)
+    return Variable(try value.converted(to: Double.self), requiresGrad: true)
 }

@@ -24,7 +24,7 @@ func graph(_ source: String, _ name: String) throws -> DiagramGraph {
 
 /// 20 examples whose class is the argmax of a fixed linear map of x.
 func separableData(count: Int = 20, seed: UInt64 = 9) throws -> Dataset {
-    let x = Tensor<Float>.uniform(shape: [count, 4], seed: seed)
+    let x = try Tensor<Float>.uniform(shape: [count, 4], seed: seed)
     let labels = (0..<count).map { i -> Float in
         let row = (0..<4).map { x.storage[i * 4 + $0] }
         let scores = [row[0] + row[1], row[2] - row[0], row[3] - row[1]]
@@ -105,7 +105,7 @@ final class TrainingTests: XCTestCase {
             XCTAssertEqual(try third.executor.allParameters(), try whole.executor.allParameters(), "\(optimizer)")
             XCTAssertEqual(third.position, whole.position)
             // The running statistics are part of what came back.
-            XCTAssertNotEqual(try third.executor.allParameters()["bn.running_mean"], Tensor(shape: [8]))
+            XCTAssertNotEqual(try third.executor.allParameters()["bn.running_mean"], try Tensor(shape: [8]))
             // The epoch cut in two reports the mean loss of the whole epoch.
             let reference = try trainer(o)
             _ = try reference.trainEpoch()

@@ -35,33 +35,33 @@ final class ForwardTests: XCTestCase {
             TensorThreads.set(threads)
             defer { TensorThreads.set(1) }
             for (n, (shapes, labels, output)) in cases.enumerated() {
-                let operands = zip(shapes, labels).enumerated().map { i, p in
-                    (Tensor<Double>.uniform(shape: p.0, seed: UInt64(10 * n + i)), p.1)
+                let operands = try zip(shapes, labels).enumerated().map { i, p in
+                    (try Tensor<Double>.uniform(shape: p.0, seed: UInt64(10 * n + i)), p.1)
                 }
                 assertClose(
-                    try Contraction.einsum(operands, output: output), referenceEinsum(operands, output: output),
+                    try Contraction.einsum(operands, output: output), try referenceEinsum(operands, output: output),
                     tolerance: 1e-12)
                 // The same times a scale, which rides on the last gemm's α.
                 assertClose(
                     try Contraction.einsum(operands, output: output, scale: -0.375),
-                    referenceEinsum(operands, output: output).scaled(by: -0.375), tolerance: 1e-12)
+                    try referenceEinsum(operands, output: output).scaled(by: -0.375), tolerance: 1e-12)
             }
         }
     }
 
     func testFloatContractionMatchesDouble() throws {
         // Odd sizes through sgemm against the same contraction in float64.
-        let a = Tensor<Double>.uniform(shape: [37, 61], seed: 1)
-        let b = Tensor<Double>.uniform(shape: [61, 29], seed: 2)
+        let a = try Tensor<Double>.uniform(shape: [37, 61], seed: 1)
+        let b = try Tensor<Double>.uniform(shape: [61, 29], seed: 2)
         let exact = try Contraction.einsum([(a, ["i", "j"]), (b, ["j", "k"])], output: ["i", "k"])
         let single = try Contraction.einsum(
             [(a.converted(to: Float.self), ["i", "j"]), (b.converted(to: Float.self), ["j", "k"])], output: ["i", "k"])
-        assertClose(single.converted(to: Double.self), exact, tolerance: 1e-5)
+        assertClose(try single.converted(to: Double.self), exact, tolerance: 1e-5)
     }
 
     func testBroadcastingAgainstLoops() throws {
-        let a = Tensor<Double>.uniform(shape: [2, 3, 4], seed: 3)
-        let b = Tensor<Double>.uniform(shape: [3, 1], seed: 4)
+        let a = try Tensor<Double>.uniform(shape: [2, 3, 4], seed: 3)
+        let b = try Tensor<Double>.uniform(shape: [3, 1], seed: 4)
         let sum = try Tensor.zip(a, b, +)
         XCTAssertEqual(sum.shape, [2, 3, 4])
         for i in 0..<2 {
@@ -77,7 +77,7 @@ final class ForwardTests: XCTestCase {
     }
 
     func testReductionsAndPermuteAgainstLoops() throws {
-        let x = Tensor<Double>.uniform(shape: [2, 3, 4], seed: 5)
+        let x = try Tensor<Double>.uniform(shape: [2, 3, 4], seed: 5)
         let s = try x.sum(axes: [0, 2])
         let m = try x.max(axes: [1])
         let p = try x.permuted([2, 0, 1])
@@ -96,7 +96,7 @@ final class ForwardTests: XCTestCase {
     }
 
     func testSoftmaxAndCrossEntropyAgainstFormulas() throws {
-        let x = Tensor<Double>.uniform(shape: [3, 5], low: -20, high: 20, seed: 6)
+        let x = try Tensor<Double>.uniform(shape: [3, 5], low: -20, high: 20, seed: 6)
         let y = try Variable(x).softmax(axis: 1).value
         for i in 0..<3 {
             let row = (0..<5).map { x[[i, $0]] }
@@ -115,7 +115,7 @@ final class ForwardTests: XCTestCase {
         XCTAssertEqual(loss, expected, accuracy: 1e-12)
     }
 
-    func testShapeErrorsAreTypedNotTraps() {
+    func testShapeErrorsAreTypedNotTraps() throws {
         XCTAssertThrowsError(try Tensor<Float>(shape: [2, 3], [1, 2, 3]))
         XCTAssertThrowsError(try Tensor<Float>(shape: [2, 3]).reshaped([4]))
         XCTAssertThrowsError(try Contraction.einsum([(Tensor<Float>(shape: [2, 3]), ["i"])], output: ["i"]))
@@ -124,13 +124,13 @@ final class ForwardTests: XCTestCase {
                 [(Tensor<Float>(shape: [2, 3]), ["i", "j"]), (Tensor<Float>(shape: [4]), ["j"])], output: ["i"]))
         XCTAssertThrowsError(try Variable(Tensor<Float>(shape: [2, 2])).crossEntropy(classAxis: 1, targets: [0, 5]))
         // A backward seed must have the value's shape (the pullbacks index it unchecked).
-        let x = Variable(Tensor<Float>(shape: [2, 3]), requiresGrad: true)
+        let x = Variable(try Tensor<Float>(shape: [2, 3]), requiresGrad: true)
         XCTAssertThrowsError(try x.relu().backward(seed: Tensor<Float>(shape: [3, 2])))
     }
 
     func testEmptyAxesGiveEmptyResultsForwardAndBackward() throws {
         // Kernels that write through raw pointers must not touch an empty buffer's (nil) base.
-        let empty = Variable(Tensor<Float>(shape: [2, 0, 3]), requiresGrad: true)
+        let empty = Variable(try Tensor<Float>(shape: [2, 0, 3]), requiresGrad: true)
         XCTAssertEqual(try empty.slice(axis: 2, start: 1, end: 3).shape, [2, 0, 2])
         XCTAssertEqual(try concatenate([empty, empty], axis: 0).shape, [4, 0, 3])
         XCTAssertEqual(try empty.softmax(axis: 1).shape, [2, 0, 3])
@@ -155,11 +155,11 @@ final class FloatSoftmaxTests: XCTestCase {
         // first through the strided loop; both against the float64 path, from the same
         // float32 inputs, kept small enough that rounding x − max stays under 1e-6.
         // Backward likewise, from a random upstream gradient w (the loss is Σ softmax(x) ⊙ w).
-        let x = Tensor<Float>.uniform(shape: [37, 37], low: -4, high: 4, seed: 51).converted(to: Double.self)
-        let w = Tensor<Float>.uniform(shape: [37, 37], seed: 52).converted(to: Double.self)
+        let x = try Tensor<Float>.uniform(shape: [37, 37], low: -4, high: 4, seed: 51).converted(to: Double.self)
+        let w = try Tensor<Float>.uniform(shape: [37, 37], seed: 52).converted(to: Double.self)
         for axis in [0, 1] {
             let (x64, x32) = (
-                Variable(x, requiresGrad: true), Variable(x.converted(to: Float.self), requiresGrad: true)
+                Variable(x, requiresGrad: true), Variable(try x.converted(to: Float.self), requiresGrad: true)
             )
             let (exact, single) = (try x64.softmax(axis: axis), try x32.softmax(axis: axis))
             for (s, e) in zip(single.value.storage, exact.value.storage) {
@@ -174,7 +174,7 @@ final class FloatSoftmaxTests: XCTestCase {
 
     func testFloatSoftmaxUsesAnAccurateExp() throws {
         // Rows of 1000 (vectorised path) over a wide range, against libm in double.
-        let x = Tensor<Float>.uniform(shape: [3, 1000], low: -90, high: 30, seed: 50)
+        let x = try Tensor<Float>.uniform(shape: [3, 1000], low: -90, high: 30, seed: 50)
         let y = try Variable(x).softmax(axis: 1).value
         for r in 0..<3 {
             // The reference starts from the same float32 shifted logits (x − max, rounded as

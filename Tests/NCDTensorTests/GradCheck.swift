@@ -10,7 +10,7 @@ func checkGradients(
 ) throws {
     let variables = inputs.map { Variable($0, requiresGrad: true) }
     let output = try f(variables)
-    let weights = Tensor<Double>.uniform(shape: output.shape, seed: 99)
+    let weights = try Tensor<Double>.uniform(shape: output.shape, seed: 99)
     func loss(_ y: Variable<Double>) throws -> Variable<Double> { try (y * Variable(weights)).sumAll() }
     try loss(output).backward()
     let eps = 1e-6
@@ -33,8 +33,8 @@ func checkGradients(
 }
 
 /// Random values whose magnitude is at least `away` from zero (for kinks such as relu's).
-func random(_ shape: [Int], seed: UInt64, away: Double = 0, positive: Bool = false) -> Tensor<Double> {
-    var t = Tensor<Double>.uniform(shape: shape, seed: seed)
+func random(_ shape: [Int], seed: UInt64, away: Double = 0, positive: Bool = false) throws -> Tensor<Double> {
+    var t = try Tensor<Double>.uniform(shape: shape, seed: seed)
     t.storage = t.storage.map { x in
         let m = away + abs(x)
         return positive ? m + 0.1 : (x < 0 ? -m : m)
@@ -43,11 +43,11 @@ func random(_ shape: [Int], seed: UInt64, away: Double = 0, positive: Bool = fal
 }
 
 /// The einsum of labelled operands by brute force: every assignment of the labels.
-func referenceEinsum(_ operands: [(Tensor<Double>, [String])], output: [String]) -> Tensor<Double> {
+func referenceEinsum(_ operands: [(Tensor<Double>, [String])], output: [String]) throws -> Tensor<Double> {
     var sizes: [String: Int] = [:]
     for (t, labels) in operands { for (l, n) in zip(labels, t.shape) { sizes[l] = n } }
     let labels = Array(sizes.keys).sorted()
-    var out = Tensor<Double>(shape: output.map { sizes[$0]! })
+    var out = try Tensor<Double>(shape: output.map { sizes[$0]! })
     var assignment = [String: Int]()
     func visit(_ k: Int) {
         if k == labels.count {

@@ -6,9 +6,9 @@ import XCTest
 /// Linear maps, normalisation, windowing, convolution, pooling and optimisers.
 final class LayerTests: XCTestCase {
     func testLinearGradientsAndForward() throws {
-        let x = random([2, 3, 4], seed: 1)
-        let w = random([5, 4], seed: 2)
-        let b = random([5], seed: 3)
+        let x = try random([2, 3, 4], seed: 1)
+        let w = try random([5, 4], seed: 2)
+        let b = try random([5], seed: 3)
         try checkGradients([x, w, b]) { try linear($0[0], weight: $0[1], bias: $0[2]) }
         try checkGradients([x, w]) { try linear($0[0], weight: $0[1], bias: nil) }
         let y = try linear(Variable(x), weight: Variable(w), bias: Variable(b)).value
@@ -23,9 +23,9 @@ final class LayerTests: XCTestCase {
     }
 
     func testLayerNorm() throws {
-        let x = random([3, 6], seed: 4)
-        let w = random([6], seed: 5)
-        let b = random([6], seed: 6)
+        let x = try random([3, 6], seed: 4)
+        let w = try random([6], seed: 5)
+        let b = try random([6], seed: 6)
         try checkGradients([x, w, b]) { try layerNorm($0[0], weight: $0[1], bias: $0[2]) }
         let y = try layerNorm(
             Variable(x), weight: Variable(Tensor(shape: [6], repeating: 1)), bias: Variable(Tensor(shape: [6]))
@@ -38,10 +38,10 @@ final class LayerTests: XCTestCase {
     }
 
     func testWindowGradients() throws {
-        let x = random([2, 7], seed: 7)
+        let x = try random([2, 7], seed: 7)
         try checkGradients([x]) { try $0[0].window(spatial: [1], WindowSpec(kernel: 3, stride: 2, padding: 1)) }
         try checkGradients([x]) { try $0[0].window(spatial: [1], WindowSpec(kernel: 2, dilation: 3)) }
-        let image = random([1, 2, 5, 4], seed: 8)
+        let image = try random([1, 2, 5, 4], seed: 8)
         try checkGradients([image]) { try $0[0].window(spatial: [2, 3], WindowSpec(kernel: 3, stride: 2, padding: 1)) }
     }
 
@@ -54,9 +54,9 @@ final class LayerTests: XCTestCase {
     }
 
     func testConvolutionAgainstLoops() throws {
-        let x = random([2, 3, 6, 5], seed: 9)
-        let w = random([4, 3, 3, 3], seed: 10)
-        let b = random([4], seed: 11)
+        let x = try random([2, 3, 6, 5], seed: 9)
+        let w = try random([4, 3, 3, 3], seed: 10)
+        let b = try random([4], seed: 11)
         let spec = WindowSpec(kernel: 3, stride: 2, padding: 1)
         let y = try Variable(x).conv2d(weight: Variable(w), bias: Variable(b), spec).value
         XCTAssertEqual(y.shape, [2, 4, 3, 3])
@@ -93,10 +93,10 @@ final class LayerTests: XCTestCase {
             WindowSpec(kernel: 2, stride: 2), WindowSpec(kernel: 3, stride: 2, padding: 1),
             WindowSpec(kernel: 3, dilation: 2),
         ] {
-            let w = random([3, 2, spec.kernel, spec.kernel], seed: 60)  // conv: 2 → 3 channels; transposed: 3 → 2
-            let x = random([2, 2, 7, 7], seed: 61)
+            let w = try random([3, 2, spec.kernel, spec.kernel], seed: 60)  // conv: 2 → 3 channels; transposed: 3 → 2
+            let x = try random([2, 2, 7, 7], seed: 61)
             let cx = try Variable(x).conv2d(weight: Variable(w), bias: nil, spec).value
-            let y = random(cx.shape, seed: 62)
+            let y = try random(cx.shape, seed: 62)
             let ty = try Variable(y).convTranspose2d(weight: Variable(w), bias: nil, spec).value
             guard ty.shape == x.shape else { continue }  // stride can leave rows no output reaches
             let left = zip(cx.storage, y.storage).map(*).reduce(0, +)
@@ -118,8 +118,8 @@ final class LayerTests: XCTestCase {
 
     func testFusedConvolutionEqualsWindowThenContraction() throws {
         // The paper's ★ followed by L: the composition the fused op stands for.
-        let x = random([2, 3, 7, 6], seed: 24)
-        let w = random([4, 3, 3, 3], seed: 25)
+        let x = try random([2, 3, 7, 6], seed: 24)
+        let w = try random([4, 3, 3, 3], seed: 25)
         for spec in [WindowSpec(kernel: 3, padding: 1), WindowSpec(kernel: 3, stride: 2, dilation: 2)] {
             let fused = try Variable(x).conv2d(weight: Variable(w), bias: nil, spec).value
             let window = try Variable(x).window(spatial: [2, 3], spec)
@@ -132,7 +132,7 @@ final class LayerTests: XCTestCase {
     }
 
     func testPooling() throws {
-        let x = random([1, 2, 4, 6], seed: 15)
+        let x = try random([1, 2, 4, 6], seed: 15)
         let m = try Variable(x).maxPool2d(WindowSpec(kernel: 2, stride: 2)).value
         XCTAssertEqual(m.shape, [1, 2, 2, 3])
         for c in 0..<2 {
@@ -164,7 +164,7 @@ final class LayerTests: XCTestCase {
 final class NormalizationAndDropoutTests: XCTestCase {
     func testRMSNorm() throws {
         try checkGradients([random([3, 5], seed: 40), random([5], seed: 41)]) { try $0[0].rmsNorm(weight: $0[1]) }
-        let x = random([2, 4], seed: 42)
+        let x = try random([2, 4], seed: 42)
         let y = try Variable(x).rmsNorm(weight: Variable(Tensor(shape: [4], repeating: 1))).value
         for r in 0..<2 {
             let rms = ((0..<4).map { x[[r, $0]] * x[[r, $0]] }.reduce(0, +) / 4 + 1e-6).squareRoot()
@@ -173,13 +173,13 @@ final class NormalizationAndDropoutTests: XCTestCase {
     }
 
     func testBatchNormTrainingAndEvaluation() throws {
-        let x = random([4, 3, 2, 2], seed: 43)
+        let x = try random([4, 3, 2, 2], seed: 43)
         // Gradients through the training path (γ, β and x).
         try checkGradients([x]) { v in
-            let bn = BatchNorm<Double>(features: 3)
+            let bn = try BatchNorm<Double>(features: 3)
             return try bn(v[0], training: true)
         }
-        let bn = BatchNorm<Double>(features: 3, momentum: 0.1)
+        let bn = try BatchNorm<Double>(features: 3, momentum: 0.1)
         let y = try bn(Variable(x), training: true).value
         for c in 0..<3 {
             var values: [Double] = []
@@ -199,7 +199,7 @@ final class NormalizationAndDropoutTests: XCTestCase {
     }
 
     func testBatchNormRefusesOneValuePerFeatureInTraining() throws {
-        let bn = BatchNorm<Double>(features: 3)
+        let bn = try BatchNorm<Double>(features: 3)
         XCTAssertThrowsError(try bn(Variable(random([1, 3], seed: 48)), training: true)) {
             XCTAssertEqual($0 as? TensorError, .singleValueBatch(features: 3))
         }
@@ -210,19 +210,19 @@ final class NormalizationAndDropoutTests: XCTestCase {
     func testFusedBatchNormGradientsInBothModesAndAnyFeatureAxis() throws {
         // Features in the middle of [outer, features, inner] blocks, γ and β differentiated
         // too, in training (batch statistics) and evaluation (running statistics).
-        let x = random([3, 2, 4], seed: 44)
+        let x = try random([3, 2, 4], seed: 44)
         for training in [true, false] {
             try checkGradients([x, random([4], seed: 45), random([4], seed: 46)]) { v in
                 let bn = BatchNorm<Double>(
-                    weight: v[1], bias: v[2], runningMean: random([4], seed: 47),
-                    runningVariance: Tensor(shape: [4], repeating: 0.7), featureAxis: 2)
+                    weight: v[1], bias: v[2], runningMean: try random([4], seed: 47),
+                    runningVariance: try Tensor(shape: [4], repeating: 0.7), featureAxis: 2)
                 return try bn(v[0], training: training)
             }
         }
     }
 
     func testDropoutIsSeededScaledAndMasksItsGradient() throws {
-        let x = Variable(Tensor<Double>(shape: [1000], repeating: 1), requiresGrad: true)
+        let x = Variable(try Tensor<Double>(shape: [1000], repeating: 1), requiresGrad: true)
         var g1 = SplitMix64(seed: 7)
         var g2 = SplitMix64(seed: 7)
         let a = try x.dropout(probability: 0.25, generator: &g1)
@@ -252,10 +252,10 @@ final class NormalizationAndDropoutTests: XCTestCase {
 
     func testResultsAgreeAcrossThreadCounts() throws {
         // Large enough to split across threads: elementwise, softmax, layer norm.
-        let x = Tensor<Float>.uniform(shape: [64, 1024], seed: 44)
+        let x = try Tensor<Float>.uniform(shape: [64, 1024], seed: 44)
         func run() throws -> [Tensor<Float>] {
             let v = Variable(x, requiresGrad: true)
-            let w = Variable(Tensor<Float>(shape: [1024], repeating: 1), requiresGrad: true)
+            let w = Variable(try Tensor<Float>(shape: [1024], repeating: 1), requiresGrad: true)
             let y = try layerNorm(try v.softmax(axis: 1).tanh(), weight: w, bias: Variable(Tensor(shape: [1024])))
             try y.sumAll().backward()
             return [y.value, v.grad!, w.grad!]
@@ -274,10 +274,10 @@ final class NormalizationAndDropoutTests: XCTestCase {
         // Nine images, enough work to split into several uneven chunks at 2 threads: the
         // per-chunk weight and bias partials, the input gradient's per-chunk scratch, and
         // pooling's per-plane backward. One thread's results pass the gradient checks above.
-        let x = random([9, 3, 8, 8], seed: 70)
-        let w = random([16, 3, 3, 3], seed: 71)
-        let b = random([16], seed: 72)
-        let wt = random([3, 16, 3, 3], seed: 73)
+        let x = try random([9, 3, 8, 8], seed: 70)
+        let w = try random([16, 3, 3, 3], seed: 71)
+        let b = try random([16], seed: 72)
+        let wt = try random([3, 16, 3, 3], seed: 73)
         func run() throws -> [Tensor<Double>] {
             let (vx, vw, vb, vt) = (
                 Variable(x, requiresGrad: true), Variable(w, requiresGrad: true),
@@ -314,10 +314,10 @@ final class NormalizationAndDropoutTests: XCTestCase {
                 return Parallel.chunkCount(700, costPerItem: 100)
             }(), 1)
         for (rows, out, inn) in [(37, 100, 300), (700, 100, 40)] {
-            let x = Tensor<Float>.uniform(shape: [rows, inn], seed: 80)
-            let w = Tensor<Float>.uniform(shape: [out, inn], seed: 81)
-            let b = Tensor<Float>.uniform(shape: [out], seed: 82)
-            let r = Tensor<Float>.uniform(shape: [rows, out], seed: 83)
+            let x = try Tensor<Float>.uniform(shape: [rows, inn], seed: 80)
+            let w = try Tensor<Float>.uniform(shape: [out, inn], seed: 81)
+            let b = try Tensor<Float>.uniform(shape: [out], seed: 82)
+            let r = try Tensor<Float>.uniform(shape: [rows, out], seed: 83)
             var y = [Double](repeating: 0, count: rows * out)
             var db = [Double](repeating: 0, count: out)
             for i in 0..<rows {
@@ -347,8 +347,8 @@ final class NormalizationAndDropoutTests: XCTestCase {
         // Tall (split by rows) and wide (split by columns) products, every operand layout,
         // with sizes that are not multiples of the 16-row blocks.
         for (m, n, k) in [(100, 37, 300), (37, 100, 300)] {
-            let a = Tensor<Float>.uniform(shape: [m, k], seed: 50)
-            let b = Tensor<Float>.uniform(shape: [k, n], seed: 51)
+            let a = try Tensor<Float>.uniform(shape: [m, k], seed: 50)
+            let b = try Tensor<Float>.uniform(shape: [k, n], seed: 51)
             var reference = [Double](repeating: 0, count: m * n)
             let (sa, sb) = (a.storage, b.storage)
             for i in 0..<m {

@@ -178,9 +178,9 @@ public final class Trainer {
             )
         }
         try loss.backward()
-        if let limit = options.clipNorm { clipGradientNorm(optimizer.parameters, maxNorm: limit) }
+        if let limit = options.clipNorm { try clipGradientNorm(optimizer.parameters, maxNorm: limit) }
         optimizer.learningRate = rate
-        optimizer.step()
+        try optimizer.step()
         return Double(loss.value.storage[0])
     }
 }

@@ -57,9 +57,9 @@ public enum Broadcast {
 extension Tensor {
     /// Applies `f` elementwise.
     @inline(__always)
-    public func map(_ f: (T) -> T) -> Tensor {
-        let out = storage.withUnsafeBufferPointer { x in
-            [T](uninitializedCount: x.count) { o in
+    public func map(_ f: (T) -> T) throws -> Tensor {
+        let out = try storage.withUnsafeBufferPointer { x in
+            try [T](uninitializedCount: x.count) { o in
                 Parallel.forEachChunk(o.count) { range in for i in range { o[i] = f(x[i]) } }
             }
         }
@@ -69,9 +69,9 @@ extension Tensor {
     /// Every element times `c`. `map { $0 * c }` computes the same, but when its loop is
     /// split across threads the closure is called per element; here the arithmetic is in
     /// the loop itself.
-    public func scaled(by c: T) -> Tensor {
-        let out = storage.withUnsafeBufferPointer { x in
-            [T](uninitializedCount: x.count) { o in
+    public func scaled(by c: T) throws -> Tensor {
+        let out = try storage.withUnsafeBufferPointer { x in
+            try [T](uninitializedCount: x.count) { o in
                 Parallel.forEachChunk(o.count) { range in for i in range { o[i] = x[i] * c } }
             }
         }
@@ -79,9 +79,9 @@ extension Tensor {
     }
 
     /// max(x, 0) elementwise, with the arithmetic in the loop (see `scaled(by:)`).
-    public func rectified() -> Tensor {
-        let out = storage.withUnsafeBufferPointer { x in
-            [T](uninitializedCount: x.count) { o in
+    public func rectified() throws -> Tensor {
+        let out = try storage.withUnsafeBufferPointer { x in
+            try [T](uninitializedCount: x.count) { o in
                 Parallel.forEachChunk(o.count) { range in for i in range { o[i] = Swift.max(x[i], 0) } }
             }
         }
@@ -92,9 +92,9 @@ extension Tensor {
     @inline(__always)
     public static func zip(_ a: Tensor, _ b: Tensor, _ f: (T, T) -> T) throws -> Tensor {
         if a.shape == b.shape {
-            let out = a.storage.withUnsafeBufferPointer { pa in
-                b.storage.withUnsafeBufferPointer { pb in
-                    [T](uninitializedCount: pa.count) { o in
+            let out = try a.storage.withUnsafeBufferPointer { pa in
+                try b.storage.withUnsafeBufferPointer { pb in
+                    try [T](uninitializedCount: pa.count) { o in
                         Parallel.forEachChunk(o.count) { range in for i in range { o[i] = f(pa[i], pb[i]) } }
                     }
                 }
@@ -104,9 +104,9 @@ extension Tensor {
         let shape = try Broadcast.shape(a.shape, b.shape)
         let sa = Broadcast.strides(of: a.shape, broadcastTo: shape)
         let sb = Broadcast.strides(of: b.shape, broadcastTo: shape)
-        let out = a.storage.withUnsafeBufferPointer { pa in
-            b.storage.withUnsafeBufferPointer { pb in
-                [T](uninitializedCount: shape.reduce(1, *)) { po in
+        let out = try a.storage.withUnsafeBufferPointer { pa in
+            try b.storage.withUnsafeBufferPointer { pb in
+                try [T](uninitializedCount: shape.reduce(1, *)) { po in
                     Broadcast.forEach(shape, sa, sb) { o, i, j in po[o] = f(pa[i], pb[j]) }
                 }
             }
@@ -121,8 +121,8 @@ extension Tensor {
         guard try Broadcast.shape(shape, target) == target else { throw TensorError.broadcast(shape, target) }
         if shape == target { return self }
         let read = Broadcast.strides(of: shape, broadcastTo: target)
-        let out = storage.withUnsafeBufferPointer { x in
-            [T](uninitializedCount: target.reduce(1, *)) { o in
+        let out = try storage.withUnsafeBufferPointer { x in
+            try [T](uninitializedCount: target.reduce(1, *)) { o in
                 Broadcast.forEach(target, read, read) { i, j, _ in o[i] = x[j] }
             }
         }

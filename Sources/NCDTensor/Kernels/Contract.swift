@@ -30,7 +30,7 @@ public enum Contraction {
             labels = keep
         }
         let result = try single(current, labels, into: output)
-        return operands.count == 1 && scale != 1 ? result.scaled(by: scale) : result
+        return operands.count == 1 && scale != 1 ? try result.scaled(by: scale) : result
     }
 
     /// One operand: sum what the output lacks, then order the axes.
@@ -88,9 +88,9 @@ public enum Contraction {
         guard let viewC = MatrixLayout(rows: left, columns: right, batch: batch, in: resultAxes) else {
             throw TensorError.contraction("no matrix layout for the result \(resultLabels)")
         }
-        let c = pa.storage.withUnsafeBufferPointer { A in
-            pb.storage.withUnsafeBufferPointer { B in
-                [T](uninitializedCount: shape.reduce(1, *)) { C in
+        let c = try pa.storage.withUnsafeBufferPointer { A in
+            try pb.storage.withUnsafeBufferPointer { B in
+                try [T](uninitializedCount: shape.reduce(1, *)) { C in
                     guard m > 0, n > 0, nb > 0 else { return }
                     guard k > 0 else { return C.initialize(repeating: 0) }
                     batchedGemm(

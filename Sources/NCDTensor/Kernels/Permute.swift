@@ -12,8 +12,8 @@ extension Tensor {
         if order.last == rank - 1, let run = shape.last, run > 1 {
             let outerShape = Array(newShape.dropLast())
             let outerStrides = Array(readStrides.dropLast())
-            let out = storage.withUnsafeBufferPointer { pa in
-                [T](uninitializedCount: count) { po in
+            let out = try storage.withUnsafeBufferPointer { pa in
+                try [T](uninitializedCount: count) { po in
                     Broadcast.forEach(outerShape + [1], outerStrides + [0], outerStrides + [0]) { o, i, _ in
                         (po.baseAddress! + o * run).initialize(from: pa.baseAddress! + i, count: run)
                     }
@@ -21,8 +21,8 @@ extension Tensor {
             }
             return Tensor(unchecked: newShape, out)
         }
-        let out = storage.withUnsafeBufferPointer { pa in
-            [T](uninitializedCount: count) { po in
+        let out = try storage.withUnsafeBufferPointer { pa in
+            try [T](uninitializedCount: count) { po in
                 Broadcast.forEach(newShape, readStrides, readStrides) { o, i, _ in po[o] = pa[i] }
             }
         }

@@ -28,7 +28,7 @@ extension Tensor {
             let outer = shape[..<first].reduce(1, *)
             let n = axes.reduce(1) { $0 * shape[$1] }
             let inner = shape[(first + axes.count)...].reduce(1, *)
-            var out = [T](repeating: initial, count: outer * inner)
+            var out = try [T](filled: initial, count: outer * inner)
             storage.withUnsafeBufferPointer { x in
                 out.withUnsafeMutableBufferPointer { o in
                     for a in 0..<outer {
@@ -48,7 +48,7 @@ extension Tensor {
             }
             return Tensor(unchecked: reducedShape(axes, keepingAxes: keepingAxes), out)
         }
-        var out = [T](repeating: initial, count: kept.reduce(1, *))
+        var out = try [T](filled: initial, count: kept.reduce(1, *))
         let so = Broadcast.strides(of: kept, broadcastTo: shape)
         let zeros = [Int](repeating: 0, count: shape.count)
         storage.withUnsafeBufferPointer { pa in

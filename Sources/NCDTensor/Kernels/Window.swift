@@ -66,13 +66,13 @@ extension Variable {
     /// ★: windows over the given spatial axes; the backward scatters gradients back (col2im).
     public func window(spatial: [Int], _ spec: WindowSpec) throws -> Variable {
         let (shape, offsets) = try Window.sourceOffsets(shape: value.shape, spatial: spatial, spec: spec)
-        var out = [T](repeating: 0, count: offsets.count)
+        var out = try [T](zeros: offsets.count)
         value.storage.withUnsafeBufferPointer { xs in
             for (o, s) in offsets.enumerated() where s >= 0 { out[o] = xs[s] }
         }
         return Variable(Tensor(unchecked: shape, out), operation: "window", parents: [self]) {
             [inShape = value.shape] g in
-            var dx = [T](repeating: 0, count: inShape.reduce(1, *))
+            var dx = try [T](zeros: inShape.reduce(1, *))
             g.storage.withUnsafeBufferPointer { gs in
                 for (o, s) in offsets.enumerated() where s >= 0 { dx[s] += gs[o] }
             }

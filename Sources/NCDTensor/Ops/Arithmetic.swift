@@ -22,7 +22,7 @@ extension Variable {
     }
 
     public static func - (a: Variable, b: Variable) throws -> Variable {
-        try binary("sub", a, b, -) { g, _, _ in (g, g.map { -$0 }) }
+        try binary("sub", a, b, -) { g, _, _ in (g, try g.scaled(by: -1)) }
     }
 
     public static func * (a: Variable, b: Variable) throws -> Variable {

@@ -12,8 +12,8 @@ public final class BatchNorm<T: TensorElement> {
     public var epsilon: T
     public let featureAxis: Int
 
-    public convenience init(features: Int, featureAxis: Int = 1, momentum: T = 0.1, epsilon: T = 1e-5) {
-        self.init(
+    public convenience init(features: Int, featureAxis: Int = 1, momentum: T = 0.1, epsilon: T = 1e-5) throws {
+        try self.init(
             weight: Variable(Tensor(shape: [features], repeating: 1), requiresGrad: true),
             bias: Variable(Tensor(shape: [features]), requiresGrad: true),
             runningMean: Tensor(shape: [features]), runningVariance: Tensor(shape: [features], repeating: 1),
@@ -47,8 +47,8 @@ public final class BatchNorm<T: TensorElement> {
         // and shrink the running variance, so it is refused, as `torch.nn.BatchNorm` does.
         if training, n <= 1 { throw TensorError.singleValueBatch(features: c) }
         // Per feature: the mean and 1/σ used, from the batch or the running statistics.
-        var mean = [T](repeating: 0, count: c)
-        var inverse = [T](repeating: 0, count: c)
+        var mean = try [T](zeros: c)
+        var inverse = try [T](zeros: c)
         x.value.storage.withUnsafeBufferPointer { xs in
             for f in 0..<c {
                 var (m, v) = (runningMean.storage[f], runningVariance.storage[f])
@@ -68,7 +68,7 @@ public final class BatchNorm<T: TensorElement> {
             }
         }
         let (w, b) = (weight.value.storage, bias.value.storage)
-        var y = [T](repeating: 0, count: x.value.count)
+        var y = try [T](zeros: x.value.count)
         x.value.storage.withUnsafeBufferPointer { xs in
             y.withUnsafeMutableBufferPointer { ys in
                 for f in 0..<c {
@@ -81,9 +81,9 @@ public final class BatchNorm<T: TensorElement> {
         return Variable(Tensor(unchecked: shape, y), operation: "batchnorm", parents: [x, weight, bias]) { g in
             // With x̂ = (x − μ)/σ: ∂γ = Σ g·x̂, ∂β = Σ g; in training μ and σ depend on x too,
             // giving ∂x = γ/σ · (g − ∂β/n − x̂·∂γ/n); in evaluation ∂x = γ/σ · g.
-            var dw = [T](repeating: 0, count: c)
-            var db = [T](repeating: 0, count: c)
-            var dx = [T](repeating: 0, count: xValue.count)
+            var dw = try [T](zeros: c)
+            var db = try [T](zeros: c)
+            var dx = try [T](zeros: xValue.count)
             g.storage.withUnsafeBufferPointer { gs in
                 xValue.storage.withUnsafeBufferPointer { xs in
                     dx.withUnsafeMutableBufferPointer { dxs in

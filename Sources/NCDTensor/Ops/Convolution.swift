@@ -21,8 +21,8 @@ extension Variable {
         // buffers are first written in the loop, so each thread's images stay in its own
         // cache for the operations after, and for the backward, which splits alike.
         var columns: [T] = []
-        let out = [T](uninitializedCount: n * o * p) { Y in
-            columns = [T](uninitializedCount: n * kk * p) { cols in
+        let out = try [T](uninitializedCount: n * o * p) { Y in
+            columns = try [T](uninitializedCount: n * kk * p) { cols in
                 value.storage.withUnsafeBufferPointer { xs in
                     weight.value.storage.withUnsafeBufferPointer { W in
                         Parallel.forEachChunk(n, costPerItem: o * kk * p) { images in
@@ -49,9 +49,9 @@ extension Variable {
         let x = self
         return Variable(Tensor(unchecked: [n, o, ho, wo], out), operation: "conv2d", parents: parents) { g in
             // dW = Σ_b g_b · cols_bᵀ and db = Σ_b Σ_q g_b, as one sum ([dW | db]).
-            let sums = g.storage.withUnsafeBufferPointer { G in
-                columns.withUnsafeBufferPointer { cols in
-                    Self.forEachImage(n, cost: o * kk * p, summing: o * kk + o) { b, dw, _ in
+            let sums = try g.storage.withUnsafeBufferPointer { G in
+                try columns.withUnsafeBufferPointer { cols in
+                    try Self.forEachImage(n, cost: o * kk * p, summing: o * kk + o) { b, dw, _ in
                         T.gemm(
                             transposeA: false, transposeB: true, m: o, n: kk, k: p, alpha: 1,
                             a: G.baseAddress! + b * o * p, lda: p, b: cols.baseAddress! + b * kk * p, ldb: p,
@@ -65,8 +65,8 @@ extension Variable {
             var dx: Tensor<T>?
             if x.requiresGrad {
                 // dcols_b = Wᵀ · g_b, scattered back through the window (col2im).
-                let d = g.storage.withUnsafeBufferPointer { G in
-                    Self.scatterProducts(weight.value.storage, inner: o, G.baseAddress!, images: n, through: window)
+                let d = try g.storage.withUnsafeBufferPointer { G in
+                    try Self.scatterProducts(weight.value.storage, inner: o, G.baseAddress!, images: n, through: window)
                 }
                 dx = Tensor(unchecked: [n, c, h, w], d)
             }
@@ -83,11 +83,11 @@ extension Variable {
     /// into it.
     static func scatterProducts(
         _ weight: [T], inner: Int, _ x: UnsafePointer<T>, images n: Int, through window: ImageWindow
-    ) -> [T] {
+    ) throws -> [T] {
         let (rows, p, imageSize) = (window.rows, window.positions, window.imageSize)
-        return [T](uninitializedCount: n * imageSize) { O in
-            weight.withUnsafeBufferPointer { W in
-                _ = Self.forEachImage(n, cost: rows * p * inner, scratch: rows * p) { b, _, cols in
+        return try [T](uninitializedCount: n * imageSize) { O in
+            try weight.withUnsafeBufferPointer { W in
+                _ = try Self.forEachImage(n, cost: rows * p * inner, scratch: rows * p) { b, _, cols in
                     T.gemm(
                         transposeA: true, transposeB: false, m: rows, n: p, k: inner, alpha: 1, a: W.baseAddress!,
                         lda: rows,
@@ -123,8 +123,8 @@ extension Variable {
         let window = ImageWindow(channels: o, height: ho, width: wo, spec)
         let (rows, p, outSize) = (window.rows, window.positions, window.imageSize)
         // With W as [C, O·k·k]: out_b = col2im(Wᵀ·x_b), the same product as conv2d's input gradient.
-        var out = value.storage.withUnsafeBufferPointer { X in
-            Self.scatterProducts(weight.value.storage, inner: c, X.baseAddress!, images: n, through: window)
+        var out = try value.storage.withUnsafeBufferPointer { X in
+            try Self.scatterProducts(weight.value.storage, inner: c, X.baseAddress!, images: n, through: window)
         }
         if let bias {
             for b in 0..<n {
@@ -136,12 +136,12 @@ extension Variable {
         return Variable(Tensor(unchecked: [n, o, ho, wo], out), operation: "conv_transpose2d", parents: parents) { g in
             // Per image: im2col of the output gradient, then the two gemms of the adjoint.
             let cost = c * rows * p
-            var dx = x.requiresGrad ? [T](repeating: 0, count: n * c * p) : []
-            let sums = g.storage.withUnsafeBufferPointer { G in
-                x.value.storage.withUnsafeBufferPointer { X in
-                    weight.value.storage.withUnsafeBufferPointer { W in
-                        dx.withUnsafeMutableBufferPointer { DX in
-                            Self.forEachImage(n, cost: cost, summing: c * rows + o, scratch: rows * p) {
+            var dx = x.requiresGrad ? try [T](zeros: n * c * p) : []
+            let sums = try g.storage.withUnsafeBufferPointer { G in
+                try x.value.storage.withUnsafeBufferPointer { X in
+                    try weight.value.storage.withUnsafeBufferPointer { W in
+                        try dx.withUnsafeMutableBufferPointer { DX in
+                            try Self.forEachImage(n, cost: cost, summing: c * rows + o, scratch: rows * p) {
                                 b, dw, gathered in
                                 let image = G.baseAddress! + b * outSize
                                 window.gather(image, into: gathered)
@@ -178,10 +178,10 @@ extension Variable {
     static func forEachImage(
         _ n: Int, cost: Int, summing size: Int = 0, scratch: Int = 0,
         _ body: (_ image: Int, _ sum: UnsafeMutablePointer<T>, _ scratch: UnsafeMutablePointer<T>) -> Void
-    ) -> [T] {
-        var scratches = [T](uninitializedCount: Parallel.chunkCount(n, costPerItem: cost) * scratch) { _ in }
-        return scratches.withUnsafeMutableBufferPointer { scratched in
-            Parallel.sumOfChunks(n, costPerItem: cost, size: size) { index, images, sum in
+    ) throws -> [T] {
+        var scratches = try [T](uninitializedCount: Parallel.chunkCount(n, costPerItem: cost) * scratch) { _ in }
+        return try scratches.withUnsafeMutableBufferPointer { scratched in
+            try Parallel.sumOfChunks(n, costPerItem: cost, size: size) { index, images, sum in
                 for b in images { body(b, sum, scratched.baseAddress! + index * scratch) }
             }
         }
@@ -199,7 +199,8 @@ extension Variable {
         let planes = value.count / Swift.max(h * w, 1)
         // Both are written in full by the loop below, each plane by the thread that pools it.
         var argmax: [Int32] = []
-        let out = [T](uninitializedCount: planes * ho * wo) { ys in
+        try TensorMemory.reserve(planes * ho * wo, of: Int32.self)
+        let out = try [T](uninitializedCount: planes * ho * wo) { ys in
             argmax = [Int32](unsafeUninitializedCapacity: planes * ho * wo) { arg, initialized in
                 initialized = planes * ho * wo
                 value.storage.withUnsafeBufferPointer { xs in
@@ -292,7 +293,7 @@ extension Variable {
             [inShape = shape] g in
             // Each plane's maxima lie in its own input plane: planes split across threads as
             // in the forward, each zeroed and scattered into by one thread.
-            let dx = [T](uninitializedCount: planes * h * w) { dx in
+            let dx = try [T](uninitializedCount: planes * h * w) { dx in
                 g.storage.withUnsafeBufferPointer { gs in
                     argmax.withUnsafeBufferPointer { arg in
                         Parallel.forEachChunk(planes, costPerItem: h * w + ho * wo) { chunk in

@@ -13,8 +13,8 @@ extension Variable {
         if let bad = indices.firstIndex(where: { $0 < 0 || $0 >= n }) {
             throw TensorError.contraction("index \(indices[bad]) at position \(bad) is out of range for \(n) rows")
         }
-        let out = value.storage.withUnsafeBufferPointer { table in
-            [T](uninitializedCount: indices.count * width) { out in
+        let out = try value.storage.withUnsafeBufferPointer { table in
+            try [T](uninitializedCount: indices.count * width) { out in
                 guard width > 0 else { return }
                 for (i, row) in indices.enumerated() {
                     (out.baseAddress! + i * width).initialize(from: table.baseAddress! + row * width, count: width)
@@ -23,7 +23,7 @@ extension Variable {
         }
         return Variable(Tensor(unchecked: [indices.count, width], out), operation: "gather", parents: [self]) {
             [shape] g in
-            var dx = [T](repeating: 0, count: n * width)
+            var dx = try [T](zeros: n * width)
             g.storage.withUnsafeBufferPointer { gs in
                 for (i, row) in indices.enumerated() {
                     for j in 0..<width { dx[row * width + j] += gs[i * width + j] }
@@ -42,8 +42,8 @@ extension Variable {
             throw TensorError.contraction("a causal mask needs [..., queries, keys] scores, not \(shape)")
         }
         let (rows, columns) = (shape[rank - 2], shape[rank - 1])
-        func masked(_ x: Tensor<T>, fill: T) -> Tensor<T> {
-            var out = x
+        func masked(_ x: Tensor<T>, fill: T) throws -> Tensor<T> {
+            var out = try x.copied()
             out.storage.withUnsafeMutableBufferPointer { o in
                 guard rows > 0, columns > 0 else { return }
                 for block in 0..<(o.count / (rows * columns)) {
@@ -54,8 +54,8 @@ extension Variable {
             }
             return out
         }
-        return Variable(masked(value, fill: -T.infinity), operation: "causal", parents: [self]) { g in
-            [masked(g, fill: 0)]
+        return Variable(try masked(value, fill: -T.infinity), operation: "causal", parents: [self]) { g in
+            [try masked(g, fill: 0)]
         }
     }
 }
@@ -63,10 +63,10 @@ extension Variable {
 extension Tensor {
     /// Normal samples, N(mean, std²), by Box–Muller on a seeded generator (as `nn.init.normal_`
     /// draws them, though not the same numbers).
-    public static func normal(shape: [Int], mean: T = 0, std: T = 1, seed: UInt64) -> Tensor {
+    public static func normal(shape: [Int], mean: T = 0, std: T = 1, seed: UInt64) throws -> Tensor {
         var rng = SplitMix64(seed: seed)
-        let n = shape.reduce(1, *)
-        var data = [T](repeating: 0, count: n)
+        let n = try elementCount(shape)
+        var data = try [T](zeros: n)
         var i = 0
         while i < n {
             // 1 − u keeps the logarithm's argument in (0, 1].
@@ -85,12 +85,13 @@ extension Variable {
     /// gradient goes to the chosen side only, so a −∞ on the other side stays harmless.
     public func selected(where condition: Tensor<T>, else other: Variable) throws -> Variable {
         guard condition.shape == shape, other.shape == shape else { throw TensorError.broadcast(shape, other.shape) }
+        try TensorMemory.reserve(condition.count, of: Bool.self)
         let take = condition.storage.map { $0 != 0 }
-        var out = other.value
+        var out = try other.value.copied()
         for i in 0..<out.count where take[i] { out.storage[i] = value.storage[i] }
         return Variable(out, operation: "where", parents: [self, other]) { [shape] g in
-            var mine = [T](repeating: 0, count: g.count)
-            var theirs = g.storage
+            var mine = try [T](zeros: g.count)
+            var theirs = try [T](copying: g.storage)
             for i in 0..<g.count where take[i] {
                 mine[i] = g.storage[i]
                 theirs[i] = 0

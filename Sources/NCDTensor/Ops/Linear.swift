@@ -8,7 +8,7 @@ public func linear<T>(_ x: Variable<T>, weight: Variable<T>, bias: Variable<T>?)
     }
     if let bias, bias.shape != [out] { throw TensorError.broadcast(bias.shape, [out]) }
     let rows = x.value.count / Swift.max(inn, 1)
-    let y = [T](uninitializedCount: rows * out) { Y in
+    let y = try [T](uninitializedCount: rows * out) { Y in
         guard let bias, rows > 0, out > 0, inn > 0 else {
             gemm(x.value.storage, weight.value.storage, into: Y, m: rows, n: out, k: inn, transposeB: true)
             if let bias {
@@ -46,19 +46,19 @@ public func linear<T>(_ x: Variable<T>, weight: Variable<T>, bias: Variable<T>?)
         if x.requiresGrad {
             dx = Tensor(
                 unchecked: x.shape,
-                [T](uninitializedCount: rows * inn) { D in
+                try [T](uninitializedCount: rows * inn) { D in
                     gemm(g.storage, weight.value.storage, into: D, m: rows, n: inn, k: out)
                 })
         }
         if weight.requiresGrad {
             dw = Tensor(
                 unchecked: weight.shape,
-                [T](uninitializedCount: out * inn) { D in
+                try [T](uninitializedCount: out * inn) { D in
                     gemm(g.storage, x.value.storage, into: D, m: out, n: inn, k: rows, transposeA: true)
                 })
         }
         if let bias, bias.requiresGrad {
-            db = Tensor(unchecked: [out], columnSums(g.storage, rows: rows, columns: out))
+            db = Tensor(unchecked: [out], try columnSums(g.storage, rows: rows, columns: out))
         }
         return [dx, dw] + (bias != nil ? [db] : [])
     }
@@ -66,9 +66,9 @@ public func linear<T>(_ x: Variable<T>, weight: Variable<T>, bias: Variable<T>?)
 
 /// The sums of the columns of a row-major [rows, columns] matrix, each row added in turn
 /// (the inner loop over columns is independent, so it vectorises), in parallel over rows.
-func columnSums<T: TensorElement>(_ matrix: [T], rows: Int, columns: Int) -> [T] {
-    matrix.withUnsafeBufferPointer { m in
-        Parallel.sumOfChunks(rows, costPerItem: columns, size: columns) { _, chunk, sum in
+func columnSums<T: TensorElement>(_ matrix: [T], rows: Int, columns: Int) throws -> [T] {
+    try matrix.withUnsafeBufferPointer { m in
+        try Parallel.sumOfChunks(rows, costPerItem: columns, size: columns) { _, chunk, sum in
             for r in chunk {
                 let row = m.baseAddress! + r * columns
                 for c in 0..<columns { sum[c] += row[c] }

@@ -17,12 +17,12 @@ extension Variable {
         let rank = value.rank
         // d/dlogits = (softmax − onehot) / n.
         return Variable(loss, operation: "cross_entropy", parents: [self]) { g in
-            var d = moved.map(T.exp)
+            var d = try moved.map(T.exp)
             for (row, t) in targets.enumerated() { d.storage[row * classes + t] -= 1 }
             let scale = g.storage[0] / T(n)
             var order = [Int](repeating: 0, count: rank)
             for (i, a) in (Array(0..<rank).filter { $0 != axis } + [axis]).enumerated() { order[a] = i }
-            return [try d.map { $0 * scale }.permuted(order)]
+            return [try d.scaled(by: scale).permuted(order)]
         }
     }
 

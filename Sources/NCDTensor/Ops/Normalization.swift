@@ -9,11 +9,11 @@ public func layerNorm<T>(_ x: Variable<T>, weight: Variable<T>, bias: Variable<T
     let rows = x.value.count / Swift.max(d, 1)
     // The normalised rows n̂ are kept for γ's gradient (dx is recomputed from x, in double).
     var normalized: [T] = []
-    let y = x.value.storage.withUnsafeBufferPointer { xs in
-        weight.value.storage.withUnsafeBufferPointer { w in
-            bias.value.storage.withUnsafeBufferPointer { b in
-                [T](uninitializedCount: rows * d) { ys in
-                    normalized = [T](uninitializedCount: rows * d) { ns in
+    let y = try x.value.storage.withUnsafeBufferPointer { xs in
+        try weight.value.storage.withUnsafeBufferPointer { w in
+            try bias.value.storage.withUnsafeBufferPointer { b in
+                try [T](uninitializedCount: rows * d) { ys in
+                    normalized = try [T](uninitializedCount: rows * d) { ns in
                         Parallel.forEachChunk(rows, costPerItem: d * 4) { chunk in
                             for r in chunk {
                                 let (x, n, y) = (
@@ -36,12 +36,12 @@ public func layerNorm<T>(_ x: Variable<T>, weight: Variable<T>, bias: Variable<T
     return Variable(Tensor(unchecked: x.shape, y), operation: "layernorm", parents: [x, weight, bias]) { g in
         // γ and β gradients sum over rows ([γ | β]), in per-chunk partials.
         var sums: [T] = []
-        let dx = g.storage.withUnsafeBufferPointer { gs in
-            normalized.withUnsafeBufferPointer { ns in
-                x.value.storage.withUnsafeBufferPointer { xs in
-                    weight.value.storage.withUnsafeBufferPointer { w in
-                        [T](uninitializedCount: rows * d) { dxs in
-                            sums = Parallel.sumOfChunks(rows, costPerItem: d * 8, size: 2 * d) { _, chunk, own in
+        let dx = try g.storage.withUnsafeBufferPointer { gs in
+            try normalized.withUnsafeBufferPointer { ns in
+                try x.value.storage.withUnsafeBufferPointer { xs in
+                    try weight.value.storage.withUnsafeBufferPointer { w in
+                        try [T](uninitializedCount: rows * d) { dxs in
+                            sums = try Parallel.sumOfChunks(rows, costPerItem: d * 8, size: 2 * d) { _, chunk, own in
                                 for r in chunk {
                                     let (g, n, dx) = (
                                         gs.baseAddress! + r * d, ns.baseAddress! + r * d, dxs.baseAddress! + r * d

@@ -10,8 +10,8 @@ extension Variable {
         let inner = shape[(axis + 1)...].reduce(1, *)
         let (n, m) = (shape[axis], end - start)
         let run = m * inner
-        let out = value.storage.withUnsafeBufferPointer { xs in
-            [T](uninitializedCount: outer * run) { out in
+        let out = try value.storage.withUnsafeBufferPointer { xs in
+            try [T](uninitializedCount: outer * run) { out in
                 guard run > 0 else { return }
                 for o in 0..<outer {
                     (out.baseAddress! + o * run).initialize(from: xs.baseAddress! + (o * n + start) * inner, count: run)
@@ -21,7 +21,7 @@ extension Variable {
         var newShape = shape
         newShape[axis] = m
         return Variable(Tensor(unchecked: newShape, out), operation: "slice", parents: [self]) { [shape] g in
-            var dx = [T](repeating: 0, count: shape.reduce(1, *))
+            var dx = try [T](zeros: shape.reduce(1, *))
             g.storage.withUnsafeBufferPointer { gs in
                 dx.withUnsafeMutableBufferPointer { dx in
                     guard run > 0 else { return }
@@ -60,7 +60,7 @@ public func concatenate<T>(_ parts: [Variable<T>], axis: Int) throws -> Variable
     let inner = first.shape[(axis + 1)...].reduce(1, *)
     let sizes = parts.map { $0.shape[axis] }
     let total = sizes.reduce(0, +)
-    let out = [T](uninitializedCount: outer * total * inner) { out in
+    let out = try [T](uninitializedCount: outer * total * inner) { out in
         var offset = 0
         for (p, n) in zip(parts, sizes) {
             p.value.storage.withUnsafeBufferPointer { part in

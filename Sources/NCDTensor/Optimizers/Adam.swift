@@ -41,7 +41,8 @@ public final class Adam<T: TensorElement>: Optimizer {
     // Specialised for Float: called through `any Optimizer`, the generic body would go
     // through value witnesses for every element.
     @_specialize(where T == Float)
-    public func step() {
+    public func step() throws {
+        _ = try state.makeBuffers(["exp_avg", "exp_avg_sq"], for: parameters)
         for (i, p) in parameters.enumerated() {
             guard let g = p.grad else { continue }
             state.steps[i] += 1
@@ -63,10 +64,6 @@ public final class Adam<T: TensorElement>: Optimizer {
                     swap(&v, &buffers[1])
                 }
                 do {
-                    if m.isEmpty {
-                        m = [T](repeating: 0, count: g.count)
-                        v = m
-                    }
                     p.update { values in
                         values.withUnsafeMutableBufferPointer { x in
                             g.storage.withUnsafeBufferPointer { gs in

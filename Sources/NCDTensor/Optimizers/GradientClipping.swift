@@ -2,7 +2,7 @@
 /// gradients together, and when it exceeds `maxNorm`, every gradient scaled by
 /// `maxNorm / (norm + 1e-6)`. Returns the norm before clipping.
 @discardableResult
-public func clipGradientNorm<T: TensorElement>(_ parameters: [Variable<T>], maxNorm: Double) -> Double {
+public func clipGradientNorm<T: TensorElement>(_ parameters: [Variable<T>], maxNorm: Double) throws -> Double {
     var squares = 0.0
     for p in parameters {
         guard let g = p.grad else { continue }
@@ -13,10 +13,9 @@ public func clipGradientNorm<T: TensorElement>(_ parameters: [Variable<T>], maxN
     guard coefficient < 1 else { return norm }
     let c = T(coefficient)
     for p in parameters {
-        guard var g = p.grad else { continue }
+        guard let g = p.grad else { continue }
         // Replaced, not scaled in place: the buffer may be shared with another value's gradient.
-        g.storage = g.storage.map { $0 * c }
-        p.grad = g
+        p.grad = try g.scaled(by: c)
         p.gradIsOwned = true
     }
     return norm

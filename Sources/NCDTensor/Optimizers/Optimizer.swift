@@ -8,8 +8,9 @@ public protocol Optimizer<Element>: AnyObject {
     var learningRate: Double { get set }
     /// Its state, per parameter, as `torch.optim` keeps it (`momentum_buffer`, `exp_avg`, …).
     var state: OptimizerState<Element> { get set }
-    /// One update of every parameter that has a gradient.
-    func step()
+    /// One update of every parameter that has a gradient; throws only when the memory for
+    /// a parameter's first buffers cannot be had.
+    func step() throws
 }
 
 extension Optimizer {
@@ -43,11 +44,29 @@ public struct OptimizerState<T: TensorElement>: Equatable {
     }
 }
 
+extension OptimizerState {
+    /// Makes the named buffers (zeros) of every parameter that has a gradient and none yet,
+    /// all before a step changes anything: a step refused for want of memory leaves the
+    /// parameters and the state as they were. Returns the parameters whose buffers are new.
+    mutating func makeBuffers(_ names: [String], for parameters: [Variable<T>]) throws -> Set<Int> {
+        var made: [(Int, [[T]])] = []
+        for (i, p) in parameters.enumerated() where p.grad != nil && buffers[names[0]]![i].isEmpty {
+            made.append((i, try names.map { _ in try [T](zeros: p.value.count) }))
+        }
+        for (i, arrays) in made {
+            for (name, array) in zip(names, arrays) { buffers[name]![i] = array }
+        }
+        return Set(made.map(\.0))
+    }
+}
+
 /// Moves one parameter's buffers out of the state for an update, and back afterwards, so
 /// the update writes them in place instead of copying them (a second reference would).
-func withBuffers<T, R>(_ state: inout OptimizerState<T>, _ names: [String], _ i: Int, _ body: (inout [[T]]) -> R) -> R {
+func withBuffers<T, R>(
+    _ state: inout OptimizerState<T>, _ names: [String], _ i: Int, _ body: (inout [[T]]) throws -> R
+) rethrows -> R {
     var buffers: [[T]] = names.map { _ in [] }
     for (k, name) in names.enumerated() { swap(&buffers[k], &state.buffers[name]![i]) }
     defer { for (k, name) in names.enumerated() { swap(&buffers[k], &state.buffers[name]![i]) } }
-    return body(&buffers)
+    return try body(&buffers)
 }

@@ -24,10 +24,11 @@ public final class SGD<T: TensorElement>: Optimizer {
     // Specialised for Float: called through `any Optimizer`, the generic body would go
     // through value witnesses for every element.
     @_specialize(where T == Float)
-    public func step() {
+    public func step() throws {
         // Locals: touching class properties per element costs an exclusivity check each time.
         let (lr, mu, keep, decay) = (T(learningRate), T(momentum), T(1 - dampening), T(weightDecay))
         let (useMomentum, nesterov) = (momentum != 0, self.nesterov)
+        let made = useMomentum ? try state.makeBuffers(["momentum_buffer"], for: parameters) : []
         for (i, p) in parameters.enumerated() {
             guard let g = p.grad else { continue }
             state.steps[i] += 1
@@ -43,8 +44,8 @@ public final class SGD<T: TensorElement>: Optimizer {
                 var buffer: [T] = []
                 swap(&buffer, &buffers[0])
                 defer { swap(&buffer, &buffers[0]) }
-                let first = buffer.isEmpty
-                if first { buffer = [T](repeating: 0, count: g.count) }
+                // PyTorch's first momentum step takes the gradient itself as the buffer.
+                let first = made.contains(i)
                 p.update { values in
                     values.withUnsafeMutableBufferPointer { x in
                         g.storage.withUnsafeBufferPointer { gs in
