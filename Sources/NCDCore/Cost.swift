@@ -92,7 +92,7 @@ extension DiagramGraph {
             // Memory moves nothing: a load is the saved value, read elsewhere.
             return Cost()
         case .rearrange, .concatenate, .stack, .index, .slice, .window, .identity, .abstract, .fill, .embedding,
-            .gather,
+            .gather, .diagonal,
             .causalMask, .freeTensor, .select:
             flops = .zero
         }

@@ -6,6 +6,10 @@ public indirect enum OperationKind: Hashable, Sendable {
     /// A multilinear contraction: each operand's axes in the pattern's order, the output's,
     /// and which labels are summed, kept and diagonal.
     case einsum(Contraction)
+    /// Two axes of one size made one wire: the elements where their positions agree (an
+    /// einsum label written twice, `einsum[i i -> ](a)` for a trace). `merged` is removed;
+    /// `kept` stays where it was.
+    case diagonal(kept: String, merged: String)
     case unary(UnaryFunction)
     case binary(BinaryFunction)
     /// Multiplication by a constant.
@@ -84,6 +88,7 @@ public indirect enum OperationKind: Hashable, Sendable {
         switch self {
         case .linear: return "linear"
         case .einsum: return "einsum"
+        case .diagonal: return "diagonal"
         case .unary(let f): return f.rawValue
         case .binary(let f): return f == .add ? "add" : f == .subtract ? "sub" : f == .multiply ? "mul" : "div"
         case .scale: return "scale"

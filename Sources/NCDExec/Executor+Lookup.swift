@@ -79,6 +79,14 @@ extension Executor {
         return Named(variable: try y.reshapedVariable(ids.shape + restShape), axes: ids.axes + rest)
     }
 
+    /// `kept` and `merged` made one wire: both moved last and their diagonal taken, which
+    /// leaves `kept` last.
+    func diagonal(_ x: Named, kept: String, merged: String) throws -> Named {
+        let rest = x.axes.filter { $0 != kept && $0 != merged }
+        let moved = try x.ordered(rest + [kept, merged])
+        return Named(variable: try moved.variable.diagonal(), axes: rest + [kept])
+    }
+
     func causal(_ scores: Named, query: String, key: String) throws -> Named {
         let order = scores.axes.filter { $0 != query && $0 != key } + [query, key]
         let moved = try scores.ordered(order)

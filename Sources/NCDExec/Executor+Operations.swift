@@ -155,6 +155,9 @@ extension Executor {
         case .causalMask(let query, let key):
             return [try causal(x[0], query: query, key: key)]
 
+        case .diagonal(let kept, let merged):
+            return [try diagonal(x[0], kept: kept, merged: merged)]
+
         case .freeTensor:
             return [try freeTensor(op, g.type(of: op.outputs[0]))]
 

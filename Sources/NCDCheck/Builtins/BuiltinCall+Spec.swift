@@ -68,8 +68,9 @@ extension BuiltinCall {
         }
     }
 
-    /// Names written in a spec group, each a bare axis name.
-    func names(_ elements: [SpecElement], allowSizes: Bool = false) -> [Name]? {
+    /// Names written in a spec group, each a bare axis name, and each once unless
+    /// `allowRepeats` (an einsum operand's diagonal).
+    func names(_ elements: [SpecElement], allowSizes: Bool = false, allowRepeats: Bool = false) -> [Name]? {
         var result: [Name] = []
         for e in elements {
             guard case .name(let n) = e.value else {
@@ -80,7 +81,7 @@ extension BuiltinCall {
                 error(.specShape, "the size of `\(n.text)` comes from the argument; drop `: …` here", at: e.range)
                 return nil
             }
-            if result.contains(where: { $0.text == n.text }) {
+            if !allowRepeats, result.contains(where: { $0.text == n.text }) {
                 error(.repeatedAxis, "axis `\(n.text)` is named twice", at: n.range)
                 return nil
             }

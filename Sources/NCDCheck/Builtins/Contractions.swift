@@ -58,8 +58,15 @@ extension BuiltinCall {
         }
         var sizes: [String: (Axis, Int)] = [:]
         var operandNames: [[String]] = []
-        for (i, (pattern, id)) in zip(patterns, args).enumerated() {
-            guard let names = names(pattern) else { return .failed }
+        var operands: [ValueID] = []
+        for (i, (pattern, argument)) in zip(patterns, args).enumerated() {
+            guard var names = names(pattern, allowRepeats: true) else { return .failed }
+            var id = argument
+            if Set(names.map(\.text)).count < names.count {
+                guard let diagonal = diagonals(names, of: id, operand: i) else { return .failed }
+                (id, names) = diagonal
+            }
+            operands.append(id)
             let type = type(of: id)
             let written = Set(names.map(\.text))
             let actual = Set(type.names)
@@ -101,8 +108,52 @@ extension BuiltinCall {
         }
         return .array(
             emit(
-                .einsum(Contraction(operands: operandNames, output: outNames.map(\.text))), inputs: args,
+                .einsum(Contraction(operands: operandNames, output: outNames.map(\.text))), inputs: operands,
                 outputs: [ArrayType(output)], broadcast: [], at: call.range)[0])
+    }
+
+    /// An operand whose pattern writes a label twice (`i i`, as NumPy writes a trace) is read
+    /// by position: one label per axis, in order, each the axis's own name or a repeat of an
+    /// earlier one, which makes that axis one wire with the earlier (a diagonal, emitted
+    /// before the contraction). Returns the operand and its pattern without the repeats.
+    func diagonals(_ names: [Name], of id: ValueID, operand i: Int) -> (ValueID, [Name])? {
+        let type = type(of: id)
+        guard names.count == type.axes.count else {
+            error(
+                .einsumPattern,
+                "operand \(i + 1) of `einsum` writes a label twice, so its pattern is read by position: one label for each axis of \(type), in order, but it has \(names.count)",
+                at: names[0].range)
+            return nil
+        }
+        var current = id
+        var kept: [Name] = []
+        for (axis, n) in zip(type.axes, names) {
+            guard let first = kept.first(where: { $0.text == n.text }) else {
+                guard n.text == axis.name else {
+                    error(
+                        .einsumPattern,
+                        "operand \(i + 1) of `einsum` writes a label twice, so its pattern is read by position, and axis \(kept.count + 1) of \(type) is `\(axis.name)`, not `\(n.text)`",
+                        at: n.range, fixIts: [FixIt("write `\(axis.name)`", range: n.range, replacement: axis.name)])
+                    return nil
+                }
+                kept.append(n)
+                continue
+            }
+            let earlier = type.axis(named: first.text)!
+            guard earlier.size == axis.size else {
+                error(
+                    .sizeMismatch,
+                    "`\(n.text)` written twice makes axes `\(earlier.name)` (size \(earlier.size)) and `\(axis.name)` (size \(axis.size)) one wire, but their sizes differ",
+                    at: n.range)
+                return nil
+            }
+            let before = self.type(of: current)
+            current =
+                emit(
+                    .diagonal(kept: earlier.name, merged: axis.name), inputs: [current],
+                    outputs: [ArrayType(before.axes.filter { $0.name != axis.name })], broadcast: [], at: n.range)[0]
+        }
+        return (current, kept)
     }
 
     /// The axes a mapping's left side takes from `type` (at least one), and the rest.

@@ -242,6 +242,16 @@ extension OnnxLowering {
             let mask = g.op("Not", [g.op("Equal", [condition.name, g.float(0)], name: "zero")], name: "mask")
             return [try result(g.op("Where", [mask, a.name, b], name: "selected"), order)]
 
+        case .diagonal(let kept, let merged):
+            // Einsum with a letter written twice ("abyy->aby"), as NumPy writes a diagonal.
+            let rest = x[0].axes.filter { $0 != kept && $0 != merged }
+            guard rest.count <= 24 else { throw ExportError("a diagonal of an array of over 26 axes", at: op.location) }
+            let moved = try g.ordered(x[0], rest + [kept, merged])
+            let letters = String("abcdefghijklmnopqrstuvwx".prefix(rest.count))
+            let y = g.op(
+                "Einsum", [moved.name], name: "diagonal", [.string("equation", letters + "yy->" + letters + "y")])
+            return [OnnxValue(name: y, axes: rest + [kept], extents: Array(moved.extents.dropLast()))]
+
         case .causalMask(let query, let key):
             let order = x[0].axes.filter { $0 != query && $0 != key } + [query, key]
             let moved = try g.ordered(x[0], order)

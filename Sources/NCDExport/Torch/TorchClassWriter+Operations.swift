@@ -154,6 +154,11 @@ extension TorchClassWriter {
             let order = x[0].axes.filter { $0 != query && $0 != key } + [query, key]
             return [PyValue(expr: "causal(\(try x[0].ordered(order).expr))", axes: order)]
 
+        case .diagonal(let kept, let merged):
+            let rest = x[0].axes.filter { $0 != kept && $0 != merged }
+            let moved = try x[0].ordered(rest + [kept, merged])
+            return [PyValue(expr: "torch.diagonal(\(moved.expr), dim1=-2, dim2=-1)", axes: rest + [kept])]
+
         case .freeTensor:
             guard let p = op.parameter(.free) else { throw ExportError("internal error: no tensor", at: op.location) }
             try declare(op, layer: nil)

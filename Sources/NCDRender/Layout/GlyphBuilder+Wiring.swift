@@ -36,6 +36,37 @@ extension GlyphBuilder {
         }
     }
 
+    /// A diagonal: the merged axis's wire joins the kept one's at a black dot, the paper's
+    /// shared index; the other wires pass through to their rows.
+    func diagonal(_ input: [Axis], _ output: [Axis], kept: String, merged: String) -> Glyph {
+        let inRows = Glyph.stack([input])[0]
+        let outRows = Glyph.stack([output])[0]
+        let through = input.indices.compactMap { i in output.firstIndex { $0.name == input[i].name }.map { (i, $0) } }
+        let joined = (
+            from: input.firstIndex { $0.name == merged } ?? 0, to: output.firstIndex { $0.name == kept } ?? 0
+        )
+        let dy = (through + [joined]).map { abs(inRows[$0.0] - outRows[$0.1]) }.max() ?? 0
+        let width = max(30, Self.curveRoom(dy))
+        let theme = self.theme
+        let all = inRows + outRows
+        return Glyph(
+            inPorts: [inRows], outPorts: [outRows], width: width, top: (all.min() ?? 0) - 6,
+            bottom: (all.max() ?? 0) + 6
+        ) { canvas, left, y in
+            let dotX = left + width * 0.65
+            for (i, o) in through + [joined] {
+                canvas.add(
+                    .wire(from: Point(left, y + inRows[i]), to: Point(dotX, y + outRows[o]), stroke: theme.wire), .wires
+                )
+                canvas.add(
+                    .polyline([Point(dotX, y + outRows[o]), Point(left + width, y + outRows[o])], stroke: theme.wire),
+                    .wires)
+            }
+            canvas.add(
+                .circle(center: Point(dotX, y + outRows[joined.to]), radius: 3, fill: theme.ink, stroke: nil), .dots)
+        }
+    }
+
     /// Reorders, merges and splits axes: kept axes cross to their new rows; merged or split
     /// axes meet a thick bar (flatten `28, 28 → 28²`).
     func rearrange(_ input: [Axis], _ output: [Axis]) -> Glyph {

@@ -136,6 +136,8 @@ struct GlyphBuilder {
         case .select:
             // Like `+`: the operands meet, matched by axis name, at a selection mark.
             return converge(ins, outs[0], symbol: Notation.selection(op.kind), contracted: [])
+        case .diagonal(let kept, let merged):
+            return diagonal(ins[0], outs[0], kept: kept, merged: merged)
         case .gather, .causalMask, .fill:
             return box(
                 op, ins, outs, broadcast: broadcast, label: RichText(plain: Notation.selection(op.kind)),
