@@ -181,6 +181,15 @@ public struct Call: Sendable {
     public var arguments: [Expr]
     /// Axes named after `over`: the call is broadcast over them.
     public var over: [Name]
+    /// `over h at 1`: where the lifted axes go in each result (vmap's `out_dims`); nil puts
+    /// them first.
+    public var overPosition: OverPosition?
     public var instance: InstanceName?
+    public var range: SourceRange
+}
+
+/// The position written after `over … at`: from the start, or from the end when negative.
+public struct OverPosition: Sendable {
+    public var value: Int
     public var range: SourceRange
 }

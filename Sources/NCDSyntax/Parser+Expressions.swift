@@ -152,7 +152,7 @@ extension Parser {
         return false
     }
 
-    // MARK: call = IDENT [ "[" spec "]" ] "(" [ expr { "," expr } ] ")" [ "over" IDENT { IDENT } ] [ ("as" | "shares") IDENT ]
+    // MARK: call = IDENT [ "[" spec "]" ] "(" [ expr { "," expr } ] ")" [ "over" IDENT { IDENT } [ "at" ["-"] INT ] ] [ ("as" | "shares") IDENT ]
 
     mutating func parseCall() throws -> Call {
         let callee = try expectIdentifier("an operation or diagram name")
@@ -168,9 +168,13 @@ extension Parser {
         }
         try expect(.rparen, "after the arguments of `\(callee.text)`")
         var over: [Name] = []
+        var position: OverPosition?
         if match(.over) {
             over.append(try expectIdentifier("an axis to broadcast over"))
-            while check(.identifier), !peek.startsLine { over.append(try expectIdentifier("an axis")) }
+            while check(.identifier), !peek.startsLine, !startsOverPosition {
+                over.append(try expectIdentifier("an axis"))
+            }
+            if startsOverPosition { position = try parseOverPosition() }
         }
         var instance: InstanceName?
         if match(.as) {
@@ -179,8 +183,28 @@ extension Parser {
             instance = .shares(try expectIdentifier("the instance whose parameters are shared"))
         }
         return Call(
-            callee: callee, spec: spec, arguments: arguments, over: over, instance: instance,
+            callee: callee, spec: spec, arguments: arguments, over: over, overPosition: position, instance: instance,
             range: callee.range.union(previous.range))
+    }
+
+    /// `at` after `over`'s axes, followed by a position on the same line. `at` is a keyword
+    /// only here (an axis list holds no numbers), so an axis may still be called `at`.
+    var startsOverPosition: Bool {
+        guard check(.identifier), peek.text == "at", !peek.startsLine else { return false }
+        let next = lookahead(1)
+        return !next.startsLine && (next.kind == .integer || next.is(Symbol.minus))
+    }
+
+    // MARK: over_position = "at" [ "-" ] INT
+
+    mutating func parseOverPosition() throws -> OverPosition {
+        let start = advance().range
+        let negative = match(.minus)
+        guard check(.integer), let value = Int(peek.text) else {
+            throw fail("expected the position of the lifted axes after `at`, found \(peek.description)")
+        }
+        advance()
+        return OverPosition(value: negative ? -value : value, range: start.union(previous.range))
     }
 
     // MARK: spec = spec_item { "," spec_item }

@@ -67,9 +67,13 @@ struct DiagramCall {
         for axisName in call.over {
             let carriers = stripped.indices.compactMap { i in stripped[i].axis(named: axisName.text).map { (i, $0) } }
             guard let (first, axis) = carriers.first else {
+                // `over h at` with its position forgotten reads `at` as an axis.
+                let hint =
+                    axisName.text == "at"
+                    ? [DiagnosticNote("to place the lifted axes, give a position after `at`: `over h at 1`")] : []
                 error(
                     .missingAxis, "no argument of `\(name)` has axis `\(axisName.text)` to broadcast over",
-                    at: axisName.range)
+                    at: axisName.range, notes: hint)
                 return nil
             }
             if let (i, other) = carriers.first(where: { $0.1.size != axis.size }) {
@@ -159,11 +163,22 @@ struct DiagramCall {
         return outputs
     }
 
-    /// The results in the caller's names: lifted axes first, generics renamed.
+    /// The results in the caller's names, generics renamed: the lifted axes first, or where
+    /// `over … at` puts them (counted from the end when negative, as vmap's `out_dims`).
     private func resultTypes(_ outputs: [ArrayType], _ broadcast: [Axis], _ renaming: [String: Axis]) -> [ArrayType]? {
         var results: [ArrayType] = []
         for (i, t) in outputs.enumerated() {
-            let axes = broadcast + t.axes.map { Axis(renaming[$0.name]?.name ?? $0.name, $0.size) }
+            var axes = t.axes.map { Axis(renaming[$0.name]?.name ?? $0.name, $0.size) }
+            let at = call.overPosition.map { $0.value < 0 ? axes.count + 1 + $0.value : $0.value } ?? 0
+            guard (0...axes.count).contains(at) else {
+                let written = call.overPosition!
+                error(
+                    .indexRange,
+                    "`at \(written.value)` is outside output \(i + 1) of `\(name)`, which has \(axes.count) axes before lifting: the lifted axes can go at 0…\(axes.count), or -\(axes.count + 1)…-1 from the end",
+                    at: written.range)
+                return nil
+            }
+            axes.insert(contentsOf: broadcast, at: at)
             let names = axes.map(\.name)
             if let dup = names.first(where: { n in names.filter { $0 == n }.count > 1 }) {
                 error(.repeatedAxis, "output \(i + 1) of `\(name)` would have axis `\(dup)` twice here", at: call.range)
