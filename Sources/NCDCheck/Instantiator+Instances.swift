@@ -17,8 +17,13 @@ extension Instantiator {
             guard let earlier = sharedInstance(name) else { return nil }
             let mine = parameters(earlier.label.path)
             // Parameters are shared by role and shape, so a linear head can reuse an embedding's
-            // table (GPT-2's tied weights): both are a `weight` of [vocab, d].
-            guard earlier.parameters.map(\.type) == mine.map(\.type), earlier.parameters.map(\.role) == mine.map(\.role)
+            // table (GPT-2's tied weights): both are a `weight` of [vocab, d]. A linear map
+            // reads its weight by axis name, so it may also share one laid out in another
+            // order: `linear[vocab -> d]` reads the [vocab, d] table transposed.
+            guard earlier.parameters.map(\.role) == mine.map(\.role),
+                zip(earlier.parameters, mine).allSatisfy({ theirs, ours in
+                    theirs.type == ours.type || (kind.readsWeightByName && theirs.type.hasAxes(of: ours.type))
+                })
             else {
                 let theirs = earlier.parameters.map { "\($0.type)" }.joined(separator: ", ")
                 let ours = mine.map { "\($0.type)" }.joined(separator: ", ")

@@ -75,6 +75,13 @@ public indirect enum OperationKind: Hashable, Sendable {
     /// A call of a diagram declared without a body: a typed, unspecified box.
     case abstract(name: String)
 
+    /// Whether the operation reads its weight by axis name, so that a shared weight laid out
+    /// in another order (a transposed tie) reads as well (``Parameter/permutation(to:)``).
+    public var readsWeightByName: Bool {
+        if case .linear = self { return true }
+        return false
+    }
+
     /// Whether this is a `save` or a `load`: it moves no data and costs nothing.
     public var isMemoryAccess: Bool {
         switch self {

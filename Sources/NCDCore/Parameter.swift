@@ -60,6 +60,14 @@ public struct Parameter: Hashable, Sendable {
         self.role = role
     }
 
+    /// The permutation that reads this tensor in `layout`, the same axes by name in another
+    /// order (a tied weight read transposed); nil when it is already in that layout.
+    public func permutation(to layout: [String]) -> [Int]? {
+        let names = type.names
+        guard names != layout, names.count == layout.count, Set(names) == Set(layout) else { return nil }
+        return layout.map { names.firstIndex(of: $0)! }
+    }
+
     /// The parameter of `role` for the instance at `path`, named as PyTorch names it.
     public init(of path: String, role: ParameterRole, type: ArrayType, initializer: Initializer) {
         let name = role.stateDictName.map { path.isEmpty ? $0 : "\(path).\($0)" } ?? path

@@ -46,6 +46,11 @@ public struct ArrayType: Hashable, Sendable, CustomStringConvertible {
 
     public func contains(_ name: String) -> Bool { axes.contains { $0.name == name } }
 
+    /// Whether `other` has the same axes, each of the same size, in any order.
+    public func hasAxes(of other: ArrayType) -> Bool {
+        axes.count == other.axes.count && other.axes.allSatisfy { axis(named: $0.name)?.size == $0.size }
+    }
+
     /// The number of elements, the product of the sizes.
     public func elementCount() throws -> SizeExpr {
         try axes.reduce(SizeExpr.one) { try $0 * $1.size }

@@ -9,7 +9,12 @@ extension Executor {
         case .linear(let input, let output, let bias):
             let (moved, _) = try x[0].mergingToEnd(input.map(\.name), as: "§in")
             let ps = try parameters(of: op, roles: bias ? [.weight, .bias] : [.weight])
-            guard let weight = ps[0] else { throw ExecError.internalError("no weight for `\(op.instancePath)`") }
+            guard let stored = ps[0] else { throw ExecError.internalError("no weight for `\(op.instancePath)`") }
+            // A weight tied transposed is read in [output…, input…] order.
+            let weight =
+                try op.parameter(.weight)?.permutation(to: (output + input).map(\.name)).map {
+                    try stored.permuted($0)
+                } ?? stored
             let outSizes = try output.map { try size($0.size) }
             let w = try weight.reshapedVariable([outSizes.reduce(1, *), moved.shape.last!])
             let b = try bias ? ps[1].map { try $0.reshapedVariable([outSizes.reduce(1, *)]) } : nil

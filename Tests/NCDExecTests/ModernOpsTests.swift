@@ -36,6 +36,29 @@ final class ModernOpsTests: XCTestCase {
         assertAgree(t.parameterGradients["wte.weight"]!, table.grad!, "∇ wte.weight")
     }
 
+    func testTransposedTieAgainstTheWeightUsedTwice() throws {
+        // A tied autoencoder: the decoder h → d reads the encoder's [h, d] weight transposed.
+        let e = try executor(
+            source: """
+                axis b = 2, d = 5, h = 3
+                diagram AE(x: [b, d]) -> [b, d] {
+                  z = tanh(linear[d -> h, bias=false](x) as encoder)
+                  return linear[h -> d, bias=false](z) shares encoder
+                }
+                """, diagram: "AE")
+        let t = try trace(e)
+        XCTAssertEqual(e.parameterNames, ["encoder.weight"], "the decoder owns nothing")
+        let w = try leaf(t, "encoder.weight")
+        let x = Variable(try t.inputs[0].converted(to: Double.self), requiresGrad: true)
+        let z = try einsum([(x, ["b", "d"]), (w, ["h", "d"])], output: ["b", "h"]).tanh()
+        let y = try einsum([(z, ["b", "h"]), (w, ["h", "d"])], output: ["b", "d"])
+        try referenceLoss([y], t.weights).backward()
+        assertAgree(t.outputs[0], y.value, "output")
+        // Both uses, one of them transposed, add into the one gradient.
+        assertAgree(t.parameterGradients["encoder.weight"]!, w.grad!, "∇ encoder.weight")
+        assertAgree(t.inputGradients[0], x.grad!, "∇x")
+    }
+
     func testCausalAttentionAgainstAnAdditiveMask() throws {
         let e = try executor(
             source: """

@@ -21,7 +21,12 @@ extension OnnxLowering {
             let outCount = try output.reduce(SizeExpr.one) { try $0 * $1.size }
             let inCount = moved.extents.last!
             guard let w = op.parameter(.weight) else { throw ExportError("internal error: no weight", at: op.location) }
-            let matrix = g.op("Reshape", [try parameter(w, op), try g.shape([outCount, inCount])], name: "weight")
+            var stored = try parameter(w, op)
+            if let order = w.permutation(to: (output + input).map(\.name)) {
+                // A weight tied transposed, read in [output…, input…] order.
+                stored = g.op("Transpose", [stored], name: "tied", [.ints("perm", order)])
+            }
+            let matrix = g.op("Reshape", [stored, try g.shape([outCount, inCount])], name: "weight")
             var y = g.op("MatMul", [moved.name, g.op("Transpose", [matrix], name: "weight_t")], name: "linear")
             if bias, let b = op.parameter(.bias) {
                 y = g.op(

@@ -75,10 +75,16 @@ extension TorchClassWriter {
         op.sharedFrom == nil && op.instance.map { layers.contains($0.path) } == true
     }
 
-    /// The tensor of `role`, reshaped when its use wants another layout; nil when absent.
-    func tensor(_ op: Operation, _ role: ParameterRole, reshaped: String? = nil) throws -> String? {
+    /// The tensor of `role`, its axes put in `layout` (a weight tied transposed) and then
+    /// reshaped when its use wants another shape; nil when absent.
+    func tensor(_ op: Operation, _ role: ParameterRole, layout: [String] = [], reshaped: String? = nil) throws
+        -> String?
+    {
         guard let p = op.parameter(role) else { return nil }
-        let base = try access(p.name, op)
+        var base = try access(p.name, op)
+        if let order = p.permutation(to: layout) {
+            base += ".permute(\(order.map(String.init).joined(separator: ", ")))"
+        }
         return reshaped.map { "\(base).reshape(\($0))" } ?? base
     }
 
@@ -89,15 +95,18 @@ extension TorchClassWriter {
         let outCount = outSizes.reduce(1, *)
         let weight = try op.parameter(.weight).map { try shape($0, op) }
         let biasShape = try op.parameter(.bias).map { try shape($0, op) }
+        let layout = (output + input).map(\.name)
         let plain =
             input.count == 1 && output.count == 1 && weight == [outCount, inCount]
-            && (biasShape == nil || biasShape == [outCount])
+            && (biasShape == nil || biasShape == [outCount]) && op.parameter(.weight)?.permutation(to: layout) == nil
         try declare(op, layer: plain ? "nn.Linear(\(inCount), \(outCount)\(bias ? "" : ", bias=False"))" : nil)
         let y: PyValue
         if callsLayer(op) {
             y = PyValue(expr: "\(try access(op.instance!.path, op))(\(moved.expr))", axes: [])
         } else {
-            guard let w = try tensor(op, .weight, reshaped: weight?.count == 2 ? nil : "\(outCount), -1") else {
+            guard
+                let w = try tensor(op, .weight, layout: layout, reshaped: weight?.count == 2 ? nil : "\(outCount), -1")
+            else {
                 throw ExportError("internal error: no weight", at: op.location)
             }
             let b =
