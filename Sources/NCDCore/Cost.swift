@@ -76,7 +76,7 @@ extension DiagramGraph {
             // transposed one scatters each input element to output channels × volume.
             let volume = try SizeExpr(g.kernel).power(SizeExpr(spatialCount(op.kind)))
             let base = transposed ? inElements : outElements
-            let partner = transposed ? output.size : input.size
+            let partner = try (transposed ? output : input).reduce(SizeExpr.one) { try $0 * $1.size }
             flops = try times(2, try base * (try partner * volume))
         case .pool(_, _, let g):
             flops = try outElements * (try SizeExpr(g.kernel).power(SizeExpr(spatialCount(op.kind))))

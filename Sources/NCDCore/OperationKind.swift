@@ -37,9 +37,11 @@ public indirect enum OperationKind: Hashable, Sendable {
     /// ★: strides a window over spatial axes; each spatial axis shrinks to its output size and
     /// a window axis (of the kernel's size) is appended for it.
     case window(spatial: [String], windowAxes: [String], geometry: WindowGeometry)
-    /// A learned convolution: window over `spatial`, contract with channels `input` → `output`.
+    /// A learned convolution: window over `spatial`, contract the channel axes `input` into
+    /// `output` (each a group of one or more axes, `c -> k heads`, whose sizes multiply to
+    /// the channel count).
     case convolution(
-        spatial: [String], input: Axis, output: Axis, geometry: WindowGeometry,
+        spatial: [String], input: [Axis], output: [Axis], geometry: WindowGeometry,
         bias: Bool, transposed: Bool)
     /// Max or mean over a window.
     case pool(Reduction, spatial: [String], geometry: WindowGeometry)

@@ -105,7 +105,7 @@ extension Executor {
         case .convolution(let spatial, let input, let output, let geometry, let bias, let transposed):
             return [
                 try convolve(
-                    op, x[0], spatial: spatial, input: input.name, output: output.name,
+                    op, x[0], spatial: spatial, input: input.map(\.name), output: output,
                     geometry: geometry, bias: bias, transposed: transposed)
             ]
 
@@ -307,11 +307,12 @@ extension Executor {
     }
 
     func convolve(
-        _ op: Operation, _ x: Named, spatial: [String], input: String, output: String,
+        _ op: Operation, _ x: Named, spatial: [String], input: [String], output: [Axis],
         geometry: WindowGeometry, bias: Bool, transposed: Bool
     ) throws -> Named {
         let ps = try parameters(of: op, roles: bias ? [.weight, .bias] : [.weight])
         guard let weight = ps[0] else { throw ExecError.internalError("no weight for `\(op.instancePath)`") }
+        let outSizes = try output.map { try size($0.size) }
         guard spatial.count == 2 else {
             // Any other number of spatial axes: the paper's ★ window, then the contraction
             // with the kernel over channel and window axes.
@@ -321,24 +322,30 @@ extension Executor {
             }
             let windowAxes = spatial.map { "§window.\($0)" }
             let windowed = try x.variable.window(spatial: try spatial.map(x.index), spec(geometry))
-            // The output channel may share the input channel's name (`c -> c: 2*c`).
-            let outLabel = "§out"
-            let rest = x.axes.filter { $0 != input }
+            // The output channels may share the input channels' names (`c -> c: 2*c`).
+            let outLabels = output.indices.map { "§out.\($0)" }
+            let rest = x.axes.filter { !input.contains($0) }
             var y = try einsum(
-                [(windowed, x.axes + windowAxes), (weight, [outLabel, input] + windowAxes)], output: rest + [outLabel])
+                [(windowed, x.axes + windowAxes), (weight, outLabels + input + windowAxes)], output: rest + outLabels)
             if bias, let b = ps[1] { y = try y + b }
-            return Named(variable: y, axes: rest + [output])
+            return Named(variable: y, axes: rest + output.map(\.name))
         }
-        // [batch…, channel, h, w] with the batch axes merged, as conv2d takes.
-        let rest = x.axes.filter { $0 != input && !spatial.contains($0) }
-        let moved = try x.ordered(rest + [input] + spatial)
+        // [batch…, channels, h, w] with the batch axes merged, and each channel group merged
+        // into one axis, as conv2d takes.
+        let rest = x.axes.filter { !input.contains($0) && !spatial.contains($0) }
+        let moved = try x.ordered(rest + input + spatial)
         let batchShape = Array(moved.shape.prefix(rest.count))
-        let image = try moved.variable.reshapedVariable([batchShape.reduce(1, *)] + Array(moved.shape.suffix(3)))
+        let inCount = moved.shape.dropFirst(rest.count).prefix(input.count).reduce(1, *)
+        let image = try moved.variable.reshapedVariable(
+            [batchShape.reduce(1, *), inCount] + Array(moved.shape.suffix(2)))
+        let channels = transposed ? [inCount, outSizes.reduce(1, *)] : [outSizes.reduce(1, *), inCount]
+        let kernel = try weight.reshapedVariable(channels + Array(weight.shape.suffix(2)))
+        let b = try bias ? ps[1].map { try $0.reshapedVariable([outSizes.reduce(1, *)]) } : nil
         let y =
             transposed
-            ? try image.convTranspose2d(weight: weight, bias: bias ? ps[1] : nil, spec(geometry))
-            : try image.conv2d(weight: weight, bias: bias ? ps[1] : nil, spec(geometry))
-        let out = try y.reshapedVariable(batchShape + Array(y.shape.suffix(3)))
-        return Named(variable: out, axes: rest + [output] + spatial)
+            ? try image.convTranspose2d(weight: kernel, bias: b, spec(geometry))
+            : try image.conv2d(weight: kernel, bias: b, spec(geometry))
+        let out = try y.reshapedVariable(batchShape + outSizes + Array(y.shape.suffix(2)))
+        return Named(variable: out, axes: rest + output.map(\.name) + spatial)
     }
 }

@@ -92,25 +92,29 @@ extension BuiltinCall {
         guard let g = geometry(spec) else { return .failed }
         let type = type(of: args[0])
         let mapping = spec.mappings[0]
-        guard mapping.lhs.count == 1, mapping.rhs.count == 1 else {
-            error(.axisRole, "`\(call.callee.text)` maps one channel axis to one, as in `c -> n`", at: mapping.range)
+        guard !mapping.lhs.isEmpty, !mapping.rhs.isEmpty else {
+            error(
+                .axisRole, "`\(call.callee.text)` maps channel axes to channel axes, as in `c -> n` or `c -> k heads`",
+                at: mapping.range)
             return .failed
         }
-        guard let input = existingAxes(mapping.lhs, in: type)?.first,
+        guard let input = existingAxes(mapping.lhs, in: type),
             let spatial = existingAxes(spec.groups[0], in: type)
         else { return .failed }
-        if spatial.contains(where: { $0.name == input.name }) {
-            error(.axisRole, "channel axis `\(input.name)` cannot also be spatial", at: mapping.range)
+        if let both = input.first(where: { a in spatial.contains { $0.name == a.name } }) {
+            error(.axisRole, "channel axis `\(both.name)` cannot also be spatial", at: mapping.range)
             return .failed
         }
-        let rest = type.axes.filter { $0.name != input.name }
-        guard let output = newAxes(mapping.rhs, avoiding: rest)?.first,
+        let rest = type.axes.filter { a in !input.contains { $0.name == a.name } }
+        guard let output = newAxes(mapping.rhs, avoiding: rest),
             let moved = windowed(spatial, g, transposed: transposed, at: call.range)
         else { return .failed }
-        let axes = replacing(type, with: moved).map { $0.name == input.name ? output : $0 }
+        // The output channels stand where the first input channel was, as `linear` puts them.
+        let axes = replacing(input, in: ArrayType(replacing(type, with: moved)), with: output)
         let kernelAxes = spatial.map { Axis("\($0.name)_k", SizeExpr(g.kernel)) }
         let volume = (try? SizeExpr(g.kernel).power(SizeExpr(spatial.count))) ?? .one
-        let fanIn = (try? (transposed ? output.size : input.size) * volume) ?? .one
+        let channels = { (group: [Axis]) in try group.reduce(SizeExpr.one) { try $0 * $1.size } }
+        let fanIn = (try? channels(transposed ? output : input) * volume) ?? .one
         let kind = OperationKind.convolution(
             spatial: spatial.map(\.name), input: input, output: output,
             geometry: g, bias: bias, transposed: transposed)
@@ -118,7 +122,7 @@ extension BuiltinCall {
             let inst = checker.instance(
                 for: call, stem: transposed ? "conv_transpose" : "conv", kind: kind,
                 parameters: { path in
-                    let weight = transposed ? [input, output] + kernelAxes : [output, input] + kernelAxes
+                    let weight = (transposed ? input + output : output + input) + kernelAxes
                     var p = [
                         Parameter(
                             of: path, role: .weight, type: ArrayType(weight), initializer: .kaimingUniform(fanIn: fanIn)
@@ -127,7 +131,7 @@ extension BuiltinCall {
                     if bias {
                         p.append(
                             Parameter(
-                                of: path, role: .bias, type: ArrayType([output]),
+                                of: path, role: .bias, type: ArrayType(output),
                                 initializer: .kaimingUniform(fanIn: fanIn)))
                     }
                     return p

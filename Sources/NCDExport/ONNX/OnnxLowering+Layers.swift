@@ -136,38 +136,49 @@ extension OnnxLowering {
     }
 
     func convolve(
-        _ op: Operation, _ x: OnnxValue, spatial: [String], input: String, output: Axis, _ w: WindowGeometry,
+        _ op: Operation, _ x: OnnxValue, spatial: [String], input: [String], output: [Axis], _ w: WindowGeometry,
         _ bias: Bool, _ transposed: Bool, in graph: DiagramGraph
     ) throws -> OnnxValue {
         guard let weight = op.parameter(.weight) else {
             throw ExportError("internal error: no weight", at: op.location)
         }
-        let kernel = try parameter(weight, op)
-        let b = try bias ? op.parameter(.bias).map { try parameter($0, op) } : nil
+        var kernel = try parameter(weight, op)
+        var b = try bias ? op.parameter(.bias).map { try parameter($0, op) } : nil
         let outType = graph.type(of: op.outputs[0])
+        let outCount = try output.reduce(SizeExpr.one) { try $0 * $1.size }
         guard spatial.count == 2 else {
             guard !transposed else {
                 throw ExportError("transposed convolution over \(spatial.count) spatial axes", at: op.location)
             }
             let windowAxes = spatial.map { "§window.\($0)" }
             let windowed = try window(x, spatial: spatial, windowAxes: windowAxes, w, op)
+            let outLabels = output.indices.map { "§out.\($0)" }
             let kernelValue = OnnxValue(
-                name: kernel, axes: ["§out", input] + windowAxes,
+                name: kernel, axes: outLabels + input + windowAxes,
                 extents: weight.type.axes.map(\.size))
-            let rest = x.axes.filter { $0 != input }
+            let rest = x.axes.filter { !input.contains($0) }
             var y = try einsum(
-                Contraction(operands: [windowed.axes, kernelValue.axes], output: rest + ["§out"]),
+                Contraction(operands: [windowed.axes, kernelValue.axes], output: rest + outLabels),
                 [windowed, kernelValue], op: op, in: graph)
             if let b { y.name = g.op("Add", [y.name, b], name: "conv") }
-            y.axes = rest + [output.name]
-            y.extents = Array(y.extents.dropLast()) + [output.size]
+            y.axes = rest + output.map(\.name)
+            y.extents = Array(y.extents.dropLast(output.count)) + output.map(\.size)
             return y
         }
-        let rest = x.axes.filter { $0 != input && !spatial.contains($0) }
-        let moved = try g.ordered(x, rest + [input] + spatial)
+        let rest = x.axes.filter { !input.contains($0) && !spatial.contains($0) }
+        let moved = try g.ordered(x, rest + input + spatial)
         let restExtents = Array(moved.extents.prefix(rest.count))
         let batch = try restExtents.reduce(SizeExpr.one) { try $0 * $1 }
-        let image = try g.reshaped(moved, ["§n", input] + spatial, [batch] + moved.extents.suffix(3))
+        let inExtents = Array(moved.extents.dropFirst(rest.count).prefix(input.count))
+        let inCount = try inExtents.reduce(SizeExpr.one) { try $0 * $1 }
+        let image = try g.reshaped(moved, ["§n", "§c"] + spatial, [batch, inCount] + moved.extents.suffix(2))
+        if input.count > 1 || output.count > 1 {
+            // Channel groups (`c -> k heads`) as the one channel axis of each side.
+            let channels = transposed ? [inCount, outCount] : [outCount, inCount]
+            let k = SizeExpr(w.kernel)
+            kernel = g.op("Reshape", [kernel, try g.shape(channels + [k, k])], name: "kernel")
+            b = b.map { g.op("Reshape", [$0, g.int64s([-1])], name: "bias") }
+        }
         let y = g.op(
             transposed ? "ConvTranspose" : "Conv", [image.name, kernel] + (b.map { [$0] } ?? []), name: "conv",
             try Self.windowAttributes(w, rank: 2))
@@ -175,8 +186,8 @@ extension OnnxLowering {
             guard let s = outType.axis(named: a) else { throw ExportError("internal error", at: op.location) }
             return s.size
         }
-        let result = OnnxValue(
-            name: y, axes: ["§n", output.name] + spatial, extents: [batch, output.size] + outSpatial)
-        return try g.reshaped(result, rest + [output.name] + spatial, restExtents + [output.size] + outSpatial)
+        let result = OnnxValue(name: y, axes: ["§n", "§k"] + spatial, extents: [batch, outCount] + outSpatial)
+        return try g.reshaped(
+            result, rest + output.map(\.name) + spatial, restExtents + output.map(\.size) + outSpatial)
     }
 }

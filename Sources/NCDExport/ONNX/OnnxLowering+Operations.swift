@@ -123,8 +123,8 @@ extension OnnxLowering {
         case .convolution(let spatial, let input, let output, let geometry, let bias, let transposed):
             return [
                 try convolve(
-                    op, x[0], spatial: spatial, input: input.name, output: output, geometry, bias, transposed, in: graph
-                )
+                    op, x[0], spatial: spatial, input: input.map(\.name), output: output, geometry, bias, transposed,
+                    in: graph)
             ]
 
         case .pool(let kind, let spatial, let geometry):

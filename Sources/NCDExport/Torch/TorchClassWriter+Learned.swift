@@ -194,13 +194,16 @@ extension TorchClassWriter {
     }
 
     func convolve(
-        _ op: Operation, _ x: PyValue, spatial: [String], input: String, output: String,
+        _ op: Operation, _ x: PyValue, spatial: [String], input: [String], output outputAxes: [Axis],
         geometry g: WindowGeometry, bias: Bool, transposed: Bool
     ) throws -> PyValue {
         guard let weightParameter = op.parameter(.weight) else {
             throw ExportError("internal error: no weight", at: op.location)
         }
         let weight = try shape(weightParameter, op)
+        let output = outputAxes.map(\.name)
+        let outSizes = try outputAxes.map { try extent($0.size) }
+        let grouped = input.count > 1 || output.count > 1
         guard spatial.count == 2 else {
             guard !transposed else {
                 throw ExportError("transposed convolution over \(spatial.count) spatial axes", at: op.location)
@@ -210,26 +213,30 @@ extension TorchClassWriter {
             let dims = try spatial.map { String(try x.position(of: $0)) }
             let windowed = PyValue(
                 expr: "window(\(x.expr), \(PythonLiteral.tuple(dims)), \(Self.geometry(g)))", axes: x.axes + windowAxes)
-            let kernel = PyValue(expr: try access(weightParameter.name, op), axes: ["§out", input] + windowAxes)
-            let rest = x.axes.filter { $0 != input }
+            let outLabels = output.indices.map { "§out.\($0)" }
+            let kernel = PyValue(expr: try access(weightParameter.name, op), axes: outLabels + input + windowAxes)
+            let rest = x.axes.filter { !input.contains($0) }
             let contraction = Contraction(
-                operands: [windowed.axes, kernel.axes], output: rest + ["§out"])
+                operands: [windowed.axes, kernel.axes], output: rest + outLabels)
             var y = try einsum(contraction, [windowed, kernel])
             if bias, let b = try tensor(op, .bias) {
                 y = PyValue(expr: "\(y.expr) + \(b)", axes: y.axes, isAtomic: false)
             }
-            return PyValue(expr: y.expr, axes: rest + [output], isAtomic: y.isAtomic)
+            return PyValue(expr: y.expr, axes: rest + output, isAtomic: y.isAtomic)
         }
-        let rest = x.axes.filter { $0 != input && !spatial.contains($0) }
-        let moved = bind(try x.ordered(rest + [input] + spatial), hint: "image")
-        let image: String
+        let rest = x.axes.filter { !input.contains($0) && !spatial.contains($0) }
+        let moved = bind(try x.ordered(rest + input + spatial), hint: "image")
+        var image: String
         switch rest.count {
         case 0: image = "\(moved.expr).unsqueeze(0)"
         case 1: image = moved.expr
         default: image = "\(moved.expr).flatten(0, \(rest.count - 1))"
         }
+        // A channel group (`c -> k heads`) is one channel axis of conv2d.
+        if input.count > 1 { image += ".flatten(1, \(input.count))" }
         let biasRank = try op.parameter(.bias).map { try shape($0, op).count }
-        let plain = weight.count == 4 && weight[2] == g.kernel && weight[3] == g.kernel && (biasRank ?? 1) == 1
+        let plain =
+            !grouped && weight.count == 4 && weight[2] == g.kernel && weight[3] == g.kernel && (biasRank ?? 1) == 1
         let (channelsIn, channelsOut) = transposed ? (weight[0], weight[1]) : (weight[1], weight[0])
         let options = [Self.geometry(g)] + (bias ? [] : ["bias=False"])
         let layer =
@@ -239,21 +246,26 @@ extension TorchClassWriter {
         if callsLayer(op) {
             y = "\(try access(op.instance!.path, op))(\(image))"
         } else {
-            let w = try access(weightParameter.name, op)
-            let b = try bias ? tensor(op, .bias) ?? "None" : "None"
+            let inCount = weight.reduce(1, *) / (outSizes.reduce(1, *) * g.kernel * g.kernel)
+            let channels = transposed ? "\(inCount), \(outSizes.reduce(1, *))" : "\(outSizes.reduce(1, *)), \(inCount)"
+            let w = try tensor(op, .weight, reshaped: grouped ? "\(channels), \(g.kernel), \(g.kernel)" : nil)!
+            let b = try bias ? tensor(op, .bias, reshaped: output.count > 1 ? "-1" : nil) ?? "None" : "None"
             var geometry = ""
             if g.stride != 1 { geometry += ", stride=\(g.stride)" }
             if g.padding != 0 { geometry += ", padding=\(g.padding)" }
             if g.dilation != 1 { geometry += ", dilation=\(g.dilation)" }
             y = "F.\(transposed ? "conv_transpose2d" : "conv2d")(\(image), \(w), \(b)\(geometry))"
         }
-        let out: String
+        var out: String
         switch rest.count {
         case 0: out = "\(y).squeeze(0)"
         case 1: out = y
         default: out = "\(y).unflatten(0, \(moved.expr).shape[:\(rest.count)])"
         }
-        return PyValue(expr: out, axes: rest + [output] + spatial)
+        if output.count > 1 {
+            out += ".unflatten(\(rest.count), \(PythonLiteral.tuple(outputAxes.map { sizes.expression($0.size) })))"
+        }
+        return PyValue(expr: out, axes: rest + output + spatial)
     }
 
     func embed(_ op: Operation, _ ids: PyValue, table: Axis, output: [Axis]) throws -> PyValue {

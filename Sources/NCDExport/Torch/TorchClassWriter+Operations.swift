@@ -86,8 +86,8 @@ extension TorchClassWriter {
         case .convolution(let spatial, let input, let output, let geometry, let bias, let transposed):
             return [
                 try convolve(
-                    op, x[0], spatial: spatial, input: input.name, output: output.name, geometry: geometry, bias: bias,
-                    transposed: transposed)
+                    op, x[0], spatial: spatial, input: input.map(\.name), output: output, geometry: geometry,
+                    bias: bias, transposed: transposed)
             ]
 
         case .pool(.max, let spatial, let g) where spatial.count == 2:

@@ -7,7 +7,9 @@ extension Variable {
         return Variable(y, operation: "permute", parents: [self]) { g in [try g.permuted(inverse)] }
     }
 
+    /// The same elements under another shape of equal count; itself when the shape is this.
     public func reshapedVariable(_ shape: [Int]) throws -> Variable {
+        if shape == value.shape { return self }
         let y = try value.reshaped(shape)
         return Variable(y, operation: "reshape", parents: [self]) { [old = value.shape] g in [try g.reshaped(old)] }
     }
