@@ -89,6 +89,7 @@ final class Instantiator {
             guard let value = p.defaultValue else { return nil }
             guard let size = me.evaluateSize(value) else { return nil }
             me.scope.localSizes[p.name.text] = size
+            me.scope.sizeParameters.insert(p.name.text)
             me.builder.addSizeArgument(SizeArgument(name: p.name.text, value: size, written: WrittenFormula(value)))
         }
         session.callStack = [declaration.name.text]

@@ -21,6 +21,8 @@ struct Scope {
     var localAxes: [String: Axis] = [:]
     /// Size parameters and loop variables.
     var localSizes: [String: SizeExpr] = [:]
+    /// Which of `localSizes` are the diagram's size parameters (each also names an axis).
+    var sizeParameters: Set<String> = []
     /// Saved values, by slot and index.
     var memory: [String: [Int: ValueID]] = [:]
 
@@ -42,16 +44,18 @@ struct Scope {
         Array(localSizes.keys) + Array(localAxes.keys) + globals.axisNames + Array(globals.constants.keys)
     }
 
-    /// The axis a name declares here: a generic axis of this diagram or a declared axis. A
-    /// size parameter of this diagram with a declared axis's name shadows that axis's size
-    /// (`diagram Head[k = 8]` makes its `k` of 8, whatever the file's `axis k`).
+    /// The axis a name declares here: a generic axis of this diagram, a size parameter, or a
+    /// declared axis. A size parameter is an axis of its diagram of that size, whether or
+    /// not the file declares one of its name (`diagram Head[k = 8]` has a `k` of 8, whatever
+    /// the file's `axis k`, and one of 8 in a file with none).
     func axis(named name: String) -> Axis? {
         if let generic = localAxes[name] { return generic }
+        if sizeParameters.contains(name), let size = localSizes[name] { return Axis(name, size) }
         guard let declared = globals.axes[name] else { return nil }
         if let shadow = localSizes[name] { return Axis(name, shadow) }
         return Axis(name, declared.size, written: declared.written)
     }
 
     /// Every name an axis could have meant, for suggestions.
-    var axisNames: [String] { Array(localAxes.keys) + globals.axisNames }
+    var axisNames: [String] { Array(localAxes.keys) + Array(sizeParameters) + globals.axisNames }
 }

@@ -128,6 +128,7 @@ struct DiagramCall {
             reportsUnused: false)
         for argument in sizes {
             child.scope.localSizes[argument.name] = argument.value
+            child.scope.sizeParameters.insert(argument.name)
             child.builder.addSizeArgument(argument)
         }
         return child
