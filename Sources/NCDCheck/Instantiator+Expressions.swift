@@ -158,6 +158,6 @@ extension Instantiator {
                 ok = false
             }
         }
-        return ok ? ArrayType(axes) : nil
+        return ok ? ArrayType(axes, element: syntax.isInteger ? .integer : .float) : nil
     }
 }

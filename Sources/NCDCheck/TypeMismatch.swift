@@ -1,8 +1,8 @@
 import NCDCore
 import NCDSyntax
 
-/// How a value's type differs from the one expected: extra or missing axes, a size, or only
-/// the order (with a fix-it that rearranges).
+/// How a value's type differs from the one expected: extra or missing axes, a size, the
+/// elements (integers against numbers), or only the order (with a fix-it that rearranges).
 struct TypeMismatch {
     let actual: ArrayType
     let expected: ArrayType
@@ -28,6 +28,13 @@ struct TypeMismatch {
                     .sizeMismatch, "\(what) has axis `\(e.name)` of size \(a.size), but \(e.size) is expected",
                     at: range, notes: [note])
             }
+        }
+        if actual.element != expected.element, actual.names == expected.names {
+            let (have, want) =
+                actual.element == .integer ? ("integers", "numbers") : ("numbers", "integers (ids or labels)")
+            return .error(
+                .elementKind, "\(what) has type \(actual), but \(expected) is expected: it holds \(have), not \(want)",
+                at: range, notes: [note])
         }
         let from = actual.names.joined(separator: " ")
         let to = expected.names.joined(separator: " ")

@@ -77,6 +77,36 @@ public indirect enum OperationKind: Hashable, Sendable {
     /// A call of a diagram declared without a body: a typed, unspecified box.
     case abstract(name: String)
 
+    /// Whether argument `i` may be an integer array. Learned maps of numbers refuse one (ids
+    /// go through `embed`); every other operation takes it, moving its integers (the result
+    /// holds integers too), reading them as ids, or computing with them as numbers (the
+    /// result holds numbers, as NumPy promotes).
+    public func acceptsIntegers(at i: Int) -> Bool {
+        switch self {
+        case .linear, .convolution, .normalize: return false
+        default: return true
+        }
+    }
+
+    /// Whether argument `i` must be an integer array: ids, or class labels.
+    public func requiresIntegers(at i: Int) -> Bool {
+        switch self {
+        case .embedding: return i == 0
+        case .gather: return i == 1
+        case .crossEntropy(_, let indices): return indices && i == 1
+        default: return false
+        }
+    }
+
+    /// Whether the operation only moves elements, so integer arguments give integer results
+    /// (for a gather, an integer table).
+    public var movesElements: Bool {
+        switch self {
+        case .rearrange, .index, .slice, .concatenate, .stack, .save, .load, .gather: return true
+        default: return false
+        }
+    }
+
     /// Whether the operation reads its weight by axis name, so that a shared weight laid out
     /// in another order (a transposed tie) reads as well (``Parameter/permutation(to:)``).
     public var readsWeightByName: Bool {

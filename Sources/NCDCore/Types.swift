@@ -31,9 +31,12 @@ public struct Axis: Hashable, Sendable, CustomStringConvertible {
 /// and the memory layout of the runtime.
 public struct ArrayType: Hashable, Sendable, CustomStringConvertible {
     public var axes: [Axis]
+    /// What the elements are: real numbers, or whole numbers (token ids, class labels).
+    public var element: ElementKind
 
-    public init(_ axes: [Axis]) {
+    public init(_ axes: [Axis], element: ElementKind = .float) {
         self.axes = axes
+        self.element = element
     }
 
     /// The scalar type, with no axes.
@@ -56,6 +59,16 @@ public struct ArrayType: Hashable, Sendable, CustomStringConvertible {
         try axes.reduce(SizeExpr.one) { try $0 * $1.size }
     }
 
-    /// `[y:20, k:16]`.
-    public var description: String { "[" + axes.map(\.description).joined(separator: ", ") + "]" }
+    /// `[y:20, k:16]`, or `int[b:2, t:8]` for whole numbers.
+    public var description: String {
+        (element == .integer ? "int" : "") + "[" + axes.map(\.description).joined(separator: ", ") + "]"
+    }
+}
+
+/// The elements of an array: real numbers, or whole numbers that index something (token
+/// ids, class labels), written `int[b, t]`. Whole numbers are only moved (indexed, sliced,
+/// rearranged, concatenated, passed to calls) or read as ids; nothing computes with them.
+public enum ElementKind: Hashable, Sendable {
+    case float
+    case integer
 }

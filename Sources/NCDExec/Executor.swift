@@ -144,12 +144,14 @@ public final class Executor {
     }
 
     /// Seeded random inputs: uniform in [−1, 1), or integer ids below their count where an
-    /// input is read as ids (``idInputs()``).
+    /// input is read as ids (``idInputs()``). An integer input whose count cannot be traced
+    /// (read as ids only after a call or a move) gets 0s and 1s, valid ids of any table.
     public func randomInputs() throws -> [Tensor<Float>] {
         let ids = try idInputs()
         return try graph.inputs.enumerated().map { i, id in
             let s = try shape(graph.type(of: id))
-            if let n = ids[id]?.count {
+            let integers = graph.type(of: id).element == .integer
+            if let n = ids[id]?.count ?? (integers ? 2 : nil) {
                 var rng = SplitMix64(seed: seed &+ UInt64(i) &* 7919)
                 return try Tensor(shape: s, (0..<s.reduce(1, *)).map { _ in Float(rng.next() % UInt64(n)) })
             }

@@ -45,6 +45,8 @@ public struct AxisReference: Sendable {
 public struct ArrayTypeSyntax: Sendable {
     public var axes: [AxisReference]
     public var range: SourceRange
+    /// Written `int[…]`: whole numbers (token ids, class labels).
+    public var isInteger: Bool = false
 }
 
 /// A diagram input `q: [y, k]`.

@@ -131,10 +131,13 @@ public struct Parser {
         return types
     }
 
-    // MARK: array_type = "[" [ axis_ref { "," axis_ref } ] "]"
+    // MARK: array_type = [ "int" ] "[" [ axis_ref { "," axis_ref } ] "]"
 
     mutating func parseArrayType() throws -> ArrayTypeSyntax {
-        let open = try expect(.lbracket, "to start an array type such as `[y, k]`")
+        // `int` is a keyword only here, before `[`: an axis or a value may still be called int.
+        let integer = check(.identifier) && peek.text == "int" && lookahead(1).is(Symbol.lbracket)
+        let start = integer ? advance().range : nil
+        let open = try expect(.lbracket, "to start an array type such as `[y, k]` or `int[b, t]`")
         var axes: [AxisReference] = []
         if !check(.rbracket) {
             repeat {
@@ -144,7 +147,8 @@ public struct Parser {
             } while match(.comma)
         }
         let close = try expect(.rbracket, "to close the array type")
-        return ArrayTypeSyntax(axes: axes, range: open.range.union(close.range))
+        return ArrayTypeSyntax(
+            axes: axes, range: (start ?? open.range).union(close.range), isInteger: integer)
     }
 
     // MARK: block = "{" { statement } "}"

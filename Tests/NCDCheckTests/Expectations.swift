@@ -7,7 +7,7 @@ import NCDSyntax
 ///
 /// - `# expect-error: LINE:COL ID MESSAGE` / `# expect-warning: LINE:COL ID MESSAGE` — a
 ///   diagnostic with this ID at this place whose message contains MESSAGE.
-/// - `# expect-type: NAME [axes]` — the value bound to NAME on this line has this type;
+/// - `# expect-type: NAME [axes]` (or `int[axes]`) — the value bound to NAME on this line has this type;
 ///   without NAME, the last value produced on this line.
 /// - `# expect-param: DOTTED.NAME [axes]` — the file's last diagram has this parameter.
 /// - `# expect-cost: DIAGRAM flops=F params=P` — the diagram's totals.
@@ -53,7 +53,7 @@ struct Expectations {
             case "expect-error": diagnostic(.error, rest, line)
             case "expect-warning": diagnostic(.warning, rest, line)
             case "expect-type":
-                if rest.hasPrefix("[") {
+                if rest.hasPrefix("[") || rest.hasPrefix("int[") {
                     types.append((line, nil, rest))
                 } else {
                     let parts = rest.split(separator: " ", maxSplits: 1).map(String.init)

@@ -92,7 +92,7 @@ final class DatasetTests: XCTestCase {
     func testEveryDataErrorNamesTheArray() throws {
         let good = try bind([float("x", [3, 4]), try labels([0, 1, 2])])
         XCTAssertEqual(good.count, 3)
-        try assertRefused([float("x", [3, 4])], "has no array `y` for the input `y: [b]`; it holds x")
+        try assertRefused([float("x", [3, 4])], "has no array `y` for the input `y: int[b]`; it holds x")
         try assertRefused(
             [float("x", [3, 4]), try labels([0, 1])], "different numbers of examples along `b`: `x` 3, `y` 2")
         try assertRefused([float("x", [3, 4, 1]), try labels([0, 1, 2])], "array `x` has 3 axes [3, 4, 1]")

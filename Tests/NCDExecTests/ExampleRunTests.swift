@@ -56,7 +56,7 @@ final class BadTargetTests: XCTestCase {
         let e = try executor(
             source: """
                 axis b = 2, c = 3
-                diagram L(logits: [b, c], labels: [b]) -> [] {
+                diagram L(logits: [b, c], labels: int[b]) -> [] {
                   return cross_entropy[c](logits, labels)
                 }
                 """, diagram: "L")

@@ -17,7 +17,7 @@ final class ModernOpsTests: XCTestCase {
         let e = try executor(
             source: """
                 axis b = 2, t = 3, vocab = 5, d = 4
-                diagram LM(tokens: [b, t]) -> [b, t, vocab] {
+                diagram LM(tokens: int[b, t]) -> [b, t, vocab] {
                   x = embed[vocab -> d](tokens) as wte
                   return linear[d -> vocab, bias=false](tanh(x)) shares wte
                 }
@@ -141,7 +141,7 @@ final class ModernOpsTests: XCTestCase {
         let e = try executor(
             source: """
                 axis b = 2, t = 3, vocab = 4, d = 2
-                diagram E(tokens: [b, t]) -> [b, t, d] {
+                diagram E(tokens: int[b, t]) -> [b, t, d] {
                   return embed[vocab -> d](tokens)
                 }
                 """, diagram: "E")
@@ -282,10 +282,10 @@ final class DiagonalGatherTests: XCTestCase {
         let e = try executor(
             source: """
                 axis n = 3, v = 5, d = 4, t = 2
-                diagram Inner(tab: [v, d], ids: [t]) -> [t, d] {
+                diagram Inner(tab: [v, d], ids: int[t]) -> [t, d] {
                   return gather[v](tab, ids)
                 }
-                diagram Outer(tab: [n, v, d], ids: [n, t]) -> [n, t, d] {
+                diagram Outer(tab: [n, v, d], ids: int[n, t]) -> [n, t, d] {
                   return Inner(tab, ids) over n
                 }
                 """, diagram: "Outer")

@@ -10,7 +10,7 @@ import XCTest
 /// restore parameters, running statistics, optimiser state and the dropout generator.
 let classifierSource = """
     axis b, f = 4, hid = 8, classes = 3
-    diagram Net(x: [b, f], y: [b]) -> ([], [b, classes]) {
+    diagram Net(x: [b, f], y: int[b]) -> ([], [b, classes]) {
       logits = linear[hid -> classes](dropout[p=0.2](relu(batchnorm[hid](linear[f -> hid](x) as l1) as bn))) as l2
       return cross_entropy[classes](logits, y), logits
     }

@@ -8,7 +8,7 @@ final class TrainCommandTests: XCTestCase, RunsNCD {
     let deflated = "Tests/NCDExecTests/fixtures/npz_deflated.npz"
     let net = """
         axis b, f = 4, classes = 10
-        diagram Net(x: [b, f], y: [b]) -> ([], [b, classes]) {
+        diagram Net(x: [b, f], y: int[b]) -> ([], [b, classes]) {
           logits = linear[f -> classes](x) as head
           return cross_entropy[classes](logits, y), logits
         }
@@ -67,12 +67,13 @@ final class TrainCommandTests: XCTestCase, RunsNCD {
     func testDataErrorsExit64NamingTheArray() throws {
         let dir = scratch()
         let renamed = try temporaryFile(
-            net.replacingOccurrences(of: "y: [b]", with: "labels: [b]").replacingOccurrences(
+            net.replacingOccurrences(of: "y: int[b]", with: "labels: int[b]").replacingOccurrences(
                 of: "logits, y)", with: "logits, labels)"))
         let missing = try ncd(["train", renamed, "--data", stored])
         XCTAssertEqual(missing.status, 64)
         XCTAssertTrue(
-            missing.stderr.contains("has no array `labels` for the input `labels: [b]`; it holds x, y"), missing.stderr)
+            missing.stderr.contains("has no array `labels` for the input `labels: int[b]`; it holds x, y"),
+            missing.stderr)
         let reals = try temporaryFile(
             "axis b, f = 4\ndiagram Fit(x: [b, f], y: [b]) -> [] {\n  return mse(mean[f](linear[f -> f](x)), y)\n}\n")
         let dtype = try ncd(["train", reals, "--data", stored])

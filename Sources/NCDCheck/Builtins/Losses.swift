@@ -13,8 +13,9 @@ extension BuiltinCall {
         let logits = type(of: args[0])
         let targets = type(of: args[1])
         guard group.count == 1, let classAxis = existingAxes(group, in: logits)?.first else { return .failed }
-        let indices = ArrayType(logits.axes.filter { $0.name != classAxis.name })
-        guard targets == indices || targets == logits else {
+        // Indices are checked to be integers where the operation is emitted (a fix-it there).
+        let indices = ArrayType(logits.axes.filter { $0.name != classAxis.name }, element: .integer)
+        guard targets.axes == indices.axes || targets.axes == logits.axes else {
             error(
                 .lossTargets,
                 "targets of `cross_entropy` have type \(targets); expected class indices \(indices) or probabilities \(logits)",
@@ -23,7 +24,7 @@ extension BuiltinCall {
         }
         return .array(
             emit(
-                .crossEntropy(classAxis: classAxis.name, targetsAreIndices: targets == indices),
+                .crossEntropy(classAxis: classAxis.name, targetsAreIndices: targets.axes == indices.axes),
                 inputs: args, outputs: [.scalar], broadcast: [], at: call.range)[0])
     }
 

@@ -139,7 +139,8 @@ struct DiagramCall {
         _ inputTypes: [ArrayType], _ stripped: [ArrayType], _ ranges: [SourceRange], _ renaming: [String: Axis]
     ) -> Bool {
         for (i, (declared, actual)) in zip(inputTypes, stripped).enumerated() {
-            let renamed = ArrayType(declared.axes.map { Axis(renaming[$0.name]?.name ?? $0.name, $0.size) })
+            let renamed = ArrayType(
+                declared.axes.map { Axis(renaming[$0.name]?.name ?? $0.name, $0.size) }, element: declared.element)
             if renamed != actual {
                 caller.mismatch(
                     actual, renamed, at: ranges[i],
@@ -185,7 +186,7 @@ struct DiagramCall {
                 error(.repeatedAxis, "output \(i + 1) of `\(name)` would have axis `\(dup)` twice here", at: call.range)
                 return nil
             }
-            results.append(ArrayType(axes))
+            results.append(ArrayType(axes, element: t.element))
         }
         return results
     }

@@ -15,6 +15,21 @@ extension DiagnosticID {
                 }
             """)
 
+    public static let elementKind = DiagnosticID(
+        "E062", "integers into a learned map, or numbers where ids are read",
+        explanation: """
+            An integer array (`int[b, t]`: token ids, class labels, `arange`'s positions) is
+            indexed, sliced, rearranged, concatenated and stacked as integers, read as ids by
+            `embed`, `gather` and `cross_entropy`, and computed with as numbers (`t * 0.5`
+            is a float array, as NumPy promotes). A learned map (`linear`, `conv`, a norm)
+            refuses one: ids go through `embed`. Ids and labels must be integer arrays, so an
+            input that holds them is declared `int[…]`. Integer and float arrays are not joined.
+
+                diagram LM(tokens: [b, t]) -> [b, t, d] {
+                  return embed[vocab -> d](tokens)    # error: declare `tokens: int[b, t]`
+                }
+            """)
+
     public static let sizeMismatch = DiagnosticID(
         "E031", "axis sizes differ",
         explanation: """
