@@ -75,3 +75,40 @@ enum Crossings {
         return kept
     }
 }
+
+/// Solid open paths of a scene that are wires (brackets, outlines and separators aside), flattened.
+enum WirePaths {
+    static func all(in scene: Scene) -> [(path: PathShape, points: [Point])] {
+        let brackets = Set(scene.repetitions.flatMap(\.brackets))
+        return scene.shapes.compactMap { shape in
+            guard case .path(let p) = shape, let s = p.stroke, s.dash.isEmpty, p.fill == nil,
+                !p.elements.contains(.close), !brackets.contains(p)
+            else { return nil }
+            return (p, Crossings.flatten(p))
+        }
+    }
+
+    /// Where a wire runs inside an operation's box or mark (more than `inset` in from its
+    /// edge) that it neither enters (an end on or in the box: a port, a bar's middle) nor
+    /// passes over as a broadcast wire: "box name: point" for each.
+    static func throughBoxes(in scene: Scene, inset: Double = 1) -> [String] {
+        let passes = scene.broadcastPasses.map { ($0.path, $0.box) }
+        var found: [String] = []
+        for (path, points) in all(in: scene) {
+            for box in scene.boxes where box.kind == .operation {
+                if passes.contains(where: { $0.0 == path && $0.1 == box.rect }) { continue }
+                let r = box.rect
+                let touches = [points.first!, points.last!].contains {
+                    $0.x >= r.x - 0.5 && $0.x <= r.maxX + 0.5 && $0.y >= r.y - 0.5 && $0.y <= r.maxY + 0.5
+                }
+                if touches { continue }
+                if let p = points.first(where: {
+                    $0.x > r.x + inset && $0.x < r.maxX - inset && $0.y > r.y + inset && $0.y < r.maxY - inset
+                }) {
+                    found.append("\(box.name) at \(r): \(p)")
+                }
+            }
+        }
+        return found
+    }
+}

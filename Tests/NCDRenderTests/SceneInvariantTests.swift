@@ -163,3 +163,29 @@ final class SceneInvariantTests: XCTestCase {
         }
     }
 }
+
+extension SceneInvariantTests {
+    func testNoWireRunsThroughABoxItDoesNotEnter() throws {
+        for (name, s) in try allScenes() {
+            for hit in WirePaths.throughBoxes(in: s) { XCTFail("\(name): a wire runs through \(hit)") }
+        }
+    }
+}
+
+extension SceneInvariantTests {
+    /// A broadcast wire passes over its box level, as the paper draws `b` over L₊: where it
+    /// is over the box it neither rises nor falls (it changes rows, if at all, beside it).
+    func testBroadcastWiresRunLevelOverTheirBox() throws {
+        for (name, s) in try allScenes() {
+            for pass in s.broadcastPasses {
+                let over = Crossings.flatten(pass.path).filter {
+                    $0.x > pass.box.x && $0.x < pass.box.maxX && $0.y > pass.box.y && $0.y < pass.box.maxY
+                }
+                let ys = over.map(\.y)
+                if let low = ys.min(), let high = ys.max() {
+                    XCTAssertLessThan(high - low, 0.5, "\(name): \(pass.axis) slants over its box at \(pass.box)")
+                }
+            }
+        }
+    }
+}

@@ -14,7 +14,7 @@ extension GlyphBuilder {
         style: BoxStyle, graph: DiagramGraph
     ) -> Glyph {
         let inRows = Glyph.stack(ins, order: inputOrder)
-        let outRows = ins.count > 1 ? Glyph.centred(Glyph.stack(outs), on: inRows) : Glyph.stack(outs)
+        let outRows = Self.outputRows(ins, inRows, outs, broadcast: broadcast)
         var acted: [Double] = []
         for (rows, axes) in zip(inRows + outRows, ins + outs) {
             for (y, a) in zip(rows, axes) where !broadcast.contains(a.name) { acted.append(y) }
@@ -107,6 +107,24 @@ extension GlyphBuilder {
                 }
             }
         }
+    }
+
+    /// Output rows stacked so that a broadcast axis leaves on the row it arrived on, level
+    /// over the box (`ȳ` over L^O); with none, centred on several inputs.
+    static func outputRows(_ ins: [[Axis]], _ inRows: [[Double]], _ outs: [[Axis]], broadcast: Set<String>)
+        -> [[Double]]
+    {
+        let stacked = Glyph.stack(outs)
+        for (rows, axes) in zip(stacked, outs) {
+            for (r, a) in zip(rows, axes) where broadcast.contains(a.name) {
+                for (sources, inAxes) in zip(inRows, ins) {
+                    if let i = inAxes.firstIndex(where: { $0.name == a.name }) {
+                        return stacked.map { $0.map { $0 + sources[i] - r } }
+                    }
+                }
+            }
+        }
+        return ins.count > 1 ? Glyph.centred(stacked, on: inRows) : stacked
     }
 
     /// The y for a box's label: its middle, or, when a passing wire runs there, the middle

@@ -67,52 +67,6 @@ extension GlyphBuilder {
         }
     }
 
-    /// Reorders, merges and splits axes: kept axes cross to their new rows; merged or split
-    /// axes meet a thick bar (flatten `28, 28 → 28²`).
-    func rearrange(_ input: [Axis], _ output: [Axis]) -> Glyph {
-        let inRows = Glyph.stack([input])[0]
-        let outRows = Glyph.stack([output])[0]
-        let kept = input.indices.compactMap { i in output.firstIndex { $0.name == input[i].name }.map { (i, $0) } }
-        let keptIn = Set(kept.map(\.0))
-        let keptOut = Set(kept.map(\.1))
-        let barRows =
-            input.indices.filter { !keptIn.contains($0) }.map { inRows[$0] }
-            + output.indices.filter { !keptOut.contains($0) }.map { outRows[$0] }
-        let inversions = kept.indices.reduce(0) { n, a in n + kept[(a + 1)...].filter { $0.1 < kept[a].1 }.count }
-        let dy = kept.map { abs(inRows[$0.0] - outRows[$0.1]) }.max() ?? 0
-        let width = max(26, Self.curveRoom(dy, least: inversions > 0 ? 40 : 0))
-        let theme = self.theme
-        let all = inRows + outRows
-        return Glyph(
-            inPorts: [inRows], outPorts: [outRows], width: width, top: (all.min() ?? 0) - 6,
-            bottom: (all.max() ?? 0) + 6,
-            reorders: inversions > 0
-        ) { canvas, left, y in
-            let barX = left + width / 2
-            // Each wire leans its own way, so that three or more never cross at one point.
-            for (k, (i, o)) in kept.enumerated() {
-                let t = Double(k) / Double(max(1, kept.count - 1))
-                canvas.add(
-                    .wire(
-                        from: Point(left, y + inRows[i]), to: Point(left + width, y + outRows[o]), stroke: theme.wire,
-                        bends: (0.15 + 0.45 * t, 0.6 - 0.45 * t)), .wires)
-            }
-            for i in input.indices where !keptIn.contains(i) {
-                canvas.add(
-                    .polyline([Point(left, y + inRows[i]), Point(barX, y + inRows[i])], stroke: theme.wire), .wires)
-            }
-            for o in output.indices where !keptOut.contains(o) {
-                canvas.add(
-                    .polyline([Point(barX, y + outRows[o]), Point(left + width, y + outRows[o])], stroke: theme.wire),
-                    .wires)
-            }
-            if let top = barRows.min(), let bottom = barRows.max() {
-                let bar = Rect(x: barX - 2.5, y: y + top - 7, width: 5, height: bottom - top + 14)
-                canvas.addBox(.rectangle(bar, fill: theme.ink, stroke: nil), rect: bar, name: "rearrange")
-            }
-        }
-    }
-
     /// A bar that merges the wires of several segments into one array, the operands stacked
     /// in the order they are joined (a class token prepended comes first, on top), even if
     /// their wires must cross to get there.
