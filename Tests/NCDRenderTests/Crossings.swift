@@ -112,3 +112,33 @@ enum WirePaths {
         return found
     }
 }
+
+extension WirePaths {
+    /// Where a stroked line (a wire or a separator) runs through one of `texts`' bounds
+    /// (more than `inset` inside): "text at point" for each text struck.
+    static func throughText(_ texts: [TextShape], in scene: Scene, inset: Double = 1) -> [String] {
+        let brackets = Set(scene.repetitions.flatMap(\.brackets))
+        let lines: [[Point]] = scene.shapes.compactMap { shape in
+            guard case .path(let p) = shape, p.stroke != nil, p.fill == nil, !p.elements.contains(.close),
+                !brackets.contains(p)
+            else { return nil }
+            return Crossings.flatten(p)
+        }
+        return texts.compactMap { t -> String? in
+            let r = t.bounds
+            for line in lines {
+                // Between flattened points too: a straight wire has only its two ends.
+                for (a, b) in zip(line, line.dropFirst()) {
+                    for k in 0...16 {
+                        let u = Double(k) / 16
+                        let p = Point(a.x + u * (b.x - a.x), a.y + u * (b.y - a.y))
+                        if p.x > r.x + inset && p.x < r.maxX - inset && p.y > r.y + inset && p.y < r.maxY - inset {
+                            return "\(t.text.plainText) at \(p)"
+                        }
+                    }
+                }
+            }
+            return nil
+        }
+    }
+}

@@ -189,3 +189,16 @@ extension SceneInvariantTests {
         }
     }
 }
+
+extension SceneInvariantTests {
+    /// The `+` of an add and the `×` of a product stand clear of every wire and separator.
+    func testNoLineStrikesAnOperatorSign() throws {
+        for (name, s) in try allScenes() {
+            let signs = s.shapes.compactMap { shape -> TextShape? in
+                guard case .text(let t) = shape, ["+", "×"].contains(t.text.plainText) else { return nil }
+                return t
+            }
+            for hit in WirePaths.throughText(signs, in: s) { XCTFail("\(name): a line strikes \(hit)") }
+        }
+    }
+}

@@ -77,10 +77,13 @@ final class AllocatorTests: XCTestCase {
 }
 
 /// More floats than the heap holds free, so that only new address space could give them.
-/// Free memory at the heap's top is given back first, to keep the count small.
+/// Free memory at the heap's top is given back first, to keep the count small. The margin
+/// is over 64 MiB, the most a thread's arena reserves: an arena may grow into its reserved
+/// (already mapped) room without new address space, and one did, in a full CI run, when
+/// the margin was 16 MiB; no arena but the main one can serve a larger chunk.
 func refusedCount() -> Int {
     malloc_trim(0)
-    return (freeHeapBytes() + 16 << 20) / 4
+    return (freeHeapBytes() + 80 << 20) / 4
 }
 
 /// Bytes the allocator holds free in all its arenas, any of which could serve a request

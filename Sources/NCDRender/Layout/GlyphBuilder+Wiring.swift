@@ -99,7 +99,9 @@ extension GlyphBuilder {
         let inRows = Glyph.stack(ins, order: inputOrder)
         let outRows = Glyph.stack([output])[0]
         let span = Glyph.span(inRows + [outRows])
-        let width = Self.curveRoom(span.max - span.min, least: 44)
+        // The operator stands on the dashed line before the wires bend, so none strikes it.
+        let lead = symbol == nil ? 0.0 : 18.0
+        let width = Self.curveRoom(span.max - span.min, least: 44) + lead
         let theme = self.theme
         let symbolFont = Font(.sans, size: 16)
         func sources(_ name: String) -> [Double] {
@@ -109,11 +111,16 @@ extension GlyphBuilder {
             inPorts: inRows, outPorts: [outRows], width: width, top: span.min - 6, bottom: span.max + 6,
             reorders: ins.contains { $0.count > 1 } || !contracted.isEmpty
         ) { canvas, left, y in
-            let jx = left + width * 0.62
+            let jx = left + lead + (width - lead) * 0.62
             for (r, a) in zip(outRows, output) {
                 let from = sources(a.name)
                 for s in from {
-                    canvas.add(.wire(from: Point(left, y + s), to: Point(jx, y + r), stroke: theme.wire), .wires)
+                    let bend = Point(left + lead, y + s)
+                    let curve = PathShape.wire(from: bend, to: Point(jx, y + r), stroke: theme.wire)
+                    canvas.add(
+                        PathShape(
+                            [.move(Point(left, y + s)), .line(bend)] + curve.elements.dropFirst(), stroke: theme.wire),
+                        .wires)
                 }
                 canvas.add(.polyline([Point(jx, y + r), Point(left + width, y + r)], stroke: theme.wire), .wires)
                 if from.count > 1 {
@@ -146,11 +153,11 @@ extension GlyphBuilder {
             let visual = Glyph.topToBottom(inRows)
             for (upper, lower) in zip(visual, visual.dropFirst()) {
                 let sy = y + (upper.last! + lower.first!) / 2
-                let end = symbol == nil ? jx - 4 : jx - 18
-                canvas.add(.polyline([Point(left, sy), Point(end, sy)], stroke: theme.separator), .wires)
                 if let symbol {
                     let text = RichText(plain: symbol)
-                    canvas.add(TextShape(text, at: Point(jx - 16, sy + 5.5), font: symbolFont, color: theme.ink))
+                    canvas.add(TextShape(text, at: Point(left + 2, sy + 5.5), font: symbolFont, color: theme.ink))
+                } else {
+                    canvas.add(.polyline([Point(left, sy), Point(jx - 4, sy)], stroke: theme.separator), .wires)
                 }
             }
         }
