@@ -4,13 +4,7 @@ import NCDRender
 /// flattened to 24 segments), independent of what the layout thinks it drew.
 enum Crossings {
     static func points(in scene: Scene) -> [Point] {
-        let brackets = Set(scene.repetitions.flatMap(\.brackets))
-        let wires: [[Point]] = scene.shapes.compactMap { shape in
-            guard case .path(let p) = shape, let s = p.stroke, s.dash.isEmpty, p.fill == nil,
-                !p.elements.contains(.close), !brackets.contains(p)
-            else { return nil }
-            return flatten(p)
-        }
+        let wires = WirePaths.lines(in: scene).map(\.points)
         let segments = wires.map { w in Array(zip(w, w.dropFirst())) }
         var found: [Point] = []
         for i in segments.indices {
@@ -76,69 +70,60 @@ enum Crossings {
     }
 }
 
-/// Solid open paths of a scene that are wires (brackets, outlines and separators aside), flattened.
+/// The lines of a scene (open stroked paths, brackets aside), flattened, and tests on them.
 enum WirePaths {
-    static func all(in scene: Scene) -> [(path: PathShape, points: [Point])] {
+    /// Wires, and with `separators` the dashed lines between segments too.
+    static func lines(in scene: Scene, separators: Bool = false) -> [(path: PathShape, points: [Point])] {
         let brackets = Set(scene.repetitions.flatMap(\.brackets))
         return scene.shapes.compactMap { shape in
-            guard case .path(let p) = shape, let s = p.stroke, s.dash.isEmpty, p.fill == nil,
+            guard case .path(let p) = shape, let s = p.stroke, separators || s.dash.isEmpty, p.fill == nil,
                 !p.elements.contains(.close), !brackets.contains(p)
             else { return nil }
             return (p, Crossings.flatten(p))
         }
     }
 
-    /// Where a wire runs inside an operation's box or mark (more than `inset` in from its
+    /// Where a wire runs inside an operation's box or mark (more than 1 pt in from its
     /// edge) that it neither enters (an end on or in the box: a port, a bar's middle) nor
     /// passes over as a broadcast wire: "box name: point" for each.
-    static func throughBoxes(in scene: Scene, inset: Double = 1) -> [String] {
+    static func throughBoxes(in scene: Scene) -> [String] {
         let passes = scene.broadcastPasses.map { ($0.path, $0.box) }
         var found: [String] = []
-        for (path, points) in all(in: scene) {
+        for (path, points) in lines(in: scene) {
             for box in scene.boxes where box.kind == .operation {
                 if passes.contains(where: { $0.0 == path && $0.1 == box.rect }) { continue }
-                let r = box.rect
-                let touches = [points.first!, points.last!].contains {
-                    $0.x >= r.x - 0.5 && $0.x <= r.maxX + 0.5 && $0.y >= r.y - 0.5 && $0.y <= r.maxY + 0.5
-                }
-                if touches { continue }
-                if let p = points.first(where: {
-                    $0.x > r.x + inset && $0.x < r.maxX - inset && $0.y > r.y + inset && $0.y < r.maxY - inset
-                }) {
-                    found.append("\(box.name) at \(r): \(p)")
+                if [points.first!, points.last!].contains(where: { box.rect.holds($0, inset: -0.5) }) { continue }
+                if let p = points.first(where: { box.rect.holds($0, inset: 1) }) {
+                    found.append("\(box.name) at \(box.rect): \(p)")
                 }
             }
         }
         return found
     }
-}
 
-extension WirePaths {
-    /// Where a stroked line (a wire or a separator) runs through one of `texts`' bounds
-    /// (more than `inset` inside): "text at point" for each text struck.
-    static func throughText(_ texts: [TextShape], in scene: Scene, inset: Double = 1) -> [String] {
-        let brackets = Set(scene.repetitions.flatMap(\.brackets))
-        let lines: [[Point]] = scene.shapes.compactMap { shape in
-            guard case .path(let p) = shape, p.stroke != nil, p.fill == nil, !p.elements.contains(.close),
-                !brackets.contains(p)
-            else { return nil }
-            return Crossings.flatten(p)
-        }
+    /// Where a wire or separator runs through one of `texts`' bounds (more than 1 pt
+    /// inside): "text at point" for each text struck.
+    static func throughText(_ texts: [TextShape], in scene: Scene) -> [String] {
+        let lines = lines(in: scene, separators: true).map(\.points)
         return texts.compactMap { t -> String? in
-            let r = t.bounds
             for line in lines {
                 // Between flattened points too: a straight wire has only its two ends.
                 for (a, b) in zip(line, line.dropFirst()) {
                     for k in 0...16 {
                         let u = Double(k) / 16
                         let p = Point(a.x + u * (b.x - a.x), a.y + u * (b.y - a.y))
-                        if p.x > r.x + inset && p.x < r.maxX - inset && p.y > r.y + inset && p.y < r.maxY - inset {
-                            return "\(t.text.plainText) at \(p)"
-                        }
+                        if t.bounds.holds(p, inset: 1) { return "\(t.text.plainText) at \(p)" }
                     }
                 }
             }
             return nil
         }
+    }
+}
+
+extension Rect {
+    /// Whether `p` is more than `inset` inside (a negative inset: at most that far outside).
+    func holds(_ p: Point, inset: Double) -> Bool {
+        p.x > x + inset && p.x < maxX - inset && p.y > y + inset && p.y < maxY - inset
     }
 }

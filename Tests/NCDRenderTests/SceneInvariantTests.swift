@@ -170,17 +170,13 @@ extension SceneInvariantTests {
             for hit in WirePaths.throughBoxes(in: s) { XCTFail("\(name): a wire runs through \(hit)") }
         }
     }
-}
 
-extension SceneInvariantTests {
     /// A broadcast wire passes over its box level, as the paper draws `b` over L₊: where it
     /// is over the box it neither rises nor falls (it changes rows, if at all, beside it).
     func testBroadcastWiresRunLevelOverTheirBox() throws {
         for (name, s) in try allScenes() {
             for pass in s.broadcastPasses {
-                let over = Crossings.flatten(pass.path).filter {
-                    $0.x > pass.box.x && $0.x < pass.box.maxX && $0.y > pass.box.y && $0.y < pass.box.maxY
-                }
+                let over = Crossings.flatten(pass.path).filter { pass.box.holds($0, inset: 0) }
                 let ys = over.map(\.y)
                 if let low = ys.min(), let high = ys.max() {
                     XCTAssertLessThan(high - low, 0.5, "\(name): \(pass.axis) slants over its box at \(pass.box)")
@@ -188,9 +184,7 @@ extension SceneInvariantTests {
             }
         }
     }
-}
 
-extension SceneInvariantTests {
     /// The `+` of an add and the `×` of a product stand clear of every wire and separator.
     func testNoLineStrikesAnOperatorSign() throws {
         for (name, s) in try allScenes() {

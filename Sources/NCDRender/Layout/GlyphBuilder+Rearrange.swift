@@ -17,12 +17,13 @@ extension GlyphBuilder {
         let dy = (moves.map { abs(inRows[$0.0] - outRows[$0.1]) } + [0]).max()!
         let room = Self.curveRoom(dy, least: inversions > 0 ? 40 : 0)
         // Kept wires bend on one side of a bar, so they need a curve's room on each side.
-        let width = bar != nil && !moves.isEmpty ? max(26, 2 * room + 8) : max(26, room)
+        let bendBesideBar = bar != nil && !moves.isEmpty
+        let width = bendBesideBar ? max(26, 2 * room + 8) : max(26, room)
         let theme = self.theme
         let all = inRows + outRows
         return Glyph(
             inPorts: [inRows], outPorts: [outRows], width: width, top: (all.min() ?? 0) - 6,
-            bottom: (all.max() ?? 0) + 6, reorders: inversions > 0 || (bar != nil && !moves.isEmpty)
+            bottom: (all.max() ?? 0) + 6, reorders: inversions > 0 || bendBesideBar
         ) { canvas, left, y in
             let barX = left + width / 2
             let right = left + width
@@ -32,22 +33,16 @@ extension GlyphBuilder {
             // Each wire leans its own way, so that three or more never cross at one point.
             for (k, (i, o)) in kept.enumerated() {
                 let (a, b) = (inRows[i], outRows[o])
-                let path: PathShape
-                if let clear, a != b, !clear.contains(a) {
-                    path = PathShape(
-                        [.move(Point(left, y + a)), .line(Point(barX + 4, y + a))]
-                            + PathShape.wire(from: Point(barX + 4, y + a), to: Point(right, y + b), stroke: theme.wire)
-                            .elements.dropFirst(), stroke: theme.wire)
-                } else if let clear, a != b, !clear.contains(b) {
-                    path = PathShape(
-                        PathShape.wire(from: Point(left, y + a), to: Point(barX - 4, y + b), stroke: theme.wire)
-                            .elements + [.line(Point(right, y + b))], stroke: theme.wire)
-                } else {
-                    let t = Double(k) / Double(max(1, kept.count - 1))
-                    path = .wire(
-                        from: Point(left, y + a), to: Point(right, y + b), stroke: theme.wire,
-                        bends: (0.15 + 0.45 * t, 0.6 - 0.45 * t))
+                let t = Double(k) / Double(max(1, kept.count - 1))
+                var level = (start: 0.0, end: 0.0)
+                if let clear, !clear.contains(a) {
+                    level.start = barX + 4 - left
+                } else if let clear, !clear.contains(b) {
+                    level.end = right - (barX - 4)
                 }
+                let path = PathShape.wire(
+                    from: Point(left, y + a), to: Point(right, y + b), stroke: theme.wire,
+                    bends: level == (0, 0) ? (0.15 + 0.45 * t, 0.6 - 0.45 * t) : (0.4, 0.4), level: level)
                 canvas.add(path, .wires)
             }
             for r in mergedIn {

@@ -115,11 +115,9 @@ extension GlyphBuilder {
             for (r, a) in zip(outRows, output) {
                 let from = sources(a.name)
                 for s in from {
-                    let bend = Point(left + lead, y + s)
-                    let curve = PathShape.wire(from: bend, to: Point(jx, y + r), stroke: theme.wire)
                     canvas.add(
-                        PathShape(
-                            [.move(Point(left, y + s)), .line(bend)] + curve.elements.dropFirst(), stroke: theme.wire),
+                        .wire(
+                            from: Point(left, y + s), to: Point(jx, y + r), stroke: theme.wire, level: (lead, 0)),
                         .wires)
                 }
                 canvas.add(.polyline([Point(jx, y + r), Point(left + width, y + r)], stroke: theme.wire), .wires)

@@ -75,13 +75,20 @@ public struct PathShape: Hashable, Sendable {
     /// A wire from `a` to `b`: straight when level, else a cubic with horizontal tangents
     /// whose control points sit `bend`·dx in from each end (LAYOUT.md, routing: 0.4).
     /// Unequal bends at the two ends make the curve lean, so that crossing wires meet apart.
+    /// `level` keeps the wire straight for that length at its start and end, so that it
+    /// changes rows only between them (clear of a bar or a sign beside it).
     public static func wire(
-        from a: Point, to b: Point, stroke: Stroke, bends: (start: Double, end: Double) = (0.4, 0.4)
+        from a: Point, to b: Point, stroke: Stroke, bends: (start: Double, end: Double) = (0.4, 0.4),
+        level: (start: Double, end: Double) = (0, 0)
     ) -> PathShape {
         if abs(a.y - b.y) < 0.01 || b.x - a.x <= 0 { return polyline([a, b], stroke: stroke) }
-        let dx = b.x - a.x
-        return PathShape(
-            [.move(a), .curve(Point(a.x + bends.start * dx, a.y), Point(b.x - bends.end * dx, b.y), b)], stroke: stroke)
+        let (p, q) = (Point(a.x + level.start, a.y), Point(b.x - level.end, b.y))
+        let dx = q.x - p.x
+        var elements: [PathElement] = [.move(a)]
+        if level.start > 0 { elements.append(.line(p)) }
+        elements.append(.curve(Point(p.x + bends.start * dx, p.y), Point(q.x - bends.end * dx, q.y), q))
+        if level.end > 0 { elements.append(.line(b)) }
+        return PathShape(elements, stroke: stroke)
     }
 }
 
