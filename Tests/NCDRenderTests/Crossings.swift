@@ -25,27 +25,6 @@ enum Crossings {
         return dedupe(found)
     }
 
-    static func flatten(_ p: PathShape) -> [Point] {
-        var out: [Point] = []
-        for e in p.elements {
-            switch e {
-            case .move(let a), .line(let a): out.append(a)
-            case .curve(let c1, let c2, let end):
-                guard let start = out.last else { continue }
-                for k in 1...24 {
-                    let t = Double(k) / 24
-                    let u = 1 - t
-                    out.append(
-                        Point(
-                            u * u * u * start.x + 3 * u * u * t * c1.x + 3 * u * t * t * c2.x + t * t * t * end.x,
-                            u * u * u * start.y + 3 * u * u * t * c1.y + 3 * u * t * t * c2.y + t * t * t * end.y))
-                }
-            case .close: break
-            }
-        }
-        return out
-    }
-
     /// Where two segments meet (at an end included), unless they are collinear.
     static func intersection(_ a: (Point, Point), _ b: (Point, Point)) -> Point? {
         func cross(_ o: Point, _ p: Point, _ q: Point) -> Double {
@@ -79,7 +58,7 @@ enum WirePaths {
             guard case .path(let p) = shape, let s = p.stroke, separators || s.dash.isEmpty, p.fill == nil,
                 !p.elements.contains(.close), !brackets.contains(p)
             else { return nil }
-            return (p, Crossings.flatten(p))
+            return (p, p.flattened())
         }
     }
 
@@ -89,7 +68,8 @@ enum WirePaths {
     static func throughBoxes(in scene: Scene) -> [String] {
         let passes = scene.broadcastPasses.map { ($0.path, $0.box) }
         var found: [String] = []
-        for (path, points) in lines(in: scene) {
+        for (path, flat) in lines(in: scene) {
+            let points = dense(flat)
             for box in scene.boxes where box.kind == .operation {
                 if passes.contains(where: { $0.0 == path && $0.1 == box.rect }) { continue }
                 if [points.first!, points.last!].contains(where: { box.rect.holds($0, inset: -0.5) }) { continue }
@@ -104,20 +84,35 @@ enum WirePaths {
     /// Where a wire or separator runs through one of `texts`' bounds (more than 1 pt
     /// inside): "text at point" for each text struck.
     static func throughText(_ texts: [TextShape], in scene: Scene) -> [String] {
-        let lines = lines(in: scene, separators: true).map(\.points)
+        let lines = lines(in: scene, separators: true).map { line -> (points: [Point], extent: Rect) in
+            let xs = line.points.map(\.x)
+            let ys = line.points.map(\.y)
+            let extent = Rect(x: xs.min()!, y: ys.min()!, width: xs.max()! - xs.min()!, height: ys.max()! - ys.min()!)
+            return (dense(line.points), extent)
+        }
         return texts.compactMap { t -> String? in
-            for line in lines {
-                // Between flattened points too: a straight wire has only its two ends.
-                for (a, b) in zip(line, line.dropFirst()) {
-                    for k in 0...16 {
-                        let u = Double(k) / 16
-                        let p = Point(a.x + u * (b.x - a.x), a.y + u * (b.y - a.y))
-                        if t.bounds.holds(p, inset: 1) { return "\(t.text.plainText) at \(p)" }
-                    }
+            for line in lines where line.extent.overlaps(t.bounds) {
+                if let p = line.points.first(where: { t.bounds.holds($0, inset: 1) }) {
+                    return "\(t.text.plainText) at \(p)"
                 }
             }
             return nil
         }
+    }
+
+    /// `points` with points every 2 pt or less between them: a straight wire has only its
+    /// two ends, and a test of its points alone would miss what it runs through.
+    static func dense(_ points: [Point]) -> [Point] {
+        guard let first = points.first else { return [] }
+        var out = [first]
+        for (a, b) in zip(points, points.dropFirst()) {
+            let steps = max(1, Int((abs(b.x - a.x) + abs(b.y - a.y)) / 2))
+            for k in 1...steps {
+                let u = Double(k) / Double(steps)
+                out.append(Point(a.x + u * (b.x - a.x), a.y + u * (b.y - a.y)))
+            }
+        }
+        return out
     }
 }
 

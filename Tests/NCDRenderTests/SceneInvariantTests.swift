@@ -176,7 +176,7 @@ extension SceneInvariantTests {
     func testBroadcastWiresRunLevelOverTheirBox() throws {
         for (name, s) in try allScenes() {
             for pass in s.broadcastPasses {
-                let over = Crossings.flatten(pass.path).filter { pass.box.holds($0, inset: 0) }
+                let over = pass.path.flattened().filter { pass.box.holds($0, inset: 0) }
                 let ys = over.map(\.y)
                 if let low = ys.min(), let high = ys.max() {
                     XCTAssertLessThan(high - low, 0.5, "\(name): \(pass.axis) slants over its box at \(pass.box)")
@@ -185,14 +185,36 @@ extension SceneInvariantTests {
         }
     }
 
-    /// The `+` of an add and the `×` of a product stand clear of every wire and separator.
-    func testNoLineStrikesAnOperatorSign() throws {
+    /// No wire or separator runs through any text: wire labels, a box's name and cost note,
+    /// a mark's caption (`LN`, `+`, `×`), a loop's bounds. (A mark's wires stop at its edge.)
+    func testNoLineStrikesAnyText() throws {
         for (name, s) in try allScenes() {
-            let signs = s.shapes.compactMap { shape -> TextShape? in
-                guard case .text(let t) = shape, ["+", "×"].contains(t.text.plainText) else { return nil }
+            let texts = s.shapes.compactMap { shape -> TextShape? in
+                guard case .text(let t) = shape else { return nil }
                 return t
             }
-            for hit in WirePaths.throughText(signs, in: s) { XCTFail("\(name): a line strikes \(hit)") }
+            for hit in WirePaths.throughText(texts, in: s) { XCTFail("\(name): a line strikes \(hit)") }
+        }
+    }
+
+    /// A dashed separator runs between tuple segments: a wire crosses it only where a
+    /// column reorders its wires, never where the segments run side by side.
+    func testSeparatorsAreCrossedOnlyWhereWiresReorder() throws {
+        for (name, s) in try allScenes() {
+            let dashed = WirePaths.lines(in: s, separators: true).filter { !$0.path.stroke!.dash.isEmpty }
+            let wires = WirePaths.lines(in: s)
+            for d in dashed {
+                for w in wires {
+                    for (a, b) in zip(d.points, d.points.dropFirst()) {
+                        for (c, e) in zip(w.points, w.points.dropFirst()) {
+                            guard let p = Crossings.intersection((a, b), (c, e)) else { continue }
+                            XCTAssertTrue(
+                                s.reorderRegions.contains { $0.contains(p.x) },
+                                "\(name): a wire crosses a separator at \(p), outside any reordering column")
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -19,6 +19,9 @@ struct Canvas {
 
     mutating func add(_ text: TextShape) { layers[Layer.labels.rawValue].append(.text(text)) }
 
+    /// Replaces what one layer holds (a pass over the finished drawing).
+    mutating func replaceLayer(_ layer: Layer, with shapes: [Shape]) { layers[layer.rawValue] = shapes }
+
     /// Adds an operation's solid outline and records it for overlap checks.
     mutating func addBox(_ path: PathShape, rect: Rect, name: String, kind: BoxRecord.Kind = .operation) {
         add(path, kind == .frame ? .fills : .boxes)
@@ -65,7 +68,7 @@ struct Canvas {
     /// The finished scene, moved so that `bounds` starts at the margin.
     func scene(bounds: Rect, margin: Double, background: Color) -> Scene {
         var moved = Canvas()
-        moved.merge(self, dx: margin - bounds.x, dy: margin - bounds.y)
+        moved.merge(droppingStubSeparators(), dx: margin - bounds.x, dy: margin - bounds.y)
         var scene = Scene(
             width: (bounds.width + 2 * margin).rounded(.up), height: (bounds.height + 2 * margin).rounded(.up),
             background: background)

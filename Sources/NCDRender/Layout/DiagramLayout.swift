@@ -81,7 +81,12 @@ struct DiagramLayout {
                     : incoming.map { $0.0 - $0.1 }.reduce(0, +) / Double(incoming.count)
                 if let previous {
                     y = max(y, previous.bottom + Metrics.memberGap - g.top)
-                    if let first = g.allPorts.min() { y = max(y, previous.lastWire + Metrics.trackGap - first) }
+                    if let first = g.allPorts.min() {
+                        y = max(y, previous.lastWire + Metrics.trackGap - first)
+                        // Room under a mark hanging below the wires (a cost note) for the
+                        // dashed line and the label over this member's first wire.
+                        y = max(y, previous.bottom + Self.separatorRoom + Self.labelZone - first)
+                    }
                 }
                 ys.append(y)
                 for (t, rows) in zip(flow.outputs(m), g.outPorts) { leaving[t] = rows.map { $0 + y } }
@@ -240,6 +245,14 @@ struct DiagramLayout {
                 }
                 canvas.ports.append(Point(left + width, y + row))
             }
+            // A narrower glyph's own dashed lines go on to the column's edges, to meet the gaps'.
+            let dashes = [(c > 0 ? g.separators.left : [], left, gl), (g.separators.right, gl + g.width, left + width)]
+            for (rows, from, to) in dashes where to > from {
+                for r in rows {
+                    canvas.add(
+                        .polyline([Point(from, y + r), Point(to, y + r)], stroke: options.theme.separator), .wires)
+                }
+            }
             g.draw(&canvas, gl, y)
             if g.reorders { canvas.reorderRegions.append(left...(left + width)) }
         }
@@ -249,9 +262,15 @@ struct DiagramLayout {
         }
     }
 
+    /// Height over a wire that its label takes.
+    static let labelZone = 16.0
+    /// Least room for a dashed line between a mark and the label of the wire below it.
+    static let separatorRoom = 8.0
+
     /// The y of the dashed line between each member of a column and the next: midway
     /// between their wires, as in the gaps, unless that would touch a mark; then midway
-    /// between their marks.
+    /// in the room left between the upper member's marks and the lower one's first
+    /// wire's label (the gap's labels sit there), or between the marks.
     static func separators(_ glyphs: [Glyph], _ ys: [Double]) -> [Double] {
         glyphs.indices.dropLast().map { k in
             let low = ys[k] + glyphs[k].bottom
@@ -259,6 +278,8 @@ struct DiagramLayout {
             if let a = glyphs[k].allPorts.max(), let b = glyphs[k + 1].allPorts.min() {
                 let wires = (ys[k] + a + ys[k + 1] + b) / 2
                 if wires > low + 3, wires < high - 3 { return wires }
+                let room = (top: max(low, ys[k] + a), bottom: min(high, ys[k + 1] + b - labelZone))
+                if room.bottom - room.top >= separatorRoom / 2 { return (room.top + room.bottom) / 2 }
             }
             return (low + high) / 2
         }
@@ -334,7 +355,20 @@ struct DiagramLayout {
         for (u, l) in zip(drawn, drawn.dropFirst()) {
             let a = boundary(u, l, sides.left) ?? Self.between(leaving[u]!, leaving[l]!)
             let b = boundary(u, l, sides.right) ?? Self.between(arriving[u]!, arriving[l]!)
-            canvas.add(.wire(from: Point(left, a), to: Point(right, b), stroke: options.theme.separator), .wires)
+            // Where the two segments change places (every wire of one passes to the other's
+            // side), the line would cross all their wires and separate nothing: LAYOUT.md
+            // hides it rather than draw it diagonally. One wire leaving (a head's h for its
+            // dot) only crosses it.
+            if zip(leaving[u]!, arriving[u]!).allSatisfy({ $0.0 > a || $0.1 > b })
+                || zip(leaving[l]!, arriving[l]!).allSatisfy({ $0.0 < a || $0.1 < b })
+            {
+                continue
+            }
+            // Level past the labels and bending with the wires, so it runs between them.
+            canvas.add(
+                .wire(
+                    from: Point(left, a), to: Point(right, b), stroke: options.theme.separator, level: (labelRoom, 0)),
+                .wires)
         }
         return right
     }

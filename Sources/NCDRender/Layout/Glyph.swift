@@ -32,6 +32,9 @@ struct Glyph {
     var bottom: Double
     /// Whether wires may cross inside it.
     var reorders = false
+    /// The ys of the dashed lines it draws to its left and right edges, which its column
+    /// carries on to the column's edges when the glyph is narrower.
+    var separators: (left: [Double], right: [Double]) = ([], [])
     /// Draws the glyph with its left edge at `left` and reference y at `y`.
     var draw: (inout Canvas, _ left: Double, _ y: Double) -> Void
 
@@ -49,6 +52,13 @@ struct Glyph {
             y += Double(axes.count) * Metrics.pitch
         }
         return rows
+    }
+
+    /// Midway between each tuple segment of `rows` and the next one down: where the dashed
+    /// line between them runs.
+    static func separators(_ rows: [[Double]]) -> [Double] {
+        let visual = topToBottom(rows)
+        return zip(visual, visual.dropFirst()).map { ($0.0.max()! + $0.1.min()!) / 2 }
     }
 
     /// Non-empty tracks' rows, top to bottom: neighbours here have a dashed line between them.

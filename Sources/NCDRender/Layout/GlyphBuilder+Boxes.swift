@@ -26,7 +26,8 @@ extension GlyphBuilder {
         let depth = style == .block ? Self.depth : 0
         let note = costNote(op, graph: graph)
         let noteWidth = note.map { $0.width(in: Metrics.noteFont) } ?? 0
-        let width = max(boxWidth + depth, noteWidth) + 2 * Metrics.stub
+        let joinRun = Self.joinRun(ins, inRows, outs, outRows, broadcast: broadcast)
+        let width = joinRun + max(boxWidth + depth, noteWidth) + 2 * Metrics.stub
         let ports = (inRows + outRows).flatMap { $0 }
         let bottom = max(boxBottom + (note == nil ? 0 : 13), (ports.max() ?? 0) + 2)
         let theme = self.theme
@@ -47,9 +48,9 @@ extension GlyphBuilder {
 
         return Glyph(
             inPorts: inRows, outPorts: outRows, width: width, top: min(boxTop - depth, (ports.min() ?? 0) - 2),
-            bottom: bottom, reorders: moves
+            bottom: bottom, reorders: moves, separators: (Glyph.separators(inRows), Glyph.separators(outRows))
         ) { canvas, left, y in
-            let bx = left + (width - boxWidth - depth) / 2
+            let bx = left + joinRun + (width - joinRun - boxWidth - depth) / 2
             let rect = Rect(x: bx, y: y + boxTop, width: boxWidth, height: boxBottom - boxTop)
             for (rows, axes) in zip(inRows, ins) {
                 for (r, a) in zip(rows, axes) where !broadcast.contains(a.name) {
@@ -63,7 +64,7 @@ extension GlyphBuilder {
                         .wires)
                 }
             }
-            let outline = drawBox(rect, style: style, name: op.kind.mnemonic, on: &canvas)
+            let (outline, extent) = drawBox(rect, style: style, name: op.kind.mnemonic, on: &canvas)
             let baseline =
                 y + Self.labelCentre(boxTop, boxBottom, avoiding: passing, textHeight: font.size) + font.size * 0.36
             canvas.add(
@@ -71,7 +72,7 @@ extension GlyphBuilder {
                     label, at: Point(rect.x + (rect.width - label.width(in: font)) / 2, baseline), font: font,
                     color: theme.ink))
             if let note {
-                let origin = Point(left + (width - noteWidth) / 2, rect.maxY + 10)
+                let origin = Point(left + joinRun + (width - joinRun - noteWidth) / 2, rect.maxY + 10)
                 canvas.add(TextShape(note, at: origin, font: Metrics.noteFont, color: Color(hex: 0x444444)))
                 canvas.boxes.append(
                     BoxRecord(
@@ -80,11 +81,9 @@ extension GlyphBuilder {
             }
             // Separators between the segments that enter or leave the box.
             for rows in [inRows, outRows] {
-                let visual = Glyph.topToBottom(rows)
-                for (upper, lower) in zip(visual, visual.dropFirst()) {
-                    let sy = y + (upper.last! + lower.first!) / 2
-                    let (from, to) = rows == inRows ? (left, rect.x) : (rect.maxX + depth, left + width)
-                    canvas.add(.polyline([Point(from, sy), Point(to, sy)], stroke: theme.separator), .wires)
+                let (from, to) = rows == inRows ? (left, rect.x) : (rect.maxX + depth, left + width)
+                for sy in Glyph.separators(rows) {
+                    canvas.add(.polyline([Point(from, y + sy), Point(to, y + sy)], stroke: theme.separator), .wires)
                 }
             }
             // Broadcast wires run over the box from their input to their output row; where
@@ -95,7 +94,7 @@ extension GlyphBuilder {
                         xs.firstIndex { $0.name == a.name }.map { rs[$0] }
                     }
                     guard let first = sources.first else { continue }
-                    let junction = sources.count > 1 ? Point(left + Metrics.stub, y + r) : Point(left, y + first)
+                    let junction = sources.count > 1 ? Point(left + joinRun, y + r) : Point(left, y + first)
                     for s in sources where sources.count > 1 {
                         canvas.add(.wire(from: Point(left, y + s), to: junction, stroke: theme.wire), .over)
                     }
@@ -103,10 +102,27 @@ extension GlyphBuilder {
                         canvas.add(.circle(center: junction, radius: 3, fill: theme.ink, stroke: nil), .dots)
                     }
                     let path = PathShape.wire(from: junction, to: Point(left + width, y + r), stroke: theme.wire)
-                    canvas.addBroadcast(axis: a.name, box: rect, boxPath: outline, path: path)
+                    canvas.addBroadcast(axis: a.name, box: extent, boxPath: outline, path: path)
                 }
             }
         }
+    }
+
+    /// Room before the box for a broadcast axis that several inputs carry to join at its
+    /// dot, clear of the box's ports (the paper joins the heads outside the box): longer
+    /// where the wires rise farther, so they curve rather than climb the box's edge.
+    static func joinRun(
+        _ ins: [[Axis]], _ inRows: [[Double]], _ outs: [[Axis]], _ outRows: [[Double]], broadcast: Set<String>
+    ) -> Double {
+        var rise = 0.0
+        for (rows, axes) in zip(outRows, outs) {
+            for (r, a) in zip(rows, axes) where broadcast.contains(a.name) {
+                let sources = zip(inRows, ins).compactMap { rs, xs in xs.firstIndex { $0.name == a.name }.map { rs[$0] }
+                }
+                if sources.count > 1 { rise = max(rise, sources.map { abs($0 - r) }.max()!) }
+            }
+        }
+        return rise == 0 ? 0 : min(80, max(24, rise * 0.4))
     }
 
     /// Output rows stacked so that a broadcast axis leaves on the row it arrived on, level
@@ -138,22 +154,23 @@ extension GlyphBuilder {
         return (widest.0 + widest.1) / 2
     }
 
-    /// Draws a box's outline and fill; returns the path the box record points at.
-    func drawBox(_ r: Rect, style: BoxStyle, name: String, on canvas: inout Canvas) -> PathShape {
+    /// Draws a box's outline and fill; returns the path the box record points at and the
+    /// box's whole extent (a 3-D box's top and side included).
+    func drawBox(_ r: Rect, style: BoxStyle, name: String, on canvas: inout Canvas) -> (PathShape, Rect) {
         let stroke = theme.boxStroke
         switch style {
         case .learned, .plain:
             let path = PathShape.rectangle(
                 r, fill: style == .learned ? theme.learnedFill : theme.operationFill, stroke: stroke)
             canvas.addBox(path, rect: r, name: name)
-            return path
+            return (path, r)
         case .trapezoid:
             let inset = min(8, r.height * 0.2)
             let path = PathShape.polygon(
                 [Point(r.x, r.y), Point(r.maxX, r.y + inset), Point(r.maxX, r.maxY - inset), Point(r.x, r.maxY)],
                 fill: theme.operationFill, stroke: stroke)
             canvas.addBox(path, rect: r, name: name)
-            return path
+            return (path, r)
         case .block:
             let d = Self.depth
             let front = PathShape.rectangle(r, fill: theme.blockFill, stroke: stroke)
@@ -165,8 +182,9 @@ extension GlyphBuilder {
                 fill: theme.blockSide, stroke: stroke)
             canvas.add(topFace, .boxes)
             canvas.add(side, .boxes)
-            canvas.addBox(front, rect: Rect(x: r.x, y: r.y - d, width: r.width + d, height: r.height + d), name: name)
-            return front
+            let extent = Rect(x: r.x, y: r.y - d, width: r.width + d, height: r.height + d)
+            canvas.addBox(front, rect: extent, name: name)
+            return (front, extent)
         }
     }
 

@@ -47,9 +47,13 @@ extension GlyphBuilder {
         let top = min(frameTop, (bandY.values.min() ?? frameTop) - 4)
         let theme = self.theme
         let level = self.level
+        // Dashed lines between the segments, the band's wires aside.
+        func separators(_ rows: [[Double]]) -> [Double] {
+            Glyph.separators(rows.map { $0.filter { r in !band.contains { bandY[$0] == r } } })
+        }
         return Glyph(
             inPorts: inPorts, outPorts: outPorts, width: width, top: top, bottom: bottom,
-            reorders: true
+            reorders: true, separators: (separators(inPorts), separators(outPorts))
         ) { canvas, left, y in
             let frame = Rect(x: left + Metrics.stub, y: y + frameTop, width: frameWidth, height: frameBottom - frameTop)
             let dx = frame.x + (frameWidth - inner.bounds.width) / 2 - inner.bounds.x
@@ -75,10 +79,8 @@ extension GlyphBuilder {
             let innerLeft = (inner.inputPorts.joined().first?.x ?? 0) + dx
             let innerRight = (inner.outputPorts.joined().first?.x ?? 0) + dx
             for (rows, from, to) in [(inPorts, left, innerLeft), (outPorts, innerRight, left + width)] {
-                let inside = rows.map { $0.filter { r in !band.contains { bandY[$0] == r } } }.filter { !$0.isEmpty }
-                for (upper, lower) in zip(inside, inside.dropFirst()) {
-                    let sy = y + (upper.max()! + lower.min()!) / 2
-                    canvas.add(.polyline([Point(from, sy), Point(to, sy)], stroke: theme.separator), .wires)
+                for sy in separators(rows) {
+                    canvas.add(.polyline([Point(from, y + sy), Point(to, y + sy)], stroke: theme.separator), .wires)
                 }
             }
             for name in band {

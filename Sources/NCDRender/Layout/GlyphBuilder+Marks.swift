@@ -4,9 +4,19 @@ import NCDCore
 /// circles, reduction ends, index tags, units and dangling ends.
 extension GlyphBuilder {
     /// Wires straight across a column, drawn under whatever mark sits on them.
-    private func straight(_ rows: [Double], width: Double, on canvas: inout Canvas, left: Double, y: Double) {
+    /// Level wires across a glyph; where a mark stands on a row (`mark(y)` is the span it
+    /// covers there), the wire ends at the mark's edge and goes on from its far side, so no
+    /// wire runs hidden under a mark's fill.
+    private func straight(
+        _ rows: [Double], width: Double, on canvas: inout Canvas, left: Double, y: Double,
+        mark: (Double) -> ClosedRange<Double>? = { _ in nil }
+    ) {
         for r in rows {
-            canvas.add(.polyline([Point(left, y + r), Point(left + width, y + r)], stroke: theme.wire), .wires)
+            let ends = [left] + (mark(y + r).map { [$0.lowerBound, $0.upperBound] } ?? []) + [left + width]
+            for pair in stride(from: 0, to: ends.count, by: 2) {
+                canvas.add(
+                    .polyline([Point(ends[pair], y + r), Point(ends[pair + 1], y + r)], stroke: theme.wire), .wires)
+            }
         }
     }
 
@@ -64,9 +74,12 @@ extension GlyphBuilder {
             top: min(centre - half - (log ? 12 : 0), (rows[0].first ?? 0) - 2),
             bottom: max(centre + half, (rows[0].last ?? 0) + 2)
         ) { canvas, left, y in
-            straight(rows[0], width: width, on: &canvas, left: left, y: y)
             let cx = left + width / 2
             let cy = y + centre
+            straight(rows[0], width: width, on: &canvas, left: left, y: y) { row in
+                // The triangle's point is at its left; its edges widen to its right side.
+                abs(row - cy) < half ? (cx - 11 + 22 * abs(row - cy) / half)...(cx + 11) : nil
+            }
             let triangle = PathShape.polygon(
                 [Point(cx - 11, cy), Point(cx + 11, cy - half), Point(cx + 11, cy + half)],
                 fill: theme.operationFill, stroke: theme.boxStroke)
@@ -95,8 +108,13 @@ extension GlyphBuilder {
             inPorts: rows, outPorts: rows, width: width, top: min(centre - radius, (rows[0].first ?? 0) - 2),
             bottom: max(centre + radius, (rows[0].last ?? 0) + 2)
         ) { canvas, left, y in
-            straight(rows[0], width: width, on: &canvas, left: left, y: y)
             let c = Point(left + width / 2, y + centre)
+            straight(rows[0], width: width, on: &canvas, left: left, y: y) { row in
+                let dy = abs(row - c.y)
+                guard dy < radius else { return nil }
+                let halfChord = (radius * radius - dy * dy).squareRoot()
+                return (c.x - halfChord)...(c.x + halfChord)
+            }
             let circle = PathShape.circle(
                 center: c, radius: radius, fill: theme.operationFill, stroke: Stroke(theme.ink, width: 1.8))
             canvas.addBox(

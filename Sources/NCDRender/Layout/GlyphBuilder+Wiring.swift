@@ -15,7 +15,7 @@ extension GlyphBuilder {
         let theme = self.theme
         return Glyph(
             inPorts: inRows, outPorts: outRows, width: width, top: (inRows[0].first ?? 0) - 4,
-            bottom: Glyph.span(outRows).max + 4, reorders: axes.count > 1
+            bottom: Glyph.span(outRows).max + 4, reorders: axes.count > 1, separators: ([], Glyph.separators(outRows))
         ) { canvas, left, y in
             let dotX = left + 7
             for (i, r) in inRows[0].enumerated() {
@@ -27,10 +27,10 @@ extension GlyphBuilder {
                 }
                 canvas.add(.circle(center: Point(dotX, y + r), radius: 3, fill: theme.ink, stroke: nil), .dots)
             }
-            for (upper, lower) in zip(outRows, outRows.dropFirst()) where !upper.isEmpty && !lower.isEmpty {
-                let sy = y + (upper.last! + lower.first!) / 2
+            for sy in Glyph.separators(outRows) {
                 canvas.add(
-                    .polyline([Point(left + width * 0.55, sy), Point(left + width, sy)], stroke: theme.separator),
+                    .polyline(
+                        [Point(left + width * 0.55, y + sy), Point(left + width, y + sy)], stroke: theme.separator),
                     .wires)
             }
         }
@@ -109,7 +109,8 @@ extension GlyphBuilder {
         }
         return Glyph(
             inPorts: inRows, outPorts: [outRows], width: width, top: span.min - 6, bottom: span.max + 6,
-            reorders: ins.contains { $0.count > 1 } || !contracted.isEmpty
+            reorders: ins.contains { $0.count > 1 } || !contracted.isEmpty,
+            separators: (symbol == nil ? Glyph.separators(inRows) : [], [])
         ) { canvas, left, y in
             let jx = left + lead + (width - lead) * 0.62
             for (r, a) in zip(outRows, output) {
@@ -148,9 +149,7 @@ extension GlyphBuilder {
                             ], stroke: theme.wire), .wires)
                 }
             }
-            let visual = Glyph.topToBottom(inRows)
-            for (upper, lower) in zip(visual, visual.dropFirst()) {
-                let sy = y + (upper.last! + lower.first!) / 2
+            for sy in Glyph.separators(inRows).map({ y + $0 }) {
                 if let symbol {
                     let text = RichText(plain: symbol)
                     canvas.add(TextShape(text, at: Point(left + 2, sy + 5.5), font: symbolFont, color: theme.ink))

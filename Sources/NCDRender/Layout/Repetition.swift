@@ -86,14 +86,18 @@ enum Repetition {
                 RepetitionRecord(
                     variable: g.variable, indices: g.indices, brackets: brackets,
                     bounds: (g.lowerText.plainText, g.upperText.plainText)))
+            // As the paper's U-Net figure: λ = last above the left bracket, λ = first below it;
+            // moved off the bracket's end, farther out, if a wire or label is there.
             let lower = RichText(Notation.runs(g.variable, .normal) + [TextRun(" = ")] + g.lowerText.runs)
-            canvas.add(
-                TextShape(lower, at: Point(left - lower.width(in: font) / 2, bottom + 13), font: font, color: theme.ink)
-            )
-            // As the paper's U-Net figure: λ = last above the left bracket, λ = first below it.
             let upper = RichText(Notation.runs(g.variable, .normal) + [TextRun(" = ")] + g.upperText.runs)
-            canvas.add(
-                TextShape(upper, at: Point(left - upper.width(in: font) / 2, top - 4), font: font, color: theme.ink))
+            for (text, baseline, away) in [(lower, bottom + 13, 1.0), (upper, top - 4, -1.0)] {
+                let w = text.width(in: font)
+                let candidates = stride(from: 0.0, through: 36, by: 6).flatMap { d in
+                    [left - w / 2, left + 4, left - w - 4].map { Point($0, baseline + away * d) }
+                }
+                let origin = canvas.clearSpot(for: text, font: font, candidates: candidates)
+                canvas.add(TextShape(text, at: origin, font: font, color: theme.ink))
+            }
         }
     }
 }

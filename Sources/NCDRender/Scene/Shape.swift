@@ -44,6 +44,29 @@ public struct PathShape: Hashable, Sendable {
         }
     }
 
+    /// The path as a polyline: its points, each curve replaced by `segments` straight pieces
+    /// (what tests and placement measure against; the backends draw the curves).
+    public func flattened(segments: Int = 24) -> [Point] {
+        var out: [Point] = []
+        for e in elements {
+            switch e {
+            case .move(let a), .line(let a): out.append(a)
+            case .curve(let c1, let c2, let end):
+                guard let start = out.last else { continue }
+                for k in 1...segments {
+                    let t = Double(k) / Double(segments)
+                    let u = 1 - t
+                    out.append(
+                        Point(
+                            u * u * u * start.x + 3 * u * u * t * c1.x + 3 * u * t * t * c2.x + t * t * t * end.x,
+                            u * u * u * start.y + 3 * u * u * t * c1.y + 3 * u * t * t * c2.y + t * t * t * end.y))
+                }
+            case .close: break
+            }
+        }
+        return out
+    }
+
     public static func polyline(_ points: [Point], stroke: Stroke) -> PathShape {
         PathShape([.move(points[0])] + points.dropFirst().map { .line($0) }, stroke: stroke)
     }
