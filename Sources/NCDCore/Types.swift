@@ -2,7 +2,11 @@
 /// name and the size agree (`h` of size 32 and `h` of size `32/2` are different).
 public struct Axis: Hashable, Sendable, CustomStringConvertible {
     public var name: String
-    public var size: SizeExpr
+    /// Changing the size forgets the written one, which no longer describes it (a
+    /// concatenation's `ch` is not the `base * 2^λ` of its first input).
+    public var size: SizeExpr {
+        didSet { if size != oldValue { writtenSize = nil } }
+    }
     /// The size as the source wrote it where it was written (`[c: 64 * 2^λ]`, a derived
     /// `axis d = h * k`), else nil. It travels with the wire for pictures, and is no part
     /// of the wire's identity: equality and hashing read the name and size alone.

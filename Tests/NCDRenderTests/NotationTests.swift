@@ -47,13 +47,6 @@ final class NotationTests: XCTestCase {
         XCTAssertEqual(Notation.exponent("0.3"), "0.3")
     }
 
-    func testShapesAnnotationWritesSizes() {
-        XCTAssertEqual(Notation.label(Axis("m", SizeExpr(128)), annotation: .shapes).plainText, "m = 128")
-        XCTAssertEqual(Notation.label(Axis("m", SizeExpr(128)), annotation: .names).plainText, "m")
-        XCTAssertEqual(
-            Notation.label(Axis("b", .symbol("b")), annotation: .shapes).plainText, "b", "a free size is its own name")
-    }
-
     func testQuantities() {
         XCTAssertEqual(Notation.quantity(SizeExpr(999), unit: "B"), "999 B")
         XCTAssertEqual(Notation.quantity(SizeExpr(1_572_864), unit: "FLOP"), "1.6 MFLOP")

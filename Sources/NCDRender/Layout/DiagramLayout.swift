@@ -121,6 +121,7 @@ struct DiagramLayout {
         var inputPorts: [[Point]] = []
         var outputPorts: [[Point]] = []
         let loops = Repetition.groups(flow, members, glyphs, ys)
+        let sizes = SizeLabels(graph: graph, flow: flow, annotation: options.annotation, renames: renames)
         var spans: [(left: Double, right: Double)] = []
         // Finished rows, each with the x its first column starts at.
         var rows: [(canvas: Canvas, left: Double)] = []
@@ -168,9 +169,16 @@ struct DiagramLayout {
             )
             var passing = Set<Int>()
             for m in members[c] { if case .pass(let t) = m { passing.insert(t) } }
-            let labelled = breaks.contains(c) ? nil : straight.filter { passing.contains($0.track) }
+            // Past a loop's closing bracket a wire is labelled again: there it carries the
+            // last iteration's size, inside it the loop's.
+            let relabel = breaks.contains(c) || room.after > 0
+            let labelled = relabel ? nil : straight.filter { passing.contains($0.track) }
+            let enclosing = loops.first { g in
+                g.columns.lowerBound <= c && c < g.columns.upperBound && flow.drawnOnce.contains(g.loop)
+            }
+            let labels = gap.map { sizes.labels(track: $0, inside: enclosing.map { flow.loops[$0.loop] }) }
             x = drawGap(
-                gap, from: x, leaving: leaving[c], arriving: arriving[c + 1], room: room,
+                gap, labels: labels, from: x, leaving: leaving[c], arriving: arriving[c + 1], room: room,
                 sides: (side(c, flow.outputs), side(c + 1, flow.inputs)), flow: flow, unlabelled: labelled ?? [],
                 on: &canvas)
             straight = Set(
@@ -307,16 +315,11 @@ struct DiagramLayout {
     }
 
     private func drawGap(
-        _ tracks: [Int], from left: Double, leaving: [Int: [Double]], arriving: [Int: [Double]],
+        _ tracks: [Int], labels: [[RichText]], from left: Double, leaving: [Int: [Double]], arriving: [Int: [Double]],
         room: (after: Double, before: Double), sides: (left: GapSide, right: GapSide), flow: FlowGraph,
         unlabelled: Set<WireKey> = [], on canvas: inout Canvas
     ) -> Double {
         let font = Metrics.labelFont
-        let labels = tracks.map { t in
-            flow.tracks[t].axes.map { a in
-                Notation.label(Axis(renames[a.name] ?? a.name, a.size), annotation: options.annotation)
-            }
-        }
         let labelRoom = (labels.joined().map { $0.width(in: font) }.max() ?? 0) + 8 + room.after
         var dy = 0.0
         for t in tracks { for (a, b) in zip(leaving[t] ?? [], arriving[t] ?? []) { dy = max(dy, abs(a - b)) } }

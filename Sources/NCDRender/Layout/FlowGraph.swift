@@ -30,6 +30,8 @@ struct FlowGraph {
         var inputs: [Int] = []
         var outputs: [Int] = []
         var column = 0
+        /// An operation's position in the graph's operation list.
+        var position: Int?
     }
 
     /// A member of a column: a node, or a track passing through untouched.
@@ -63,7 +65,7 @@ struct FlowGraph {
         // a load is the value saved and a save draws nothing of its own.
         var alias: [ValueID: ValueID] = [:]
         func resolved(_ v: ValueID) -> ValueID { alias[v].map(resolved) ?? v }
-        var laidOut: [Operation] = []
+        var laidOut: [(position: Int, operation: Operation)] = []
         for (position, op) in graph.operations.enumerated() {
             if let first = representative[position] {
                 for (v, w) in zip(op.outputs, graph.operations[first].outputs) { alias[v] = w }
@@ -76,14 +78,17 @@ struct FlowGraph {
             var inputs = op.inputs.map(resolved)
             if case .load = op.kind { inputs = [] }
             laidOut.append(
-                Operation(
-                    kind: op.kind, inputs: inputs, outputs: op.outputs,
-                    broadcast: op.broadcast, parameters: op.parameters, instance: op.instance,
-                    sharedFrom: op.sharedFrom, location: op.location, loops: op.loops))
+                (
+                    position,
+                    Operation(
+                        kind: op.kind, inputs: inputs, outputs: op.outputs,
+                        broadcast: op.broadcast, parameters: op.parameters, instance: op.instance,
+                        sharedFrom: op.sharedFrom, location: op.location, loops: op.loops)
+                ))
         }
         let outputs = graph.outputs.map(resolved)
         var uses: [ValueID: Int] = [:]
-        for op in laidOut { for v in op.inputs { uses[v, default: 0] += 1 } }
+        for (_, op) in laidOut { for v in op.inputs { uses[v, default: 0] += 1 } }
         for v in outputs { uses[v, default: 0] += 1 }
 
         // Tracks waiting for their consumer, per value, in order of use.
@@ -107,8 +112,8 @@ struct FlowGraph {
             return [first]
         }
         for v in graph.inputs { inputTracks += produce(v, by: nil) }
-        for op in laidOut {
-            nodes.append(Node(kind: .operation(op)))
+        for (position, op) in laidOut {
+            nodes.append(Node(kind: .operation(op), position: position))
             let n = nodes.count - 1
             nodes[n].inputs = op.inputs.map { take(&pending, $0) }
             for t in nodes[n].inputs { tracks[t].consumer = n }

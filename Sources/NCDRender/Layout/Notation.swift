@@ -32,13 +32,6 @@ enum Notation {
         return symbol(s.description.replacingOccurrences(of: "*", with: "·"))
     }
 
-    /// The label of an axis' wire under an annotation style.
-    static func label(_ axis: Axis, annotation: RenderOptions.Annotation) -> RichText {
-        let name = symbol(axis.name)
-        guard annotation != .names, axis.size != .symbol(axis.name) else { return name }
-        return RichText(name.runs + [TextRun(" = ")] + size(axis.size).runs)
-    }
-
     /// Splits text into runs so that overbarred letters (`x̄`) become overbar runs.
     static func runs(_ text: String, _ position: TextRun.Position) -> [TextRun] {
         guard !text.isEmpty else { return [] }

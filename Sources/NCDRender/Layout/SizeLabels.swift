@@ -1,0 +1,237 @@
+import NCDCore
+
+/// What a wire's label says of its size. With `--annotate names` (the default) a wire is
+/// named by its axis where it has the size that axis has where it enters the diagram, and
+/// by the size derived from that one where it differs, as the paper labels `x̄/2` and `2c`:
+/// the size as the source wrote it (`ch = n₀`, `h/s`), a multiple or a part (`2ch`, `h/2`),
+/// an offset (`tokens + 1`), else its value (`ch = 16`). Inside a loop drawn once, a size
+/// that changes from one iteration to the next is written with the loop's index (`h/2^λ`,
+/// `ch = 64·2^λ`), or by the axis name alone where it follows no pattern; past the loop a
+/// wire carries its last iteration's size. `--annotate shapes` writes every size (`m = 128`).
+struct SizeLabels {
+    let graph: DiagramGraph
+    let flow: FlowGraph
+    let annotation: RenderOptions.Annotation
+    let renames: [String: String]
+    /// Each axis's size where it first appears: on the diagram's inputs, else where an
+    /// operation makes it.
+    private var home: [String: SizeExpr] = [:]
+    /// Per value, the operation that makes it (its position) and which of its outputs it is.
+    private var producer: [ValueID: (position: Int, output: Int)] = [:]
+
+    init(graph: DiagramGraph, flow: FlowGraph, annotation: RenderOptions.Annotation, renames: [String: String]) {
+        self.graph = graph
+        self.flow = flow
+        self.annotation = annotation
+        self.renames = renames
+        for v in graph.inputs { for a in graph.type(of: v).axes where home[a.name] == nil { home[a.name] = a.size } }
+        for (p, op) in graph.operations.enumerated() {
+            for (k, v) in op.outputs.enumerated() {
+                producer[v] = (p, k)
+                for a in graph.type(of: v).axes where home[a.name] == nil { home[a.name] = a.size }
+            }
+        }
+    }
+
+    /// The labels of a track's wires in a gap; `loop` is the loop drawn once whose brackets
+    /// enclose the gap, if any.
+    func labels(track t: Int, inside loop: Loop?) -> [RichText] {
+        let axes = flow.tracks[t].axes
+        if let loop, let each = iterations(of: t, loop) {
+            return axes.enumerated().map { i, axis in
+                let sizes = each.map { $0.indices.contains(i) ? $0[i].size : axis.size }
+                return label(axis, varying: sizes.allSatisfy { $0 == axis.size } ? nil : (loop, sizes))
+            }
+        }
+        // Past the loop that makes it, a value is its last iteration's.
+        if loop == nil, let made = producer[flow.tracks[t].value],
+            let frame = graph.operations[made.position].loops.first, flow.drawnOnce.contains(frame.loop),
+            let last = iterations(of: t, flow.loops[frame.loop])?.last, last.count == axes.count
+        {
+            return last.map { label($0, varying: nil) }
+        }
+        return axes.map { label($0, varying: nil) }
+    }
+
+    /// The track's axes in each iteration of `loop`, from the operation that makes its value
+    /// there or, for a value from outside the loop, the one that takes it.
+    private func iterations(of t: Int, _ loop: Loop) -> [[Axis]]? {
+        let value = flow.tracks[t].value
+        if let made = producer[value], graph.operations[made.position].loops.contains(where: { $0.loop == loop.id }) {
+            return counterparts(of: made.position, in: loop)?.map { op in graph.type(of: op.outputs[made.output]).axes }
+        }
+        var track = t
+        while case .copy = flow.nodes[flow.tracks[track].consumer].kind {
+            guard let next = flow.nodes[flow.tracks[track].consumer].outputs.first else { return nil }
+            track = next
+        }
+        let consumer = flow.nodes[flow.tracks[track].consumer]
+        guard let position = consumer.position, let input = consumer.inputs.firstIndex(of: track) else { return nil }
+        return counterparts(of: position, in: loop)?.map { op in
+            op.inputs.indices.contains(input) ? graph.type(of: op.inputs[input]).axes : []
+        }
+    }
+
+    /// The operation at `position` of the loop's first iteration and its repeats in the others.
+    private func counterparts(of position: Int, in loop: Loop) -> [Operation]? {
+        guard let first = loop.iterations.first, first.operations.contains(position) else { return nil }
+        let offset = position - first.operations.lowerBound
+        let kind = graph.operations[position].kind.mnemonic
+        var result: [Operation] = []
+        for iteration in loop.iterations {
+            let p = iteration.operations.lowerBound + offset
+            guard iteration.operations.contains(p), graph.operations[p].kind.mnemonic == kind else { return nil }
+            result.append(graph.operations[p])
+        }
+        return result
+    }
+
+    /// One wire's label; `varying` holds its sizes in every iteration of the loop around it.
+    private func label(_ axis: Axis, varying: (loop: Loop, sizes: [SizeExpr])?) -> RichText {
+        let name = renames[axis.name] ?? axis.name
+        let symbol = Notation.symbol(name)
+        func equals(_ f: WrittenFormula) -> RichText {
+            RichText(symbol.runs + [TextRun(" = ")] + Notation.formula(f).runs)
+        }
+        if let varying {
+            if let written = written(axis, name: name, in: varying.loop), written.names.contains(varying.loop.variable)
+            {
+                return written.names.contains(name) ? Notation.formula(written) : equals(written)
+            }
+            let ints = varying.sizes.compactMap(\.intValue)
+            guard ints.count == varying.sizes.count, let g = Geometric(ints, lower: varying.loop.lower) else {
+                return symbol
+            }
+            let lambda = varying.loop.variable
+            if annotation == .names, let h = home[axis.name]?.intValue, let relative = g.relative(to: h, name, lambda) {
+                return Notation.formula(relative)
+            }
+            return equals(g.absolute(lambda))
+        }
+        guard axis.size != .symbol(axis.name) else { return symbol }
+        guard annotation == .names else {
+            return RichText(symbol.runs + [TextRun(" = ")] + Notation.size(axis.size).runs)
+        }
+        guard let h = home[axis.name], axis.size != h else { return symbol }
+        if let written = written(axis, name: name) {
+            return written.names.contains(name) ? Notation.formula(written) : equals(written)
+        }
+        if let r = Self.ratio(axis.size, h) {
+            if r.isInteger, (2...16).contains(r.numerator) {
+                return RichText([TextRun("\(r.numerator)")] + symbol.runs)
+            }
+            if r.numerator == 1, (2...64).contains(r.denominator) {
+                return Notation.formula(.binary(.divide, .name(name), .integer(r.denominator)))
+            }
+        }
+        if let d = (try? axis.size - h)?.intValue, d != 0, abs(d) <= 16 {
+            return Notation.formula(.binary(d > 0 ? .add : .subtract, .name(name), .integer(abs(d))))
+        }
+        return RichText(symbol.runs + [TextRun(" = ")] + Notation.size(axis.size).runs)
+    }
+
+    /// The size as the source wrote it, in the picture's names, unless it is the axis itself
+    /// or names a loop's index where no loop is drawn around it.
+    private func written(_ axis: Axis, name: String, in loop: Loop? = nil) -> WrittenFormula? {
+        guard let w = axis.writtenSize, w != .name(axis.name) else { return nil }
+        let indices = Set(graph.loops.map(\.variable)).subtracting(loop.map { [$0.variable] } ?? [])
+        guard indices.isDisjoint(with: w.names) else { return nil }
+        return w.renaming(renames)
+    }
+
+    /// `a / b` where it is a number (`h/2` over `h`, 256 over 512).
+    private static func ratio(_ a: SizeExpr, _ b: SizeExpr) -> Rational? {
+        if let x = a.constant, let y = b.constant { return try? x * y.reciprocal() }
+        return (try? a / b)?.constant
+    }
+}
+
+/// Sizes that change by one factor per iteration, `start` at the loop's first index.
+private struct Geometric {
+    var start: Int
+    var factor: Int
+    var growing: Bool
+    var lower: Int
+    /// How many iterations.
+    var count: Int
+
+    init?(_ sizes: [Int], lower: Int) {
+        guard sizes.count > 1, sizes[0] > 0, sizes[1] > 0, sizes[0] != sizes[1] else { return nil }
+        growing = sizes[1] > sizes[0]
+        let (small, large) = growing ? (sizes[0], sizes[1]) : (sizes[1], sizes[0])
+        guard large % small == 0 else { return nil }
+        factor = large / small
+        start = sizes[0]
+        self.lower = lower
+        count = sizes.count
+        var expected = start
+        for s in sizes {
+            guard s == expected else { return nil }
+            expected = growing ? expected * factor : expected / factor
+        }
+    }
+
+    /// `64·2^λ` or `2048/2^λ`: the size at every index, in the loop's variable.
+    func absolute(_ lambda: String) -> WrittenFormula {
+        let power = WrittenFormula.binary(.power, .integer(factor), .name(lambda))
+        if growing {
+            let (base, rest) = start.quotientAndRemainder(dividingBy: Self.power(factor, lower))
+            if rest == 0 { return base == 1 ? power : .binary(.multiply, .integer(base), power) }
+            return .binary(
+                .multiply, .integer(start), .binary(.power, .integer(factor), Self.offset(lambda, -lower)))
+        }
+        return .binary(.divide, .integer(start * Self.power(factor, lower)), power)
+    }
+
+    /// `h/2^λ` or `h/2^(3 − λ)`: the size as the axis's size `home` over or times a power
+    /// of the factor, where the first is within four factors of `home` and the power keeps
+    /// its sign over the loop; else nil.
+    func relative(to home: Int, _ name: String, _ lambda: String) -> WrittenFormula? {
+        // start = home · factor^m.
+        var m = 0
+        var s = start
+        while s < home, m > -5 { (s, m) = (s * factor, m - 1) }
+        while s > home, m < 5, s % factor == 0 { (s, m) = (s / factor, m + 1) }
+        guard s == home else { return nil }
+        // size(λ) = home · factor^e(λ), e(λ) = sign·λ + c.
+        let sign = growing ? 1 : -1
+        let c = m - sign * lower
+        let ends = [m, m + sign * (count - 1)]
+        let power: (WrittenFormula) -> WrittenFormula = { .binary(.power, .integer(self.factor), $0) }
+        if ends.allSatisfy({ $0 <= 0 }) {
+            // home / factor^(−e(λ)).
+            let exponent = growing ? Self.offset(lambda, -c, negated: true) : Self.offset(lambda, -c)
+            return .binary(.divide, .name(name), power(exponent))
+        }
+        if ends.allSatisfy({ $0 >= 0 }) {
+            let exponent = growing ? Self.offset(lambda, c) : Self.offset(lambda, c, negated: true)
+            return .binary(.multiply, .name(name), power(exponent))
+        }
+        return nil
+    }
+
+    /// `λ + c` (or `c − λ` when `negated`), as simply as it reads.
+    static func offset(_ lambda: String, _ c: Int, negated: Bool = false) -> WrittenFormula {
+        let l = WrittenFormula.name(lambda)
+        if negated { return c == 0 ? .negate(l) : .binary(.subtract, .integer(c), l) }
+        if c == 0 { return l }
+        return .binary(c > 0 ? .add : .subtract, l, .integer(abs(c)))
+    }
+
+    static func power(_ base: Int, _ exponent: Int) -> Int {
+        exponent <= 0 ? 1 : (1...exponent).reduce(1) { a, _ in a * base }
+    }
+}
+
+extension WrittenFormula {
+    /// The formula with names replaced as `names` says.
+    func renaming(_ names: [String: String]) -> WrittenFormula {
+        guard !names.isEmpty else { return self }
+        switch self {
+        case .integer, .number: return self
+        case .name(let n): return .name(names[n] ?? n)
+        case .negate(let a): return .negate(a.renaming(names))
+        case .binary(let op, let a, let b): return .binary(op, a.renaming(names), b.renaming(names))
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import NCDCore
+import XCTest
+
+@testable import NCDRender
+
+/// What wire labels say of sizes: the axis name where a wire has its axis's size, the size
+/// derived from it where it differs (`h/2`, `2c`, `t − 1`, `ch = n₀`), and a loop's sizes
+/// written with its index. Each expectation was derived by hand from the example's sizes.
+final class SizeLabelTests: XCTestCase {
+    /// A label as text, `^{…}` around raised runs and `_{…}` around lowered ones.
+    func written(_ r: RichText) -> String {
+        r.runs.map { run in
+            switch run.position {
+            case .raised: return "^{\(run.text)}"
+            case .lowered: return "_{\(run.text)}"
+            default: return run.text
+            }
+        }.joined()
+    }
+
+    func wireLabels(_ s: Scene) -> Set<String> {
+        Set(
+            s.shapes.compactMap { shape -> String? in
+                guard case .text(let t) = shape, t.font == Metrics.labelFont else { return nil }
+                return written(t.text)
+            })
+    }
+
+    func testAWireIsNamedByItsAxisUntilItsSizeDiffers() throws {
+        let resnet = wireLabels(try scene(example: "resnet.ncd"))
+        // The stem's output is `ch -> ch: n0` as written; Block(2)s halve h and w.
+        for expected in ["ch", "h", "ch = n_{0}", "h/2", "h/4", "w/4", "h/32", "ch = 256"] {
+            XCTAssertTrue(resnet.contains(expected), "\(expected) in \(resnet.sorted())")
+        }
+        XCTAssertFalse(resnet.contains("h = 16"), "a size derived from h is written from h")
+    }
+
+    func testMultiplesPartsAndOffsetsOfTheAxisSize() throws {
+        let source = """
+            axis b, t = 8, c = 4
+            diagram D(x: [b, t, c]) -> [b, t: 2, c: 8] {
+              y = concat[c](x, x)
+              return y[t = 1:3]
+            }
+            diagram E(x: [b, t, c]) -> [b, t: 7, c] {
+              return x[t = 1:8]
+            }
+            """
+        let d = wireLabels(try scene(source: source, diagram: "D"))
+        XCTAssertTrue(d.contains("2c"), "\(d.sorted())")
+        XCTAssertTrue(d.contains("t/4"), "\(d.sorted())")
+        let e = wireLabels(try scene(source: source, diagram: "E"))
+        XCTAssertTrue(e.contains("t − 1"), "\(e.sorted())")
+        var shapes = RenderOptions()
+        shapes.annotation = .shapes
+        let s = wireLabels(try scene(source: source, diagram: "D", options: shapes))
+        XCTAssertTrue(
+            s.isSuperset(of: ["c = 8", "t = 2", "c = 4", "b"]), "sizes with --annotate shapes: \(s.sorted())")
+    }
+
+    func testALoopsSizesAreWrittenWithItsIndex() throws {
+        let unet = wireLabels(try scene(example: "unet.ncd"))
+        // Down blocks λ = 1…4: DoubleConv makes 64·2^λ channels at h = 512/2^(λ−1); the
+        // pool halves it; after the loop, λ = 4's pool leaves 512/16 = 32.
+        // Up blocks λ = 1…3: concatenated at 512/2^(4−λ), 2·1024/2^λ channels.
+        for expected in [
+            "ch = 64·2^{λ}", "h/2^{λ − 1}", "h/16", "ch = 1024", "h/8", "h/2^{4 − λ}", "ch = 4096/2^{λ}",
+            "ch = base·2^{4}", "ch = 128",
+        ] {
+            XCTAssertTrue(unet.contains(expected), "\(expected) in \(unet.sorted())")
+        }
+        // Past the up loop, its last iteration's channels, not the loop's formula.
+        XCTAssertFalse(unet.contains("ch = 128·2^{λ}"))
+        var unrolled = RenderOptions()
+        unrolled.unroll = true
+        let every = wireLabels(try scene(example: "unet.ncd", options: unrolled))
+        XCTAssertFalse(every.contains { $0.contains("λ") && !$0.hasPrefix("ch = base") }, "unrolled: \(every.sorted())")
+        XCTAssertTrue(every.isSuperset(of: ["h/2", "h/4", "h/8"]), "\(every.sorted())")
+    }
+
+    func testASizeChangedByAnOperationForgetsWhatTheSourceWrote() throws {
+        // concat's ch is twice its input's `ch: base * 2^4`, so that formula is not its size.
+        let g = try graph(example: "unet.ncd")
+        for op in g.operations {
+            guard case .concatenate = op.kind else { continue }
+            XCTAssertNil(g.type(of: op.outputs[0]).axis(named: "ch")?.writtenSize)
+        }
+        var a = Axis("c", SizeExpr(4), written: .name("n"))
+        a.size = SizeExpr(8)
+        XCTAssertNil(a.writtenSize)
+    }
+}
