@@ -19,6 +19,8 @@ extension Instantiator {
                 loop(variable, lower, upper, label, body, range)
             case .return(let values, let range):
                 returnOutputs(values, range)
+            case .region(let title, let note, let body, let range):
+                region(title, note, body, range)
             }
         }
     }
@@ -115,6 +117,18 @@ extension Instantiator {
             builder.endIteration()
         }
         scope.localSizes[variable.text] = nil
+    }
+
+    /// A region only marks the operations its statements make; names bound inside stay bound after it.
+    func region(_ title: String?, _ note: String?, _ body: [Statement], _ range: SourceRange) {
+        let before = builder.operationCount
+        builder.beginRegion(title: title, note: note, location: Self.span(range))
+        execute(body)
+        builder.endRegion()
+        if builder.operationCount == before, reportsUnused {
+            let what = title.map { "region \"\($0)\"" } ?? "note"
+            report(.warning(.emptyRegion, "\(what) draws nothing: no statement in it makes an operation", at: range))
+        }
     }
 
     func returnOutputs(_ exprs: [Expr], _ range: SourceRange) {

@@ -12,6 +12,9 @@ extension DiagramGraph {
         private var loops: [Loop] = []
         /// The loops being built, innermost last, with the iteration under way.
         private var open: [(loop: LoopID, index: Int?)] = []
+        private var regions: [Region] = []
+        /// The regions being built, innermost last.
+        private var openRegions: [RegionID] = []
 
         public init(name: String) {
             self.name = name
@@ -66,7 +69,8 @@ extension DiagramGraph {
             operations.append(
                 Operation(
                     kind: kind, inputs: inputs, outputs: ids, broadcast: broadcast, parameters: parameters,
-                    instance: instance, sharedFrom: sharedFrom, location: location, loops: currentFrames))
+                    instance: instance, sharedFrom: sharedFrom, location: location, loops: currentFrames,
+                    regions: openRegions))
             return ids
         }
 
@@ -120,11 +124,26 @@ extension DiagramGraph {
             open.removeLast()
         }
 
+        /// Starts a region: the operations added until ``endRegion()`` are drawn in it.
+        @discardableResult
+        public func beginRegion(title: String?, note: String?, location: SourceSpan) -> RegionID {
+            let id = regions.count
+            regions.append(Region(id: id, title: title, note: note, parent: openRegions.last, location: location))
+            openRegions.append(id)
+            return id
+        }
+
+        /// Ends the innermost region.
+        public func endRegion() {
+            precondition(!openRegions.isEmpty, "no region is open")
+            openRegions.removeLast()
+        }
+
         /// The finished graph. Debug builds check its invariants.
         public func build() -> DiagramGraph {
             let graph = DiagramGraph(
                 name: name, sizeArguments: sizeArguments, values: values, operations: operations,
-                inputs: inputs, outputs: outputs, loops: loops)
+                inputs: inputs, outputs: outputs, loops: loops, regions: regions)
             // Sub-diagrams were checked when they were built.
             assert(
                 graph.invariantViolations(recursive: false).isEmpty, "\(graph.invariantViolations(recursive: false))")

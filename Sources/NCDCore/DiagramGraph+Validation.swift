@@ -94,6 +94,16 @@ extension DiagramGraph {
                     fail("operation \(i) claims iteration \(frame.index) of `\(frame.label)` but lies outside it")
                 }
             }
+            // Regions nest: each one an operation names is within the one before it.
+            for (k, r) in op.regions.enumerated() {
+                guard regions.indices.contains(r) else {
+                    fail("operation \(i) names missing region \(r)")
+                    continue
+                }
+                if regions[r].parent != (k == 0 ? nil : op.regions[k - 1]) {
+                    fail("operation \(i)'s regions \(op.regions) do not nest as the regions say")
+                }
+            }
         }
         return problems
     }

@@ -36,6 +36,8 @@ public final class DiagramGraph: Hashable, @unchecked Sendable {
     public let outputs: [ValueID]
     /// The loops of this diagram's body (not its sub-diagrams'), outermost first.
     public let loops: [Loop]
+    /// The regions of its body, in the order the source opens them.
+    public let regions: [Region]
     /// For each value, the operation that produces it (nil for a diagram input).
     private let producers: [Int?]
     /// For each value, the operations that read it, in order (an operation reading it twice
@@ -44,8 +46,9 @@ public final class DiagramGraph: Hashable, @unchecked Sendable {
 
     init(
         name: String, sizeArguments: [SizeArgument], values: [Value], operations: [Operation],
-        inputs: [ValueID], outputs: [ValueID], loops: [Loop]
+        inputs: [ValueID], outputs: [ValueID], loops: [Loop], regions: [Region] = []
     ) {
+        self.regions = regions
         self.name = name
         self.sizeArguments = sizeArguments
         self.values = values

@@ -75,11 +75,15 @@ public struct Operation: Hashable, Sendable {
     public let location: SourceSpan
     /// The loop iterations enclosing the operation, outermost first.
     public let loops: [LoopFrame]
+    /// The regions the source writes it in, outermost first (for the picture only).
+    public let regions: [RegionID]
 
     public init(
         kind: OperationKind, inputs: [ValueID], outputs: [ValueID], broadcast: [Axis], parameters: [Parameter],
-        instance: InstanceLabel?, sharedFrom: InstanceLabel?, location: SourceSpan, loops: [LoopFrame]
+        instance: InstanceLabel?, sharedFrom: InstanceLabel?, location: SourceSpan, loops: [LoopFrame],
+        regions: [RegionID] = []
     ) {
+        self.regions = regions
         self.kind = kind
         self.inputs = inputs
         self.outputs = outputs

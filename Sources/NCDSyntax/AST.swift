@@ -89,10 +89,16 @@ public indirect enum Statement: Sendable {
     case loop(variable: Name, lower: Expr, upper: Expr, label: Name?, body: [Statement], range: SourceRange)
     /// `return a, b`
     case `return`(values: [Expr], range: SourceRange)
+    /// `region "Title" note "…" { … }` — statements grouped for the picture: a titled region
+    /// around what they draw, a call-out note beside it (either may be left out). It opens no
+    /// scope and changes nothing that runs.
+    case region(title: String?, note: String?, body: [Statement], range: SourceRange)
 
     public var range: SourceRange {
         switch self {
-        case .assign(_, _, let r), .save(_, _, _, let r), .loop(_, _, _, _, _, let r), .return(_, let r): return r
+        case .assign(_, _, let r), .save(_, _, _, let r), .loop(_, _, _, _, _, let r), .return(_, let r),
+            .region(_, _, _, let r):
+            return r
         }
     }
 }

@@ -11,6 +11,16 @@ extension DiagnosticID {
                 axis d_model = 64      # ok
             """)
 
+    public static let unterminatedString = DiagnosticID(
+        "E063", "unterminated string",
+        explanation: """
+            A string (a region's title or a note) runs to the end of its line without its
+            closing `"`. Strings stay on one line; write `\\"` for a quote inside one.
+
+                region "Double Convolution {     # error: the string is not closed
+                region "Double Convolution" {    # ok
+            """)
+
     public static let integerTooLarge = DiagnosticID(
         "E002", "integer too large",
         explanation: """
@@ -41,5 +51,7 @@ extension DiagnosticID {
             """)
 
     /// The diagnostics the lexer and parser report.
-    public static let syntaxIDs: [DiagnosticID] = [.invalidCharacter, .integerTooLarge, .nestingTooDeep, .syntax]
+    public static let syntaxIDs: [DiagnosticID] = [
+        .invalidCharacter, .integerTooLarge, .nestingTooDeep, .syntax, .unterminatedString,
+    ]
 }

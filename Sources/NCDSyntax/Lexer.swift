@@ -47,6 +47,8 @@ public struct Lexer {
                 kind: kind, range: SourceRange(start: start, end: position), text: text, startsLine: startsLine)
         } else if isDigit(b) {
             kind = scanNumber()
+        } else if b == UInt8(ascii: "\"") {
+            return scanString(startsLine: startsLine)
         } else if let symbol = scanSymbol() {
             return Token(
                 kind: .symbol(symbol), range: SourceRange(start: start, end: position),
@@ -102,6 +104,38 @@ public struct Lexer {
             }
         }
         return kind
+    }
+
+    /// A string on one line: `"…"`, with `\"` and `\\` for a quote and a backslash. One
+    /// left open at the end of its line is reported and read to there.
+    private mutating func scanString(startsLine: Bool) -> Token {
+        let start = position
+        position += 1
+        var content: [UInt8] = []
+        var closed = false
+        while position < bytes.count, bytes[position] != UInt8(ascii: "\n") {
+            let b = bytes[position]
+            position += 1
+            if b == UInt8(ascii: "\"") {
+                closed = true
+                break
+            }
+            if b == UInt8(ascii: "\\"), position < bytes.count,
+                bytes[position] == UInt8(ascii: "\"") || bytes[position] == UInt8(ascii: "\\")
+            {
+                content.append(bytes[position])
+                position += 1
+                continue
+            }
+            content.append(b)
+        }
+        let range = SourceRange(start: start, end: position)
+        if !closed {
+            diagnostics.append(
+                .error(.unterminatedString, "string is not closed before the end of the line", at: range))
+        }
+        return Token(
+            kind: .string, range: range, text: String(decoding: content, as: UTF8.self), startsLine: startsLine)
     }
 
     private mutating func skipDigits() {

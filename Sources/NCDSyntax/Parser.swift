@@ -185,7 +185,38 @@ public struct Parser {
         if match(.return) { return try parseReturn() }
         if match(.for) { return try parseLoop() }
         if match(.save) { return try parseSave() }
+        if startsRegion { return try parseRegion() }
         return try parseAssignment()
+    }
+
+    /// `region` and `note` begin a region only before a string, so they stay usable as names.
+    var startsRegion: Bool {
+        peek.kind == .identifier && (peek.text == "region" || peek.text == "note") && lookahead(1).kind == .string
+    }
+
+    // MARK: region = ( "region" STRING [ "note" STRING ] | "note" STRING ) block
+
+    mutating func parseRegion() throws -> Statement {
+        let start = advance().range
+        var title: String?
+        var note: String?
+        if previous.text == "region" {
+            title = advance().text
+            if check(.identifier), peek.text == "note", lookahead(1).kind == .string {
+                advance()
+                note = advance().text
+            }
+        } else {
+            note = advance().text
+        }
+        let header = start.union(previous.range)
+        guard check(.lbrace) else {
+            throw fail(
+                "expected `{` and the statements the \(title == nil ? "note" : "region") is about, found \(peek.description)"
+            )
+        }
+        let body = try parseBlock()
+        return .region(title: title, note: note, body: body, range: header)
     }
 
     // MARK: return = "return" expr { "," expr }
@@ -229,7 +260,8 @@ public struct Parser {
 
     mutating func parseAssignment() throws -> Statement {
         guard check(.identifier) else {
-            throw fail("expected a statement (`name = …`, `for`, `save` or `return`), found \(peek.description)")
+            throw fail(
+                "expected a statement (`name = …`, `for`, `save`, `region` or `return`), found \(peek.description)")
         }
         var targets = [try expectIdentifier("a name")]
         while match(.comma) { targets.append(try expectIdentifier("a name")) }

@@ -3,6 +3,9 @@ public enum TokenKind: Hashable, Sendable {
     case identifier
     case integer
     case float
+    /// `"Double Convolution"`: text for the picture (a region's title, a note). The token's
+    /// text is what it says, quotes removed and `\"`, `\\` read as `"` and `\`.
+    case string
     case keyword(Keyword)
     case symbol(Symbol)
     case endOfFile
@@ -66,6 +69,7 @@ public struct Token: Hashable, Sendable {
         case .endOfFile: return "end of file"
         case .identifier: return "identifier `\(text)`"
         case .integer, .float: return "number `\(text)`"
+        case .string: return "string \"\(text)\""
         case .keyword: return "keyword `\(text)`"
         case .symbol, .invalid: return "`\(text)`"
         }

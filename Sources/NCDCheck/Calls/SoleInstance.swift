@@ -14,7 +14,14 @@ extension Instantiator {
     /// Whether `body` makes exactly one instance, by a call without `as` or `shares`.
     func makesOneUnnamedInstance(_ body: [Statement]) -> Bool {
         var calls: [Call] = []
-        for statement in body {
+        // A region draws its statements apart and changes nothing else: they count as the body's.
+        func flattened(_ statements: [Statement]) -> [Statement] {
+            statements.flatMap { s -> [Statement] in
+                if case .region(_, _, let inner, _) = s { return flattened(inner) }
+                return [s]
+            }
+        }
+        for statement in flattened(body) {
             switch statement {
             case .assign(_, let value, _): collectInstances(value, into: &calls)
             case .save(_, let index, let value, _):
@@ -22,6 +29,7 @@ extension Instantiator {
                 collectInstances(value, into: &calls)
             case .return(let values, _): values.forEach { collectInstances($0, into: &calls) }
             case .loop: return false
+            case .region: continue
             }
         }
         return calls.count == 1 && calls[0].instance == nil

@@ -16,7 +16,7 @@ public enum DiagnosticCatalog {
             .lossTargets, .axisRole, .overOnBuiltin,
             .recursion, .callDepth, .genericBinding, .argumentRank, .sizeParameters, .duplicateInstance,
             .shareMismatch, .unknownInstance, .namelessOperation, .emptySlot, .slotWritten,
-            .unused, .replacedBeforeUse, .broadcastGrows, .uncheckedTemplate,
+            .unused, .replacedBeforeUse, .broadcastGrows, .uncheckedTemplate, .emptyRegion,
         ]
 
     /// The diagnostic with this code (`E010`, case-insensitive), if any.

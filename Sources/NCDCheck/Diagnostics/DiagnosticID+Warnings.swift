@@ -34,4 +34,15 @@ extension DiagnosticID {
             A diagram is never called and has a size parameter without a default, so there is no
             instantiation to check its body at. Call it, or give the parameter a default.
             """)
+
+    public static let emptyRegion = DiagnosticID(
+        "W005", "region draws nothing",
+        explanation: """
+            A `region` or `note` holds no statement that makes an operation (only a `return`,
+            say, or nothing), so there is nothing in the picture to draw it around. Move the
+            statements it is about inside its braces.
+
+                region "Linear" { }                    # warning: the region draws nothing
+                region "Linear" { y = linear[m -> n](x) }
+            """)
 }
