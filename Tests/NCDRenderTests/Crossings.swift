@@ -117,6 +117,11 @@ enum WirePaths {
 }
 
 extension Rect {
+    /// Whether `r` lies within, to rounding (a union's edges are sums of floats).
+    func encloses(_ r: Rect) -> Bool {
+        r.x >= x - 1e-9 && r.y >= y - 1e-9 && r.maxX <= maxX + 1e-9 && r.maxY <= maxY + 1e-9
+    }
+
     /// Whether `p` is more than `inset` inside (a negative inset: at most that far outside).
     func holds(_ p: Point, inset: Double) -> Bool {
         p.x > x + inset && p.x < maxX - inset && p.y > y + inset && p.y < maxY - inset

@@ -53,8 +53,9 @@ final class SceneInvariantTests: XCTestCase {
     func testEveryStraightRunOfAWireHasExactlyOneLabelAboveIt() throws {
         for (name, s) in try allScenes() {
             for w in s.wires {
+                let runStart = Self.runStart(w, s)
                 let mine = s.labels.filter {
-                    $0.track == w.track && $0.axis == w.axis && abs($0.rect.x - w.start.x) < 16 && $0.wireY == w.start.y
+                    $0.track == w.track && $0.axis == w.axis && abs($0.rect.x - runStart) < 16 && $0.wireY == w.start.y
                 }
                 XCTAssertLessThanOrEqual(
                     mine.count, 1, "\(name): wire \(w.axis) at \(w.start) has \(mine.count) labels")
@@ -71,6 +72,22 @@ final class SceneInvariantTests: XCTestCase {
                 }
             }
         }
+    }
+
+    /// Where a wire's straight run starts: where it leaves its column, or past a loop's
+    /// closing bracket standing in its gap (wider around a region inside the loop).
+    static func runStart(_ w: WireRecord, _ s: Scene) -> Double {
+        var x = w.start.x
+        for r in s.repetitions {
+            // The closing bracket is the second.
+            for bracket in r.brackets.dropFirst() {
+                let line: [Point] = bracket.flattened()
+                let ys: [Double] = line.map(\.y)
+                guard let top = ys.min(), let bottom = ys.max(), top <= w.start.y, bottom >= w.start.y else { continue }
+                for p in line where p.x > w.start.x && p.x < w.start.x + 40 { x = max(x, p.x) }
+            }
+        }
+        return x
     }
 
     func testNoTwoLabelsOverlapAndNoLabelCoversABox() throws {
@@ -195,6 +212,61 @@ extension SceneInvariantTests {
             }
             for hit in WirePaths.throughText(texts, in: s) { XCTFail("\(name): a line strikes \(hit)") }
         }
+    }
+
+    /// A region holds its operations' marks and no other operation's; no loop's bracket
+    /// runs through it.
+    func testRegionsHoldTheirOperationsAndNoOthers() throws {
+        for (name, s) in try allScenes() {
+            for r in s.regions {
+                for m in r.members { XCTAssertTrue(r.content.encloses(m), "\(name): \(r.title ?? "note") content") }
+                guard let rect = r.rect else { continue }
+                XCTAssertTrue(rect.encloses(r.content), "\(name): region \(r.title!) holds its content")
+                for box in s.boxes where box.kind == .operation && box.rect.overlaps(rect) {
+                    let member = s.regions.filter { $0.rect == rect }.flatMap(\.members).contains {
+                        Rect(x: $0.x - 0.5, y: $0.y - 0.5, width: $0.width + 1, height: $0.height + 1).contains(
+                            box.rect)
+                    }
+                    XCTAssertTrue(member, "\(name): \(box.name) lies in region \(r.title!) without being in it")
+                }
+                for bracket in s.repetitions.flatMap(\.brackets) {
+                    let inside = WirePaths.dense(bracket.flattened()).first { rect.holds($0, inset: 0) }
+                    XCTAssertNil(inside, "\(name): a loop's bracket runs through region \(r.title!)")
+                }
+            }
+        }
+    }
+
+    /// A note touches nothing but its own text and, at its edge, its own region.
+    func testNotesTouchNothingElse() throws {
+        var notes = 0
+        for (name, s) in try allScenes() {
+            let texts = s.shapes.compactMap { shape -> TextShape? in
+                guard case .text(let t) = shape else { return nil }
+                return t
+            }
+            for r in s.regions {
+                guard let note = r.note else { continue }
+                notes += 1
+                let inner = Rect(x: note.x + 0.5, y: note.y + 0.5, width: note.width - 1, height: note.height - 1)
+                for box in s.boxes { XCTAssertFalse(box.rect.overlaps(inner), "\(name): note on \(box.name)") }
+                // It may lie on its own region and those around it, not on any other.
+                for other in s.regions where other != r && !(other.rect?.encloses(r.content) ?? false) {
+                    XCTAssertFalse(other.rect?.overlaps(inner) ?? false, "\(name): note on region \(other.title ?? "")")
+                    XCTAssertFalse(other.note?.overlaps(inner) ?? false, "\(name): two notes overlap")
+                }
+                for t in texts where !note.contains(t.bounds) {
+                    XCTAssertFalse(t.bounds.overlaps(inner), "\(name): note on \(t.text.plainText)")
+                }
+                for line in WirePaths.lines(in: s, separators: true)
+                    + s.repetitions.flatMap({ $0.brackets.map { ($0, $0.flattened()) } })
+                {
+                    XCTAssertNil(
+                        WirePaths.dense(line.1).first { inner.holds($0, inset: 0) }, "\(name): a line through a note")
+                }
+            }
+        }
+        XCTAssertGreaterThan(notes, 0, "some example has a note")
     }
 
     /// A dashed separator runs between tuple segments: a wire crosses it only where a

@@ -1,21 +1,29 @@
-/// Finding room for text placed after the wires (a loop's bounds): a spot is clear when no
-/// line, text or box drawn so far touches it.
+/// Finding room for what is placed after the wires (a loop's bounds, a note): a spot is
+/// clear when no line, text, box or other region drawn so far touches it.
 extension Canvas {
     /// The first of `candidates` (text origins, in order of preference) where `text` in
     /// `font` touches nothing drawn; the first candidate if none is clear.
     func clearSpot(for text: RichText, font: Font, candidates: [Point]) -> Point {
-        let boxes = self.boxes.map(\.rect)
-        let drawn = layers.joined()
-        return candidates.first { origin in
-            let r = TextShape(text, at: origin, font: font).bounds
-            if boxes.contains(where: { $0.overlaps(r) }) { return false }
-            return !drawn.contains { shape in
-                switch shape {
-                case .text(let t): return t.bounds.overlaps(r)
-                case .path(let p): return p.fill == nil && p.stroke != nil && Self.path(p, touches: r)
-                }
+        candidates.first { !touchesDrawing(TextShape(text, at: $0, font: font).bounds) } ?? candidates[0]
+    }
+
+    /// Whether `r` meets a box, a text or a line; and, with `regionsBut`, a note or the
+    /// fill of a region not in that list (text inside a region may lie on its fill).
+    func touchesDrawing(_ r: Rect, regionsBut own: [Rect]? = nil) -> Bool {
+        if boxes.contains(where: { $0.rect.overlaps(r) }) { return true }
+        if let own {
+            let other = regions.contains { region in
+                (region.rect.map { !own.contains($0) && $0.overlaps(r) } ?? false)
+                    || (region.note?.overlaps(r) ?? false)
             }
-        } ?? candidates[0]
+            if other { return true }
+        }
+        return layers.joined().contains { shape in
+            switch shape {
+            case .text(let t): return t.bounds.overlaps(r)
+            case .path(let p): return p.fill == nil && p.stroke != nil && Self.path(p, touches: r)
+            }
+        }
     }
 
     /// Whether an open path's line (curves flattened) passes through `r`.

@@ -14,6 +14,7 @@ struct Canvas {
     var broadcasts: [(axis: String, box: Rect, boxPath: PathShape, path: PathShape)] = []
     var reorderRegions: [ClosedRange<Double>] = []
     var repetitions: [RepetitionRecord] = []
+    var regions: [RegionRecord] = []
 
     mutating func add(_ path: PathShape, _ layer: Layer) { layers[layer.rawValue].append(.path(path)) }
 
@@ -31,6 +32,12 @@ struct Canvas {
     mutating func addBroadcast(axis: String, box: Rect, boxPath: PathShape, path: PathShape) {
         add(path, .over)
         broadcasts.append((axis, box, boxPath, path))
+    }
+
+    /// A region's fill goes under everything drawn so far, frames and enclosing regions'
+    /// fills included (an enclosing region is drawn after the ones inside it).
+    mutating func addUnderneath(_ path: PathShape) {
+        layers[Layer.fills.rawValue].insert(.path(path), at: 0)
     }
 
     /// A frame's fill goes under everything already drawn in its region.
@@ -58,6 +65,7 @@ struct Canvas {
             ($0.axis, $0.box.moved(dx, dy), $0.boxPath.moved(dx, dy), $0.path.moved(dx, dy))
         }
         reorderRegions += other.reorderRegions.map { ($0.lowerBound + dx)...($0.upperBound + dx) }
+        regions += other.regions.map { $0.moved(dx, dy) }
         repetitions += other.repetitions.map {
             RepetitionRecord(
                 variable: $0.variable, indices: $0.indices, brackets: $0.brackets.map { $0.moved(dx, dy) },
@@ -79,6 +87,7 @@ struct Canvas {
         scene.labels = moved.labels
         scene.reorderRegions = moved.reorderRegions
         scene.repetitions = moved.repetitions
+        scene.regions = moved.regions
         scene.broadcastPasses = moved.broadcasts.map { b in
             BroadcastRecord(
                 axis: b.axis, box: b.box, path: b.path,

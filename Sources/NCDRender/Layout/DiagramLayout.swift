@@ -120,7 +120,11 @@ struct DiagramLayout {
         var x = 0.0
         var inputPorts: [[Point]] = []
         var outputPorts: [[Point]] = []
-        let loops = Repetition.groups(flow, members, glyphs, ys)
+        var loops = Repetition.groups(flow, members, glyphs, ys)
+        let regions = Regions.groups(flow, members, graph.regions)
+        for k in loops.indices where regions.contains(where: { $0.loops.contains(loops[k].loop) }) {
+            loops[k].room = Repetition.roomAroundRegions
+        }
         let sizes = SizeLabels(graph: graph, flow: flow, annotation: options.annotation, renames: renames)
         var spans: [(left: Double, right: Double)] = []
         // Finished rows, each with the x its first column starts at.
@@ -129,8 +133,9 @@ struct DiagramLayout {
         // The wires that ran straight through the last gap: carried on through a column
         // untouched, they are one straight run and keep the label they have.
         var straight = Set<WireKey>()
+        let leastWidths = Regions.minimumColumnWidths(regions)
         for c in members.indices {
-            let width = glyphs[c].map(\.width).max() ?? 0
+            let width = max(glyphs[c].map(\.width).max() ?? 0, leastWidths[c] ?? 0)
             spans.append((x, x + width))
             drawColumn(c, members[c], glyphs[c], ys[c], left: x, width: width, flow: flow, on: &canvas)
             if c == 0 { inputPorts = flow.inputTracks.map { t in (leaving[0][t] ?? []).map { Point(x, $0) } } }
@@ -144,7 +149,7 @@ struct DiagramLayout {
                 // The row ends in arrows; the next starts with them, then the gap as usual.
                 let ends = gap.flatMap { leaving[c][$0] ?? [] }
                 // Past a loop's closing bracket, not through it.
-                let clear = loops.contains { $0.columns.upperBound == c } ? Repetition.room + 2 : 0
+                let clear = loops.first { $0.columns.upperBound == c }.map { $0.room + 2 } ?? 0
                 for y in ends {
                     if clear > 0 {
                         canvas.add(.polyline([Point(x, y), Point(x + clear, y)], stroke: options.theme.wire), .wires)
@@ -164,8 +169,8 @@ struct DiagramLayout {
             }
             // Brackets of repetition take room at the ends of the gap.
             let room = (
-                after: loops.contains { $0.columns.upperBound == c } ? Repetition.room : 0,
-                before: loops.contains { $0.columns.lowerBound == c + 1 } ? Repetition.room : 0
+                after: loops.first { $0.columns.upperBound == c }?.room ?? 0,
+                before: loops.first { $0.columns.lowerBound == c + 1 }?.room ?? 0
             )
             var passing = Set<Int>()
             for m in members[c] { if case .pass(let t) = m { passing.insert(t) } }
@@ -189,8 +194,12 @@ struct DiagramLayout {
                 })
         }
         rows.append((canvas, rowLeft))
-        // Each loop's brackets on the row that holds it (a break never falls inside a loop).
+        // Each region and each loop's brackets on the row that holds it (a break never
+        // falls inside either); the regions first, so that the brackets enclose them.
         let starts = [0] + breaks.sorted().map { $0 + 1 }
+        Regions.draw(
+            regions, loops: &loops, glyphs: glyphs, ys: ys, spans: spans,
+            rowStarts: starts, theme: options.theme, rows: &rows)
         for g in loops {
             let row = starts.lastIndex { $0 <= g.columns.lowerBound } ?? 0
             Repetition.draw([g], spans, theme: options.theme, on: &rows[row].canvas)
@@ -207,6 +216,7 @@ struct DiagramLayout {
         }
         outputPorts = outputPorts.map { $0.map { $0.offset(shift.dx, shift.dy) } }
         if namesAtEdges { writeEdgeNames(flow, inputPorts, outputPorts, on: &merged) }
+        Regions.placeNotes(theme: options.theme, on: &merged)
         let bounds = merged.bounds ?? Rect(x: 0, y: 0, width: 1, height: 1)
         return (
             Result(canvas: merged, bounds: bounds, inputPorts: inputPorts, outputPorts: outputPorts),

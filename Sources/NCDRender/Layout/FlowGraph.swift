@@ -83,7 +83,7 @@ struct FlowGraph {
                     Operation(
                         kind: op.kind, inputs: inputs, outputs: op.outputs,
                         broadcast: op.broadcast, parameters: op.parameters, instance: op.instance,
-                        sharedFrom: op.sharedFrom, location: op.location, loops: op.loops)
+                        sharedFrom: op.sharedFrom, location: op.location, loops: op.loops, regions: op.regions)
                 ))
         }
         let outputs = graph.outputs.map(resolved)

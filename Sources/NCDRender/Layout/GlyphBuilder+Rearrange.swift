@@ -22,8 +22,9 @@ extension GlyphBuilder {
         let theme = self.theme
         let all = inRows + outRows
         return Glyph(
-            inPorts: [inRows], outPorts: [outRows], width: width, top: (all.min() ?? 0) - 6,
-            bottom: (all.max() ?? 0) + 6, reorders: inversions > 0 || bendBesideBar
+            // The bar reaches 7 past the wires it meets.
+            inPorts: [inRows], outPorts: [outRows], width: width, top: (all.min() ?? 0) - (bar == nil ? 6 : 7),
+            bottom: (all.max() ?? 0) + (bar == nil ? 6 : 7), reorders: inversions > 0 || bendBesideBar
         ) { canvas, left, y in
             let barX = left + width / 2
             let right = left + width

@@ -15,10 +15,17 @@ enum Repetition {
         /// The bounds as drawn.
         var lowerText: RichText
         var upperText: RichText
+        /// The x-extent of the regions inside the loop, which the brackets stay outside of.
+        var regions: (left: Double, right: Double)?
+        /// Room its brackets take in the gaps beside it: more around regions, whose fill
+        /// reaches past the columns.
+        var room = Repetition.room
     }
 
     /// Room a bracket takes in the gap beside it.
     static let room = 10.0
+    /// Room around a loop with a region inside: the region's margin and the brackets' curl.
+    static let roomAroundRegions = room + 8
 
     /// The loops of this diagram's top level, in order of their first column.
     static func groups(_ flow: FlowGraph, _ members: [[FlowGraph.Member]], _ glyphs: [[Glyph]], _ ys: [[Double]])
@@ -70,8 +77,9 @@ enum Repetition {
             let top = g.top - 16
             let bottom = g.bottom + 6
             let bow = min(10, (bottom - top) * 0.08)
-            let left = spans[g.columns.lowerBound].left - room + 3
-            let right = spans[g.columns.upperBound].right + room - 3
+            // Clear of a region inside, even where the brackets' ends curl in.
+            let left = min(spans[g.columns.lowerBound].left - g.room + 3, (g.regions?.left ?? .infinity) - bow - 2)
+            let right = max(spans[g.columns.upperBound].right + g.room - 3, (g.regions?.right ?? -.infinity) + bow + 2)
             let brackets = [(left, bow), (right, -bow)].map { x, b in
                 PathShape(
                     [

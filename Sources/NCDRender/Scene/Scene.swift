@@ -24,6 +24,8 @@ public struct Scene: Sendable {
     public var reorderRegions: [ClosedRange<Double>]
     /// Brackets drawn around the columns of an unrolled loop.
     public var repetitions: [RepetitionRecord]
+    /// Figure annotations: titled regions and their call-out notes.
+    public var regions: [RegionRecord]
 
     public init(width: Double, height: Double, background: Color) {
         self.width = width
@@ -37,6 +39,7 @@ public struct Scene: Sendable {
         self.broadcastPasses = []
         self.reorderRegions = []
         self.repetitions = []
+        self.regions = []
     }
 }
 
@@ -96,5 +99,35 @@ public struct RepetitionRecord: Hashable, Sendable {
         self.indices = indices
         self.brackets = brackets
         (lowerBound, upperBound) = bounds
+    }
+}
+
+/// A `region` or `note` of the source as drawn: the pastel region around what its
+/// statements draw (none for a note alone), its title, and its call-out note.
+public struct RegionRecord: Hashable, Sendable {
+    public var title: String?
+    /// The filled region; nil for a note alone.
+    public var rect: Rect?
+    /// What the region is drawn around: its operations' marks and their wires' labels.
+    public var content: Rect
+    /// The marks of the operations in it.
+    public var members: [Rect]
+    /// The note's text and its box, once placed.
+    public var noteText: String?
+    public var note: Rect?
+
+    public init(title: String?, rect: Rect?, content: Rect, members: [Rect], noteText: String?, note: Rect?) {
+        self.title = title
+        self.noteText = noteText
+        self.rect = rect
+        self.content = content
+        self.members = members
+        self.note = note
+    }
+
+    func moved(_ dx: Double, _ dy: Double) -> RegionRecord {
+        RegionRecord(
+            title: title, rect: rect?.moved(dx, dy), content: content.moved(dx, dy),
+            members: members.map { $0.moved(dx, dy) }, noteText: noteText, note: note?.moved(dx, dy))
     }
 }

@@ -15,10 +15,17 @@ public enum TextMetrics {
         // Combining marks (the macron of x̄) take no room.
         if (0x300...0x36F).contains(s.value) { return 0 }
         if s.isASCII, let w = ascii[s] { return w }
+        if let w = symbols[s] { return w }
         if s.properties.isUppercase { return 760 }
         if (0x1D400...0x1D7FF).contains(s.value) { return 800 }  // mathematical letters such as 𝔼
         return 660
     }
+
+    /// Signs the labels and notes use that are far from the default width: the middle dot
+    /// of `64·2^λ`, the ellipsis of a note, the minus, times and arrow signs.
+    private static let symbols: [Unicode.Scalar: Int] = [
+        "\u{B7}": 318, "\u{2026}": 1000, "\u{2212}": 838, "\u{D7}": 838, "\u{2192}": 838,
+    ]
 
     private static let ascii: [Unicode.Scalar: Int] = {
         var table: [Unicode.Scalar: Int] = [:]
