@@ -145,7 +145,7 @@ extension Instantiator {
         }
         returned = true
         if isScratch {
-            items.compactMap(\.id).forEach(builder.addOutput)
+            for id in items.compactMap(\.id) { builder.addOutput(id) }
             return
         }
         let declared = declaration.outputs
@@ -163,7 +163,7 @@ extension Instantiator {
             if actual != expected {
                 mismatch(actual, expected, at: item.range, what: "returned value", declaredAt: syntax.range)
             }
-            builder.addOutput(id)
+            builder.addOutput(id, declared: expected)
         }
     }
 

@@ -79,9 +79,17 @@ extension DiagramGraph {
             if values[id].name == nil { values[id].name = name }
         }
 
-        /// Adds an output of the diagram.
-        public func addOutput(_ id: ValueID) {
+        /// Adds an output of the diagram. The sizes its declared type writes (`ch: c`) are
+        /// kept on the value's axes of that size that carry none, so that a call's result
+        /// can be labelled as the signature writes it (`ch = n₂` where `c` is bound to `n2`).
+        public func addOutput(_ id: ValueID, declared: ArrayType? = nil) {
             outputs.append(id)
+            guard let declared else { return }
+            for (i, axis) in values[id].type.axes.enumerated() where axis.writtenSize == nil {
+                if let d = declared.axis(named: axis.name), d.size == axis.size, let w = d.writtenSize {
+                    values[id].type.axes[i].writtenSize = w
+                }
+            }
         }
 
         /// Starts a loop; its iterations follow with ``beginIteration(_:)``.

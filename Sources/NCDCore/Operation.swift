@@ -4,7 +4,8 @@ public typealias ValueID = Int
 /// A value: the output of an operation or an input of the diagram.
 public struct Value: Hashable, Sendable {
     public let id: ValueID
-    public let type: ArrayType
+    /// Its type; the builder may add written sizes (for pictures), never change it.
+    public internal(set) var type: ArrayType
     /// The name it was bound to in the source, if any.
     public internal(set) var name: String?
     /// Where it was produced or declared.

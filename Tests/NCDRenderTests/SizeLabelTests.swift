@@ -28,11 +28,22 @@ final class SizeLabelTests: XCTestCase {
 
     func testAWireIsNamedByItsAxisUntilItsSizeDiffers() throws {
         let resnet = wireLabels(try scene(example: "resnet.ncd"))
-        // The stem's output is `ch -> ch: n0` as written; Block(2)s halve h and w.
-        for expected in ["ch", "h", "ch = n_{0}", "h/2", "h/4", "w/4", "h/32", "ch = 256"] {
+        // The stem's output is `ch -> ch: n0` as written; a Block's is its signature's
+        // `ch: c`, bound to n1, n2, n3 at the calls; Block(2)s halve h and w.
+        for expected in ["ch", "h", "ch = n_{0}", "ch = n_{1}", "ch = n_{3}", "h/2", "h/4", "w/4", "h/32"] {
             XCTAssertTrue(resnet.contains(expected), "\(expected) in \(resnet.sorted())")
         }
         XCTAssertFalse(resnet.contains("h = 16"), "a size derived from h is written from h")
+        // The batch norm after the last block keeps n3 channels, and says so as the block does.
+        XCTAssertFalse(resnet.contains("ch = 256"), "\(resnet.sorted())")
+        // Inside an opened Block, its own parameters: n_b, c and h/s.
+        var opened = RenderOptions()
+        opened.expand = ["Block"]
+        opened.depth = 1
+        let block = wireLabels(try scene(example: "resnet.ncd", diagram: "ResNetBlock", options: opened))
+        for expected in ["ch = n_{b}", "ch = c", "h/s", "ch = n_{2}", "h/2"] {
+            XCTAssertTrue(block.contains(expected), "\(expected) in \(block.sorted())")
+        }
     }
 
     func testMultiplesPartsAndOffsetsOfTheAxisSize() throws {
@@ -63,13 +74,16 @@ final class SizeLabelTests: XCTestCase {
         // Down blocks λ = 1…4: DoubleConv makes 64·2^λ channels at h = 512/2^(λ−1); the
         // pool halves it; after the loop, λ = 4's pool leaves 512/16 = 32.
         // Up blocks λ = 1…3: concatenated at 512/2^(4−λ), 2·1024/2^λ channels.
+        // A DoubleConv's channels are its signature's `c`, bound to base·2^λ at the call.
         for expected in [
-            "ch = 64·2^{λ}", "h/2^{λ − 1}", "h/16", "ch = 1024", "h/8", "h/2^{4 − λ}", "ch = 4096/2^{λ}",
-            "ch = base·2^{4}", "ch = 128",
+            "ch = base·2^{λ}", "h/2^{λ − 1}", "h/16", "h/8", "h/2^{4 − λ}", "ch = 4096/2^{λ}",
+            "ch = base·2^{4}", "ch = 128", "ch = base·2^{5 − λ}",
         ] {
             XCTAssertTrue(unet.contains(expected), "\(expected) in \(unet.sorted())")
         }
-        // Past the up loop, its last iteration's channels, not the loop's formula.
+        // Past the down loop, λ = 4's 1024 channels, written as the source writes 1024 for
+        // the bottleneck's ★2ᵀ; past the up loop, its last iteration's, not the loop's formula.
+        XCTAssertFalse(unet.contains("ch = 1024"), "\(unet.sorted())")
         XCTAssertFalse(unet.contains("ch = 128·2^{λ}"))
         var unrolled = RenderOptions()
         unrolled.unroll = true

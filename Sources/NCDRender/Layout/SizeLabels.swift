@@ -18,6 +18,10 @@ struct SizeLabels {
     private var home: [String: SizeExpr] = [:]
     /// Per value, the operation that makes it (its position) and which of its outputs it is.
     private var producer: [ValueID: (position: Int, output: Int)] = [:]
+    /// Per axis and size, the first size the source writes for it outside loops, so that
+    /// a wire of that size is written alike wherever it runs (ResNet's `ch = n₃` after the
+    /// block that makes it and after the batch norm that follows).
+    private var known: [String: [SizeExpr: WrittenFormula]] = [:]
 
     init(graph: DiagramGraph, flow: FlowGraph, annotation: RenderOptions.Annotation, renames: [String: String]) {
         self.graph = graph
@@ -25,10 +29,18 @@ struct SizeLabels {
         self.annotation = annotation
         self.renames = renames
         for v in graph.inputs { for a in graph.type(of: v).axes where home[a.name] == nil { home[a.name] = a.size } }
+        let indices = Set(graph.loops.map(\.variable))
         for (p, op) in graph.operations.enumerated() {
             for (k, v) in op.outputs.enumerated() {
                 producer[v] = (p, k)
-                for a in graph.type(of: v).axes where home[a.name] == nil { home[a.name] = a.size }
+                for a in graph.type(of: v).axes {
+                    if home[a.name] == nil { home[a.name] = a.size }
+                    if let w = writtenByCall(a, v).writtenSize, !w.names.isEmpty, indices.isDisjoint(with: w.names),
+                        known[a.name]?[a.size] == nil
+                    {
+                        known[a.name, default: [:]][a.size] = w
+                    }
+                }
             }
         }
     }
@@ -36,7 +48,7 @@ struct SizeLabels {
     /// The labels of a track's wires in a gap; `loop` is the loop drawn once whose brackets
     /// enclose the gap, if any.
     func labels(track t: Int, inside loop: Loop?) -> [RichText] {
-        let axes = flow.tracks[t].axes
+        let axes = flow.tracks[t].axes.map { writtenByCall($0, flow.tracks[t].value) }
         if let loop, let each = iterations(of: t, loop) {
             return axes.enumerated().map { i, axis in
                 let sizes = each.map { $0.indices.contains(i) ? $0[i].size : axis.size }
@@ -130,10 +142,29 @@ struct SizeLabels {
         return RichText(symbol.runs + [TextRun(" = ")] + Notation.size(axis.size).runs)
     }
 
+    /// A call's result with the sizes its callee's signature writes, in the call's terms:
+    /// Block's `ch: c`, with `c` bound to `n2`, is `n2`. Left as it is where the signature
+    /// writes nothing there or names what the call does not bind.
+    private func writtenByCall(_ axis: Axis, _ value: ValueID) -> Axis {
+        guard axis.writtenSize == nil, let made = producer[value],
+            case .call(let callee) = graph.operations[made.position].kind, callee.outputs.indices.contains(made.output),
+            let inner = callee.type(of: callee.outputs[made.output]).axis(named: axis.name), inner.size == axis.size,
+            let w = inner.writtenSize
+        else { return axis }
+        var bound: [String: WrittenFormula] = [:]
+        for a in callee.sizeArguments { if let written = a.written { bound[a.name] = written } }
+        guard w.names.allSatisfy({ bound[$0] != nil }) else { return axis }
+        var result = axis
+        result.writtenSize = w.substituting(bound)
+        return result
+    }
+
     /// The size as the source wrote it, in the picture's names, unless it is the axis itself
     /// or names a loop's index where no loop is drawn around it.
     private func written(_ axis: Axis, name: String, in loop: Loop? = nil) -> WrittenFormula? {
-        guard let w = axis.writtenSize, w != .name(axis.name) else { return nil }
+        // A number says no more than the value; the size derived from the axis says more.
+        guard let w = axis.writtenSize ?? known[axis.name]?[axis.size], w != .name(axis.name), w.names.count > 0
+        else { return nil }
         let indices = Set(graph.loops.map(\.variable)).subtracting(loop.map { [$0.variable] } ?? [])
         guard indices.isDisjoint(with: w.names) else { return nil }
         return w.renaming(renames)
@@ -224,6 +255,16 @@ private struct Geometric {
 }
 
 extension WrittenFormula {
+    /// The formula with each name in `bindings` replaced by its formula.
+    func substituting(_ bindings: [String: WrittenFormula]) -> WrittenFormula {
+        switch self {
+        case .integer, .number: return self
+        case .name(let n): return bindings[n] ?? self
+        case .negate(let a): return .negate(a.substituting(bindings))
+        case .binary(let op, let a, let b): return .binary(op, a.substituting(bindings), b.substituting(bindings))
+        }
+    }
+
     /// The formula with names replaced as `names` says.
     func renaming(_ names: [String: String]) -> WrittenFormula {
         guard !names.isEmpty else { return self }
