@@ -178,11 +178,13 @@ struct FlowGraph {
             default: return false
             }
         }
+        // So do the operations of a region, which then stand side by side in fewer columns
+        // (multi-head attention's L^Q beside L^K and L^V, not beside the copy of X).
         func movesLate(_ n: Int) -> Bool {
             switch nodes[n].kind {
             case .operation(let op):
                 if case .load = op.kind { return true }
-                return !op.loops.isEmpty
+                return !op.loops.isEmpty || !op.regions.isEmpty
             case .copy: return tracks[nodes[n].inputs[0]].producer.map(movesLate) ?? false
             default: return false
             }

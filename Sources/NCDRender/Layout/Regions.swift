@@ -171,8 +171,15 @@ enum Regions {
                 { d in Point(anchor.maxX + gap + d, anchor.y) },
                 { d in Point(anchor.x - width - gap - d, anchor.y) },
             ]
-            // Above or below, a little apart if need be, reads better than beside.
-            let near = stride(from: 0.0, through: 18, by: 6).flatMap { d in spots.prefix(4).map { $0(d) } }
+            // Above or below, a little apart or along if need be, reads better than beside.
+            let near = stride(from: 0.0, through: 18, by: 6).flatMap { d in
+                spots.prefix(4).flatMap { spot in
+                    stride(from: 0.0, through: 48, by: 12).map { along in
+                        let p = spot(d)
+                        return Point(p.x + (p.x == anchor.x ? along : -along), p.y)
+                    }
+                }
+            }
             let far = stride(from: 0.0, through: 60, by: 6).flatMap { d in spots.map { $0(d) } }
             let candidates = (near + far).map { Rect(x: $0.x, y: $0.y, width: width, height: height) }
             // A hair apart from what it must not touch; against its own region it may lie.
