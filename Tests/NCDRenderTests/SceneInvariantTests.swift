@@ -237,6 +237,40 @@ extension SceneInvariantTests {
         }
     }
 
+    /// A wire that crosses a loop's opening bracket to end inside the loop crosses it
+    /// between the bracket's ends (an LSTM's state on its way to the cell, not under it).
+    func testALoopsBracketsSpanEveryWireEnteringIt() throws {
+        var checked = 0
+        // Closed diagrams only: an opened frame numbers its tracks afresh, and a wire is
+        // followed gap by gap by its track.
+        for (name, s) in try allScenes() where !name.contains("--depth") {
+            // Each wire's segments, gap by gap, left to right.
+            let wires = Dictionary(grouping: s.wires) { "\($0.track) \($0.axis)" }.values.map {
+                $0.sorted { $0.start.x < $1.start.x }
+            }
+            for r in s.repetitions where r.brackets.count == 2 {
+                let left = r.brackets[0].flattened()
+                let x = left.map(\.x).min()!
+                let (top, bottom) = (left.map(\.y).min()!, left.map(\.y).max()!)
+                let inside = r.brackets[1].flattened().map(\.x).min()!
+                for segments in wires {
+                    // One that ends between the brackets, on this row, having come from before them.
+                    guard let last = segments.last, let first = segments.first, first.start.x < x, last.end.x > x,
+                        last.end.x < inside, last.end.y >= top, last.end.y <= bottom,
+                        let crossing = segments.first(where: { $0.start.x <= x && $0.end.x >= x })
+                    else { continue }
+                    let line = WirePaths.dense(crossing.path.flattened())
+                    guard let at = line.min(by: { abs($0.x - x) < abs($1.x - x) }) else { continue }
+                    checked += 1
+                    XCTAssertTrue(
+                        at.y >= top && at.y <= bottom,
+                        "\(name): \(last.axis) enters \(r.variable)'s loop at \(at.y) outside \(top)…\(bottom)")
+                }
+            }
+        }
+        XCTAssertGreaterThan(checked, 0)
+    }
+
     /// A note touches nothing but its own text and, at its edge, its own region.
     func testNotesTouchNothingElse() throws {
         var notes = 0

@@ -154,13 +154,13 @@ struct DiagramLayout {
                     if clear > 0 {
                         canvas.add(.polyline([Point(x, y), Point(x + clear, y)], stroke: options.theme.wire), .wires)
                     }
-                    Self.continuation(from: x + clear, y: y, theme: options.theme, on: &canvas)
+                    RowWrapping.connector(.leaving, from: x + clear, y: y, theme: options.theme, on: &canvas)
                 }
                 rows.append((canvas, rowLeft))
                 canvas = Canvas()
                 rowLeft = x
-                for y in ends { Self.continuation(from: x, y: y, theme: options.theme, on: &canvas) }
-                x += Self.continuationLength
+                for y in ends { RowWrapping.connector(.arriving, from: x, y: y, theme: options.theme, on: &canvas) }
+                x += RowWrapping.connectorLength
             }
             func side(_ column: Int, _ tracksOf: (FlowGraph.Member) -> [Int]) -> GapSide {
                 var member: [Int: Int] = [:]
@@ -232,17 +232,6 @@ struct DiagramLayout {
 
     /// Room between one row and the next.
     static let rowGap = 36.0
-    /// Length of a wire's continuation arrow at the end and the start of a row.
-    static let continuationLength = 16.0
-
-    /// A wire stub ending in an arrowhead, where a row breaks (its far end is a port).
-    static func continuation(from x: Double, y: Double, theme: Theme, on canvas: inout Canvas) {
-        let tip = Point(x + continuationLength, y)
-        canvas.add(.polyline([Point(x, y), tip.offset(-2, 0)], stroke: theme.wire), .wires)
-        canvas.add(.polygon([tip, tip.offset(-7, -3.5), tip.offset(-7, 3.5)], fill: theme.ink, stroke: nil), .dots)
-        canvas.ports.append(tip)
-    }
-
     private func drawColumn(
         _ c: Int, _ members: [FlowGraph.Member], _ glyphs: [Glyph], _ ys: [Double],
         left: Double, width: Double, flow: FlowGraph, on canvas: inout Canvas

@@ -33,10 +33,13 @@ enum Repetition {
     {
         var groups: [LoopID: Group] = [:]
         var order: [LoopID] = []
+        func loopFrame(_ n: Int) -> LoopFrame? {
+            guard case .operation(let op) = flow.nodes[n].kind else { return nil }
+            return op.loops.first
+        }
         for c in members.indices {
             for (k, m) in members[c].enumerated() {
-                guard case .node(let n) = m, case .operation(let op) = flow.nodes[n].kind, let frame = op.loops.first
-                else { continue }
+                guard case .node(let n) = m, let frame = loopFrame(n) else { continue }
                 let top = ys[c][k] + glyphs[c][k].top
                 let bottom = ys[c][k] + glyphs[c][k].bottom
                 if var g = groups[frame.loop] {
@@ -51,6 +54,18 @@ enum Repetition {
                         indices: frame.index...frame.index, lowerText: RichText([]), upperText: RichText([]))
                     order.append(frame.loop)
                 }
+            }
+        }
+        // A wire passing through a loop's columns to an operation in it (an LSTM's state
+        // on its way to the cell) enters the loop: the brackets reach past it too.
+        for c in members.indices {
+            for (k, m) in members[c].enumerated() {
+                guard case .pass(let t) = m, let frame = loopFrame(flow.tracks[t].consumer),
+                    var g = groups[frame.loop], g.columns.contains(c)
+                else { continue }
+                g.top = min(g.top, ys[c][k] + glyphs[c][k].top)
+                g.bottom = max(g.bottom, ys[c][k] + glyphs[c][k].bottom)
+                groups[frame.loop] = g
             }
         }
         return order.map { id in

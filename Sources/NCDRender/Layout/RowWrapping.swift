@@ -67,4 +67,35 @@ enum RowWrapping {
         }
         return chosen
     }
+
+    /// Which end of a row a connector is at.
+    enum End { case leaving, arriving }
+
+    /// Width of a wire's connector at the end and the start of a row.
+    static let connectorLength = 16.0
+    /// How far a connector curves down (leaving) or comes from above (arriving).
+    static let connectorDrop = 8.0
+
+    /// The paper's curved connector where a row breaks: a wire leaving a row bends down
+    /// into an arrowhead; one arriving comes from above and turns level into its row. The
+    /// arrowhead's tip is a port.
+    static func connector(_ end: End, from x: Double, y: Double, theme: Theme, on canvas: inout Canvas) {
+        let (l, d) = (connectorLength, connectorDrop)
+        let start = end == .leaving ? Point(x, y) : Point(x, y - d)
+        let tip = end == .leaving ? Point(x + l, y + d) : Point(x + l, y)
+        let (c1, c2) =
+            end == .leaving
+            ? (Point(x + l / 2, y), Point(x + l - d / 2, y + d / 2))
+            : (Point(x + d / 2, y - d / 2), Point(x + l / 2, y))
+        // The arrowhead points along the curve's end.
+        let (dx, dy) = (tip.x - c2.x, tip.y - c2.y)
+        let norm = (dx * dx + dy * dy).squareRoot()
+        let (ux, uy) = (dx / norm, dy / norm)
+        let shaftEnd = Point(tip.x - 2 * ux, tip.y - 2 * uy)
+        canvas.add(PathShape([.move(start), .curve(c1, c2, shaftEnd)], stroke: theme.wire), .wires)
+        let back = Point(tip.x - 7 * ux, tip.y - 7 * uy)
+        let head = [tip, Point(back.x - 3.5 * uy, back.y + 3.5 * ux), Point(back.x + 3.5 * uy, back.y - 3.5 * ux)]
+        canvas.add(.polygon(head, fill: theme.ink, stroke: nil), .dots)
+        canvas.ports.append(tip)
+    }
 }
