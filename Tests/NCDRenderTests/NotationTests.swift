@@ -168,12 +168,18 @@ final class GlyphChoiceTests: XCTestCase {
         XCTAssertEqual(
             try scene(example: "resnet.ncd", diagram: "ResNetBlock", options: block).height,
             try scene(example: "resnet.ncd", diagram: "ResNetBlock", options: blockOneRow).height)
-        // --width: rows about that wide.
+        // --width: the picture at most that wide, in as many rows as that takes.
         var narrow = RenderOptions()
         narrow.rowWidth = 600
         let rows = try scene(example: "resnet.ncd", options: narrow)
-        XCTAssertLessThan(rows.width, 900)
+        XCTAssertLessThanOrEqual(rows.width, 600)
         XCTAssertGreaterThan(rows.height, try scene(example: "resnet.ncd").height)
+        for width in [400.0, 900] {
+            var w = RenderOptions()
+            w.rowWidth = width
+            XCTAssertLessThanOrEqual(try scene(example: "resnet.ncd", options: w).width, width, "--width \(width)")
+            XCTAssertLessThanOrEqual(try scene(example: "gpt2.ncd", options: w).width, width, "--width \(width)")
+        }
         // Within the aspect already, a diagram stays one row.
         XCTAssertEqual(
             try scene(example: "attention.ncd").width, try scene(example: "attention.ncd", options: oneRow).width)

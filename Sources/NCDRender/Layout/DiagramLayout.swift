@@ -43,16 +43,19 @@ struct DiagramLayout {
         guard level == 0, namesAtEdges else { return whole.result }
         let loops = Repetition.groups(flow, members, glyphs, ys).map(\.columns)
         func tooWide(_ r: Result) -> Bool {
-            guard options.rowWidth == nil, let limit = options.maxAspect else { return false }
+            // `--width` bounds the picture, margins included.
+            if let width = options.rowWidth { return r.bounds.width + 2 * DiagramRenderer.margin > width }
+            guard let limit = options.maxAspect else { return false }
             // A little short of the limit: the title's height is an estimate.
             return RowWrapping.sceneAspect(width: r.bounds.width, height: r.bounds.height, options: options)
                 > limit * 0.98
         }
-        // The row count comes from an estimate of the rows' heights; one more row while the
-        // drawn picture is still wider than the aspect allows.
+        // The row count comes from an estimate of the rows' widths and heights; one more row
+        // while the drawn picture is still wider than the aspect or the width allows (up to
+        // 16, or as many as there are places to break).
         var result = whole.result
         var rows = 1
-        while rows <= 8 {
+        while rows <= 16 {
             let breaks = RowWrapping.breaks(
                 columnRights: whole.columnRights, height: whole.result.bounds.height, loops: loops, options: options,
                 atLeast: rows)

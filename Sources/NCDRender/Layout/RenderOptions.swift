@@ -28,7 +28,8 @@ public struct RenderOptions: Sendable {
     public var memoryAsWires = false
     /// A diagram wider than this many times its height is wrapped into rows (nil: never).
     public var maxAspect: Double? = 4
-    /// When set, rows are about this wide, in points, instead of following `maxAspect`.
+    /// When set, the picture is wrapped into rows so that it is at most this wide, in points
+    /// (margins included), where its columns allow, instead of following `maxAspect`.
     public var rowWidth: Double?
 
     public init() {}
