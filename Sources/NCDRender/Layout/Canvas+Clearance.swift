@@ -4,7 +4,11 @@ extension Canvas {
     /// The first of `candidates` (text origins, in order of preference) where `text` in
     /// `font` touches nothing drawn; the first candidate if none is clear.
     func clearSpot(for text: RichText, font: Font, candidates: [Point]) -> Point {
-        candidates.first { !touchesDrawing(TextShape(text, at: $0, font: font).bounds) } ?? candidates[0]
+        // A little room around it, so that a line does not graze its descenders.
+        candidates.first { origin in
+            let b = TextShape(text, at: origin, font: font).bounds
+            return !touchesDrawing(Rect(x: b.x - 1.5, y: b.y - 1.5, width: b.width + 3, height: b.height + 3))
+        } ?? candidates[0]
     }
 
     /// Whether `r` meets a box, a text or a line; and, with `regionsBut`, a note or the
