@@ -57,6 +57,30 @@ final class ReplTests: XCTestCase, RunsNCD {
             out.hasSuffix("y : [b:4, d_model:8]  (32 elements, 128 B)\n[b:4, d_model:8]  (32 elements, 128 B)\n"), out)
     }
 
+    func testBodyStatementsAtThePromptSayWhereTheyBelong() throws {
+        let out = try repl(
+            """
+            axis n = 3
+            x: [n]
+            region "Linear" {
+              y = relu(x)
+            }
+            for l in 1..2 {
+              x = relu(x)
+            }
+            region = relu(x)
+            """)
+        XCTAssertTrue(
+            out.contains(
+                "<input>:1:1: error[E004]: `region` belongs in a diagram's body, where it groups statements for the "
+                    + "picture; at the prompt, bind values one at a time with `name = …`, or `:load` a file that "
+                    + "declares the diagram\n   1 | region \"Linear\" {\n     | ^~~~~~"),
+            out)
+        XCTAssertTrue(out.contains("error[E004]: `for` belongs in a diagram's body; at the prompt"), out)
+        // Where no string follows, `region` is a name like any other.
+        XCTAssertTrue(out.hasSuffix("region : [n:3]  (3 elements, 12 B)\n"), out)
+    }
+
     func testSetRechecksWhatDependsOnTheSize() throws {
         let out = try repl(
             """

@@ -39,6 +39,7 @@ final class ReplSession {
             case .variable(let name): declareVariable(name, text)
             case .assignment(let names): assign(names, text)
             case .expression: showType(of: text)
+            case .bodyStatement(let word, let range): refuseBodyStatement(word, range, text)
             }
         }
     }
@@ -167,6 +168,18 @@ final class ReplSession {
         }
     }
 
+    /// `for`, `save`, `return`, `region` and `note` belong in a diagram's body, where they
+    /// mean something; the prompt binds values one at a time.
+    func refuseBodyStatement(_ word: String, _ range: SourceRange, _ text: String) {
+        let purpose = word == "region" || word == "note" ? ", where it groups statements for the picture" : ""
+        let d = Diagnostic.error(
+            .syntax,
+            "`\(word)` belongs in a diagram's body\(purpose); at the prompt, bind values one at a time with "
+                + "`name = …`, or `:load` a file that declares the diagram",
+            at: range)
+        writeError(renderer.render(d, in: SourceFile(name: "<input>", text: text)))
+    }
+
     func quit() { finished = true }
 }
 
@@ -178,12 +191,20 @@ enum InputKind: Equatable {
     /// `a = …` or `a, b = …`
     case assignment([String])
     case expression
+    /// `for`, `save`, `return`, `region "…"`, `note "…"`: statements of a diagram's body.
+    case bodyStatement(String, SourceRange)
 
     static func classify(_ text: String) -> InputKind {
         var lexer = Lexer(file: SourceFile(name: "<input>", text: text))
         let tokens = lexer.tokenize()
         guard let first = tokens.first else { return .expression }
         if first.is(.axis) || first.is(.const) || first.is(.diagram) { return .declaration }
+        if first.is(.for) || first.is(.save) || first.is(.return)
+            || (first.kind == .identifier && ["region", "note"].contains(first.text) && tokens.count > 1
+                && tokens[1].kind == .string)
+        {
+            return .bodyStatement(first.text, first.range)
+        }
         guard first.kind == .identifier, tokens.count > 1 else { return .expression }
         if tokens[1].is(.colon) { return .variable(first.text) }
         var names = [first.text]
