@@ -104,3 +104,57 @@ final class SizeLabelTests: XCTestCase {
         XCTAssertNil(a.writtenSize)
     }
 }
+
+/// Loop sizes written in the index, against the sizes they stand for.
+final class GeometricSizeTests: XCTestCase {
+    /// The formula's value at λ, by the rules it is written in.
+    func value(_ f: WrittenFormula, _ lambda: Int, home: Int = 0) -> Double {
+        switch f {
+        case .integer(let n): return Double(n)
+        case .number(let x): return x
+        case .name(let n): return n == "λ" ? Double(lambda) : Double(home)
+        case .negate(let a): return -value(a, lambda, home: home)
+        case .binary(let op, let a, let b):
+            let (x, y) = (value(a, lambda, home: home), value(b, lambda, home: home))
+            switch op {
+            case .add: return x + y
+            case .subtract: return x - y
+            case .multiply: return x * y
+            case .divide, .floorDivide: return x / y
+            case .power: return pow(x, y)
+            }
+        }
+    }
+
+    func testFormulasGiveEverySizeOfTheLoop() throws {
+        let cases: [(sizes: [Int], lower: Int, home: Int)] = [
+            ([128, 256, 512, 1024], 1, 1), ([512, 256, 128, 64], 1, 512), ([128, 256, 512], 1, 512),
+            ([1024, 512, 256], 1, 512), ([4, 8, 16], -1, 8), ([16, 8, 4], -2, 16), ([3, 9, 27], 0, 9),
+        ]
+        for c in cases {
+            let g = try XCTUnwrap(Geometric(c.sizes, lower: c.lower), "\(c)")
+            let absolute = g.absolute("λ")
+            let relative = g.relative(to: c.home, "h", "λ")
+            for (k, size) in c.sizes.enumerated() {
+                let lambda = c.lower + k
+                XCTAssertEqual(value(absolute, lambda), Double(size), accuracy: 1e-9, "\(absolute) at λ = \(lambda)")
+                if let relative {
+                    XCTAssertEqual(
+                        value(relative, lambda, home: c.home), Double(size), accuracy: 1e-9,
+                        "\(relative) at λ = \(lambda)")
+                }
+            }
+        }
+    }
+
+    func testSizesThatFollowNoFactorOrWouldOverflowAreLeftUnwritten() {
+        XCTAssertNil(Geometric([2, 4, 6], lower: 1), "not one factor")
+        XCTAssertNil(Geometric([6, 4], lower: 1), "not a whole factor")
+        XCTAssertNil(Geometric([5, 5], lower: 1), "not changing")
+        XCTAssertNil(Geometric([2, 4], lower: Int.min + 1), "an index far from 0")
+        // The last of these doubled would overflow; they are still a pattern.
+        let big = Geometric([1 << 61, 1 << 62], lower: 90)
+        XCTAssertNotNil(big)
+        XCTAssertEqual(big.map { value($0.absolute("λ"), 91) }, Double(1 << 62))
+    }
+}

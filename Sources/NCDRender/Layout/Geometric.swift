@@ -10,7 +10,10 @@ struct Geometric {
     var count: Int
 
     init?(_ sizes: [Int], lower: Int) {
-        guard sizes.count > 1, sizes[0] > 0, sizes[1] > 0, sizes[0] != sizes[1] else { return nil }
+        // A first index far from 0 (allowed, if odd) is left unwritten rather than overflow.
+        guard sizes.count > 1, sizes[0] > 0, sizes[1] > 0, sizes[0] != sizes[1], lower.magnitude < 1 << 40 else {
+            return nil
+        }
         growing = sizes[1] > sizes[0]
         let (small, large) = growing ? (sizes[0], sizes[1]) : (sizes[1], sizes[0])
         guard large % small == 0 else { return nil }
@@ -18,23 +21,35 @@ struct Geometric {
         start = sizes[0]
         self.lower = lower
         count = sizes.count
-        var expected = start
-        for s in sizes {
-            guard s == expected else { return nil }
-            expected = growing ? expected * factor : expected / factor
+        // Each the one before times (or over) the factor; the next is computed only while
+        // one follows, so the last size never overflows a product.
+        for (a, b) in zip(sizes, sizes.dropFirst()) {
+            if growing {
+                let (next, overflow) = a.multipliedReportingOverflow(by: factor)
+                guard !overflow, next == b else { return nil }
+            } else {
+                guard a % factor == 0, a / factor == b else { return nil }
+            }
         }
     }
 
-    /// `64·2^λ` or `2048/2^λ`: the size at every index, in the loop's variable.
+    /// `64·2^λ` or `2048/2^λ`: the size at every index, in the loop's variable; with the
+    /// first index in the exponent (`128·2^(λ − 1)`) where the plain form would not be whole
+    /// or not fit.
     func absolute(_ lambda: String) -> WrittenFormula {
         let power = WrittenFormula.binary(.power, .integer(factor), .name(lambda))
+        let toLower = lower >= 0 ? Self.power(factor, lower) : nil
         if growing {
-            let (base, rest) = start.quotientAndRemainder(dividingBy: Self.power(factor, lower))
-            if rest == 0 { return base == 1 ? power : .binary(.multiply, .integer(base), power) }
-            return .binary(
-                .multiply, .integer(start), .binary(.power, .integer(factor), Self.offset(lambda, -lower)))
+            if let toLower, start % toLower == 0 {
+                let base = start / toLower
+                return base == 1 ? power : .binary(.multiply, .integer(base), power)
+            }
+            return .binary(.multiply, .integer(start), .binary(.power, .integer(factor), Self.offset(lambda, -lower)))
         }
-        return .binary(.divide, .integer(start * Self.power(factor, lower)), power)
+        if let toLower, case (let base, false) = start.multipliedReportingOverflow(by: toLower) {
+            return .binary(.divide, .integer(base), power)
+        }
+        return .binary(.divide, .integer(start), .binary(.power, .integer(factor), Self.offset(lambda, -lower)))
     }
 
     /// `h/2^λ` or `h/2^(3 − λ)`: the size as the axis's size `home` over or times a power
@@ -44,7 +59,11 @@ struct Geometric {
         // start = home · factor^m.
         var m = 0
         var s = start
-        while s < home, m > -5 { (s, m) = (s * factor, m - 1) }
+        while s < home, m > -5 {
+            let (next, overflow) = s.multipliedReportingOverflow(by: factor)
+            guard !overflow else { return nil }
+            (s, m) = (next, m - 1)
+        }
         while s > home, m < 5, s % factor == 0 { (s, m) = (s / factor, m + 1) }
         guard s == home else { return nil }
         // size(λ) = home · factor^e(λ), e(λ) = sign·λ + c.
@@ -72,7 +91,14 @@ struct Geometric {
         return .binary(c > 0 ? .add : .subtract, l, .integer(abs(c)))
     }
 
-    static func power(_ base: Int, _ exponent: Int) -> Int {
-        exponent <= 0 ? 1 : (1...exponent).reduce(1) { a, _ in a * base }
+    /// `base^exponent` for an exponent of at least 0, or nil where it does not fit an Int.
+    static func power(_ base: Int, _ exponent: Int) -> Int? {
+        var result = 1
+        for _ in 0..<max(0, exponent) {
+            let (next, overflow) = result.multipliedReportingOverflow(by: base)
+            guard !overflow else { return nil }
+            result = next
+        }
+        return result
     }
 }

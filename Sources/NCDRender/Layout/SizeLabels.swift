@@ -136,8 +136,8 @@ struct SizeLabels {
                 return Notation.formula(.binary(.divide, .name(name), .integer(r.denominator)))
             }
         }
-        if let d = (try? axis.size - h)?.intValue, d != 0, abs(d) <= 16 {
-            return Notation.formula(.binary(d > 0 ? .add : .subtract, .name(name), .integer(abs(d))))
+        if let d = (try? axis.size - h)?.intValue, d != 0, d.magnitude <= 16 {
+            return Notation.formula(.binary(d > 0 ? .add : .subtract, .name(name), .integer(Int(d.magnitude))))
         }
         return RichText(symbol.runs + [TextRun(" = ")] + Notation.size(axis.size).runs)
     }
