@@ -43,6 +43,27 @@ final class RegionTests: XCTestCase {
         XCTAssertEqual(titles.sorted(), ["Linear", "SoftMax"])
     }
 
+    func testARegionAroundALoopEnclosesItsBrackets() throws {
+        // The region's last operations are in the loop, its first is not: the loop is inside it.
+        let source = """
+            axis b, n = 4
+            diagram D(x: [b, n]) -> [b, n] {
+              region "Stack" {
+                x = tanh(x)
+                for l in 1..3 {
+                  x = relu(linear[n -> n](x))
+                }
+              }
+              return x
+            }
+            """
+        let s = try scene(source: source)
+        let rect = try XCTUnwrap(s.regions.first?.rect)
+        let brackets = try XCTUnwrap(s.repetitions.first).brackets.flatMap { $0.flattened() }
+        XCTAssertFalse(brackets.isEmpty)
+        for p in brackets { XCTAssertTrue(rect.holds(p, inset: 0), "bracket point \(p) outside the region \(rect)") }
+    }
+
     func testNotesAreWrappedAndWriteMath() {
         let lines = Regions.wrap("The C_λ values are saved to memory so that each up block can read them back.")
         XCTAssertGreaterThan(lines.count, 1)

@@ -32,6 +32,12 @@ extension Canvas {
 
     /// Whether an open path's line (curves flattened) passes through `r`.
     private static func path(_ p: PathShape, touches r: Rect) -> Bool {
+        // A curve lies within its control points' box: most paths are ruled out unflattened.
+        let points = p.points
+        guard let minX = points.map(\.x).min(), let maxX = points.map(\.x).max(),
+            let minY = points.map(\.y).min(), let maxY = points.map(\.y).max(),
+            maxX >= r.x, minX <= r.maxX, maxY >= r.y, minY <= r.maxY
+        else { return false }
         let line = p.flattened(segments: 12)
         return zip(line, line.dropFirst()).contains { segment($0.0, $0.1, touches: r) }
     }

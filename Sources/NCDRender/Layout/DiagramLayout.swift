@@ -38,7 +38,11 @@ struct DiagramLayout {
         }
         let members: [[FlowGraph.Member]] = [flow.inputTracks.map { .pass($0) }] + flow.columns.dropFirst()
         let ys = placeVertically(flow, members, glyphs)
-        let whole = draw(flow, members, glyphs, ys)
+        // What every drawing of the rows shares, worked out once.
+        let shared = Shared(
+            sizes: SizeLabels(graph: graph, flow: flow, annotation: options.annotation, renames: renames),
+            regions: Regions.groups(flow, members, graph.regions))
+        let whole = draw(flow, members, glyphs, ys, shared)
         // Only the diagram itself wraps: an opened sub-diagram stays one frame.
         guard level == 0, namesAtEdges else { return whole.result }
         let loops = Repetition.groups(flow, members, glyphs, ys).map(\.columns)
@@ -59,7 +63,7 @@ struct DiagramLayout {
             let breaks = RowWrapping.breaks(
                 columnRights: whole.columnRights, height: whole.result.bounds.height, loops: loops, options: options,
                 atLeast: rows)
-            if !breaks.isEmpty { result = draw(flow, members, glyphs, ys, breaks: breaks).result }
+            if !breaks.isEmpty { result = draw(flow, members, glyphs, ys, shared, breaks: breaks).result }
             guard tooWide(result), breaks.count + 1 >= rows else { return result }
             rows = breaks.count + 2
         }
@@ -101,13 +105,20 @@ struct DiagramLayout {
         return result
     }
 
-    /// Draws every column and gap. A gap in `breaks` ends its row: its wires stop in
-    /// arrows and start again, from arrows, at the left of the next row, which is placed
+    /// What each label says and where the regions are, the same for one row or several.
+    struct Shared {
+        var sizes: SizeLabels
+        var regions: [Regions.Group]
+    }
+
+    /// Draws every column and gap. A gap in `breaks` ends its row: its wires bend down into
+    /// arrowheads and come again, from above, into the left of the next row, which is placed
     /// below (LAYOUT.md's wrapping; the paper's U-Net figure continues its wires so).
     private func draw(
         _ flow: FlowGraph, _ members: [[FlowGraph.Member]], _ glyphs: [[Glyph]], _ ys: [[Double]],
-        breaks: Set<Int> = []
+        _ shared: Shared, breaks: Set<Int> = []
     ) -> (result: Result, columnRights: [Double]) {
+        let (sizes, regions) = (shared.sizes, shared.regions)
         var canvas = Canvas()
         // Per column, where each track enters it and where it leaves it.
         var arriving = Array(repeating: [Int: [Double]](), count: members.count)
@@ -124,11 +135,9 @@ struct DiagramLayout {
         var inputPorts: [[Point]] = []
         var outputPorts: [[Point]] = []
         var loops = Repetition.groups(flow, members, glyphs, ys)
-        let regions = Regions.groups(flow, members, graph.regions)
         for k in loops.indices where regions.contains(where: { $0.loops.contains(loops[k].loop) }) {
             loops[k].room = Repetition.roomAroundRegions
         }
-        let sizes = SizeLabels(graph: graph, flow: flow, annotation: options.annotation, renames: renames)
         var spans: [(left: Double, right: Double)] = []
         // Finished rows, each with the x its first column starts at.
         var rows: [(canvas: Canvas, left: Double)] = []

@@ -12,7 +12,7 @@ enum Regions {
         var columns: ClosedRange<Int>
         /// (column, member) of each of its operations.
         var cells: [(column: Int, member: Int)]
-        /// The loops its operations are in.
+        /// The loops it is drawn inside: those all its operations are in.
         var loops: Set<LoopID>
     }
 
@@ -35,9 +35,11 @@ enum Regions {
         for (c, column) in members.enumerated() {
             for (k, m) in column.enumerated() {
                 guard case .node(let n) = m, case .operation(let op) = flow.nodes[n].kind else { continue }
+                // The loops around the whole region: those every one of its operations is in.
+                let around = Set(op.loops.map(\.loop))
                 for r in op.regions {
                     cells[r, default: []].append((c, k))
-                    loops[r] = Set(op.loops.map(\.loop))
+                    loops[r] = loops[r]?.intersection(around) ?? around
                 }
             }
         }

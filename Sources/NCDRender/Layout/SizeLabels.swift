@@ -22,20 +22,22 @@ struct SizeLabels {
     /// a wire of that size is written alike wherever it runs (ResNet's `ch = n₃` after the
     /// block that makes it and after the batch norm that follows).
     private var known: [String: [SizeExpr: WrittenFormula]] = [:]
+    /// The loops' variables, which a written size may name only inside its loop.
+    private let loopIndices: Set<String>
 
     init(graph: DiagramGraph, flow: FlowGraph, annotation: RenderOptions.Annotation, renames: [String: String]) {
         self.graph = graph
         self.flow = flow
         self.annotation = annotation
         self.renames = renames
+        loopIndices = Set(graph.loops.map(\.variable))
         for v in graph.inputs { for a in graph.type(of: v).axes where home[a.name] == nil { home[a.name] = a.size } }
-        let indices = Set(graph.loops.map(\.variable))
         for (p, op) in graph.operations.enumerated() {
             for (k, v) in op.outputs.enumerated() {
                 producer[v] = (p, k)
                 for a in graph.type(of: v).axes {
                     if home[a.name] == nil { home[a.name] = a.size }
-                    if let w = writtenByCall(a, v).writtenSize, !w.names.isEmpty, indices.isDisjoint(with: w.names),
+                    if let w = writtenByCall(a, v).writtenSize, !w.names.isEmpty, loopIndices.isDisjoint(with: w.names),
                         known[a.name]?[a.size] == nil
                     {
                         known[a.name, default: [:]][a.size] = w
@@ -165,7 +167,7 @@ struct SizeLabels {
         // A number says no more than the value; the size derived from the axis says more.
         guard let w = axis.writtenSize ?? known[axis.name]?[axis.size], w != .name(axis.name), w.names.count > 0
         else { return nil }
-        let indices = Set(graph.loops.map(\.variable)).subtracting(loop.map { [$0.variable] } ?? [])
+        let indices = loopIndices.subtracting(loop.map { [$0.variable] } ?? [])
         guard indices.isDisjoint(with: w.names) else { return nil }
         return w.renaming(renames)
     }

@@ -14,12 +14,6 @@ extension WrittenFormula {
 
     /// The formula with names replaced as `names` says.
     func renaming(_ names: [String: String]) -> WrittenFormula {
-        guard !names.isEmpty else { return self }
-        switch self {
-        case .integer, .number: return self
-        case .name(let n): return .name(names[n] ?? n)
-        case .negate(let a): return .negate(a.renaming(names))
-        case .binary(let op, let a, let b): return .binary(op, a.renaming(names), b.renaming(names))
-        }
+        names.isEmpty ? self : substituting(names.mapValues { .name($0) })
     }
 }
