@@ -323,4 +323,26 @@ extension SceneInvariantTests {
             }
         }
     }
+
+    /// A separator between segments a contraction joins stops where the cap begins: no
+    /// dashed line runs into a cap (a wire path that turns back to the x it started at).
+    func testSeparatorsStopBeforeContractionCaps() throws {
+        var caps = 0
+        for (name, s) in try allScenes() {
+            let dashed = WirePaths.lines(in: s, separators: true).filter { !$0.path.stroke!.dash.isEmpty }
+            for cap in WirePaths.lines(in: s) where abs(cap.points.first!.x - cap.points.last!.x) < 0.01 {
+                caps += 1
+                for d in dashed {
+                    for (a, b) in zip(d.points, d.points.dropFirst()) {
+                        for (c, e) in zip(cap.points, cap.points.dropFirst()) {
+                            XCTAssertNil(
+                                Crossings.intersection((a, b), (c, e)),
+                                "\(name): a separator runs into the contraction cap from \(cap.points.first!)")
+                        }
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThan(caps, 0, "some example contracts an axis")
+    }
 }

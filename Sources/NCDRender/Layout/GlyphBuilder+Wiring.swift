@@ -149,7 +149,11 @@ extension GlyphBuilder {
                             ], stroke: theme.wire), .wires)
                 }
             }
-            for sy in Glyph.separators(inRows).map({ y + $0 }) {
+            // A separator between segments a cap joins stops where the cap begins, as the
+            // paper's do, instead of running into the curve.
+            let capped = contracted.map { sources($0) }.filter { $0.count > 1 }.map { $0.min()!...$0.max()! }
+            for sy in Glyph.separators(inRows) where !capped.contains(where: { $0.contains(sy) }) || symbol != nil {
+                let sy = y + sy
                 if let symbol {
                     let text = RichText(plain: symbol)
                     canvas.add(TextShape(text, at: Point(left + 2, sy + 5.5), font: symbolFont, color: theme.ink))
