@@ -2,9 +2,8 @@ import NCDCore
 
 /// A diagram graph in the form the layout reads (LAYOUT.md, pipeline steps 1–2): every use
 /// of a value is its own wire bundle (a *track*), copies are explicit nodes, and each node
-/// has a column. Columns are longest-path layers from the inputs; the wire order in each
-/// gap follows the previous gap, each column's members sorted by the mean position of
-/// their inputs (one barycentre sweep).
+/// has a column. Columns are longest-path layers from the inputs; each column's members
+/// are ordered by barycentre sweeps to reduce crossings (FlowGraph+Ordering.swift).
 struct FlowGraph {
     /// One use of a value: a bundle of wires from its producer to one consumer.
     struct Track {
@@ -44,10 +43,10 @@ struct FlowGraph {
     private(set) var nodes: [Node] = []
     /// Input tracks in the diagram's input order (the left edge).
     private(set) var inputTracks: [Int] = []
-    /// Columns 1…sink; column 0 is the inputs.
-    private(set) var columns: [[Member]] = [[]]
+    /// Columns 1…sink; column 0 is the inputs (ordered in FlowGraph+Ordering.swift).
+    var columns: [[Member]] = [[]]
     /// Each track's position in the gap it reaches its consumer through.
-    private(set) var arrivalPosition: [Int: Int] = [:]
+    var arrivalPosition: [Int: Int] = [:]
     /// The graph's loops, for their bounds.
     let loops: [Loop]
     /// The loops drawn once (their first iteration); the rest are drawn unrolled.
@@ -211,23 +210,7 @@ struct FlowGraph {
                 nodes[n].column += 1
             }
         }
-        columns = Array(repeating: [], count: nodes[sink].column + 1)
-        var gap = inputTracks
-        for c in 1...nodes[sink].column {
-            let position = Dictionary(uniqueKeysWithValues: gap.enumerated().map { ($1, Double($0)) })
-            var members: [(Member, Double)] = gap.filter { column(ofConsumer: $0) > c }.map {
-                (.pass($0), position[$0]!)
-            }
-            for n in nodes.indices where nodes[n].column == c {
-                let keys = nodes[n].inputs.compactMap { position[$0] }
-                members.append((.node(n), keys.isEmpty ? Double(gap.count) : keys.reduce(0, +) / Double(keys.count)))
-            }
-            // Stable: equal keys keep passes before nodes and nodes in source order.
-            columns[c] = members.enumerated().sorted { ($0.element.1, $0.offset) < ($1.element.1, $1.offset) }.map(
-                \.element.0)
-            for (i, t) in gap.enumerated() where column(ofConsumer: t) == c { arrivalPosition[t] = i }
-            gap = columns[c].flatMap(outputs)
-        }
+        orderColumns(sink: sink)
     }
 
     func column(ofConsumer track: Int) -> Int { nodes[tracks[track].consumer].column }
