@@ -29,6 +29,12 @@ final class OrderingTests: XCTestCase {
         XCTAssertEqual(FlowGraph(try graph(example: "gpt2.ncd")).crossings(), 4)
     }
 
+    /// A copy's branches leave in the order their consumers stand: the LSTM's input copy
+    /// sends the loop's branch over the first step's, so nothing crosses.
+    func testACopysBranchesLeaveInTheOrderTheirConsumersStand() throws {
+        XCTAssertEqual(FlowGraph(try graph(example: "lstm.ncd")).crossings(), 0)
+    }
+
     /// The fewest crossings over every order of every column, by trying them all.
     static func fewestCrossings(_ flow: FlowGraph) -> Int {
         func permutations<T>(_ items: [T]) -> [[T]] {

@@ -345,4 +345,19 @@ extension SceneInvariantTests {
         }
         XCTAssertGreaterThan(caps, 0, "some example contracts an axis")
     }
+
+    /// The dashed line between a diagram's outputs runs to the wires' ends, as the one
+    /// between its inputs starts at theirs, not short of them in mid-air.
+    func testSeparatorsBetweenOutputsRunToTheWiresEnds() throws {
+        let s = try scene(
+            source: """
+                axis p = 2, q = 3
+                diagram D(x: [p, q]) -> ([p, q], [p, q]) {
+                  return relu(x), x
+                }
+                """)
+        let dashed = WirePaths.lines(in: s, separators: true).filter { !$0.path.stroke!.dash.isEmpty }
+        let end = try XCTUnwrap(WirePaths.lines(in: s).flatMap(\.points).map(\.x).max())
+        XCTAssertEqual(try XCTUnwrap(dashed.flatMap(\.points).map(\.x).max()), end, accuracy: 0.01)
+    }
 }

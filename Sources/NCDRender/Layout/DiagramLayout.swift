@@ -307,9 +307,16 @@ struct DiagramLayout {
     /// Draws the wires of one gap with their labels; returns the x where the next column starts.
     /// Midway between two segments' wires: the lower one's first wire and the upper one's
     /// last wire above it (an opened sub-diagram takes broadcast wires far below the rest).
-    static func between(_ upper: [Double], _ lower: [Double]) -> Double {
+    /// Given where the line is at the gap's other end (`near`), it takes the place between
+    /// the two segments' wires closest to that, so that where they pass each other in one
+    /// member (an opened frame taking its inputs in another order) it stays level instead
+    /// of climbing to a broadcast band over the frame.
+    static func between(_ upper: [Double], _ lower: [Double], near: Double? = nil) -> Double {
         let low = lower.min()!
-        return ((upper.filter { $0 < low }.max() ?? upper.min()!) + low) / 2
+        guard let near else { return ((upper.filter { $0 < low }.max() ?? upper.min()!) + low) / 2 }
+        let rows = (upper.map { ($0, true) } + lower.map { ($0, false) }).sorted { $0.0 < $1.0 }
+        let places = zip(rows, rows.dropFirst()).filter { $0.0.1 != $0.1.1 }.map { ($0.0.0 + $0.1.0) / 2 }
+        return places.min { abs($0 - near) < abs($1 - near) } ?? (upper.max()! + low) / 2
     }
 
     /// One side of a gap: which member of the column there holds each track, and the
@@ -367,8 +374,9 @@ struct DiagramLayout {
         // Separators between the tuple segments of the gap, continuing the columns' own.
         let drawn = tracks.filter { !(leaving[$0] ?? []).isEmpty && !(arriving[$0] ?? []).isEmpty }
         for (u, l) in zip(drawn, drawn.dropFirst()) {
-            let a = boundary(u, l, sides.left) ?? Self.between(leaving[u]!, leaving[l]!)
-            let b = boundary(u, l, sides.right) ?? Self.between(arriving[u]!, arriving[l]!)
+            let known = (boundary(u, l, sides.left), boundary(u, l, sides.right))
+            let a = known.0 ?? Self.between(leaving[u]!, leaving[l]!, near: known.1)
+            let b = known.1 ?? Self.between(arriving[u]!, arriving[l]!, near: a)
             // Where the two segments change places (every wire of one passes to the other's
             // side), the line would cross all their wires and separate nothing: LAYOUT.md
             // hides it rather than draw it diagonally. One wire leaving (a head's h for its

@@ -15,15 +15,18 @@ extension FlowGraph {
             columns[c] = members + nodes.indices.filter { nodes[$0].column == c }.map { .node($0) }
             columns[c] = sortedFromLeft(c, first: true)
         }
-        var best = (columns, crossings())
-        for _ in 0..<Self.sweeps where best.1 > 0 {
-            for c in stride(from: last - 1, through: 1, by: -1) { columns[c] = sortedFromRight(c) }
+        var best = (columns, nodes, crossings())
+        for _ in 0..<Self.sweeps where best.2 > 0 {
+            for c in stride(from: last - 1, through: 1, by: -1) {
+                orderBranches(c)
+                columns[c] = sortedFromRight(c)
+            }
             for c in 1..<last { columns[c] = sortedFromLeft(c, first: false) }
             let count = crossings()
-            if count < best.1 { best = (columns, count) } else { break }
+            if count < best.2 { best = (columns, nodes, count) } else { break }
         }
-        columns = best.0
-        if best.1 > 0 { siftLongWires() }
+        (columns, nodes) = (best.0, best.1)
+        if best.2 > 0 { siftLongWires() }
         arrivalPosition = [:]
         for c in 1...last {
             for (i, t) in gap(before: c).enumerated() where column(ofConsumer: t) == c { arrivalPosition[t] = i }
@@ -65,6 +68,19 @@ extension FlowGraph {
             let keys = inputs(m).compactMap { position[$0] }
             if !keys.isEmpty { return keys.reduce(0, +) / Double(keys.count) }
             return first ? Double(position.count) : Double(i) * scale
+        }
+    }
+
+    /// A copy's branches carry one value, so they leave in the order their consumers stand
+    /// in the next column (an LSTM's input: the branch into the loop above the first step's).
+    private mutating func orderBranches(_ c: Int) {
+        var place: [Int: Int] = [:]
+        for (i, m) in columns[c + 1].enumerated() { for t in inputs(m) { place[t] = i } }
+        for case .node(let n) in columns[c] {
+            guard case .copy = nodes[n].kind else { continue }
+            nodes[n].outputs = nodes[n].outputs.enumerated().sorted {
+                (place[$0.element] ?? 0, $0.offset) < (place[$1.element] ?? 0, $1.offset)
+            }.map(\.element)
         }
     }
 

@@ -40,7 +40,8 @@ struct FlowGraph {
     }
 
     private(set) var tracks: [Track] = []
-    private(set) var nodes: [Node] = []
+    /// The nodes; a copy's branches are reordered with the columns (FlowGraph+Ordering.swift).
+    var nodes: [Node] = []
     /// Input tracks in the diagram's input order (the left edge).
     private(set) var inputTracks: [Int] = []
     /// Columns 1…sink; column 0 is the inputs (ordered in FlowGraph+Ordering.swift).

@@ -151,10 +151,15 @@ struct GlyphBuilder {
         let rows = Glyph.stack(ins)
         let theme = self.theme
         return Glyph(
-            inPorts: rows, outPorts: [], width: 12, top: Glyph.span(rows).min - 2, bottom: Glyph.span(rows).max + 2
+            inPorts: rows, outPorts: [], width: 12, top: Glyph.span(rows).min - 2, bottom: Glyph.span(rows).max + 2,
+            separators: (Glyph.separators(rows), [])
         ) { canvas, left, y in
             for r in rows.joined() {
                 canvas.add(.polyline([Point(left, y + r), Point(left + 12, y + r)], stroke: theme.wire), .wires)
+            }
+            // The outputs' separators run to the wires' ends, as the inputs' start at theirs.
+            for sy in Glyph.separators(rows) {
+                canvas.add(.polyline([Point(left, y + sy), Point(left + 12, y + sy)], stroke: theme.separator), .wires)
             }
         }
     }
