@@ -60,10 +60,14 @@ final class SceneInvariantTests: XCTestCase {
                 XCTAssertLessThanOrEqual(
                     mine.count, 1, "\(name): wire \(w.axis) at \(w.start) has \(mine.count) labels")
                 if mine.isEmpty {
-                    // Unlabelled only where it goes on straight from a wire of its own track.
+                    // Unlabelled only where it goes on straight from a wire of its own track,
+                    // or from one across an opened frame's edge (the tracks inside are the
+                    // frame's own).
                     let before = s.wires.filter {
-                        $0.track == w.track && $0.axis == w.axis && $0.end.x <= w.start.x + 1e-6
-                            && abs($0.end.y - w.start.y) < 1e-6 && abs($0.start.y - $0.end.y) < 1e-6
+                        $0.end.x <= w.start.x + 1e-6 && abs($0.end.y - w.start.y) < 1e-6
+                            && abs($0.start.y - $0.end.y) < 1e-6
+                            && (($0.track == w.track && $0.axis == w.axis)
+                                || Self.frameEdge(in: s, between: $0.end.x, and: w.start.x, at: w.start.y))
                     }
                     XCTAssertFalse(before.isEmpty, "\(name): wire \(w.axis) at \(w.start) starts a run without a label")
                 }
@@ -72,6 +76,55 @@ final class SceneInvariantTests: XCTestCase {
                 }
             }
         }
+    }
+
+    /// Whether an opened frame's edge stands between `a` and `b` (less than 60 pt apart:
+    /// the frame's stub and padding) at height `y`.
+    static func frameEdge(in s: Scene, between a: Double, and b: Double, at y: Double) -> Bool {
+        b - a < 60
+            && s.boxes.contains { f in
+                f.kind == .frame && f.rect.y <= y && y <= f.rect.maxY
+                    && [f.rect.x, f.rect.maxX].contains { a - 1e-6 <= $0 && $0 <= b + 1e-6 }
+            }
+    }
+
+    /// A wire running straight through an opened frame's edge is one run and is labelled
+    /// once: a label just inside (or outside) the edge never repeats the run's label.
+    func testAWireRunningStraightIntoOrOutOfAFrameIsLabelledOnce() throws {
+        var edges = 0
+        for (name, s) in try allScenes() {
+            func label(_ w: WireRecord) -> LabelRecord? {
+                let start = Self.runStart(w, s)
+                return s.labels.first {
+                    $0.track == w.track && $0.axis == w.axis && abs($0.rect.x - start) < 16 && $0.wireY == w.start.y
+                }
+            }
+            // The wire a straight run continues from: of its own track, or across a frame's edge.
+            func predecessor(_ w: WireRecord) -> (wire: WireRecord, acrossFrame: Bool)? {
+                let before = s.wires.filter {
+                    $0.end.x <= w.start.x + 1e-6 && abs($0.end.y - w.start.y) < 1e-6
+                        && abs($0.start.y - $0.end.y) < 1e-6
+                }
+                guard let p = before.max(by: { $0.end.x < $1.end.x }) else { return nil }
+                if p.track == w.track && p.axis == w.axis { return (p, false) }
+                return Self.frameEdge(in: s, between: p.end.x, and: w.start.x, at: w.start.y) ? (p, true) : nil
+            }
+            func runLabel(_ w: WireRecord, depth: Int = 0) -> LabelRecord? {
+                label(w) ?? (depth < 64 ? predecessor(w).flatMap { runLabel($0.wire, depth: depth + 1) } : nil)
+            }
+            for w in s.wires {
+                // Past a loop's closing bracket a wire is labelled again, on purpose: there it
+                // carries the last iteration's size.
+                guard let mine = label(w), Self.runStart(w, s) == w.start.x, let p = predecessor(w), p.acrossFrame,
+                    let theirs = runLabel(p.wire)
+                else { continue }
+                edges += 1
+                XCTAssertNotEqual(
+                    mine.text, theirs.text,
+                    "\(name): \(mine.text.plainText) labelled again across a frame's edge at \(w.start)")
+            }
+        }
+        XCTAssertGreaterThan(edges, 0, "some wire runs straight through a frame's edge")
     }
 
     /// Where a wire's straight run starts: where it leaves its column, or past a loop's

@@ -46,6 +46,23 @@ struct Canvas {
         boxes.append(BoxRecord(kind: .frame, name: name, rect: rect))
     }
 
+    /// The labels on the wire at `y` whose left edge lies in `span`, left to right.
+    func labels(onWireAt y: Double, in span: ClosedRange<Double>) -> [Int] {
+        labels.indices.filter { abs(labels[$0].wireY - y) < 1e-6 && span.contains(labels[$0].rect.x) }
+            .sorted { labels[$0].rect.x < labels[$1].rect.x }
+    }
+
+    /// Takes a wire's label away, its record and its text.
+    mutating func removeLabel(_ index: Int) {
+        let label = labels.remove(at: index)
+        let texts = layers[Layer.labels.rawValue]
+        if let k = texts.firstIndex(where: {
+            if case .text(let t) = $0 { return t.bounds == label.rect } else { return false }
+        }) {
+            layers[Layer.labels.rawValue].remove(at: k)
+        }
+    }
+
     /// Draws `other` here, moved by (dx, dy).
     mutating func merge(_ other: Canvas, dx: Double, dy: Double) {
         for layer in Layer.allCases {
@@ -59,7 +76,8 @@ struct Canvas {
         ports += other.ports.map { $0.offset(dx, dy) }
         boxes += other.boxes.map { BoxRecord(kind: $0.kind, name: $0.name, rect: $0.rect.moved(dx, dy)) }
         labels += other.labels.map {
-            LabelRecord(axis: $0.axis, track: $0.track, rect: $0.rect.moved(dx, dy), wireY: $0.wireY + dy)
+            LabelRecord(
+                axis: $0.axis, track: $0.track, rect: $0.rect.moved(dx, dy), wireY: $0.wireY + dy, text: $0.text)
         }
         broadcasts += other.broadcasts.map {
             ($0.axis, $0.box.moved(dx, dy), $0.boxPath.moved(dx, dy), $0.path.moved(dx, dy))

@@ -145,11 +145,21 @@ struct DiagramLayout {
         // The wires that ran straight through the last gap: carried on through a column
         // untouched, they are one straight run and keep the label they have.
         var straight = Set<WireKey>()
+        // The wires that ran straight into the next column, with what they are labelled.
+        var entering: [(y: Double, text: RichText)] = []
         let leastWidths = Regions.minimumColumnWidths(regions)
         for c in members.indices {
             let width = max(glyphs[c].map(\.width).max() ?? 0, leastWidths[c] ?? 0)
             spans.append((x, x + width))
             drawColumn(c, members[c], glyphs[c], ys[c], left: x, width: width, flow: flow, on: &canvas)
+            // A wire running straight into an opened frame keeps the label it has outside:
+            // the frame's first label on it would say the same again.
+            for (y, text) in entering {
+                if let first = canvas.labels(onWireAt: y, in: x...(x + width)).first, canvas.labels[first].text == text
+                {
+                    canvas.removeLabel(first)
+                }
+            }
             if c == 0 { inputPorts = flow.inputTracks.map { t in (leaving[0][t] ?? []).map { Point(x, $0) } } }
             x += width
             if c == members.count - 1 {
@@ -194,10 +204,17 @@ struct DiagramLayout {
                 g.columns.lowerBound <= c && c < g.columns.upperBound && flow.drawnOnce.contains(g.loop)
             }
             let labels = gap.map { sizes.labels(track: $0, inside: enclosing.map { flow.loops[$0.loop] }) }
+            // And one going on straight out of a frame keeps the label it has inside.
+            let repeated = relabel ? [] : Self.labelledInside(gap, labels, leaving[c], spans[c], canvas)
             x = drawGap(
                 gap, labels: labels, from: x, leaving: leaving[c], arriving: arriving[c + 1], room: room,
-                sides: (side(c, flow.outputs), side(c + 1, flow.inputs)), flow: flow, unlabelled: labelled ?? [],
-                on: &canvas)
+                sides: (side(c, flow.outputs), side(c + 1, flow.inputs)), flow: flow,
+                unlabelled: (labelled ?? []).union(repeated), on: &canvas)
+            entering = zip(gap, labels).flatMap { t, names in
+                zip(leaving[c][t] ?? [], arriving[c + 1][t] ?? []).enumerated().compactMap { i, ends in
+                    abs(ends.0 - ends.1) < 1e-9 ? (ends.1, names[i]) : nil
+                }
+            }
             straight = Set(
                 gap.flatMap { t in
                     zip(leaving[c][t] ?? [], arriving[c + 1][t] ?? []).enumerated().compactMap { i, ends in
@@ -234,6 +251,28 @@ struct DiagramLayout {
             Result(canvas: merged, bounds: bounds, inputPorts: inputPorts, outputPorts: outputPorts),
             spans.map(\.right)
         )
+    }
+
+    /// The wires of `gap` leaving a column straight from a label inside it (an opened
+    /// frame's) that says what theirs would: their run is labelled already.
+    static func labelledInside(
+        _ gap: [Int], _ labels: [[RichText]], _ leaving: [Int: [Double]], _ span: (left: Double, right: Double),
+        _ canvas: Canvas
+    ) -> Set<WireKey> {
+        var keys = Set<WireKey>()
+        for (t, names) in zip(gap, labels) {
+            for (i, y) in (leaving[t] ?? []).enumerated() {
+                guard let last = canvas.labels(onWireAt: y, in: span.left...span.right).last,
+                    canvas.labels[last].text == names[i]
+                else { continue }
+                let from = canvas.labels[last].rect.x
+                let bends = canvas.wires.contains { w in
+                    abs(w.start.y - y) < 1e-6 && w.start.x >= from && w.start.x <= span.right && abs(w.end.y - y) > 1e-6
+                }
+                if !bends { keys.insert(WireKey(track: t, index: i)) }
+            }
+        }
+        return keys
     }
 
     /// One wire of a track: the track and the wire's place in it.
@@ -362,7 +401,8 @@ struct DiagramLayout {
                     names[i], at: Point(left + 4 + room.after, a - 4 - names[i].descent(in: font) + 2), font: font,
                     color: options.theme.ink)
                 canvas.add(text)
-                canvas.labels.append(LabelRecord(axis: axis.name, track: t, rect: text.bounds, wireY: a))
+                canvas.labels.append(
+                    LabelRecord(axis: axis.name, track: t, rect: text.bounds, wireY: a, text: names[i]))
             }
         }
         let crosses = ends.indices.contains { i in

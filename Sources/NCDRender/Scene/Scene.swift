@@ -71,6 +71,8 @@ public struct LabelRecord: Hashable, Sendable {
     public var rect: Rect
     /// The y of the wire under it where the label starts.
     public var wireY: Double
+    /// What it says.
+    public var text: RichText
 }
 
 /// A wire that passes over an operation without entering it.
