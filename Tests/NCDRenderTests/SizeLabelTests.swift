@@ -85,6 +85,9 @@ final class SizeLabelTests: XCTestCase {
         // the bottleneck's ★2ᵀ; past the up loop, its last iteration's, not the loop's formula.
         XCTAssertFalse(unet.contains("ch = 1024"), "\(unet.sorted())")
         XCTAssertFalse(unet.contains("ch = 128·2^{λ}"))
+        // The skip loaded from C_{5−λ} has the channels its save writes, `base·2^λ` at the
+        // save's λ, in the load's index: base·2^(5−λ), not the 2048/2^λ its values give.
+        XCTAssertFalse(unet.contains("ch = 2048/2^{λ}"), "\(unet.sorted())")
         var unrolled = RenderOptions()
         unrolled.unroll = true
         let every = wireLabels(try scene(example: "unet.ncd", options: unrolled))

@@ -24,6 +24,9 @@ struct SizeLabels {
     private var known: [String: [SizeExpr: WrittenFormula]] = [:]
     /// The loops' variables, which a written size may name only inside its loop.
     private let loopIndices: Set<String>
+    /// Per loaded value (a loop's first iteration's), the sizes its save writes, in the
+    /// load's index: U-Net's `C_{5−λ}` saved as `ch = base·2^λ` is `base·2^(5−λ)`.
+    private var loaded: [ValueID: [String: WrittenFormula]] = [:]
 
     init(graph: DiagramGraph, flow: FlowGraph, annotation: RenderOptions.Annotation, renames: [String: String]) {
         self.graph = graph
@@ -45,12 +48,46 @@ struct SizeLabels {
                 }
             }
         }
+        readLoads()
+    }
+
+    /// Records what each load of a loop's first iteration reads as its save writes it,
+    /// where the save's index is its loop's variable (`save C[λ] = x`).
+    private mutating func readLoads() {
+        var saved: [String: (variable: String, axes: [Axis])] = [:]
+        for loop in graph.loops where flow.drawnOnce.contains(loop.id) {
+            for p in loop.iterations[0].operations {
+                let op = graph.operations[p]
+                guard case .save(let slot) = op.kind, slot.writtenIndex == .name(loop.variable) else { continue }
+                saved[slot.name] = (
+                    loop.variable, graph.type(of: op.inputs[0]).axes.map { writtenByCall($0, op.inputs[0]) }
+                )
+            }
+        }
+        for loop in graph.loops where flow.drawnOnce.contains(loop.id) {
+            for p in loop.iterations[0].operations {
+                let op = graph.operations[p]
+                guard case .load(let slot) = op.kind, let save = saved[slot.name] else { continue }
+                for axis in save.axes {
+                    guard let w = axis.writtenSize else { continue }
+                    loaded[op.outputs[0], default: [:]][axis.name] = w.substituting([save.variable: slot.writtenIndex])
+                }
+            }
+        }
+    }
+
+    /// An axis of a value with the size the source writes for it: by the call that makes it
+    /// or the save a load reads.
+    private func writtenFor(_ axis: Axis, _ value: ValueID) -> Axis {
+        var result = writtenByCall(axis, value)
+        if result.writtenSize == nil, let w = loaded[value]?[axis.name] { result.writtenSize = w }
+        return result
     }
 
     /// The labels of a track's wires in a gap; `loop` is the loop drawn once whose brackets
     /// enclose the gap, if any.
     func labels(track t: Int, inside loop: Loop?) -> [RichText] {
-        let axes = flow.tracks[t].axes.map { writtenByCall($0, flow.tracks[t].value) }
+        let axes = flow.tracks[t].axes.map { writtenFor($0, flow.tracks[t].value) }
         if let loop, let each = iterations(of: t, loop) {
             return axes.enumerated().map { i, axis in
                 let sizes = each.map { $0.indices.contains(i) ? $0[i].size : axis.size }
