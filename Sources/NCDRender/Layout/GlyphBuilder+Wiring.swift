@@ -99,8 +99,11 @@ extension GlyphBuilder {
         let inRows = Glyph.stack(ins, order: inputOrder)
         let outRows = Glyph.stack([output])[0]
         let span = Glyph.span(inRows + [outRows])
-        // The operator stands on the dashed line before the wires bend, so none strikes it.
-        let lead = symbol == nil ? 0.0 : 18.0
+        // The operator stands on the dashed line before the wires bend, so none strikes it,
+        // a short level dash before it: the line reaches it level even where it jogs up or
+        // down in the gap before with the operands' wires (ViT's position embedding).
+        let dash = 9.0
+        let lead = symbol == nil ? 0.0 : 18.0 + dash
         let width = Self.curveRoom(span.max - span.min, least: 44) + lead
         let theme = self.theme
         let symbolFont = Font(.sans, size: 16)
@@ -110,7 +113,7 @@ extension GlyphBuilder {
         return Glyph(
             inPorts: inRows, outPorts: [outRows], width: width, top: span.min - 6, bottom: span.max + 6,
             reorders: ins.contains { $0.count > 1 } || !contracted.isEmpty,
-            separators: (symbol == nil ? Glyph.separators(inRows) : [], [])
+            separators: (Glyph.separators(inRows), [])
         ) { canvas, left, y in
             let jx = left + lead + (width - lead) * 0.62
             for (r, a) in zip(outRows, output) {
@@ -156,7 +159,9 @@ extension GlyphBuilder {
                 let sy = y + sy
                 if let symbol {
                     let text = RichText(plain: symbol)
-                    canvas.add(TextShape(text, at: Point(left + 2, sy + 5.5), font: symbolFont, color: theme.ink))
+                    canvas.add(.polyline([Point(left, sy), Point(left + dash, sy)], stroke: theme.separator), .wires)
+                    canvas.add(
+                        TextShape(text, at: Point(left + dash + 2, sy + 5.5), font: symbolFont, color: theme.ink))
                 } else {
                     canvas.add(.polyline([Point(left, sy), Point(jx - 4, sy)], stroke: theme.separator), .wires)
                 }
