@@ -255,6 +255,27 @@ extension SceneInvariantTests {
         }
     }
 
+    /// A wire a box is broadcast over passes above or below the box, not through it between
+    /// the wires it acts on (`ȳ` over L^O, with `k` and `h` entering side by side).
+    func testBroadcastWiresPassAboveOrBelowTheirBox() throws {
+        var passes = 0
+        for (name, s) in try allScenes() {
+            for pass in s.broadcastPasses {
+                // Its height at the box's middle.
+                let line = pass.path.flattened()
+                let x = pass.box.x + pass.box.width / 2
+                guard let (a, b) = zip(line, line.dropFirst()).first(where: { $0.x <= x && x <= $1.x }) else {
+                    continue
+                }
+                let y = b.x - a.x < 1e-9 ? a.y : a.y + (b.y - a.y) * (x - a.x) / (b.x - a.x)
+                passes += 1
+                XCTAssertFalse(
+                    y > pass.box.y && y < pass.box.maxY, "\(name): \(pass.axis) runs through its box at \(pass.box)")
+            }
+        }
+        XCTAssertGreaterThan(passes, 0)
+    }
+
     /// No wire or separator runs through any text: wire labels, a box's name and cost note,
     /// a mark's caption (`LN`, `+`, `×`), a loop's bounds. (A mark's wires stop at its edge.)
     func testNoLineStrikesAnyText() throws {

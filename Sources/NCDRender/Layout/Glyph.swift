@@ -63,7 +63,7 @@ struct Glyph {
 
     /// Non-empty tracks' rows, top to bottom: neighbours here have a dashed line between them.
     static func topToBottom(_ rows: [[Double]]) -> [[Double]] {
-        rows.filter { !$0.isEmpty }.sorted { $0[0] < $1[0] }
+        rows.filter { !$0.isEmpty }.sorted { $0.min()! < $1.min()! }
     }
 
     /// The span from the first to the last wire of stacked tracks (0 when empty).

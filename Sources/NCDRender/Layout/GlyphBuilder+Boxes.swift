@@ -13,8 +13,16 @@ extension GlyphBuilder {
         _ op: Operation, _ ins: [[Axis]], _ outs: [[Axis]], broadcast: Set<String>, label: RichText, font: Font,
         style: BoxStyle, graph: DiagramGraph
     ) -> Glyph {
-        let inRows = Glyph.stack(ins, order: inputOrder)
-        let outRows = Self.outputRows(ins, inRows, outs, broadcast: broadcast)
+        let inRows = Self.passingOnTop(Glyph.stack(ins, order: inputOrder), ins, broadcast: broadcast)
+        // Where the passing wires arrive over the box, they leave over it too.
+        let over = Self.passingAbove(inRows, ins, broadcast: broadcast)
+        let outRows = Self.passingBelow(
+            Self.outputRows(
+                ins, inRows, outs, broadcast: broadcast,
+                stacked: over
+                    ? Self.passingOnTop(Glyph.stack(outs), outs, broadcast: broadcast, always: true)
+                    : Glyph.stack(outs)),
+            outs, inRows, ins, broadcast: broadcast)
         var acted: [Double] = []
         for (rows, axes) in zip(inRows + outRows, ins + outs) {
             for (y, a) in zip(rows, axes) where !broadcast.contains(a.name) { acted.append(y) }
@@ -125,12 +133,64 @@ extension GlyphBuilder {
         return rise == 0 ? 0 : min(80, max(24, rise * 0.4))
     }
 
-    /// Output rows stacked so that a broadcast axis leaves on the row it arrived on, level
-    /// over the box (`ȳ` over L^O); with none, centred on several inputs.
-    static func outputRows(_ ins: [[Axis]], _ inRows: [[Double]], _ outs: [[Axis]], broadcast: Set<String>)
+    /// Each input's rows with the axes the box is broadcast over moved to the top, where they
+    /// would run between the wires it acts on: `ȳ` passes over L^O above `h` and `k`, which
+    /// enter side by side (as the paper draws it), not through the box's middle.
+    /// With `always`, wherever any acted-on wire would run above a passing one.
+    static func passingOnTop(_ inRows: [[Double]], _ ins: [[Axis]], broadcast: Set<String>, always: Bool = false)
         -> [[Double]]
     {
-        let stacked = Glyph.stack(outs)
+        zip(inRows, ins).map { rows, axes in
+            let passes = axes.map { broadcast.contains($0.name) }
+            guard let first = passes.firstIndex(of: false), let last = passes.lastIndex(of: always ? true : false),
+                passes[first...max(first, last)].contains(true)
+            else { return rows }
+            let order = axes.indices.filter { passes[$0] } + axes.indices.filter { !passes[$0] }
+            var moved = rows
+            for (row, axis) in zip(rows.sorted(), order) { moved[axis] = row }
+            return moved
+        }
+    }
+
+    /// Output rows of passing axes that would fall between the wires the box acts on moved
+    /// below them, one pitch apart: heads diagonalised over an attention box (each input
+    /// carries them) join at a dot and pass under the box, not across its face.
+    static func passingBelow(
+        _ outRows: [[Double]], _ outs: [[Axis]], _ inRows: [[Double]], _ ins: [[Axis]], broadcast: Set<String>
+    ) -> [[Double]] {
+        var acted: [Double] = []
+        for (rows, axes) in zip(inRows + outRows, ins + outs) {
+            for (r, a) in zip(rows, axes) where !broadcast.contains(a.name) { acted.append(r) }
+        }
+        guard let top = acted.min(), var below = acted.max() else { return outRows }
+        var moved = outRows
+        for (t, axes) in outs.enumerated() {
+            for (i, a) in axes.enumerated() where broadcast.contains(a.name) {
+                guard moved[t][i] > top, moved[t][i] < below else { continue }
+                below += Metrics.pitch
+                moved[t][i] = below
+            }
+        }
+        return moved
+    }
+
+    /// Whether every passing wire of the inputs runs above every wire the box acts on.
+    static func passingAbove(_ inRows: [[Double]], _ ins: [[Axis]], broadcast: Set<String>) -> Bool {
+        var (passing, acted) = ([Double](), [Double]())
+        for (rows, axes) in zip(inRows, ins) {
+            for (r, a) in zip(rows, axes) {
+                if broadcast.contains(a.name) { passing.append(r) } else { acted.append(r) }
+            }
+        }
+        guard let low = passing.max(), let high = acted.min() else { return false }
+        return low < high
+    }
+
+    /// Output rows stacked so that a broadcast axis leaves on the row it arrived on, level
+    /// over the box (`ȳ` over L^O); with none, centred on several inputs.
+    static func outputRows(
+        _ ins: [[Axis]], _ inRows: [[Double]], _ outs: [[Axis]], broadcast: Set<String>, stacked: [[Double]]
+    ) -> [[Double]] {
         for (rows, axes) in zip(stacked, outs) {
             for (r, a) in zip(rows, axes) where broadcast.contains(a.name) {
                 for (sources, inAxes) in zip(inRows, ins) {
