@@ -144,6 +144,23 @@ final class GlyphChoiceTests: XCTestCase {
             "\(texts(unet).map(\.plainText))")
     }
 
+    /// Rows break where few wires run, at some cost in evenness: six columns 100 pt wide in
+    /// two rows break evenly after the third, unless 12 wires run there and 3 after the
+    /// second (each broken wire costs 3% of the ideal row width squared: 12 × 2700 against
+    /// 100² × 2 + 3 × 2700).
+    func testRowsBreakWhereFewWiresRun() {
+        var options = RenderOptions()
+        options.rowWidth = 350
+        let rights = [0, 100, 200, 300, 400, 500, 600.0]
+        XCTAssertEqual(RowWrapping.breaks(columnRights: rights, height: 100, loops: [], options: options), [3])
+        XCTAssertEqual(
+            RowWrapping.breaks(
+                columnRights: rights, wires: [0, 3, 3, 12, 3, 3, 0], height: 100, loops: [], options: options), [2])
+        XCTAssertEqual(
+            RowWrapping.breaks(
+                columnRights: rights, wires: [0, 3, 3, 6, 3, 3, 0], height: 100, loops: [], options: options), [3])
+    }
+
     func testWideDiagramsWrapIntoRowsWithinTheAspect() throws {
         var oneRow = RenderOptions()
         oneRow.maxAspect = nil

@@ -57,12 +57,13 @@ struct DiagramLayout {
         // The row count comes from an estimate of the rows' widths and heights; one more row
         // while the drawn picture is still wider than the aspect or the width allows (up to
         // 16, or as many as there are places to break).
+        let wires = members.map { $0.flatMap(flow.outputs).map { flow.tracks[$0].axes.count }.reduce(0, +) }
         var result = whole.result
         var rows = 1
         while rows <= 16 {
             let breaks = RowWrapping.breaks(
-                columnRights: whole.columnRights, height: whole.result.bounds.height, loops: loops, options: options,
-                atLeast: rows)
+                columnRights: whole.columnRights, wires: wires, height: whole.result.bounds.height, loops: loops,
+                options: options, atLeast: rows)
             if !breaks.isEmpty { result = draw(flow, members, glyphs, ys, shared, breaks: breaks).result }
             guard tooWide(result), breaks.count + 1 >= rows else { return result }
             rows = breaks.count + 2

@@ -2,8 +2,10 @@
 /// picture within the target aspect (or `--width`), with breaks chosen by dynamic
 /// programming so the rows are as even as they can be, never inside a loop's brackets.
 enum RowWrapping {
-    /// The gaps (by the column before them) to break at; empty when one row fits.
-    /// `columnRights` are the columns' right edges in one row, `height` that row's height.
+    /// What breaking one wire costs, as a share of the ideal row width squared: as much as
+    /// rows about 17% more uneven.
+    static let wirePenalty = 0.03
+
     /// The width-to-height ratio of a scene whose drawing is `width` × `height`, as the
     /// scene will measure it: margins around, the title above (its height estimated).
     static func sceneAspect(width: Double, height: Double, options: RenderOptions) -> Double {
@@ -11,8 +13,13 @@ enum RowWrapping {
         return (width + margins) / max(height + margins + (options.title ? 24 : 0), 1)
     }
 
+    /// The gaps (by the column before them) to break at; empty when one row fits.
+    /// `columnRights` are the columns' right edges in one row, `height` that row's height.
+    /// `wires[c]` is how many wires gap `c` carries: each one broken is an arrow at the end
+    /// of a row and another at the start of the next, so a break between stages (a residual
+    /// block's sum, one bundle) is preferred to one where a skip runs beside the main line.
     static func breaks(
-        columnRights: [Double], height: Double, loops: [ClosedRange<Int>], options: RenderOptions,
+        columnRights: [Double], wires: [Int] = [], height: Double, loops: [ClosedRange<Int>], options: RenderOptions,
         atLeast least: Int = 1
     ) -> Set<Int> {
         guard let total = columnRights.last, columnRights.count > 2 else { return [] }
@@ -50,7 +57,8 @@ enum RowWrapping {
             for i in 1..<n where j < k ? i < n - 1 : i == n - 1 {
                 for p in 0..<i where cost[j - 1][p].isFinite {
                     let width = points[i] - points[p]
-                    let c = cost[j - 1][p] + (width - ideal) * (width - ideal)
+                    let broken = i < n - 1 && allowed[i - 1] < wires.count ? Double(wires[allowed[i - 1]]) : 0
+                    let c = cost[j - 1][p] + (width - ideal) * (width - ideal) + broken * wirePenalty * ideal * ideal
                     if c < cost[j][i] {
                         cost[j][i] = c
                         from[j][i] = p
