@@ -420,6 +420,31 @@ extension SceneInvariantTests {
         XCTAssertGreaterThan(caps, 0, "some example contracts an axis")
     }
 
+    /// A contraction's cap encloses no other wire and none crosses it: the contracted axes
+    /// lie next to each other across the dashed line (keys' `x̄ k` swapped to `k x̄`), and a
+    /// wire that rises or falls past a cap runs level until it is clear of it.
+    func testNoWireCrossesAContractionCap() throws {
+        var caps = 0
+        for (name, s) in try allScenes() {
+            let lines = WirePaths.lines(in: s)
+            for cap in lines where abs(cap.points.first!.x - cap.points.last!.x) < 0.01 {
+                caps += 1
+                let ends = [cap.points.first!, cap.points.last!]
+                for w in lines where w.path != cap.path {
+                    for (a, b) in zip(cap.points, cap.points.dropFirst()) {
+                        for (c, e) in zip(w.points, w.points.dropFirst()) {
+                            guard let p = Crossings.intersection((a, b), (c, e)),
+                                !ends.contains(where: { abs($0.x - p.x) < 0.5 && abs($0.y - p.y) < 0.5 })
+                            else { continue }
+                            XCTFail("\(name): a wire crosses the contraction cap from \(ends[0]) at \(p)")
+                        }
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThan(caps, 0, "some example contracts an axis")
+    }
+
     /// The dashed line between a diagram's outputs runs to the wires' ends, as the one
     /// between its inputs starts at theirs, not short of them in mid-air.
     func testSeparatorsBetweenOutputsRunToTheWiresEnds() throws {

@@ -90,13 +90,43 @@ extension GlyphBuilder {
         }
     }
 
+    /// Each operand's rows reordered so that the axes contracted between neighbouring
+    /// operands lie next to each other across the dashed line, as the paper swaps keys'
+    /// `x̄ k` to `k x̄` before QKᵀ: the upper operand's contracted axes go last, the lower
+    /// one's first, and the cap joining them encloses no other wire.
+    static func contractedAdjacent(_ inRows: [[Double]], _ ins: [[Axis]], contracted: [String]) -> [[Double]] {
+        guard !contracted.isEmpty else { return inRows }
+        let visual = inRows.indices.filter { !inRows[$0].isEmpty }.sorted { inRows[$0].min()! < inRows[$1].min()! }
+        guard visual.count > 1 else { return inRows }
+        // The lower operand's in mirror order, so that caps nest instead of crossing (visual
+        // attention's x̄ and ȳ caps, one inside the other).
+        let upper = ins[visual[0]].map(\.name).filter { contracted.contains($0) }
+        var moved = inRows
+        for (k, t) in visual.enumerated() {
+            let summed = ins[t].map { contracted.contains($0.name) }
+            let order: [Int]
+            if k == 0 {
+                order = ins[t].indices.filter { !summed[$0] } + ins[t].indices.filter { summed[$0] }
+            } else if k == visual.count - 1 {
+                let mirrored = ins[t].indices.filter { summed[$0] }.sorted {
+                    (upper.firstIndex(of: ins[t][$0].name) ?? -1) > (upper.firstIndex(of: ins[t][$1].name) ?? -1)
+                }
+                order = mirrored + ins[t].indices.filter { !summed[$0] }
+            } else {
+                continue
+            }
+            for (row, axis) in zip(inRows[t].sorted(), order) { moved[t][axis] = row }
+        }
+        return moved
+    }
+
     /// Wires of the same axis from several segments converge: into a dot with the operator on
     /// the dashed line (addition, products), or, for a contraction, joined by a cap when the
     /// axis is summed away. A shared axis that survives is diagonalised at a dot.
     func converge(_ ins: [[Axis]], _ output: [Axis], symbol: String?, contracted: [String]) -> Glyph {
         // The result leaves at the first operand's rows, so a residual's main line stays
         // straight and a chain of them does not drift.
-        let inRows = Glyph.stack(ins, order: inputOrder)
+        let inRows = Self.contractedAdjacent(Glyph.stack(ins, order: inputOrder), ins, contracted: contracted)
         let outRows = Glyph.stack([output])[0]
         let span = Glyph.span(inRows + [outRows])
         // The operator stands on the dashed line before the wires bend, so none strikes it,
@@ -104,24 +134,40 @@ extension GlyphBuilder {
         // down in the gap before with the operands' wires (ViT's position embedding).
         let dash = 9.0
         let lead = symbol == nil ? 0.0 : 18.0 + dash
-        let width = Self.curveRoom(span.max - span.min, least: 44) + lead
+        let base = Self.curveRoom(span.max - span.min, least: 44) + lead
         let theme = self.theme
         let symbolFont = Font(.sans, size: 16)
         func sources(_ name: String) -> [Double] {
             zip(inRows, ins).compactMap { rows, axes in axes.firstIndex { $0.name == name }.map { rows[$0] } }
         }
+        // Caps join the rows of each contracted axis; a wire that would rise or fall across
+        // one runs level past it first (the paper's v's k under the second cap).
+        let caps = contracted.flatMap { name in
+            let rows = sources(name).sorted()
+            return zip(rows, rows.dropFirst()).map {
+                (top: $0, bottom: $1, bulge: min(base * 0.5, ($1 - $0) * 0.55 + 6))
+            }
+        }
+        let capReach = 8 + (caps.map(\.bulge).max() ?? 0) * 0.75 + 8
+        func crossesCap(_ s: Double, _ r: Double) -> Bool {
+            caps.contains { c in min(s, r) < c.bottom && max(s, r) > c.top && s != c.top && s != c.bottom }
+        }
+        let crossing = zip(outRows, output).contains { r, a in sources(a.name).contains { crossesCap($0, r) } }
+        let start = crossing ? capReach : lead
+        let width = base + (crossing ? capReach : 0)
         return Glyph(
             inPorts: inRows, outPorts: [outRows], width: width, top: span.min - 6, bottom: span.max + 6,
             reorders: ins.contains { $0.count > 1 } || !contracted.isEmpty,
             separators: (Glyph.separators(inRows), [])
         ) { canvas, left, y in
-            let jx = left + lead + (width - lead) * 0.62
+            let jx = left + start + (width - start) * 0.62
             for (r, a) in zip(outRows, output) {
                 let from = sources(a.name)
                 for s in from {
+                    let level = crossesCap(s, r) ? capReach : lead
                     canvas.add(
                         .wire(
-                            from: Point(left, y + s), to: Point(jx, y + r), stroke: theme.wire, level: (lead, 0)),
+                            from: Point(left, y + s), to: Point(jx, y + r), stroke: theme.wire, level: (level, 0)),
                         .wires)
                 }
                 canvas.add(.polyline([Point(jx, y + r), Point(left + width, y + r)], stroke: theme.wire), .wires)
@@ -142,7 +188,7 @@ extension GlyphBuilder {
                 }
                 for (a, b) in zip(rows, rows.dropFirst()) {
                     let capX = left + 8
-                    let bulge = min(width * 0.5, (b - a) * 0.55 + 6)
+                    let bulge = min(base * 0.5, (b - a) * 0.55 + 6)
                     canvas.add(
                         PathShape(
                             [
