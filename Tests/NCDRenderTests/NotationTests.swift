@@ -161,6 +161,23 @@ final class GlyphChoiceTests: XCTestCase {
                 columnRights: rights, wires: [0, 3, 3, 6, 3, 3, 0], height: 100, loops: [], options: options), [3])
     }
 
+    /// The wrapping's aspect is the scene's own, title and margins included (within the
+    /// scene's rounding to whole points), so that a picture just within the target stays in
+    /// one row (visual attention at 3.98:1).
+    func testWrappingMeasuresTheScenesOwnAspect() throws {
+        var options = RenderOptions()
+        options.maxAspect = nil
+        for name in try exampleNames() {
+            let g = try graph(example: name)
+            let drawing = DiagramLayout(graph: g, options: options, level: 0, namesAtEdges: true).layout().bounds
+            let s = DiagramRenderer.scene(for: g, options: options)
+            // The scene's width and height are each rounded up to a whole point.
+            let aspect = RowWrapping.sceneAspect(width: drawing.width, height: drawing.height, options: options)
+            XCTAssertGreaterThanOrEqual(aspect, (s.width - 1) / s.height, name)
+            XCTAssertLessThanOrEqual(aspect, s.width / (s.height - 1), name)
+        }
+    }
+
     func testWideDiagramsWrapIntoRowsWithinTheAspect() throws {
         var oneRow = RenderOptions()
         oneRow.maxAspect = nil

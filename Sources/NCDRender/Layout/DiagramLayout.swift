@@ -50,9 +50,7 @@ struct DiagramLayout {
             // `--width` bounds the picture, margins included.
             if let width = options.rowWidth { return r.bounds.width + 2 * DiagramRenderer.margin > width }
             guard let limit = options.maxAspect else { return false }
-            // A little short of the limit: the title's height is an estimate.
-            return RowWrapping.sceneAspect(width: r.bounds.width, height: r.bounds.height, options: options)
-                > limit * 0.98
+            return RowWrapping.sceneAspect(width: r.bounds.width, height: r.bounds.height, options: options) > limit
         }
         // The row count comes from an estimate of the rows' widths and heights; one more row
         // while the drawn picture is still wider than the aspect or the width allows (up to

@@ -6,11 +6,15 @@ enum RowWrapping {
     /// rows about 17% more uneven.
     static let wirePenalty = 0.03
 
+    /// The height the title adds over the drawing: `DiagramRenderer` sets its baseline 10
+    /// points above it, and its capitals rise three quarters of the font's size.
+    static let titleBand = 10 + RichText(plain: "T").ascent(in: Metrics.titleFont)
+
     /// The width-to-height ratio of a scene whose drawing is `width` × `height`, as the
-    /// scene will measure it: margins around, the title above (its height estimated).
+    /// scene will measure it: margins around, the title above.
     static func sceneAspect(width: Double, height: Double, options: RenderOptions) -> Double {
         let margins = 2 * DiagramRenderer.margin
-        return (width + margins) / max(height + margins + (options.title ? 24 : 0), 1)
+        return (width + margins) / max(height + margins + (options.title ? titleBand : 0), 1)
     }
 
     /// The gaps (by the column before them) to break at; empty when one row fits.
