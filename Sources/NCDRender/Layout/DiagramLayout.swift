@@ -183,10 +183,13 @@ struct DiagramLayout {
                 for y in ends { RowWrapping.connector(.arriving, from: x, y: y, theme: options.theme, on: &canvas) }
                 x += RowWrapping.connectorLength
             }
-            func side(_ column: Int, _ tracksOf: (FlowGraph.Member) -> [Int]) -> GapSide {
+            func side(_ column: Int, _ tracksOf: (FlowGraph.Member) -> [Int], outputs: Bool) -> GapSide {
                 var member: [Int: Int] = [:]
                 for (k, m) in members[column].enumerated() { for t in tracksOf(m) { member[t] = k } }
-                return GapSide(member: member, separators: Self.separators(glyphs[column], ys[column]))
+                let own = zip(glyphs[column], ys[column]).map { g, y in
+                    (outputs ? g.separators.right : g.separators.left).map { $0 + y }
+                }
+                return GapSide(member: member, separators: Self.separators(glyphs[column], ys[column]), own: own)
             }
             // Brackets of repetition take room at the ends of the gap.
             let room = (
@@ -207,7 +210,7 @@ struct DiagramLayout {
             let repeated = relabel ? [] : Self.labelledInside(gap, labels, leaving[c], spans[c], canvas)
             x = drawGap(
                 gap, labels: labels, from: x, leaving: leaving[c], arriving: arriving[c + 1], room: room,
-                sides: (side(c, flow.outputs), side(c + 1, flow.inputs)), flow: flow,
+                sides: (side(c, flow.outputs, outputs: true), side(c + 1, flow.inputs, outputs: false)), flow: flow,
                 unlabelled: (labelled ?? []).union(repeated), on: &canvas)
             entering = zip(gap, labels).flatMap { t, names in
                 zip(leaving[c][t] ?? [], arriving[c + 1][t] ?? []).enumerated().compactMap { i, ends in
@@ -362,12 +365,19 @@ struct DiagramLayout {
     struct GapSide {
         var member: [Int: Int]
         var separators: [Double]
+        /// Each member's own separators between the tracks it takes or sends.
+        var own: [[Double]]
     }
 
-    /// The separator between the members holding tracks `u` and `l`, if they are neighbours.
-    private func boundary(_ u: Int, _ l: Int, _ side: GapSide) -> Double? {
-        guard let a = side.member[u], let b = side.member[l], b == a + 1 else { return nil }
-        return side.separators[a]
+    /// The separator between the members holding tracks `u` and `l`, if they are
+    /// neighbours; where one member holds both, its own separator nearest `near` (an opened
+    /// frame's, which leaves out the broadcast band its inputs share).
+    private func boundary(_ u: Int, _ l: Int, _ side: GapSide, near: @autoclosure () -> Double) -> Double? {
+        guard let a = side.member[u], let b = side.member[l] else { return nil }
+        if b == a + 1 { return side.separators[a] }
+        guard a == b, !side.own[a].isEmpty else { return nil }
+        let target = near()
+        return side.own[a].min { abs($0 - target) < abs($1 - target) }
     }
 
     private func drawGap(
@@ -413,9 +423,13 @@ struct DiagramLayout {
         // Separators between the tuple segments of the gap, continuing the columns' own.
         let drawn = tracks.filter { !(leaving[$0] ?? []).isEmpty && !(arriving[$0] ?? []).isEmpty }
         for (u, l) in zip(drawn, drawn.dropFirst()) {
-            let known = (boundary(u, l, sides.left), boundary(u, l, sides.right))
-            let a = known.0 ?? Self.between(leaving[u]!, leaving[l]!, near: known.1)
-            let b = known.1 ?? Self.between(arriving[u]!, arriving[l]!, near: a)
+            let neighbours = (
+                boundary(u, l, sides.left, near: Self.between(leaving[u]!, leaving[l]!)),
+                boundary(u, l, sides.right, near: Self.between(arriving[u]!, arriving[l]!))
+            )
+            let a = neighbours.0 ?? Self.between(leaving[u]!, leaving[l]!, near: neighbours.1)
+            let b =
+                boundary(u, l, sides.right, near: a) ?? Self.between(arriving[u]!, arriving[l]!, near: a)
             // Where the two segments change places (every wire of one passes to the other's
             // side), the line would cross all their wires and separate nothing: LAYOUT.md
             // hides it rather than draw it diagonally. One wire leaving (a head's h for its
