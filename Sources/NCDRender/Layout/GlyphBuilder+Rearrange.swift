@@ -18,7 +18,10 @@ extension GlyphBuilder {
         let room = Self.curveRoom(dy, least: inversions > 0 ? 40 : 0)
         // Kept wires bend on one side of a bar, so they need a curve's room on each side.
         let bendBesideBar = bar != nil && !moves.isEmpty
-        let width = bendBesideBar ? max(26, 2 * room + 8) : max(26, room)
+        // Past the bar its wires run level a little before any crossing, so that a kept wire
+        // crossing them (ViT's d over the patches' p) is not read as entering the bar.
+        let afterBar = bendBesideBar ? 12.0 : 0
+        let width = bendBesideBar ? max(26, 2 * room + 8 + 2 * afterBar) : max(26, room)
         let theme = self.theme
         let all = inRows + outRows
         return Glyph(
@@ -26,7 +29,7 @@ extension GlyphBuilder {
             inPorts: [inRows], outPorts: [outRows], width: width, top: (all.min() ?? 0) - (bar == nil ? 6 : 7),
             bottom: (all.max() ?? 0) + (bar == nil ? 6 : 7), reorders: inversions > 0 || bendBesideBar
         ) { canvas, left, y in
-            let barX = left + width / 2
+            let barX = left + (width - afterBar) / 2
             let right = left + width
             /// Where on the bar a merged wire meets it: its own row, or the bar's nearer end.
             func onBar(_ r: Double) -> Double { bar.map { min(max(r, $0.lowerBound), $0.upperBound) } ?? r }
@@ -37,7 +40,7 @@ extension GlyphBuilder {
                 let t = Double(k) / Double(max(1, kept.count - 1))
                 var level = (start: 0.0, end: 0.0)
                 if let clear, !clear.contains(a) {
-                    level.start = barX + 4 - left
+                    level.start = barX + 4 + afterBar - left
                 } else if let clear, !clear.contains(b) {
                     level.end = right - (barX - 4)
                 }
@@ -50,7 +53,10 @@ extension GlyphBuilder {
                 canvas.add(.wire(from: Point(left, y + r), to: Point(barX, y + onBar(r)), stroke: theme.wire), .wires)
             }
             for r in mergedOut {
-                canvas.add(.wire(from: Point(barX, y + onBar(r)), to: Point(right, y + r), stroke: theme.wire), .wires)
+                canvas.add(
+                    .wire(
+                        from: Point(barX, y + onBar(r)), to: Point(right, y + r), stroke: theme.wire,
+                        level: (afterBar, 0)), .wires)
             }
             if let bar {
                 let rect = Rect(
