@@ -161,14 +161,15 @@ extension GlyphBuilder {
             separators: (Glyph.separators(inRows), [])
         ) { canvas, left, y in
             let jx = left + start + (width - start) * 0.62
+            var bending: [[Point]] = []
             for (r, a) in zip(outRows, output) {
                 let from = sources(a.name)
                 for s in from {
                     let level = crossesCap(s, r) ? capReach : lead
-                    canvas.add(
-                        .wire(
-                            from: Point(left, y + s), to: Point(jx, y + r), stroke: theme.wire, level: (level, 0)),
-                        .wires)
+                    let wire = PathShape.wire(
+                        from: Point(left, y + s), to: Point(jx, y + r), stroke: theme.wire, level: (level, 0))
+                    canvas.add(wire, .wires)
+                    bending.append(wire.flattened())
                 }
                 canvas.add(.polyline([Point(jx, y + r), Point(left + width, y + r)], stroke: theme.wire), .wires)
                 if from.count > 1 {
@@ -204,10 +205,14 @@ extension GlyphBuilder {
             for sy in Glyph.separators(inRows) where !capped.contains(where: { $0.contains(sy) }) || symbol != nil {
                 let sy = y + sy
                 if let symbol {
+                    // As near the dots as the first wire to rise or fall across the line allows.
                     let text = RichText(plain: symbol)
-                    canvas.add(.polyline([Point(left, sy), Point(left + dash, sy)], stroke: theme.separator), .wires)
-                    canvas.add(
-                        TextShape(text, at: Point(left + dash + 2, sy + 5.5), font: symbolFont, color: theme.ink))
+                    let crossing = bending.compactMap { line in
+                        zip(line, line.dropFirst()).first { ($0.y - sy) * ($1.y - sy) <= 0 && $0.y != $1.y }?.0.x
+                    }.min()
+                    let at = max(left + dash + 2, (crossing ?? left) - text.width(in: symbolFont) - 8)
+                    canvas.add(.polyline([Point(left, sy), Point(at - 2, sy)], stroke: theme.separator), .wires)
+                    canvas.add(TextShape(text, at: Point(at, sy + 5.5), font: symbolFont, color: theme.ink))
                 } else {
                     canvas.add(.polyline([Point(left, sy), Point(jx - 4, sy)], stroke: theme.separator), .wires)
                 }
