@@ -35,6 +35,23 @@ final class OrderingTests: XCTestCase {
         XCTAssertEqual(FlowGraph(try graph(example: "lstm.ncd")).crossings(), 0)
     }
 
+    /// What reads none of the diagram's inputs (ViT's class token and position embedding,
+    /// GPT-2's `arange` and the position embedding it indexes) stands in the column just
+    /// before its first use, not at the far left with a long wire.
+    func testWhatReadsNoInputStandsJustBeforeItsUse() throws {
+        for example in ["vit.ncd", "gpt2.ncd", "lstm.ncd"] {
+            let flow = FlowGraph(try graph(example: example))
+            var sources = 0
+            for node in flow.nodes where node.inputs.isEmpty {
+                guard case .operation = node.kind, let use = node.outputs.map({ flow.column(ofConsumer: $0) }).min()
+                else { continue }
+                sources += 1
+                XCTAssertEqual(node.column, use - 1, example)
+            }
+            XCTAssertGreaterThan(sources, 0, example)
+        }
+    }
+
     /// The fewest crossings over every order of every column, by trying them all.
     static func fewestCrossings(_ flow: FlowGraph) -> Int {
         func permutations<T>(_ items: [T]) -> [[T]] {

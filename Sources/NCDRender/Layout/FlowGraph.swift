@@ -179,8 +179,15 @@ struct FlowGraph {
             }
         }
         // So do the operations of a region, which then stand side by side in fewer columns
-        // (multi-head attention's L^Q beside L^K and L^V, not beside the copy of X).
+        // (multi-head attention's L^Q beside L^K and L^V, not beside the copy of X), and
+        // what reads none of the diagram's inputs (a learned class token or position
+        // embedding, `arange`), which is drawn beside where it is used, not at the far left.
+        var constant = Array(repeating: false, count: nodes.count)
+        for n in nodes.indices where n != sink {
+            constant[n] = nodes[n].inputs.allSatisfy { t in tracks[t].producer.map { constant[$0] } ?? false }
+        }
         func movesLate(_ n: Int) -> Bool {
+            if constant[n] { return true }
             switch nodes[n].kind {
             case .operation(let op):
                 if case .load = op.kind { return true }
