@@ -60,22 +60,46 @@ final class SceneInvariantTests: XCTestCase {
                 XCTAssertLessThanOrEqual(
                     mine.count, 1, "\(name): wire \(w.axis) at \(w.start) has \(mine.count) labels")
                 if mine.isEmpty {
-                    // Unlabelled only where it goes on straight from a wire of its own track,
-                    // or from one across an opened frame's edge (the tracks inside are the
-                    // frame's own).
+                    // Unlabelled only where it goes on straight from the wire before it: of its
+                    // own track, across an opened frame's edge (the tracks inside are the
+                    // frame's own), or of its axis over a column that carries it, through no
+                    // box it is not broadcast over.
                     let before = s.wires.filter {
                         $0.end.x <= w.start.x + 1e-6 && abs($0.end.y - w.start.y) < 1e-6
                             && abs($0.start.y - $0.end.y) < 1e-6
-                            && (($0.track == w.track && $0.axis == w.axis)
-                                || Self.frameEdge(in: s, between: $0.end.x, and: w.start.x, at: w.start.y))
+                    }.max { $0.end.x < $1.end.x }
+                    let continues = before.map { p in
+                        (p.track == w.track && p.axis == w.axis)
+                            || Self.frameEdge(in: s, between: p.end.x, and: w.start.x, at: w.start.y)
+                            || (p.axis == w.axis
+                                && Self.carriedOver(in: s, w.axis, from: p.end.x, to: w.start.x, at: w.start.y))
                     }
-                    XCTAssertFalse(before.isEmpty, "\(name): wire \(w.axis) at \(w.start) starts a run without a label")
+                    XCTAssertTrue(
+                        continues ?? false, "\(name): wire \(w.axis) at \(w.start) starts a run without a label")
                 }
                 if let label = mine.first {
                     XCTAssertLessThanOrEqual(label.rect.maxY, w.start.y, "\(name): label under its wire")
                 }
             }
         }
+    }
+
+    /// A wire carried straight over a column (an operation broadcast over it, an elementwise
+    /// mark) keeps the label it has: `b` is written once, `d` again only past the box it
+    /// enters.
+    func testAWireCarriedOverAnOperationKeepsItsLabel() throws {
+        let s = try scene(
+            source: "axis b = 2, d = 3\ndiagram D(x: [b, d]) -> [b, d] { return relu(linear[d -> d](relu(x))) }")
+        XCTAssertEqual(s.labels.filter { $0.text.plainText == "b" }.count, 1)
+        XCTAssertEqual(s.labels.filter { $0.text.plainText == "d" }.count, 2)
+    }
+
+    /// Whether every operation's box the line at `y` from `a` to `b` runs through is one the
+    /// axis is broadcast over (a mark above or beside the wire leaves it alone).
+    static func carriedOver(in s: Scene, _ axis: String, from a: Double, to b: Double, at y: Double) -> Bool {
+        s.boxes.filter { box in
+            box.kind == .operation && box.rect.x < b && box.rect.maxX > a && box.rect.y < y && y < box.rect.maxY
+        }.allSatisfy { box in s.broadcastPasses.contains { $0.axis == axis && $0.box == box.rect } }
     }
 
     /// Whether an opened frame's edge stands between `a` and `b` (less than 60 pt apart:

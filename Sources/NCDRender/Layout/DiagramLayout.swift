@@ -206,15 +206,27 @@ struct DiagramLayout {
                 g.columns.lowerBound <= c && c < g.columns.upperBound && flow.drawnOnce.contains(g.loop)
             }
             let labels = gap.map { sizes.labels(track: $0, inside: enclosing.map { flow.loops[$0.loop] }) }
-            // And one going on straight out of a frame keeps the label it has inside.
-            let repeated = relabel ? [] : Self.labelledInside(gap, labels, leaving[c], spans[c], canvas)
+            // And one going on straight out of a frame keeps the label it has inside, as one
+            // that a column passes straight over keeps the label it came in with.
+            let repeated =
+                relabel
+                ? []
+                : Self.labelledInside(gap, labels, leaving[c], spans[c], canvas).union(
+                    passedOver(
+                        c, members[c], flow, labels: labels, arriving: arriving[c], leaving: leaving[c],
+                        entering: entering))
+            let unlabelled = (labelled ?? []).union(repeated)
             x = drawGap(
                 gap, labels: labels, from: x, leaving: leaving[c], arriving: arriving[c + 1], room: room,
                 sides: (side(c, flow.outputs, outputs: true), side(c + 1, flow.inputs, outputs: false)), flow: flow,
-                unlabelled: (labelled ?? []).union(repeated), on: &canvas)
+                unlabelled: unlabelled, on: &canvas)
+            // What the reader sees a straight wire labelled: this gap's label, or the one it
+            // carries on from before.
             entering = zip(gap, labels).flatMap { t, names in
                 zip(leaving[c][t] ?? [], arriving[c + 1][t] ?? []).enumerated().compactMap { i, ends in
-                    abs(ends.0 - ends.1) < 1e-9 ? (ends.1, names[i]) : nil
+                    guard abs(ends.0 - ends.1) < 1e-9 else { return nil }
+                    if !unlabelled.contains(WireKey(track: t, index: i)) { return (ends.1, names[i]) }
+                    return entering.first { abs($0.y - ends.0) < 1e-9 }.map { (ends.1, $0.text) }
                 }
             }
             straight = Set(
@@ -253,6 +265,57 @@ struct DiagramLayout {
             Result(canvas: merged, bounds: bounds, inputPorts: inputPorts, outputPorts: outputPorts),
             spans.map(\.right)
         )
+    }
+
+    /// The wires leaving column `c` on the row they entered it, carried straight over a
+    /// node (an operation broadcast over them, an elementwise mark, a copy's dot) with the
+    /// label they came in with: their run goes on, and `b` is not written at every column.
+    private func passedOver(
+        _ c: Int, _ members: [FlowGraph.Member], _ flow: FlowGraph, labels: [[RichText]],
+        arriving: [Int: [Double]], leaving: [Int: [Double]], entering: [(y: Double, text: RichText)]
+    ) -> Set<WireKey> {
+        var keys = Set<WireKey>()
+        var k = 0
+        for m in members {
+            defer { k += flow.outputs(m).count }
+            guard case .node(let n) = m else { continue }
+            let node = flow.nodes[n]
+            for (o, t) in node.outputs.enumerated() {
+                for (i, axis) in flow.tracks[t].axes.enumerated() {
+                    guard Self.passes(node, axis.name), let y = leaving[t]?[i] else { continue }
+                    let enters = node.inputs.contains { input in
+                        zip(flow.tracks[input].axes, arriving[input] ?? []).contains {
+                            $0.0.name == axis.name && abs($0.1 - y) < 1e-9
+                        }
+                    }
+                    let text = labels[k + o][i]
+                    if enters, entering.contains(where: { abs($0.y - y) < 1e-9 && $0.text == text }) {
+                        keys.insert(WireKey(track: t, index: i))
+                    }
+                }
+            }
+        }
+        return keys
+    }
+
+    /// Whether a node carries an axis over untouched: broadcast over it (but for a
+    /// concatenation's bar), an elementwise mark, a normalisation or softmax over other
+    /// axes, a copy.
+    static func passes(_ node: FlowGraph.Node, _ name: String) -> Bool {
+        switch node.kind {
+        case .copy: return true
+        case .operation(let op):
+            // A concatenation's bar stands across every wire of its operands.
+            if case .concatenate = op.kind { return false }
+            if case .stack = op.kind { return false }
+            if op.broadcast.contains(where: { $0.name == name }) { return true }
+            switch op.kind {
+            case .unary, .scale, .offset, .dropout: return true
+            case .normalize(_, let axes), .softmax(let axes, _): return !axes.contains(name)
+            default: return false
+            }
+        default: return false
+        }
     }
 
     /// The wires of `gap` leaving a column straight from a label inside it (an opened
