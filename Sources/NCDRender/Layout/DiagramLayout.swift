@@ -144,13 +144,22 @@ struct DiagramLayout {
         // The wires that ran straight through the last gap: carried on through a column
         // untouched, they are one straight run and keep the label they have.
         var straight = Set<WireKey>()
+        // Each column's dashed lines between its members, each kept at the height it had in
+        // the column before where it still runs clear there, so a line does not jog at
+        // every column (attention's keys | v line, level until v is used).
+        var columnSeparators: [[Double]] = []
+        for c in members.indices {
+            columnSeparators.append(Self.separators(glyphs[c], ys[c], keeping: columnSeparators.last ?? []))
+        }
         // The wires that ran straight into the next column, with what they are labelled.
         var entering: [(y: Double, text: RichText)] = []
         let leastWidths = Regions.minimumColumnWidths(regions)
         for c in members.indices {
             let width = max(glyphs[c].map(\.width).max() ?? 0, leastWidths[c] ?? 0)
             spans.append((x, x + width))
-            drawColumn(c, members[c], glyphs[c], ys[c], left: x, width: width, flow: flow, on: &canvas)
+            drawColumn(
+                c, members[c], glyphs[c], ys[c], separators: columnSeparators[c], left: x, width: width, flow: flow,
+                on: &canvas)
             // A wire running straight into an opened frame keeps the label it has outside:
             // the frame's first label on it would say the same again.
             for (y, text) in entering {
@@ -189,7 +198,7 @@ struct DiagramLayout {
                 let own = zip(glyphs[column], ys[column]).map { g, y in
                     (outputs ? g.separators.right : g.separators.left).map { $0 + y }
                 }
-                return GapSide(member: member, separators: Self.separators(glyphs[column], ys[column]), own: own)
+                return GapSide(member: member, separators: columnSeparators[column], own: own)
             }
             // Brackets of repetition take room at the ends of the gap.
             let room = (
@@ -349,7 +358,7 @@ struct DiagramLayout {
     /// Room between one row and the next.
     static let rowGap = 36.0
     private func drawColumn(
-        _ c: Int, _ members: [FlowGraph.Member], _ glyphs: [Glyph], _ ys: [Double],
+        _ c: Int, _ members: [FlowGraph.Member], _ glyphs: [Glyph], _ ys: [Double], separators: [Double],
         left: Double, width: Double, flow: FlowGraph, on canvas: inout Canvas
     ) {
         let wire = options.theme.wire
@@ -380,7 +389,7 @@ struct DiagramLayout {
             if g.reorders { canvas.reorderRegions.append(left...(left + width)) }
         }
         // Dashed separators between neighbouring members: tuple segments stay apart.
-        for sy in Self.separators(glyphs, ys) where c > 0 && width > 0 {
+        for sy in separators where c > 0 && width > 0 {
             canvas.add(.polyline([Point(left, sy), Point(left + width, sy)], stroke: options.theme.separator), .wires)
         }
     }
@@ -394,12 +403,20 @@ struct DiagramLayout {
     /// between their wires, as in the gaps, unless that would touch a mark; then midway
     /// in the room left between the upper member's marks and the lower one's first
     /// wire's label (the gap's labels sit there), or between the marks.
-    static func separators(_ glyphs: [Glyph], _ ys: [Double]) -> [Double] {
+    /// A height in `keeping` (the column before's) that runs clear between the two members'
+    /// wires and marks is kept instead.
+    static func separators(_ glyphs: [Glyph], _ ys: [Double], keeping: [Double] = []) -> [Double] {
         glyphs.indices.dropLast().map { k in
             let low = ys[k] + glyphs[k].bottom
             let high = ys[k + 1] + glyphs[k + 1].top
             if let a = glyphs[k].allPorts.max(), let b = glyphs[k + 1].allPorts.min() {
                 let wires = (ys[k] + a + ys[k + 1] + b) / 2
+                let clear = (top: max(low, ys[k] + a) + separatorRoom, bottom: min(high, ys[k + 1] + b) - separatorRoom)
+                if let kept = keeping.filter({ clear.top <= $0 && $0 <= clear.bottom }).min(by: {
+                    abs($0 - wires) < abs($1 - wires)
+                }) {
+                    return kept
+                }
                 if wires > low + 3, wires < high - 3 { return wires }
                 let room = (top: max(low, ys[k] + a), bottom: min(high, ys[k + 1] + b - labelZone))
                 if room.bottom - room.top >= separatorRoom / 2 { return (room.top + room.bottom) / 2 }
