@@ -178,6 +178,16 @@ final class GlyphChoiceTests: XCTestCase {
         }
     }
 
+    /// A concatenation's bar spans only the concatenated wires, next to each other across
+    /// the dashed line, as the U-Net figure's does; the axes the operands share are joined
+    /// at dots (and the scene invariants check no wire runs through the bar).
+    func testAConcatenationsBarSpansOnlyTheConcatenatedWires() throws {
+        let s = try scene(example: "unet.ncd")
+        let bar = try XCTUnwrap(s.boxes.first { $0.name == "concatenate" })
+        // Two wires a track gap apart and the bar's 7 pt past each, not the eight wires.
+        XCTAssertEqual(bar.rect.height, Metrics.trackGap + 14, accuracy: 0.01)
+    }
+
     func testWideDiagramsWrapIntoRowsWithinTheAspect() throws {
         var oneRow = RenderOptions()
         oneRow.maxAspect = nil

@@ -90,6 +90,57 @@ extension GlyphBuilder {
         }
     }
 
+    /// A concatenation along `axis`, as the paper draws the U-Net's: the operands' `axis`
+    /// wires lie next to each other across the dashed line and meet a bar standing on it;
+    /// every other axis, shared by the operands, is joined at a dot past the bar (one axis,
+    /// diagonalised), rising or falling only once clear of the bar.
+    func concatenate(_ ins: [[Axis]], _ output: [Axis], along axis: String) -> Glyph {
+        let inRows = Self.contractedAdjacent(Glyph.stack(ins), ins, contracted: [axis])
+        let outRows = Glyph.stack([output])[0]
+        let span = Glyph.span(inRows + [outRows])
+        let ends = zip(inRows, ins).compactMap { rows, axes in axes.firstIndex { $0.name == axis }.map { rows[$0] } }
+        let bar = ends.min()!...ends.max()!
+        let barRun = 16.0
+        let width = barRun + Self.curveRoom(span.max - span.min, least: 44)
+        let theme = self.theme
+        return Glyph(
+            inPorts: inRows, outPorts: [outRows], width: width, top: span.min - 8, bottom: span.max + 8, reorders: true,
+            separators: (Glyph.separators(inRows), [])
+        ) { canvas, left, y in
+            let barX = left + barRun / 2
+            let jx = left + barRun + (width - barRun) * 0.62
+            for (r, a) in zip(outRows, output) {
+                let sources = zip(inRows, ins).compactMap { rows, axes in
+                    axes.firstIndex { $0.name == a.name }.map { rows[$0] }
+                }
+                if a.name == axis {
+                    for s in sources {
+                        canvas.add(.polyline([Point(left, y + s), Point(barX, y + s)], stroke: theme.wire), .wires)
+                    }
+                    let from = Point(barX, y + min(max(r, bar.lowerBound), bar.upperBound))
+                    canvas.add(.wire(from: from, to: Point(left + width, y + r), stroke: theme.wire), .wires)
+                    continue
+                }
+                for s in sources {
+                    canvas.add(
+                        .wire(
+                            from: Point(left, y + s), to: Point(jx, y + r), stroke: theme.wire,
+                            level: (barRun + 2, 0)), .wires)
+                }
+                canvas.add(.polyline([Point(jx, y + r), Point(left + width, y + r)], stroke: theme.wire), .wires)
+                if sources.count > 1 {
+                    canvas.add(.circle(center: Point(jx, y + r), radius: 3, fill: theme.ink, stroke: nil), .dots)
+                }
+            }
+            for sy in Glyph.separators(inRows) {
+                canvas.add(.polyline([Point(left, y + sy), Point(barX - 3, y + sy)], stroke: theme.separator), .wires)
+            }
+            let rect = Rect(
+                x: barX - 3, y: y + bar.lowerBound - 7, width: 6, height: bar.upperBound - bar.lowerBound + 14)
+            canvas.addBox(.rectangle(rect, fill: theme.ink, stroke: nil), rect: rect, name: "concatenate")
+        }
+    }
+
     /// Each operand's rows reordered so that the axes contracted between neighbouring
     /// operands lie next to each other across the dashed line, as the paper swaps keys'
     /// `x̄ k` to `k x̄` before QKᵀ: the upper operand's contracted axes go last, the lower

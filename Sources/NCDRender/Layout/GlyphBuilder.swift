@@ -106,6 +106,8 @@ struct GlyphBuilder {
             return reduce(ins[0], outs.first ?? [], axes: Set(axes), symbol: Notation.reduction(r))
         case .rearrange:
             return rearrange(ins[0], outs[0])
+        case .concatenate(let axis) where ins.count > 1 && ins.allSatisfy({ $0.contains { $0.name == axis } }):
+            return concatenate(ins, outs[0], along: axis)
         case .concatenate, .stack:
             return concatenate(ins, outs[0])
         case .binary(let f):
