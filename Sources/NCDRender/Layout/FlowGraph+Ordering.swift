@@ -6,6 +6,8 @@
 extension FlowGraph {
     /// How many sweeps back and forth are tried after the first from the left.
     static let sweeps = 4
+    /// Pairs of gap members counted, at most, while trying long wires whole.
+    static let siftBudget = 20_000_000
 
     mutating func orderColumns(sink: Int) {
         let last = nodes[sink].column
@@ -43,7 +45,12 @@ extension FlowGraph {
     /// wire is tried whole along the top and along the bottom of the columns it passes.
     private mutating func siftLongWires() {
         var count = crossings()
-        let long = tracks.indices.filter { t in columns.filter { $0.contains(.pass(t)) }.count >= 2 }
+        let passed = tracks.indices.map { t in columns.filter { $0.contains(.pass(t)) }.count }
+        // Longest first, and only as many as a budget of work allows (each try counts every
+        // gap's pairs), so a hostile graph of hundreds of long wires is not quadratic twice.
+        let work = max(1, columns.reduce(0) { $0 + $1.count * $1.count })
+        let tries = max(0, Self.siftBudget / work / 2)
+        let long = tracks.indices.filter { passed[$0] >= 2 }.sorted { passed[$0] > passed[$1] }.prefix(tries)
         for t in long where count > 0 {
             for top in [true, false] {
                 var trial = columns
