@@ -25,6 +25,11 @@ enum Crossings {
         return dedupe(found)
     }
 
+    /// Where two polylines meet, segment by segment.
+    static func meetings(_ a: [Point], _ b: [Point]) -> [Point] {
+        zip(a, a.dropFirst()).flatMap { s in zip(b, b.dropFirst()).compactMap { intersection(s, $0) } }
+    }
+
     /// Where two segments meet (at an end included), unless they are collinear.
     static func intersection(_ a: (Point, Point), _ b: (Point, Point)) -> Point? {
         func cross(_ o: Point, _ p: Point, _ q: Point) -> Double {
@@ -60,6 +65,16 @@ enum WirePaths {
             else { return nil }
             return (p, p.flattened())
         }
+    }
+
+    /// The dashed separators between tuple segments.
+    static func separators(in scene: Scene) -> [(path: PathShape, points: [Point])] {
+        lines(in: scene, separators: true).filter { !$0.path.stroke!.dash.isEmpty }
+    }
+
+    /// Contraction caps: wire paths that turn back to the x they started at.
+    static func caps(in scene: Scene) -> [(path: PathShape, points: [Point])] {
+        lines(in: scene).filter { abs($0.points.first!.x - $0.points.last!.x) < 0.01 }
     }
 
     /// Where a wire runs inside an operation's box or mark (more than 1 pt in from its

@@ -405,63 +405,36 @@ extension SceneInvariantTests {
     /// column reorders its wires, never where the segments run side by side.
     func testSeparatorsAreCrossedOnlyWhereWiresReorder() throws {
         for (name, s) in try allScenes() {
-            let dashed = WirePaths.lines(in: s, separators: true).filter { !$0.path.stroke!.dash.isEmpty }
+            let dashed = WirePaths.separators(in: s)
             let wires = WirePaths.lines(in: s)
             for d in dashed {
                 for w in wires {
-                    for (a, b) in zip(d.points, d.points.dropFirst()) {
-                        for (c, e) in zip(w.points, w.points.dropFirst()) {
-                            guard let p = Crossings.intersection((a, b), (c, e)) else { continue }
-                            XCTAssertTrue(
-                                s.reorderRegions.contains { $0.contains(p.x) },
-                                "\(name): a wire crosses a separator at \(p), outside any reordering column")
-                        }
+                    for p in Crossings.meetings(d.points, w.points) {
+                        XCTAssertTrue(
+                            s.reorderRegions.contains { $0.contains(p.x) },
+                            "\(name): a wire crosses a separator at \(p), outside any reordering column")
                     }
                 }
             }
         }
     }
 
-    /// A separator between segments a contraction joins stops where the cap begins: no
-    /// dashed line runs into a cap (a wire path that turns back to the x it started at).
-    func testSeparatorsStopBeforeContractionCaps() throws {
+    /// A contraction's cap encloses no other wire and nothing crosses it: the contracted
+    /// axes lie next to each other across the dashed line (keys' `x̄ k` swapped to `k x̄`), a
+    /// wire that rises or falls past a cap runs level until it is clear of it, and a
+    /// separator between the segments a cap joins stops where the cap begins.
+    func testNoWireOrSeparatorCrossesAContractionCap() throws {
         var caps = 0
         for (name, s) in try allScenes() {
-            let dashed = WirePaths.lines(in: s, separators: true).filter { !$0.path.stroke!.dash.isEmpty }
-            for cap in WirePaths.lines(in: s) where abs(cap.points.first!.x - cap.points.last!.x) < 0.01 {
-                caps += 1
-                for d in dashed {
-                    for (a, b) in zip(d.points, d.points.dropFirst()) {
-                        for (c, e) in zip(cap.points, cap.points.dropFirst()) {
-                            XCTAssertNil(
-                                Crossings.intersection((a, b), (c, e)),
-                                "\(name): a separator runs into the contraction cap from \(cap.points.first!)")
-                        }
-                    }
-                }
-            }
-        }
-        XCTAssertGreaterThan(caps, 0, "some example contracts an axis")
-    }
-
-    /// A contraction's cap encloses no other wire and none crosses it: the contracted axes
-    /// lie next to each other across the dashed line (keys' `x̄ k` swapped to `k x̄`), and a
-    /// wire that rises or falls past a cap runs level until it is clear of it.
-    func testNoWireCrossesAContractionCap() throws {
-        var caps = 0
-        for (name, s) in try allScenes() {
-            let lines = WirePaths.lines(in: s)
-            for cap in lines where abs(cap.points.first!.x - cap.points.last!.x) < 0.01 {
+            let lines = WirePaths.lines(in: s, separators: true)
+            for cap in WirePaths.caps(in: s) {
                 caps += 1
                 let ends = [cap.points.first!, cap.points.last!]
                 for w in lines where w.path != cap.path {
-                    for (a, b) in zip(cap.points, cap.points.dropFirst()) {
-                        for (c, e) in zip(w.points, w.points.dropFirst()) {
-                            guard let p = Crossings.intersection((a, b), (c, e)),
-                                !ends.contains(where: { abs($0.x - p.x) < 0.5 && abs($0.y - p.y) < 0.5 })
-                            else { continue }
-                            XCTFail("\(name): a wire crosses the contraction cap from \(ends[0]) at \(p)")
-                        }
+                    for p in Crossings.meetings(cap.points, w.points)
+                    where !ends.contains(where: { abs($0.x - p.x) < 0.5 && abs($0.y - p.y) < 0.5 }) {
+                        let what = w.path.stroke!.dash.isEmpty ? "wire" : "separator"
+                        XCTFail("\(name): a \(what) crosses the contraction cap from \(ends[0]) at \(p)")
                     }
                 }
             }
@@ -479,7 +452,7 @@ extension SceneInvariantTests {
                   return relu(x), x
                 }
                 """)
-        let dashed = WirePaths.lines(in: s, separators: true).filter { !$0.path.stroke!.dash.isEmpty }
+        let dashed = WirePaths.separators(in: s)
         let end = try XCTUnwrap(WirePaths.lines(in: s).flatMap(\.points).map(\.x).max())
         XCTAssertEqual(try XCTUnwrap(dashed.flatMap(\.points).map(\.x).max()), end, accuracy: 0.01)
     }

@@ -160,14 +160,7 @@ struct DiagramLayout {
             drawColumn(
                 c, members[c], glyphs[c], ys[c], separators: columnSeparators[c], left: x, width: width, flow: flow,
                 on: &canvas)
-            // A wire running straight into an opened frame keeps the label it has outside:
-            // the frame's first label on it would say the same again.
-            for (y, text) in entering {
-                if let first = canvas.labels(onWireAt: y, in: x...(x + width)).first, canvas.labels[first].text == text
-                {
-                    canvas.removeLabel(first)
-                }
-            }
+            Self.dropRepeatedLabels(entering: entering, in: x...(x + width), on: &canvas)
             if c == 0 { inputPorts = flow.inputTracks.map { t in (leaving[0][t] ?? []).map { Point(x, $0) } } }
             x += width
             if c == members.count - 1 {
@@ -276,79 +269,6 @@ struct DiagramLayout {
         )
     }
 
-    /// The wires leaving column `c` on the row they entered it, carried straight over a
-    /// node (an operation broadcast over them, an elementwise mark, a copy's dot) with the
-    /// label they came in with: their run goes on, and `b` is not written at every column.
-    private func passedOver(
-        _ c: Int, _ members: [FlowGraph.Member], _ flow: FlowGraph, labels: [[RichText]],
-        arriving: [Int: [Double]], leaving: [Int: [Double]], entering: [(y: Double, text: RichText)]
-    ) -> Set<WireKey> {
-        var keys = Set<WireKey>()
-        var k = 0
-        for m in members {
-            defer { k += flow.outputs(m).count }
-            guard case .node(let n) = m else { continue }
-            let node = flow.nodes[n]
-            for (o, t) in node.outputs.enumerated() {
-                for (i, axis) in flow.tracks[t].axes.enumerated() {
-                    guard Self.passes(node, axis.name), let y = leaving[t]?[i] else { continue }
-                    let enters = node.inputs.contains { input in
-                        zip(flow.tracks[input].axes, arriving[input] ?? []).contains {
-                            $0.0.name == axis.name && abs($0.1 - y) < 1e-9
-                        }
-                    }
-                    let text = labels[k + o][i]
-                    if enters, entering.contains(where: { abs($0.y - y) < 1e-9 && $0.text == text }) {
-                        keys.insert(WireKey(track: t, index: i))
-                    }
-                }
-            }
-        }
-        return keys
-    }
-
-    /// Whether a node carries an axis over untouched: broadcast over it (but for a
-    /// concatenation's bar), an elementwise mark, a normalisation or softmax over other
-    /// axes, a copy.
-    static func passes(_ node: FlowGraph.Node, _ name: String) -> Bool {
-        switch node.kind {
-        case .copy: return true
-        case .operation(let op):
-            // A concatenation's bar stands across every wire of its operands.
-            if case .concatenate = op.kind { return false }
-            if case .stack = op.kind { return false }
-            if op.broadcast.contains(where: { $0.name == name }) { return true }
-            switch op.kind {
-            case .unary, .scale, .offset, .dropout: return true
-            case .normalize(_, let axes), .softmax(let axes, _): return !axes.contains(name)
-            default: return false
-            }
-        default: return false
-        }
-    }
-
-    /// The wires of `gap` leaving a column straight from a label inside it (an opened
-    /// frame's) that says what theirs would: their run is labelled already.
-    static func labelledInside(
-        _ gap: [Int], _ labels: [[RichText]], _ leaving: [Int: [Double]], _ span: (left: Double, right: Double),
-        _ canvas: Canvas
-    ) -> Set<WireKey> {
-        var keys = Set<WireKey>()
-        for (t, names) in zip(gap, labels) {
-            for (i, y) in (leaving[t] ?? []).enumerated() {
-                guard let last = canvas.labels(onWireAt: y, in: span.left...span.right).last,
-                    canvas.labels[last].text == names[i]
-                else { continue }
-                let from = canvas.labels[last].rect.x
-                let bends = canvas.wires.contains { w in
-                    abs(w.start.y - y) < 1e-6 && w.start.x >= from && w.start.x <= span.right && abs(w.end.y - y) > 1e-6
-                }
-                if !bends { keys.insert(WireKey(track: t, index: i)) }
-            }
-        }
-        return keys
-    }
-
     /// One wire of a track: the track and the wire's place in it.
     struct WireKey: Hashable {
         var track: Int
@@ -396,70 +316,7 @@ struct DiagramLayout {
 
     /// Height over a wire that its label takes.
     static let labelZone = 16.0
-    /// Least room for a dashed line between a mark and the label of the wire below it.
-    static let separatorRoom = 8.0
-
-    /// The y of the dashed line between each member of a column and the next: midway
-    /// between their wires, as in the gaps, unless that would touch a mark; then midway
-    /// in the room left between the upper member's marks and the lower one's first
-    /// wire's label (the gap's labels sit there), or between the marks.
-    /// A height in `keeping` (the column before's) that runs clear between the two members'
-    /// wires and marks is kept instead.
-    static func separators(_ glyphs: [Glyph], _ ys: [Double], keeping: [Double] = []) -> [Double] {
-        glyphs.indices.dropLast().map { k in
-            let low = ys[k] + glyphs[k].bottom
-            let high = ys[k + 1] + glyphs[k + 1].top
-            if let a = glyphs[k].allPorts.max(), let b = glyphs[k + 1].allPorts.min() {
-                let wires = (ys[k] + a + ys[k + 1] + b) / 2
-                let clear = (top: max(low, ys[k] + a) + separatorRoom, bottom: min(high, ys[k + 1] + b) - separatorRoom)
-                if let kept = keeping.filter({ clear.top <= $0 && $0 <= clear.bottom }).min(by: {
-                    abs($0 - wires) < abs($1 - wires)
-                }) {
-                    return kept
-                }
-                if wires > low + 3, wires < high - 3 { return wires }
-                let room = (top: max(low, ys[k] + a), bottom: min(high, ys[k + 1] + b - labelZone))
-                if room.bottom - room.top >= separatorRoom / 2 { return (room.top + room.bottom) / 2 }
-            }
-            return (low + high) / 2
-        }
-    }
-
     /// Draws the wires of one gap with their labels; returns the x where the next column starts.
-    /// Midway between two segments' wires: the lower one's first wire and the upper one's
-    /// last wire above it (an opened sub-diagram takes broadcast wires far below the rest).
-    /// Given where the line is at the gap's other end (`near`), it takes the place between
-    /// the two segments' wires closest to that, so that where they pass each other in one
-    /// member (an opened frame taking its inputs in another order) it stays level instead
-    /// of climbing to a broadcast band over the frame.
-    static func between(_ upper: [Double], _ lower: [Double], near: Double? = nil) -> Double {
-        let low = lower.min()!
-        guard let near else { return ((upper.filter { $0 < low }.max() ?? upper.min()!) + low) / 2 }
-        let rows = (upper.map { ($0, true) } + lower.map { ($0, false) }).sorted { $0.0 < $1.0 }
-        let places = zip(rows, rows.dropFirst()).filter { $0.0.1 != $0.1.1 }.map { ($0.0.0 + $0.1.0) / 2 }
-        return places.min { abs($0 - near) < abs($1 - near) } ?? (upper.max()! + low) / 2
-    }
-
-    /// One side of a gap: which member of the column there holds each track, and the
-    /// separators between that column's members.
-    struct GapSide {
-        var member: [Int: Int]
-        var separators: [Double]
-        /// Each member's own separators between the tracks it takes or sends.
-        var own: [[Double]]
-    }
-
-    /// The separator between the members holding tracks `u` and `l`, if they are
-    /// neighbours; where one member holds both, its own separator nearest `near` (an opened
-    /// frame's, which leaves out the broadcast band its inputs share).
-    private func boundary(_ u: Int, _ l: Int, _ side: GapSide, near: @autoclosure () -> Double) -> Double? {
-        guard let a = side.member[u], let b = side.member[l] else { return nil }
-        if b == a + 1 { return side.separators[a] }
-        guard a == b, !side.own[a].isEmpty else { return nil }
-        let target = near()
-        return side.own[a].min { abs($0 - target) < abs($1 - target) }
-    }
-
     private func drawGap(
         _ tracks: [Int], labels: [[RichText]], from left: Double, leaving: [Int: [Double]], arriving: [Int: [Double]],
         room: (after: Double, before: Double), sides: (left: GapSide, right: GapSide), flow: FlowGraph,
@@ -503,13 +360,12 @@ struct DiagramLayout {
         // Separators between the tuple segments of the gap, continuing the columns' own.
         let drawn = tracks.filter { !(leaving[$0] ?? []).isEmpty && !(arriving[$0] ?? []).isEmpty }
         for (u, l) in zip(drawn, drawn.dropFirst()) {
-            let neighbours = (
-                boundary(u, l, sides.left, near: Self.between(leaving[u]!, leaving[l]!)),
-                boundary(u, l, sides.right, near: Self.between(arriving[u]!, arriving[l]!))
-            )
-            let a = neighbours.0 ?? Self.between(leaving[u]!, leaving[l]!, near: neighbours.1)
-            let b =
-                boundary(u, l, sides.right, near: a) ?? Self.between(arriving[u]!, arriving[l]!, near: a)
+            let (out, into) = (Self.between(leaving[u]!, leaving[l]!), Self.between(arriving[u]!, arriving[l]!))
+            let meets = sides.right.neighbours(u, l)
+            let a =
+                sides.left.neighbours(u, l) ?? sides.left.own(u, l, near: out)
+                ?? Self.between(leaving[u]!, leaving[l]!, near: meets ?? sides.right.own(u, l, near: into))
+            let b = meets ?? sides.right.own(u, l, near: a) ?? Self.between(arriving[u]!, arriving[l]!, near: a)
             // Where the two segments change places (every wire of one passes to the other's
             // side), the line would cross all their wires and separate nothing: LAYOUT.md
             // hides it rather than draw it diagonally. One wire leaving (a head's h for its

@@ -66,6 +66,11 @@ struct Glyph {
         rows.filter { !$0.isEmpty }.sorted { $0.min()! < $1.min()! }
     }
 
+    /// The rows where the tracks carry the axis `name`, one for each track that has it.
+    static func rows(of name: String, _ rows: [[Double]], _ tracks: [[Axis]]) -> [Double] {
+        zip(rows, tracks).compactMap { rows, axes in axes.firstIndex { $0.name == name }.map { rows[$0] } }
+    }
+
     /// The span from the first to the last wire of stacked tracks (0 when empty).
     static func span(_ rows: [[Double]]) -> (min: Double, max: Double) {
         let all = rows.flatMap { $0 }

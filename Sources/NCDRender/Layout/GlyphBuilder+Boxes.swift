@@ -23,10 +23,9 @@ extension GlyphBuilder {
                     ? Self.passingOnTop(Glyph.stack(outs), outs, broadcast: broadcast, always: true)
                     : Glyph.stack(outs)),
             outs, inRows, ins, broadcast: broadcast)
-        var acted: [Double] = []
-        for (rows, axes) in zip(inRows + outRows, ins + outs) {
-            for (y, a) in zip(rows, axes) where !broadcast.contains(a.name) { acted.append(y) }
-        }
+        // The rows of wires passing over the box (its label stays clear of them) and of those it acts on.
+        let (passing, actedRows) = Self.split(inRows + outRows, ins + outs, broadcast: broadcast)
+        var acted = actedRows
         if acted.isEmpty { acted = [(inRows + outRows).flatMap { $0 }.first ?? 0] }
         let boxTop = acted.min()! - Metrics.boxPadding - (font.size > 15 ? 2 : 0)
         let boxBottom = max(acted.max()! + Metrics.boxPadding + (font.size > 15 ? 2 : 0), boxTop + 26)
@@ -43,15 +42,9 @@ extension GlyphBuilder {
         let moves = zip(outRows, outs).contains { rows, axes in
             zip(rows, axes).contains { r, a in
                 guard broadcast.contains(a.name) else { return false }
-                let sources = zip(inRows, ins).compactMap { rs, xs in xs.firstIndex { $0.name == a.name }.map { rs[$0] }
-                }
+                let sources = Glyph.rows(of: a.name, inRows, ins)
                 return sources.count > 1 || sources.contains { $0 != r }
             }
-        }
-
-        // Rows of wires passing over the box, which its label should stay clear of.
-        let passing = zip(inRows + outRows, ins + outs).flatMap { rows, axes in
-            zip(rows, axes).filter { broadcast.contains($0.1.name) }.map(\.0)
         }
 
         return Glyph(
@@ -98,9 +91,7 @@ extension GlyphBuilder {
             // several inputs carry the axis they meet at a dot first (one axis, diagonal).
             for (rows, axes) in zip(outRows, outs) {
                 for (r, a) in zip(rows, axes) where broadcast.contains(a.name) {
-                    let sources = zip(inRows, ins).compactMap { rs, xs in
-                        xs.firstIndex { $0.name == a.name }.map { rs[$0] }
-                    }
+                    let sources = Glyph.rows(of: a.name, inRows, ins)
                     guard let first = sources.first else { continue }
                     let junction = sources.count > 1 ? Point(left + joinRun, y + r) : Point(left, y + first)
                     for s in sources where sources.count > 1 {
@@ -125,8 +116,7 @@ extension GlyphBuilder {
         var rise = 0.0
         for (rows, axes) in zip(outRows, outs) {
             for (r, a) in zip(rows, axes) where broadcast.contains(a.name) {
-                let sources = zip(inRows, ins).compactMap { rs, xs in xs.firstIndex { $0.name == a.name }.map { rs[$0] }
-                }
+                let sources = Glyph.rows(of: a.name, inRows, ins)
                 if sources.count > 1 { rise = max(rise, sources.map { abs($0 - r) }.max()!) }
             }
         }
@@ -158,10 +148,7 @@ extension GlyphBuilder {
     static func passingBelow(
         _ outRows: [[Double]], _ outs: [[Axis]], _ inRows: [[Double]], _ ins: [[Axis]], broadcast: Set<String>
     ) -> [[Double]] {
-        var acted: [Double] = []
-        for (rows, axes) in zip(inRows + outRows, ins + outs) {
-            for (r, a) in zip(rows, axes) where !broadcast.contains(a.name) { acted.append(r) }
-        }
+        let acted = split(inRows + outRows, ins + outs, broadcast: broadcast).acted
         guard let top = acted.min(), var below = acted.max() else { return outRows }
         var moved = outRows
         for (t, axes) in outs.enumerated() {
@@ -176,14 +163,23 @@ extension GlyphBuilder {
 
     /// Whether every passing wire of the inputs runs above every wire the box acts on.
     static func passingAbove(_ inRows: [[Double]], _ ins: [[Axis]], broadcast: Set<String>) -> Bool {
+        let (passing, acted) = split(inRows, ins, broadcast: broadcast)
+        guard let low = passing.max(), let high = acted.min() else { return false }
+        return low < high
+    }
+
+    /// The rows of the wires passing over the box (those it is broadcast over) and of those
+    /// it acts on.
+    static func split(_ rows: [[Double]], _ tracks: [[Axis]], broadcast: Set<String>)
+        -> (passing: [Double], acted: [Double])
+    {
         var (passing, acted) = ([Double](), [Double]())
-        for (rows, axes) in zip(inRows, ins) {
+        for (rows, axes) in zip(rows, tracks) {
             for (r, a) in zip(rows, axes) {
                 if broadcast.contains(a.name) { passing.append(r) } else { acted.append(r) }
             }
         }
-        guard let low = passing.max(), let high = acted.min() else { return false }
-        return low < high
+        return (passing, acted)
     }
 
     /// Output rows stacked so that a broadcast axis leaves on the row it arrived on, level

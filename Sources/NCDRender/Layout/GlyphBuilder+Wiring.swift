@@ -98,7 +98,7 @@ extension GlyphBuilder {
         let inRows = Self.contractedAdjacent(Glyph.stack(ins), ins, contracted: [axis])
         let outRows = Glyph.stack([output])[0]
         let span = Glyph.span(inRows + [outRows])
-        let ends = zip(inRows, ins).compactMap { rows, axes in axes.firstIndex { $0.name == axis }.map { rows[$0] } }
+        let ends = Glyph.rows(of: axis, inRows, ins)
         let bar = ends.min()!...ends.max()!
         let barRun = 16.0
         let width = barRun + Self.curveRoom(span.max - span.min, least: 44)
@@ -110,9 +110,7 @@ extension GlyphBuilder {
             let barX = left + barRun / 2
             let jx = left + barRun + (width - barRun) * 0.62
             for (r, a) in zip(outRows, output) {
-                let sources = zip(inRows, ins).compactMap { rows, axes in
-                    axes.firstIndex { $0.name == a.name }.map { rows[$0] }
-                }
+                let sources = Glyph.rows(of: a.name, inRows, ins)
                 if a.name == axis {
                     for s in sources {
                         canvas.add(.polyline([Point(left, y + s), Point(barX, y + s)], stroke: theme.wire), .wires)
@@ -188,9 +186,7 @@ extension GlyphBuilder {
         let base = Self.curveRoom(span.max - span.min, least: 44) + lead
         let theme = self.theme
         let symbolFont = Font(.sans, size: 16)
-        func sources(_ name: String) -> [Double] {
-            zip(inRows, ins).compactMap { rows, axes in axes.firstIndex { $0.name == name }.map { rows[$0] } }
-        }
+        func sources(_ name: String) -> [Double] { Glyph.rows(of: name, inRows, ins) }
         // Caps join the rows of each contracted axis; a wire that would rise or fall across
         // one runs level past it first (the paper's v's k under the second cap).
         let caps = contracted.flatMap { name in
@@ -220,7 +216,7 @@ extension GlyphBuilder {
                     let wire = PathShape.wire(
                         from: Point(left, y + s), to: Point(jx, y + r), stroke: theme.wire, level: (level, 0))
                     canvas.add(wire, .wires)
-                    bending.append(wire.flattened())
+                    if symbol != nil { bending.append(wire.flattened()) }
                 }
                 canvas.add(.polyline([Point(jx, y + r), Point(left + width, y + r)], stroke: theme.wire), .wires)
                 if from.count > 1 {
@@ -238,22 +234,20 @@ extension GlyphBuilder {
                             RichText(plain: "Σ"), at: Point(left + 11, y + rows[0] + 4), font: Font(.serif, size: 11),
                             color: theme.ink))
                 }
-                for (a, b) in zip(rows, rows.dropFirst()) {
-                    let capX = left + 8
-                    let bulge = min(base * 0.5, (b - a) * 0.55 + 6)
-                    canvas.add(
-                        PathShape(
-                            [
-                                .move(Point(left, y + a)), .line(Point(capX, y + a)),
-                                .curve(Point(capX + bulge, y + a), Point(capX + bulge, y + b), Point(capX, y + b)),
-                                .line(Point(left, y + b)),
-                            ], stroke: theme.wire), .wires)
-                }
+            }
+            for c in caps {
+                let (a, b, capX) = (y + c.top, y + c.bottom, left + 8)
+                canvas.add(
+                    PathShape(
+                        [
+                            .move(Point(left, a)), .line(Point(capX, a)),
+                            .curve(Point(capX + c.bulge, a), Point(capX + c.bulge, b), Point(capX, b)),
+                            .line(Point(left, b)),
+                        ], stroke: theme.wire), .wires)
             }
             // A separator between segments a cap joins stops where the cap begins, as the
             // paper's do, instead of running into the curve.
-            let capped = contracted.map { sources($0) }.filter { $0.count > 1 }.map { $0.min()!...$0.max()! }
-            for sy in Glyph.separators(inRows) where !capped.contains(where: { $0.contains(sy) }) || symbol != nil {
+            for sy in Glyph.separators(inRows) where !caps.contains(where: { $0.top < sy && sy < $0.bottom }) {
                 let sy = y + sy
                 if let symbol {
                     // As near the dots as the first wire to rise or fall across the line allows.
